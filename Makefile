@@ -1,0 +1,68 @@
+# Mutasi: every target sets up .venv itself; `make help` lists them.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export MUTASI_HOME ?= $(CURDIR)/var
+DEMO_DATA := $(MUTASI_HOME)/demo-data
+DEMO_EMPLOYEES ?= 3000
+DEMO_SEED ?= 7
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup check lint format typecheck test test-unit test-slow demo demo-data train serve bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the project with its pinned dependencies
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Apply ruff formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: setup ## mypy on models/, pipelines/, serving/
+	$(BIN)/mypy
+
+check: lint typecheck ## Lint and type-check
+
+test: check ## Lint, type-check and run the test suite (unit + integration)
+	$(BIN)/pytest -m "not slow" -q
+
+test-unit: setup ## Unit tests only (fast)
+	$(BIN)/pytest -m "not slow and not integration" -q
+
+test-slow: setup ## The slow tier (larger demo worlds)
+	$(BIN)/pytest -m slow -q
+
+demo-data: setup ## Generate the demo agency into $(DEMO_DATA)
+	$(BIN)/mutasi demo-data $(DEMO_DATA) --employees $(DEMO_EMPLOYEES) --seed $(DEMO_SEED)
+
+train: demo-data ## Ingest the demo agency and train, evaluate, register, promote
+	$(BIN)/mutasi train --data $(DEMO_DATA)
+
+demo: train ## The main job: demo data, training, then the service on $(HOST):$(PORT)
+	$(BIN)/mutasi demo-serve --host $(HOST) --port $(PORT)
+
+serve: setup ## Serve the current champion and snapshot on $(HOST):$(PORT)
+	$(BIN)/mutasi serve --host $(HOST) --port $(PORT)
+
+bench: setup ## Run the benchmarks in bench/ (figures go to bench/README.md by hand)
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/train.py
+	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/plan.py
+
+clean: ## Remove the virtualenv and the data home
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""I/O and orchestration: ingest and snapshots, demo data, training, registry, the CLI."""

@@ -1,0 +1,63 @@
+"""Configuration: one pydantic-settings class behind a cached `get_settings()`.
+
+Nothing is configured at import time; callers ask for settings when they need them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MUTASI_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("var"), description="Data home: snapshots, MLflow store, keys and audit."
+    )
+    mlflow_tracking_uri: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MLFLOW_TRACKING_URI", "MUTASI_MLFLOW_TRACKING_URI"),
+        description="MLflow tracking URI; default a SQLite store under the data home.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL for API keys and the audit trail; default SQLite in home.",
+    )
+    model_name: str = Field(default="mutasi", description="Registered model name (one bundle).")
+    as_of: date | None = Field(
+        default=None, description="Reference date for current scoring; default today."
+    )
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.home / "snapshots"
+
+    @property
+    def tracking_uri(self) -> str:
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.home / 'mlflow.db').resolve()}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home / "mlartifacts"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'mutasi.db').resolve()}"
+
+    @property
+    def reference_date(self) -> date:
+        return self.as_of or date.today()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

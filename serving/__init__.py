@@ -1,0 +1,1 @@
+"""The Mutasi HTTP API (FastAPI)."""
