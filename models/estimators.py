@@ -1,0 +1,213 @@
+"""TransferScorer: post-move fit (LightGBM regressor) and calibrated resistance risk.
+
+`fit` splits the examples it is given by time: the latest `holdout_share` of them (by decree
+date) is an inner validation slice used for early stopping of both models and for calibrating
+the risk classifier. The caller keeps its own, later, held-out slice for reporting, so nothing
+is tuned and reported on the same split.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from pydantic import BaseModel, ConfigDict, Field
+from sklearn.base import BaseEstimator
+
+from models.calibration import Calibrator, choose_calibrator
+
+RATING_MIN, RATING_MAX = 1.0, 5.0
+Direction = Literal[-1, 1]
+INCREASING: Direction = 1
+DECREASING: Direction = -1
+
+
+class GbmParams(BaseModel):
+    """LightGBM parameters of one model (kept small: agencies train on a 2-core machine)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    num_leaves: int = Field(default=15, ge=2)
+    learning_rate: float = Field(default=0.05, gt=0)
+    n_estimators: int = Field(default=600, ge=1, description="Upper bound; early stopping cuts.")
+    min_child_samples: int = Field(default=20, ge=1)
+    subsample: float = Field(default=0.8, gt=0, le=1)
+    subsample_freq: int = Field(default=1, ge=0)
+    colsample_bytree: float = Field(default=0.8, gt=0, le=1)
+    reg_lambda: float = Field(default=1.0, ge=0)
+    n_jobs: int = Field(default=2, ge=1)
+
+
+class ScorerConfig(BaseModel):
+    """Everything that shapes a TransferScorer; logged whole with each training run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fit: GbmParams = Field(default_factory=GbmParams)
+    risk: GbmParams = Field(default_factory=GbmParams)
+    holdout_share: float = Field(
+        default=0.25, gt=0, lt=1, description="Latest share of examples for stopping/calibration."
+    )
+    early_stopping_rounds: int = Field(default=50, ge=1)
+    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
+    refit_fit_on_all: bool = Field(
+        default=True, description="Refit the fit model on all examples at the stopped size."
+    )
+    fit_monotone: dict[str, Direction] = Field(
+        default_factory=lambda: {
+            "years_in_target_sector": INCREASING,
+            "competency_shortfall": DECREASING,
+        },
+        description="Monotone direction of fit in these features (absent features ignored).",
+    )
+    risk_monotone: dict[str, Direction] = Field(
+        default_factory=lambda: {"distance_home_km": INCREASING},
+        description="Monotone direction of risk in these features (absent features ignored).",
+    )
+
+
+def _matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ValueError(f"feature columns missing: {missing}")
+    return X[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]:
+    return [int(directions.get(c, 0)) for c in columns]
+
+
+def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
+    """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
+    dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
+    cutoff = np.quantile(dates.astype("datetime64[ns]").astype(np.int64), 1.0 - share)
+    return np.asarray(dates.astype("datetime64[ns]").astype(np.int64) >= cutoff)
+
+
+class TransferScorer(BaseEstimator):
+    """Predicts post-move fit (rating scale 1-5) and calibrated resistance risk for pairs."""
+
+    def __init__(self, config: ScorerConfig | None = None, random_state: int = 0) -> None:
+        self.config = config
+        self.random_state = random_state
+
+    def _config(self) -> ScorerConfig:
+        return self.config if self.config is not None else ScorerConfig()
+
+    def _gbm(self, params: GbmParams, monotone: list[int], *, classifier: bool) -> lgb.LGBMModel:
+        cls = lgb.LGBMClassifier if classifier else lgb.LGBMRegressor
+        return cls(
+            **params.model_dump(),
+            monotone_constraints=monotone,
+            random_state=self.random_state,
+            verbose=-1,
+        )
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        *,
+        y_rating: ArrayLike,
+        y_resisted: ArrayLike,
+        decree_date: ArrayLike,
+    ) -> TransferScorer:
+        """Learn both models; NaN ratings are skipped by the fit model only."""
+        config = self._config()
+        self.feature_names_ = [str(c) for c in X.columns]
+        matrix = _matrix(X, self.feature_names_)
+        rating = np.asarray(y_rating, dtype=np.float64)
+        resisted = np.asarray(y_resisted, dtype=bool).astype(int)
+        late = time_holdout_mask(decree_date, share=config.holdout_share)
+        if late.all() or not late.any():
+            raise ValueError("need examples on more than one decree date to split by time")
+        self.fit_model_ = self._fit_rating(matrix, rating, late, config)
+        self.risk_model_, raw = self._fit_risk(matrix, resisted, late, config)
+        self.calibrator_: Calibrator = choose_calibrator(
+            raw, resisted[late], method=config.calibration, random_state=self.random_state
+        )
+        self.calibration_method_ = self.calibrator_.name
+        return self
+
+    def _fit_rating(
+        self, matrix: np.ndarray, rating: np.ndarray, late: np.ndarray, config: ScorerConfig
+    ) -> lgb.LGBMModel:
+        labelled = ~np.isnan(rating)
+        train, valid = labelled & ~late, labelled & late
+        if train.sum() < 2 or valid.sum() < 1:
+            raise ValueError("too few examples with a post-move rating to learn fit")
+        monotone = _monotone(self.feature_names_, config.fit_monotone)
+        model = self._gbm(config.fit, monotone, classifier=False)
+        model.fit(
+            matrix[train],
+            rating[train],
+            eval_X=(matrix[valid],),
+            eval_y=(rating[valid],),
+            callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+        )
+        best = max(int(model.best_iteration_ or config.fit.n_estimators), 1)
+        self.fit_iterations_ = best
+        if not config.refit_fit_on_all:
+            return model
+        params = config.fit.model_copy(update={"n_estimators": best})
+        refit = self._gbm(params, monotone, classifier=False)
+        return refit.fit(matrix[labelled], rating[labelled])
+
+    def _fit_risk(
+        self, matrix: np.ndarray, resisted: np.ndarray, late: np.ndarray, config: ScorerConfig
+    ) -> tuple[lgb.LGBMModel, np.ndarray]:
+        if np.unique(resisted[~late]).size < 2 or np.unique(resisted[late]).size < 2:
+            raise ValueError("both resisted and smooth moves are needed in each time slice")
+        monotone = _monotone(self.feature_names_, config.risk_monotone)
+        model = self._gbm(config.risk, monotone, classifier=True)
+        model.fit(
+            matrix[~late],
+            resisted[~late],
+            eval_X=(matrix[late],),
+            eval_y=(resisted[late],),
+            callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+        )
+        self.risk_iterations_ = int(model.best_iteration_ or config.risk.n_estimators)
+        raw = model.predict_proba(matrix[late])[:, 1]
+        return model, raw
+
+    def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
+        """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
+        predicted = self.fit_model_.predict(_matrix(X, self.feature_names_))
+        return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
+
+    def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated classifier probability (for diagnostics)."""
+        return np.asarray(self.risk_model_.predict_proba(_matrix(X, self.feature_names_))[:, 1])
+
+    def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability that the move meets resistance."""
+        return self.calibrator_.predict(self.predict_raw_risk(X))
+
+    def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per-feature contributions (LightGBM pred_contrib) to fit and to risk.
+
+        Fit contributions are in rating points; risk contributions are in log-odds of the
+        uncalibrated classifier (calibration is monotone, so their signs and order hold).
+        Each frame has one column per feature plus `bias`, and the input's index.
+        """
+        matrix = _matrix(X, self.feature_names_)
+        columns = [*self.feature_names_, "bias"]
+        fit = self.fit_model_.predict(matrix, pred_contrib=True)
+        risk = self.risk_model_.predict(matrix, pred_contrib=True)
+        return (
+            pd.DataFrame(np.asarray(fit), columns=columns, index=X.index),
+            pd.DataFrame(np.asarray(risk), columns=columns, index=X.index),
+        )
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Total gain of each feature in the fit and the risk model."""
+        return pd.DataFrame(
+            {
+                "feature": self.feature_names_,
+                "fit_gain": self.fit_model_.booster_.feature_importance("gain"),
+                "risk_gain": self.risk_model_.booster_.feature_importance("gain"),
+            }
+        )

@@ -1,0 +1,108 @@
+"""TransferScorer: learns fit and calibrated risk, keeps monotone directions, explains itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.estimators import GbmParams, ScorerConfig, TransferScorer, time_holdout_mask
+from models.metrics import auc, expected_calibration_error
+from tests.models._synthetic import FEATURES, synthetic_examples
+
+FAST = ScorerConfig(fit=GbmParams(n_estimators=150), risk=GbmParams(n_estimators=150))
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return synthetic_examples(2000, seed=1)
+
+
+@pytest.fixture(scope="module")
+def scorer(history: pd.DataFrame) -> TransferScorer:
+    train = history[history["decree_date"] < "2023-01-01"]
+    return TransferScorer(FAST, random_state=0).fit(
+        train[FEATURES],
+        y_rating=train["post_move_rating"],
+        y_resisted=train["resisted"],
+        decree_date=train["decree_date"],
+    )
+
+
+def test_time_holdout_takes_the_latest_dates() -> None:
+    dates = pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"])
+    assert time_holdout_mask(dates, share=0.25).tolist() == [False, False, False, True]
+
+
+def test_fit_is_on_the_rating_scale(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    fit = scorer.predict_fit(history[FEATURES])
+    assert fit.min() >= 1.0 and fit.max() <= 5.0
+
+
+def test_fit_tracks_later_ratings(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    late = history[(history["decree_date"] >= "2023-01-01") & history["post_move_rating"].notna()]
+    corr = np.corrcoef(scorer.predict_fit(late[FEATURES]), late["post_move_rating"])[0, 1]
+    assert corr > 0.6
+
+
+def test_risk_is_calibrated_on_later_moves(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    late = history[history["decree_date"] >= "2023-01-01"]
+    risk = scorer.predict_risk(late[FEATURES])
+    assert auc(late["resisted"], risk) > 0.65
+    assert expected_calibration_error(late["resisted"], risk) < 0.08
+
+
+def test_more_sector_experience_never_lowers_fit(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    base = history[FEATURES].head(200)
+    more = base.assign(years_in_target_sector=base["years_in_target_sector"] + 3)
+    assert (scorer.predict_fit(more) >= scorer.predict_fit(base) - 1e-9).all()
+
+
+def test_larger_competency_shortfall_never_raises_fit(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    base = history[FEATURES].head(200)
+    worse = base.assign(competency_shortfall=base["competency_shortfall"] + 2)
+    assert (scorer.predict_fit(worse) <= scorer.predict_fit(base) + 1e-9).all()
+
+
+def test_farther_move_never_lowers_risk(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    base = history[FEATURES].head(200)
+    farther = base.assign(distance_home_km=base["distance_home_km"] + 100)
+    assert (scorer.predict_risk(farther) >= scorer.predict_risk(base) - 1e-9).all()
+
+
+def test_contributions_sum_to_the_fit(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    X = history[FEATURES].head(50)
+    fit_contrib, risk_contrib = scorer.contributions(X)
+    assert list(fit_contrib.columns) == [*FEATURES, "bias"]
+    raw_fit = scorer.fit_model_.predict(X.to_numpy())
+    np.testing.assert_allclose(fit_contrib.sum(axis=1), raw_fit, atol=1e-6)
+    assert risk_contrib.shape == fit_contrib.shape
+
+
+def test_predict_rejects_missing_feature(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="distance_home_km"):
+        scorer.predict_fit(history[FEATURES].drop(columns="distance_home_km"))
+
+
+def test_fit_does_not_mutate_its_input(history: pd.DataFrame) -> None:
+    before = history.copy()
+    TransferScorer(FAST).fit(
+        history[FEATURES],
+        y_rating=history["post_move_rating"],
+        y_resisted=history["resisted"],
+        decree_date=history["decree_date"],
+    )
+    pd.testing.assert_frame_equal(history, before)
+
+
+def test_config_rejects_unknown_parameter() -> None:
+    with pytest.raises(ValueError, match="num_leafs"):
+        GbmParams.model_validate({"num_leafs": 7})
+
+
+def test_calibration_method_is_recorded(scorer: TransferScorer) -> None:
+    assert scorer.calibration_method_ in {"isotonic", "sigmoid"}
