@@ -1,0 +1,252 @@
+"""Point-in-time employee state: what was known about a person before a given date.
+
+`employee_state(data, catalog, rows)` takes rows of (nip, as_of[, from_position_id]) and returns
+aligned arrays, one entry per row, built ONLY from records dated before that row's as_of:
+
+- performance: appraisal years < year(as_of) (a year's SKP is known once the year is over);
+- competencies assessed, trainings completed, transfers decreed: dated strictly before as_of;
+- resistance of a past transfer counts once settled (decreed at least 12 months before as_of,
+  since a return request or a resignation can come up to 12 months after the decree);
+- a past transfer's post-move rating counts when its appraisal year < year(as_of).
+
+Snapshot attributes that change over time never leak into a past row:
+- position at as_of: the given from_position_id; else the snapshot position if its
+  position_start < as_of; else the last transfer effective before as_of; else the position of
+  the last appraisal; tenure runs from position_start / that transfer / service_start;
+- rank (golongan) at as_of is approximated as the snapshot rank minus one step per four years
+  between as_of and the snapshot date (regular promotion every four years), never below I/a;
+- talent_box is known only for rows at or after the snapshot date (it is the latest placement).
+Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
+Attributes treated as static (education, home, family, preferences) come from the snapshot;
+people who left service have them as unknown (NaN). Preferences are undated: they are taken as
+the person's standing wishes for every row, current or historical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from models.catalog import Catalog, normalise_field
+from models.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, EmploymentType, MaritalStatus
+from models.geo import coordinates_with_fallback
+from models.history_events import (
+    competency_state,
+    performance_state,
+    preference_keys,
+    training_state,
+    transfer_state,
+)
+from models.tables import AgencyData
+
+DAYS_PER_YEAR = 365.25
+YEARS_PER_RANK_STEP = 4.0
+
+
+@dataclass(frozen=True)
+class EmployeeState:
+    """Per-row employee arrays as of each row's date (row i is rows.iloc[i])."""
+
+    as_of: np.ndarray  # datetime64[ns]
+    known: np.ndarray  # bool: nip is in employees.csv (in service at the snapshot)
+    position: np.ndarray  # catalog position code at as_of, -1 unknown
+    tenure_years: np.ndarray
+    birth_date: np.ndarray  # datetime64[ns], from the NIP
+    age_years: np.ndarray
+    gender: np.ndarray  # "L" / "P" / "" from the NIP
+    recent_rating_mean: np.ndarray
+    rating_trend: np.ndarray
+    last_score: np.ndarray
+    sector_years: np.ndarray  # (rows, sectors) appraisal years per sector
+    competency_level: np.ndarray  # (rows, competencies), NaN where never assessed
+    assessed: np.ndarray  # bool: any competency assessed before as_of
+    recent_trainings: np.ndarray  # (rows, competencies) trainings in the last two years
+    past_moves: np.ndarray
+    past_resistance: np.ndarray
+    past_post_move_mean: np.ndarray
+    home_lat: np.ndarray
+    home_lon: np.ndarray
+    education: np.ndarray  # ordinal, NaN unknown
+    field: np.ndarray  # catalog field code, -1 unknown
+    married: np.ndarray
+    children: np.ndarray
+    talent_box: np.ndarray
+    rank: np.ndarray  # golongan ordinal at as_of (approximation), NaN unknown / pppk
+    pppk: np.ndarray  # bool
+    on_hold: np.ndarray  # bool (current only: used by the policy, not a feature)
+    pref_keys: np.ndarray  # sorted row * n_values + value code (see history_events)
+    pref_priority: np.ndarray  # priority of each key
+
+    def with_competencies(
+        self, competency_level: np.ndarray, recent_trainings: np.ndarray
+    ) -> EmployeeState:
+        """A copy whose competency levels and recent-training counts are replaced."""
+        return replace(self, competency_level=competency_level, recent_trainings=recent_trainings)
+
+
+def snapshot_date(data: AgencyData) -> np.datetime64:
+    """The date the employees table describes: its latest position_start (NaT when empty)."""
+    latest = data.employees["position_start"].max()
+    return np.datetime64(latest, "ns") if pd.notna(latest) else np.datetime64("NaT", "ns")
+
+
+def nip_facts(nips: pd.Series) -> pd.DataFrame:
+    """Birth date, CPNS start and sex encoded in an 18-digit NIP (NaT / "" when malformed)."""
+    text = nips.astype("string").fillna("")
+    birth = pd.to_datetime(text.str.slice(0, 8), format="%Y%m%d", errors="coerce")
+    service = pd.to_datetime(text.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce")
+    sex = text.str.slice(14, 15).map({"1": "L", "2": "P"}).fillna("")
+    return pd.DataFrame(
+        {"birth_date": birth.to_numpy(), "service_start": service.to_numpy(), "gender": sex}
+    )
+
+
+def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    return (later - earlier) / np.timedelta64(1, "D") / DAYS_PER_YEAR
+
+
+def _snapshot_attributes(
+    data: AgencyData, catalog: Catalog, emp_idx: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Static attributes of each row's person from employees.csv; unknown for people who left."""
+    emp = data.employees
+    known = emp_idx >= 0
+    take = np.where(known, emp_idx, 0)
+
+    def pick(values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+        if len(emp) == 0:
+            return np.full(len(emp_idx), fill)
+        return np.where(known, values[take], fill)
+
+    home_lat, home_lon = coordinates_with_fallback(
+        emp["home_lat"], emp["home_lon"], emp["home_region_code"], catalog.centroids
+    )
+    marital = emp["marital_status"].astype("string")
+    married = np.where(marital.isna(), np.nan, (marital == MaritalStatus.MARRIED).astype(float))
+    field = catalog.fields.get_indexer(
+        pd.Index(normalise_field(emp["education_field"]).fillna("\x00"))
+    )
+    rank = emp["rank"].astype("string").map(GOLONGAN_ORDINAL, na_action="ignore")
+    return {
+        "home_lat": pick(home_lat),
+        "home_lon": pick(home_lon),
+        "education": pick(
+            pd.to_numeric(
+                emp["education_level"].astype("string").map(EDUCATION_ORDINAL), errors="coerce"
+            ).to_numpy(dtype=float, na_value=np.nan)
+        ),
+        "field": pick(field.astype(float), -1.0).astype(int),
+        "married": pick(married.astype(float)),
+        "children": pick(emp["children"].to_numpy(dtype=float, na_value=np.nan)),
+        "talent_box": pick(emp["talent_box"].to_numpy(dtype=float, na_value=np.nan)),
+        "rank_now": pick(pd.to_numeric(rank, errors="coerce").to_numpy(dtype=float)),
+        "pppk": pick((emp["employment_type"] == EmploymentType.PPPK).to_numpy(float), 0.0) > 0,
+        "on_hold": pick(
+            (emp["on_hold"].astype("string").str.strip().fillna("") != "").to_numpy(float), 0.0
+        )
+        > 0,
+        "snap_pos": pick(catalog.position_codes(emp["position_id"]).astype(float), -1).astype(int),
+        "snap_start": np.where(
+            known, emp["position_start"].to_numpy("datetime64[ns]")[take], np.datetime64("NaT")
+        )
+        if len(emp)
+        else np.full(len(emp_idx), np.datetime64("NaT", "ns")),
+        "service_start": np.where(
+            known, emp["service_start"].to_numpy("datetime64[ns]")[take], np.datetime64("NaT")
+        )
+        if len(emp)
+        else np.full(len(emp_idx), np.datetime64("NaT", "ns")),
+    }
+
+
+def _position_and_tenure(
+    attrs: dict[str, np.ndarray],
+    moves: dict[str, np.ndarray],
+    *,
+    from_pos: np.ndarray,
+    last_perf_pos: np.ndarray,
+    as_of: np.ndarray,
+    service_start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position held at as_of and years in it, from history dated before as_of only."""
+    snap_valid = (attrs["snap_pos"] >= 0) & (attrs["snap_start"] < as_of)
+    position = from_pos.copy()
+    for candidate, usable in (
+        (attrs["snap_pos"], snap_valid),
+        (moves["last_move_pos"], moves["last_move_pos"] >= 0),
+        (last_perf_pos, last_perf_pos >= 0),
+    ):
+        fill = (position < 0) & usable
+        position[fill] = candidate[fill]
+    start = np.where(
+        snap_valid & (position == attrs["snap_pos"]),
+        attrs["snap_start"],
+        np.where(~np.isnat(moves["last_move_date"]), moves["last_move_date"], service_start),
+    )
+    return position, _years(as_of, start)
+
+
+def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> EmployeeState:
+    """State of rows (nip, as_of[, from_position_id]) from history dated before each as_of."""
+    as_of = rows["as_of"].to_numpy("datetime64[ns]")
+    nips = rows["nip"].astype("string").reset_index(drop=True)
+    emp_idx = pd.Index(data.employees["nip"].astype("string")).get_indexer(pd.Index(nips))
+    attrs = _snapshot_attributes(data, catalog, emp_idx)
+    facts = nip_facts(nips)
+    service_start = np.where(
+        np.isnat(attrs["service_start"]), facts["service_start"].to_numpy(), attrs["service_start"]
+    )
+    perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
+    moves = transfer_state(data, catalog, nips=nips, as_of=as_of)
+    from_pos = (
+        catalog.position_codes(rows["from_position_id"].astype("string"))
+        if "from_position_id" in rows
+        else np.full(len(rows), -1)
+    )
+    position, tenure = _position_and_tenure(
+        attrs,
+        moves,
+        from_pos=from_pos,
+        last_perf_pos=perf.pop("last_position"),
+        as_of=as_of,
+        service_start=service_start,
+    )
+    level, assessed = competency_state(data.competencies, catalog, nips=nips, as_of=as_of)
+    snapshot = np.full(len(as_of), snapshot_date(data), dtype="datetime64[ns]")
+    behind = np.maximum(_years(snapshot, as_of), 0.0)
+    rank = np.maximum(attrs["rank_now"] - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
+    keys, priority = preference_keys(data.preferences, catalog, nips=nips)
+    birth = facts["birth_date"].to_numpy("datetime64[ns]")
+    return EmployeeState(
+        as_of=as_of,
+        known=emp_idx >= 0,
+        position=position,
+        tenure_years=tenure,
+        birth_date=birth,
+        age_years=_years(as_of, birth),
+        gender=facts["gender"].to_numpy(dtype=object),
+        recent_rating_mean=perf["recent_rating_mean"],
+        rating_trend=perf["rating_trend"],
+        last_score=perf["last_score"],
+        sector_years=perf["sector_years"],
+        competency_level=level,
+        assessed=assessed,
+        recent_trainings=training_state(data, catalog, nips=nips, as_of=as_of),
+        past_moves=moves["past_moves"],
+        past_resistance=moves["past_resistance"],
+        past_post_move_mean=moves["past_post_move_mean"],
+        home_lat=attrs["home_lat"],
+        home_lon=attrs["home_lon"],
+        education=attrs["education"],
+        field=attrs["field"],
+        married=attrs["married"],
+        children=attrs["children"],
+        talent_box=np.where(as_of >= snapshot_date(data), attrs["talent_box"], np.nan),
+        rank=np.where(attrs["pppk"], np.nan, rank),
+        pppk=attrs["pppk"],
+        on_hold=attrs["on_hold"],
+        pref_keys=keys,
+        pref_priority=priority,
+    )

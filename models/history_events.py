@@ -1,0 +1,237 @@
+"""Dated history aggregated per row (nip, as_of), counting only records dated before as_of.
+
+Each function joins the rows to one history table by NIP, drops what was not yet known at the
+row's as_of, and aggregates with numpy (bincount, lexsort): no Python loop over records.
+See models/history.py for the point-in-time rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.catalog import Catalog
+from models.enums import SKP_RATING_VALUE, PreferenceKind, Resistance
+from models.tables import AgencyData
+
+RECENT_YEARS = 3  # recent_rating_mean and rating_trend look at the last three appraisal years
+TRAINING_WINDOW = np.timedelta64(730, "D")  # "trainings in the last two years"
+SETTLING_PERIOD = np.timedelta64(365, "D")  # resistance can surface up to 12 months later
+
+
+def year_of(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def pairs_by_nip(nips: pd.Series, table_nips: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(row, record) positions of every row/record pair that share a NIP."""
+    left = pd.DataFrame({"nip": nips.astype("string").to_numpy(), "row": np.arange(len(nips))})
+    right = pd.DataFrame(
+        {"nip": table_nips.astype("string").to_numpy(), "rec": np.arange(len(table_nips))}
+    )
+    joined = left.merge(right, on="nip", how="inner", sort=False)
+    return joined["row"].to_numpy(np.int64), joined["rec"].to_numpy(np.int64)
+
+
+def last_in_group(groups: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Positions of the latest record (by date, then input order) of each group."""
+    if len(groups) == 0:
+        return np.array([], dtype=np.int64)
+    order = np.lexsort((np.arange(len(groups)), dates, groups))
+    sorted_groups = groups[order]
+    return order[np.r_[sorted_groups[1:] != sorted_groups[:-1], True]]
+
+
+def _mean(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    count = np.bincount(rows, minlength=n).astype(float)
+    total = np.bincount(rows, weights=values, minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _slope(rows: np.ndarray, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+    """Least-squares slope of y on x per row; NaN with fewer than two points."""
+    s = np.bincount(rows, minlength=n).astype(float)
+    sx, sy = (np.bincount(rows, weights=w, minlength=n) for w in (x, y))
+    sxx, sxy = (np.bincount(rows, weights=w, minlength=n) for w in (x * x, x * y))
+    denominator = s * sxx - sx * sx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((s >= 2) & (denominator > 0), (s * sxy - sx * sy) / denominator, np.nan)
+
+
+def rating_values(ratings: pd.Series) -> np.ndarray:
+    mapped = ratings.astype("string").map(SKP_RATING_VALUE, na_action="ignore")
+    return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float)
+
+
+def performance_state(
+    perf: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Recent ratings, their trend, last score and position, appraisal years per sector."""
+    n, n_sectors = len(nips), len(catalog.sectors)
+    t_year = year_of(as_of)
+    row, rec = pairs_by_nip(nips, perf["nip"])
+    year = perf["year"].to_numpy(np.int64)[rec]
+    keep = year < t_year[row]
+    row, rec, year = row[keep], rec[keep], year[keep]
+    rating = rating_values(perf["rating"])[rec]
+    position = catalog.position_codes(perf["position_id"])[rec]
+    sector = np.where(position >= 0, catalog.pos_sector[position], -1)
+    has_sector = sector >= 0
+    sector_years = np.bincount(
+        row[has_sector] * n_sectors + sector[has_sector], minlength=n * n_sectors
+    ).reshape(n, n_sectors)
+    recent = year >= t_year[row] - RECENT_YEARS
+    offset = (year - t_year[row]).astype(float)
+    last = last_in_group(row, year)
+    last_score = np.full(n, np.nan)
+    last_score[row[last]] = perf["score"].to_numpy(float, na_value=np.nan)[rec[last]]
+    last_position = np.full(n, -1)
+    last_position[row[last]] = position[last]
+    return {
+        "recent_rating_mean": _mean(row[recent], rating[recent], n),
+        "rating_trend": _slope(row[recent], offset[recent], rating[recent], n),
+        "last_score": last_score,
+        "sector_years": sector_years.astype(float),
+        "last_position": last_position,
+    }
+
+
+def competency_state(
+    competencies: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latest level of each competency assessed before as_of (NaN if never), any-assessed flag."""
+    n, n_comp = len(nips), len(catalog.competencies)
+    row, rec = pairs_by_nip(nips, competencies["nip"])
+    when = competencies["assessed_on"].to_numpy("datetime64[ns]")[rec]
+    comp = catalog.competency_codes(competencies["competency"])[rec]
+    keep = (when < as_of[row]) & (comp >= 0)
+    row, rec, when, comp = row[keep], rec[keep], when[keep], comp[keep]
+    last = last_in_group(row * max(n_comp, 1) + comp, when.astype(np.int64))
+    level = np.full((n, n_comp), np.nan)
+    level[row[last], comp[last]] = competencies["level"].to_numpy(float)[rec[last]]
+    return level, np.bincount(row, minlength=n) > 0
+
+
+def training_state(
+    data: AgencyData, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+) -> np.ndarray:
+    """(rows, competencies) count of trainings completed in the two years before as_of."""
+    n, n_comp = len(nips), len(catalog.competencies)
+    history, trainings = data.training_history, data.trainings
+    training = pd.Index(trainings["training_id"].astype("string")).get_indexer(
+        pd.Index(history["training_id"].astype("string"))
+    )
+    comp_of_training = catalog.competency_codes(trainings["competency"])
+    comp = np.where(training >= 0, comp_of_training[np.maximum(training, 0)], -1)
+    row, rec = pairs_by_nip(nips, history["nip"])
+    done = history["completed_on"].to_numpy("datetime64[ns]")[rec]
+    comp = comp[rec]
+    keep = (done < as_of[row]) & (done >= as_of[row] - TRAINING_WINDOW) & (comp >= 0)
+    counts = np.bincount(row[keep] * n_comp + comp[keep], minlength=n * n_comp)
+    return counts.reshape(n, n_comp).astype(float)
+
+
+def post_move_labels(data: AgencyData) -> pd.DataFrame:
+    """Per transfer (aligned with data.transfers rows): post-move rating, score and year.
+
+    The contract's definition: the employee's first appraisal with year > year(effective_date)
+    and position_id = to_position_id; NaN when there is none (or the move never took effect).
+    """
+    transfers = data.transfers.reset_index(drop=True)
+    left = pd.DataFrame(
+        {
+            "nip": transfers["nip"].astype("string"),
+            "to_position_id": transfers["to_position_id"].astype("string"),
+            "effective_year": year_of(transfers["effective_date"].to_numpy("datetime64[ns]")),
+            "effective": transfers["effective_date"].notna().to_numpy(),
+            "transfer_row": np.arange(len(transfers)),
+        }
+    )
+    perf = data.performance.assign(rating_value=rating_values(data.performance["rating"]))
+    joined = left[left["effective"]].merge(
+        perf[["nip", "year", "position_id", "rating_value", "score"]], on="nip", how="inner"
+    )
+    matched = joined[
+        (joined["year"] > joined["effective_year"])
+        & (joined["position_id"].astype("string") == joined["to_position_id"]).fillna(False)
+    ]
+    first = matched.sort_values(["transfer_row", "year"]).drop_duplicates("transfer_row")
+    out = pd.DataFrame(
+        {"post_move_rating": np.nan, "post_move_score": np.nan, "post_move_year": np.nan},
+        index=pd.RangeIndex(len(transfers)),
+    )
+    where = first["transfer_row"].to_numpy()
+    out.loc[where, "post_move_rating"] = first["rating_value"].to_numpy(float)
+    out.loc[where, "post_move_score"] = first["score"].to_numpy(float, na_value=np.nan)
+    out.loc[where, "post_move_year"] = first["year"].to_numpy(float)
+    return out
+
+
+def transfer_state(
+    data: AgencyData, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Past moves, settled resistance, known post-move outcomes and the last effective move."""
+    n, transfers = len(nips), data.transfers.reset_index(drop=True)
+    labels = post_move_labels(data)
+    row, rec = pairs_by_nip(nips, transfers["nip"])
+    decree = transfers["decree_date"].to_numpy("datetime64[ns]")[rec]
+    keep = decree < as_of[row]
+    row, rec, decree = row[keep], rec[keep], decree[keep]
+    effective = transfers["effective_date"].to_numpy("datetime64[ns]")[rec]
+    moved = ~np.isnat(effective) & (effective < as_of[row])
+    resisted = (transfers["resistance"].astype("string") != Resistance.NONE).to_numpy(bool)[rec]
+    settled = decree <= as_of[row] - SETTLING_PERIOD
+    outcome_year = labels["post_move_year"].to_numpy()[rec]
+    outcome_known = outcome_year < year_of(as_of)[row]
+    outcome = labels["post_move_rating"].to_numpy()[rec]
+    last = last_in_group(row[moved], effective[moved].astype(np.int64))
+    last_move_pos = np.full(n, -1)
+    last_move_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    to_position = catalog.position_codes(transfers["to_position_id"])[rec]
+    last_move_pos[row[moved][last]] = to_position[moved][last]
+    last_move_date[row[moved][last]] = effective[moved][last]
+    return {
+        "past_moves": np.bincount(row[moved], minlength=n).astype(float),
+        "past_resistance": np.bincount(row[settled & resisted], minlength=n).astype(float),
+        "past_post_move_mean": _mean(row[outcome_known], outcome[outcome_known], n),
+        "last_move_pos": last_move_pos,
+        "last_move_date": last_move_date,
+    }
+
+
+def preference_offsets(catalog: Catalog) -> dict[str, int]:
+    """Where each kind's value codes start in the shared preference value space."""
+    n_units, n_sectors = len(catalog.units), len(catalog.sectors)
+    return {
+        PreferenceKind.UNIT: 0,
+        PreferenceKind.SECTOR: n_units,
+        PreferenceKind.REGION: n_units + n_sectors,
+        "size": n_units + n_sectors + len(catalog.regions),
+    }
+
+
+def preference_keys(
+    preferences: pd.DataFrame, catalog: Catalog, *, nips: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys row * size + value code of each stated preference, with its best priority."""
+    offsets = preference_offsets(catalog)
+    kind = preferences["kind"].astype("string")
+    value = preferences["value"].astype("string").fillna("\x00")
+    code = np.full(len(preferences), -1, dtype=np.int64)
+    for pref_kind, index in (
+        (PreferenceKind.UNIT, catalog.units),
+        (PreferenceKind.SECTOR, catalog.sectors),
+        (PreferenceKind.REGION, catalog.regions),
+    ):
+        mask = (kind == pref_kind).fillna(False).to_numpy(bool)
+        found = index.get_indexer(pd.Index(value[mask]))
+        code[mask] = np.where(found >= 0, found + offsets[pref_kind], -1)
+    row, rec = pairs_by_nip(nips, preferences["nip"])
+    ok = code[rec] >= 0
+    keys = row[ok] * offsets["size"] + code[rec][ok]
+    priority = preferences["priority"].to_numpy(float)[rec][ok]
+    order = np.lexsort((priority, keys))
+    keys, priority = keys[order], priority[order]
+    first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.array([], dtype=bool)
+    return keys[first], priority[first]

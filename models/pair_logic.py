@@ -1,0 +1,195 @@
+"""THE pair-feature computation: one function for training, evaluation and serving.
+
+`pair_feature_arrays` combines employee state (models/history.py) with the position side
+(models/catalog.py) by integer gathers: emp_idx[i] selects a row of the state, pos_idx[i] a
+position of the catalog. transfer_examples, pair_features_at and the serving-time
+FeatureContext all call it, so the features a model is trained on and the features it is
+served cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.catalog import Catalog
+from models.enums import LEVEL_MAX, LEVEL_MIN
+from models.geo import haversine_km
+from models.history import EmployeeState
+from models.history_events import preference_offsets
+
+FEATURE_COLUMNS: tuple[str, ...] = (
+    "recent_rating_mean",
+    "rating_trend",
+    "last_score",
+    "years_in_target_sector",
+    "sector_change",
+    "competency_shortfall",
+    "competency_gap_count",
+    "recent_relevant_trainings",
+    "education_level_gap",
+    "education_field_match",
+    "grade_step",
+    "rank_headroom",
+    "distance_home_km",
+    "distance_move_km",
+    "married",
+    "children",
+    "age",
+    "years_to_retirement",
+    "tenure_years",
+    "preference_match",
+    "past_moves",
+    "past_resistance",
+    "past_post_move_mean",
+    "initiated_by_employee",
+    "talent_box",
+)
+
+
+def _gather(values: np.ndarray, index: np.ndarray, valid: np.ndarray, fill: float) -> np.ndarray:
+    """values[index] where valid, else fill (index may hold -1 for unknown)."""
+    return np.where(valid, values[np.where(valid, index, 0)], fill)
+
+
+def _competency_features(
+    catalog: Catalog,
+    state: EmployeeState,
+    e: np.ndarray,
+    p: np.ndarray,
+    *,
+    levels: np.ndarray | None,
+    trainings: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """Shortfall against the target's standard; unassessed competencies count as level 1."""
+    required = catalog.pos_required[p]
+    level = state.competency_level[e] if levels is None else levels
+    done = state.recent_trainings[e] if trainings is None else trainings
+    shortfall = np.maximum(required - np.where(np.isnan(level), LEVEL_MIN, level), 0.0)
+    shortfall = np.where(required > 0, shortfall, 0.0)
+    standard = catalog.pos_has_standard[p]
+    known = standard & state.assessed[e]
+    return {
+        "competency_shortfall": np.where(known, shortfall.sum(axis=1), np.nan),
+        "competency_gap_count": np.where(known, (shortfall > 0).sum(axis=1), np.nan),
+        "recent_relevant_trainings": np.where(
+            standard, (done * (required > 0)).sum(axis=1), np.nan
+        ),
+    }
+
+
+def _preference_match(
+    catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray
+) -> np.ndarray:
+    """1/priority of the best stated preference the target matches; 0 none; NaN none stated."""
+    keys = state.pref_keys
+    if len(keys) == 0:
+        return np.full(len(e), np.nan)
+    offsets = preference_offsets(catalog)
+    base = e.astype(np.int64) * offsets["size"]
+    stated = np.searchsorted(keys, base + offsets["size"]) > np.searchsorted(keys, base)
+    best = np.zeros(len(e))
+    for kind, codes in (
+        ("unit", catalog.pos_unit),
+        ("sector", catalog.pos_sector),
+        ("region", catalog.pos_region),
+    ):
+        code = codes[p]
+        wanted = base + offsets[kind] + code
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        hit = (code >= 0) & (keys[at] == wanted)
+        best = np.maximum(best, np.where(hit, 1.0 / np.maximum(state.pref_priority[at], 1.0), 0.0))
+    return np.where(stated, best, np.nan)
+
+
+def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
+    keys = catalog.pos_field_keys
+    accepted = np.zeros(len(p), dtype=bool)
+    if len(keys):
+        wanted = p.astype(np.int64) * max(len(catalog.fields), 1) + field
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        accepted = (keys[at] == wanted) & (field >= 0)
+    match = np.where(catalog.pos_any_field[p] | accepted, 1.0, 0.0)
+    return np.where(catalog.pos_any_field[p] | (field >= 0), match, np.nan)
+
+
+def pair_feature_arrays(
+    catalog: Catalog,
+    state: EmployeeState,
+    emp_idx: np.ndarray,
+    pos_idx: np.ndarray,
+    *,
+    initiated_by_employee: np.ndarray | None = None,
+    levels: np.ndarray | None = None,
+    trainings: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Feature arrays for pairs (state row emp_idx[i], position pos_idx[i]); -1 gives NaN.
+
+    `levels` / `trainings` (pairs x competencies) override the gathered competency levels and
+    recent-training counts, for "as if trained" scenarios.
+    """
+    valid = (emp_idx >= 0) & (pos_idx >= 0)
+    e, p = np.where(valid, emp_idx, 0), np.where(valid, pos_idx, 0)
+    current = _gather(state.position, e, valid, -1).astype(np.int64)
+    has_current = current >= 0
+    c = np.where(has_current, current, 0)
+    target_sector = catalog.pos_sector[p]
+    current_sector = np.where(has_current, catalog.pos_sector[c], -1)
+    sector_known = (target_sector >= 0) & valid
+    age = state.age_years[e]
+    features = {
+        "recent_rating_mean": state.recent_rating_mean[e],
+        "rating_trend": state.rating_trend[e],
+        "last_score": state.last_score[e],
+        "years_in_target_sector": np.where(
+            sector_known, state.sector_years[e, np.maximum(target_sector, 0)], np.nan
+        ),
+        "sector_change": np.where(
+            sector_known & (current_sector >= 0), (target_sector != current_sector) * 1.0, np.nan
+        ),
+        **_competency_features(catalog, state, e, p, levels=levels, trainings=trainings),
+        "education_level_gap": state.education[e] - catalog.pos_min_education[p],
+        "education_field_match": _field_match(catalog, state.field[e], p),
+        "grade_step": catalog.pos_grade[p] - np.where(has_current, catalog.pos_grade[c], np.nan),
+        "rank_headroom": state.rank[e] - catalog.pos_min_rank[p],
+        "distance_home_km": haversine_km(
+            state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
+        ),
+        "distance_move_km": haversine_km(
+            np.where(has_current, catalog.pos_lat[c], np.nan),
+            np.where(has_current, catalog.pos_lon[c], np.nan),
+            catalog.pos_lat[p],
+            catalog.pos_lon[p],
+        ),
+        "married": state.married[e],
+        "children": state.children[e],
+        "age": age,
+        "years_to_retirement": catalog.pos_retirement_age[p] - age,
+        "tenure_years": state.tenure_years[e],
+        "preference_match": _preference_match(catalog, state, e, p),
+        "past_moves": state.past_moves[e],
+        "past_resistance": state.past_resistance[e],
+        "past_post_move_mean": state.past_post_move_mean[e],
+        "initiated_by_employee": np.full(len(e), np.nan)
+        if initiated_by_employee is None
+        else np.asarray(initiated_by_employee, dtype=float),
+        "talent_box": state.talent_box[e],
+    }
+    return {name: np.where(valid, features[name], np.nan) for name in FEATURE_COLUMNS}
+
+
+def apply_trainings(
+    level: np.ndarray, recent: np.ndarray, *, competency: np.ndarray, gain: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One employee's level row and recent-training row after completing trainings.
+
+    Each training raises its competency by level_gain (from level 1 when never assessed), capped
+    at 5, and counts as a training completed in the last two years.
+    """
+    level, recent = level.copy(), recent.copy()
+    for comp, step in zip(competency, gain, strict=True):
+        if comp < 0:
+            continue
+        base = LEVEL_MIN if np.isnan(level[comp]) else level[comp]
+        level[comp] = min(base + step, LEVEL_MAX)
+        recent[comp] += 1.0
+    return level, recent
