@@ -1,0 +1,109 @@
+"""The app factory: `create_app(settings)` wires database, state, routers, middleware, errors.
+
+The lifespan loads the @champion bundle and the current snapshot once (in a worker thread).
+If that fails the service still starts: scoring routes answer 503 with the reason, /readyz says
+why, and a background task retries every `retry_seconds` until a load succeeds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import APIRouter, FastAPI
+
+from pipelines.settings import Settings, get_settings
+from serving.audit import AuditTrail
+from serving.db import make_engine
+from serving.errors import install_error_handlers
+from serving.loading import build_state, describe_failure
+from serving.middleware import AccessLogMiddleware, AuditMiddleware
+from serving.routers import ROUTERS
+from serving.state import LoadedState, StateHolder
+
+logger = logging.getLogger(__name__)
+
+Loader = Callable[[Settings], LoadedState]
+
+
+def try_load(holder: StateHolder, settings: Settings, loader: Loader) -> bool:
+    """Load a state and swap it in; on failure keep the current one and record why."""
+    with holder.reload_lock():
+        try:
+            state = loader(settings)
+        except Exception as exc:  # recorded for /readyz and the 503s, then retried
+            holder.record_failure(describe_failure(exc))
+            logger.warning("loading failed: %s", holder.reason)
+            return False
+        holder.swap(state)
+        logger.info("serving model %s on snapshot %s", state.model_version, state.snapshot_id)
+        return True
+
+
+async def _retry_until_loaded(
+    holder: StateHolder, settings: Settings, loader: Loader, *, every: float
+) -> None:
+    while holder.state is None:
+        await asyncio.sleep(every)
+        if holder.state is None:
+            await anyio.to_thread.run_sync(try_load, holder, settings, loader)
+
+
+def _router(entry: str | APIRouter) -> APIRouter:
+    if isinstance(entry, APIRouter):
+        return entry
+    router = importlib.import_module(f"serving.routers.{entry}").router
+    assert isinstance(router, APIRouter)
+    return router
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    loader: Loader = build_state,
+    retry_seconds: float = 30.0,
+    initial_state: LoadedState | None = None,
+) -> FastAPI:
+    """Build the API. `initial_state` skips the first load (the demo has one already)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.db_url)
+    holder = StateHolder()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if initial_state is not None:
+            holder.swap(initial_state)
+        else:
+            await anyio.to_thread.run_sync(try_load, holder, settings, loader)
+        retry = asyncio.create_task(
+            _retry_until_loaded(holder, settings, loader, every=retry_seconds)
+        )
+        try:
+            yield
+        finally:
+            retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retry
+            engine.dispose()
+
+    app = FastAPI(
+        title="Mutasi API",
+        version="1",
+        description="Daftar pendek, risiko mutasi dan operasi model / "
+        "Shortlists, transfer risk and model operations for mutasi ASN.",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
+    app.state.loader = loader
+    app.state.audit = AuditTrail(engine)
+    for entry in ROUTERS:
+        app.include_router(_router(entry))
+    install_error_handlers(app)
+    app.add_middleware(AuditMiddleware, trail=app.state.audit)
+    app.add_middleware(AccessLogMiddleware)
+    return app

@@ -1,0 +1,200 @@
+"""API keys with roles; only a salted hash of each key is stored.
+
+A key looks like `mts_<key id>_<secret>`: the key id finds the row, the secret is checked
+against `sha256(salt + secret)` in constant time. Roles: `hr` (shortlists, employees),
+`planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management).
+
+Routes declare who may call them with `require_role(...)` (an Annotated-ready dependency):
+
+    PlannerKey = Annotated[ApiKey, require_role(Role.PLANNER)]
+    @router.post("/plans")
+    def create_plan(key: PlannerKey, ...): ...
+
+or `dependencies=[require_role(Role.PLANNER)]` on a router. Missing or wrong key: 401; wrong
+role: 403; admin passes every role check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from serving.audit import current_audit
+from serving.db import api_keys
+from serving.errors import ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
+
+KEY_PREFIX = "mts_"
+_KEY_ID_HEX = 12
+
+
+class Role(StrEnum):
+    HR = "hr"
+    PLANNER = "planner"
+    DATA = "data"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """The authenticated caller: never the secret, only who and what role."""
+
+    key_id: str
+    label: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    label: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def _hash(salt: str, secret: str) -> str:
+    return hashlib.sha256((salt + secret).encode("utf-8")).hexdigest()
+
+
+def _split(raw_key: str) -> tuple[str, str] | None:
+    if not raw_key.startswith(KEY_PREFIX):
+        return None
+    body = raw_key[len(KEY_PREFIX) :]
+    key_id, sep, secret = body[:_KEY_ID_HEX], body[_KEY_ID_HEX : _KEY_ID_HEX + 1], body[13:]
+    if sep != "_" or not secret:
+        return None
+    return key_id, secret
+
+
+def create_key(engine: Engine, *, role: Role | str, label: str) -> str:
+    """Store a new key (salted hash only) and return the key itself: shown once, never again."""
+    label = label.strip()
+    if not label:
+        raise InvalidInputError("Nama kunci wajib diisi / A key label is required")
+    try:
+        role = Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise InvalidInputError(
+            f"Peran tidak dikenal: {role}; pilih {allowed} / Unknown role: {role}; pick {allowed}"
+        ) from None
+    key_id, secret, salt = (
+        secrets.token_hex(_KEY_ID_HEX // 2),
+        secrets.token_urlsafe(32),
+        secrets.token_hex(16),
+    )
+    row = {
+        "key_id": key_id,
+        "label": label,
+        "role": role.value,
+        "salt": salt,
+        "key_hash": _hash(salt, secret),
+        "created_at": datetime.now(UTC),
+        "revoked_at": None,
+    }
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(api_keys), [row])
+    except IntegrityError:
+        raise InvalidInputError(
+            f"Nama kunci sudah dipakai: {label} / Key label already in use: {label}"
+        ) from None
+    return f"{KEY_PREFIX}{key_id}_{secret}"
+
+
+def revoke_key(engine: Engine, *, label: str) -> None:
+    """Revoke the key with this label; it fails authentication from the next request on."""
+    statement = (
+        update(api_keys)
+        .where(api_keys.c.label == label, api_keys.c.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    with engine.begin() as connection:
+        if connection.execute(statement).rowcount == 0:
+            raise NotFoundError(
+                f"Kunci aktif tidak ditemukan: {label} / No active key with label: {label}"
+            )
+
+
+def list_keys(engine: Engine) -> list[KeyInfo]:
+    query = select(api_keys).order_by(api_keys.c.created_at)
+    with engine.connect() as connection:
+        return [
+            KeyInfo(r.key_id, r.label, Role(r.role), r.created_at, r.revoked_at)
+            for r in connection.execute(query)
+        ]
+
+
+def verify_key(engine: Engine, raw_key: str) -> ApiKey | None:
+    """The caller behind a raw key, or None when the key is unknown, wrong or revoked."""
+    parts = _split(raw_key)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    query = select(api_keys).where(api_keys.c.key_id == key_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.key_hash, _hash(row.salt, secret)):
+        return None
+    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role))
+
+
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Kunci API dari `mutasi keys create` / API key from `mutasi keys create`",
+)
+
+
+def authenticate(
+    request: Request, raw_key: Annotated[str | None, Security(_api_key_header)]
+) -> ApiKey:
+    """Dependency: the caller's key, or 401."""
+    if not raw_key:
+        raise UnauthorizedError(
+            "Kunci API tidak ada (header X-API-Key) / Missing API key (X-API-Key header)"
+        )
+    key = verify_key(request.app.state.engine, raw_key)
+    if key is None:
+        raise UnauthorizedError("Kunci API salah atau dicabut / API key is wrong or revoked")
+    record = current_audit(request)
+    if record is not None:
+        record.key_label, record.role = key.label, key.role.value
+    return key
+
+
+ApiKeyDep = Annotated[ApiKey, Depends(authenticate)]
+
+
+def require_role(*roles: Role | str) -> Any:
+    """A dependency admitting callers with one of `roles` (admin always passes), else 403."""
+    allowed = frozenset(Role(r) for r in roles) | {Role.ADMIN}
+
+    def check_role(key: ApiKeyDep) -> ApiKey:
+        if key.role not in allowed:
+            needed = ", ".join(sorted(r.value for r in allowed))
+            raise ForbiddenError(
+                f"Peran '{key.role.value}' tidak berhak; perlu salah satu dari: {needed} / "
+                f"Role '{key.role.value}' is not allowed; needs one of: {needed}"
+            )
+        return key
+
+    return Depends(check_role)
+
+
+HrKey = Annotated[ApiKey, require_role(Role.HR)]
+PlannerKey = Annotated[ApiKey, require_role(Role.PLANNER)]
+DataKey = Annotated[ApiKey, require_role(Role.DATA)]
+AdminKey = Annotated[ApiKey, require_role(Role.ADMIN)]

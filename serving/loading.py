@@ -1,0 +1,104 @@
+"""Loading what the service serves: the @champion bundle, the current snapshot, lookups.
+
+`build_state(settings)` is the default loader of `create_app`; it runs a smoke prediction
+through the same code path as the routes before returning, so a state that cannot score is
+never swapped in.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from models.enums import GOLONGAN_ORDINAL
+from models.errors import MutasiError
+from models.features import FeatureContext
+from models.tables import AgencyData
+from pipelines.registry import load_champion
+from pipelines.settings import Settings
+from serving.state import LoadedState, Lookups
+
+logger = logging.getLogger(__name__)
+SMOKE_PAIRS = 8
+
+
+class SmokeTestError(MutasiError):
+    """The newly loaded model could not score a handful of real pairs."""
+
+
+def build_lookups(data: AgencyData) -> Lookups:
+    """Index employees, positions and performance once, for per-request lookups."""
+    units = data.units.set_index("unit_id")[["name", "sector", "region_code"]]
+    positions = (
+        data.positions.join(units.rename(columns={"name": "unit_name"}), on="unit_id")
+        .drop_duplicates("position_id")
+        .set_index("position_id")
+    )
+    employees = data.employees.join(
+        positions[["unit_id", "sector", "region_code"]], on="position_id"
+    ).assign(rank_ordinal=lambda f: f["rank"].map(GOLONGAN_ORDINAL).astype("float64"))
+    employees = employees.drop_duplicates("nip").set_index("nip")
+    performance = data.performance.sort_values(["nip", "year"]).set_index("nip")
+    return Lookups(employees=employees, positions=positions, performance=performance)
+
+
+def smoke_test(state: LoadedState) -> None:
+    """Score a few real pairs; raise SmokeTestError unless every fit and risk is sane."""
+    from serving.ranking import score_frame  # the very path the routes use
+
+    positions = state.lookups.positions.index[:1]
+    nips = state.lookups.employees.index[:SMOKE_PAIRS]
+    if len(positions) == 0 or len(nips) == 0:
+        raise SmokeTestError(
+            "Snapshot tidak berisi pegawai atau jabatan / Snapshot holds no employees or positions"
+        )
+    try:
+        scored = score_frame(state, nips.to_numpy(), np.repeat(positions.to_numpy(), len(nips)))
+    except (ValueError, KeyError, TypeError, MutasiError) as exc:
+        raise SmokeTestError(
+            f"Uji prediksi gagal / Smoke prediction failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    fit, risk = scored["fit"].to_numpy(float), scored["risk"].to_numpy(float)
+    sane = np.isfinite(fit).all() and np.isfinite(risk).all() and ((risk >= 0) & (risk <= 1)).all()
+    if len(scored) != len(nips) or not sane:
+        raise SmokeTestError(
+            "Uji prediksi menghasilkan nilai tidak sah (NaN atau di luar rentang) / "
+            "Smoke prediction gave invalid values (NaN or out of range)"
+        )
+
+
+def build_state(settings: Settings) -> LoadedState:
+    """Load the @champion bundle and the current snapshot, build features, smoke-test."""
+    from models.policy import PolicyConfig
+    from pipelines.snapshots import load_snapshot
+
+    bundle = load_champion(settings)
+    snapshot = load_snapshot(None, settings=settings)
+    as_of = settings.reference_date
+    state = LoadedState(
+        model_version=str(bundle.version),
+        snapshot_id=str(snapshot.id),
+        as_of=as_of,
+        loaded_at=datetime.now(UTC),
+        bundle=bundle,
+        data=snapshot.data,
+        context=FeatureContext.build(snapshot.data, pd.Timestamp(as_of)),
+        lookups=build_lookups(snapshot.data),
+        policy=getattr(bundle, "policy", None) or PolicyConfig(),
+        extras={},
+    )
+    smoke_test(state)
+    return state
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A user-facing reason for a failed load (no traceback, no data values)."""
+    if isinstance(exc, MutasiError):
+        return exc.message
+    return (
+        f"Gagal memuat model atau snapshot ({type(exc).__name__}); lihat log server / "
+        f"Could not load the model or snapshot ({type(exc).__name__}); see the server log"
+    )

@@ -1,0 +1,150 @@
+"""Scoring for the routes: one position's shortlist, and pairs in bulk.
+
+The shortlist does the least work that gives the exact answer: filters and the eligibility
+rules first (cheap, vectorised), fit for the remaining pool, risk only for the best-fit rows
+needed to rank and filter, and LightGBM explanations (pred_contrib) only for the k returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from models.enums import GOLONGAN_ORDINAL
+from serving.explain import explain_pairs
+from serving.schemas import Factor
+from serving.state import LoadedState
+
+RISK_CHUNK_MIN = 256
+
+
+@dataclass(frozen=True)
+class ShortlistQuery:
+    position_id: str
+    k: int = 10
+    include_ineligible: bool = False
+    sector: str | None = None
+    region: str | None = None
+    max_risk: float | None = None
+    min_rank: str | None = None
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """Ranked rows (nip, eligible, ineligible_reasons, fit, risk) with their explanations."""
+
+    pool_size: int
+    eligible_count: int
+    candidates: pd.DataFrame
+    near_misses: pd.DataFrame
+    factors: dict[str, list[Factor]]  # nip -> top fit and risk factors
+
+
+def score_frame(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> pd.DataFrame:
+    """Eligibility, reasons, fit and risk per pair, in order (the batch-scoring code path)."""
+    from models.scoring import score_pairs
+
+    return score_pairs(
+        state.context,
+        state.bundle.scorer,
+        list(nips),
+        list(position_ids),
+        policy=state.policy,
+    )
+
+
+def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
+    """NIPs of everyone who could be moved into the position, after the query's filters."""
+    employees = state.lookups.employees
+    keep = (employees["position_id"] != query.position_id).fillna(True).to_numpy(bool)
+    if query.sector is not None:
+        keep &= (employees["sector"] == query.sector).fillna(False).to_numpy(bool)
+    if query.region is not None:
+        keep &= (employees["region_code"] == query.region).fillna(False).to_numpy(bool)
+    if query.min_rank is not None:
+        floor = GOLONGAN_ORDINAL[query.min_rank]
+        keep &= (employees["rank_ordinal"] >= floor).to_numpy(bool)
+    return employees.index.to_numpy()[keep]
+
+
+def _rank(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["fit", "risk"], ascending=[False, True], kind="stable")
+
+
+def _best_with_risk(
+    state: LoadedState, features: pd.DataFrame, fit: np.ndarray, *, k: int, max_risk: float | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the k best by (fit desc, risk asc) passing max_risk, and their risk.
+
+    Risk is computed in chunks of the best-fit rows; a chunk boundary never splits a tie in fit.
+    """
+    order = np.argsort(-fit, kind="stable")
+    scorer = state.bundle.scorer
+    chosen: list[np.ndarray] = []
+    risks: list[np.ndarray] = []
+    done, chunk, found = 0, max(4 * k, RISK_CHUNK_MIN), 0
+    while done < len(order) and found < k:
+        end = min(done + chunk, len(order))
+        while end < len(order) and fit[order[end]] == fit[order[end - 1]]:
+            end += 1  # keep ties together so the risk tie-break sees all of them
+        rows = order[done:end]
+        risk = np.asarray(scorer.predict_risk(features.iloc[rows]), dtype=np.float64)
+        passing = np.ones(len(rows), bool) if max_risk is None else risk <= max_risk
+        chosen.append(rows[passing])
+        risks.append(risk[passing])
+        found += int(passing.sum())
+        done, chunk = end, chunk * 2
+    if not chosen:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.float64)
+    return np.concatenate(chosen), np.concatenate(risks)
+
+
+def _top(
+    state: LoadedState,
+    nips: np.ndarray,
+    position_id: str,
+    *,
+    k: int,
+    max_risk: float | None,
+) -> pd.DataFrame:
+    """The k best pairs of `nips` into `position_id`, with fit and risk, ranked."""
+    from models.features import current_pair_features
+
+    if len(nips) == 0:
+        return pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
+    features = current_pair_features(state.context, nips, np.repeat(position_id, len(nips)))
+    fit = np.asarray(state.bundle.scorer.predict_fit(features), dtype=np.float64)
+    rows, risk = _best_with_risk(state, features, fit, k=k, max_risk=max_risk)
+    frame = pd.DataFrame({"nip": nips[rows], "fit": fit[rows], "risk": risk})
+    return _rank(frame).head(k).reset_index(drop=True)
+
+
+def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
+    """The ranked eligible candidates (and near-misses) for one position."""
+    from models.policy import check_eligibility
+
+    pool = candidate_pool(state, query)
+    rules = check_eligibility(
+        state.context, pool, np.repeat(query.position_id, len(pool)), config=state.policy
+    )
+    eligible_mask = rules["eligible"].to_numpy(bool)
+    reasons = pd.Series(rules["ineligible_reasons"].to_numpy(), index=pool)
+    top = _top(state, pool[eligible_mask], query.position_id, k=query.k, max_risk=query.max_risk)
+    top = top.assign(eligible=True, ineligible_reasons="")
+    near = pd.DataFrame(columns=top.columns)
+    if query.include_ineligible:
+        near = _top(
+            state, pool[~eligible_mask], query.position_id, k=query.k, max_risk=query.max_risk
+        )
+        near = near.assign(eligible=False, ineligible_reasons=reasons.loc[near["nip"]].to_numpy())
+    shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
+    factors = explain_pairs(state, shown, query.position_id)
+    return Shortlist(
+        pool_size=len(pool),
+        eligible_count=int(eligible_mask.sum()),
+        candidates=top,
+        near_misses=near,
+        factors=factors,
+    )

@@ -1,0 +1,12 @@
+"""Routers of the API, one module per concern, each exposing `router` (an APIRouter).
+
+To add routes (e.g. plans, staffing), add a module here with `router = APIRouter(prefix="/v1",
+tags=[...])`, protect it with `serving.auth.require_role(...)`, audit personal data with
+`serving.audit.AuditDep`, and append its module name (or the APIRouter itself) to ROUTERS.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+ROUTERS: tuple[str | APIRouter, ...] = ("health", "shortlist", "risk", "employees", "models")

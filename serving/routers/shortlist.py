@@ -1,0 +1,140 @@
+"""GET /v1/positions/{position_id}/shortlist: ranked candidates for HR, with reasons."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Path, Query
+
+from models.enums import GOLONGAN
+from serving.audit import AuditDep, audited
+from serving.auth import HrKey
+from serving.deps import StateDep
+from serving.errors import InvalidInputError, not_found
+from serving.explain import reason_texts
+from serving.ranking import Shortlist, ShortlistQuery, shortlist
+from serving.schemas import (
+    MAX_SHORTLIST_K,
+    Candidate,
+    ErrorResponse,
+    Factor,
+    ShortlistResponse,
+    TrainingSuggestion,
+)
+from serving.state import LoadedState
+from serving.training import suggest_training
+
+router = APIRouter(
+    prefix="/v1/positions",
+    tags=["shortlists"],
+    dependencies=[Depends(audited)],
+    responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
+)
+
+_GOLONGAN = frozenset(GOLONGAN)
+
+
+def _candidate(
+    state: LoadedState,
+    row: pd.Series,
+    *,
+    rank: int,
+    factors: list[Factor],
+    training: list[TrainingSuggestion],
+) -> Candidate:
+    person = state.lookups.employees.loc[row["nip"]]
+    return Candidate(
+        rank=rank,
+        nip=str(row["nip"]),
+        name=None if pd.isna(person["name"]) else str(person["name"]),
+        current_position_id=str(person["position_id"]),
+        current_unit_id=str(person["unit_id"]),
+        sector=str(person["sector"]),
+        region_code=str(person["region_code"]),
+        golongan=None if pd.isna(person["rank"]) else str(person["rank"]),
+        eligible=bool(row["eligible"]),
+        ineligible_reasons=reason_texts(str(row["ineligible_reasons"] or "")),
+        fit=round(float(row["fit"]), 4),
+        risk=round(float(row["risk"]), 4),
+        reasons=factors,
+        suggested_training=training,
+    )
+
+
+def _candidates(
+    state: LoadedState, frame: pd.DataFrame, result: Shortlist, position_id: str
+) -> list[Candidate]:
+    return [
+        _candidate(
+            state,
+            row,
+            rank=i + 1,
+            factors=result.factors.get(str(row["nip"]), []),
+            training=suggest_training(state, str(row["nip"]), position_id),
+        )
+        for i, (_, row) in enumerate(frame.iterrows())
+    ]
+
+
+@router.get(
+    "/{position_id}/shortlist",
+    response_model=ShortlistResponse,
+    summary="Daftar pendek kandidat / Candidate shortlist",
+    description="Kandidat layak diurutkan menurut fit (seri: risiko lebih rendah), dengan alasan."
+    " / Eligible candidates ranked by fit (ties: lower risk), with reasons.",
+)
+def get_shortlist(
+    position_id: Annotated[str, Path(min_length=1, max_length=200, description="position_id")],
+    key: HrKey,
+    state: StateDep,
+    audit: AuditDep,
+    k: Annotated[int, Query(ge=1, le=MAX_SHORTLIST_K, description="Jumlah kandidat / Count")] = 10,
+    include_ineligible: Annotated[
+        bool, Query(description="Tampilkan yang hampir layak / Show near-misses")
+    ] = False,
+    sector: Annotated[str | None, Query(max_length=100, description="Sektor unit sekarang")] = None,
+    region: Annotated[str | None, Query(max_length=20, description="Kode wilayah BPS unit")] = None,
+    max_risk: Annotated[float | None, Query(ge=0, le=1, description="Risiko maksimum")] = None,
+    min_rank: Annotated[
+        str | None,
+        Query(pattern=r"^(I|II|III|IV)/[a-e]$", description="Golongan minimum, e.g. III/a"),
+    ] = None,
+) -> ShortlistResponse:
+    if min_rank is not None and min_rank not in _GOLONGAN:
+        raise InvalidInputError(
+            f"parameter 'min_rank': golongan tidak dikenal: {min_rank} / "
+            f"parameter 'min_rank': unknown golongan: {min_rank}"
+        )
+    if position_id not in state.lookups.positions.index:
+        raise not_found("Jabatan", "Position", [position_id])
+    query = ShortlistQuery(
+        position_id=position_id,
+        k=k,
+        include_ineligible=include_ineligible,
+        sector=sector,
+        region=region,
+        max_risk=max_risk,
+        min_rank=min_rank,
+    )
+    result = shortlist(state, query)
+    position = state.lookups.positions.loc[position_id]
+    response = ShortlistResponse(
+        position_id=position_id,
+        title=str(position["title"]),
+        unit_id=str(position["unit_id"]),
+        model_version=state.model_version,
+        snapshot_id=state.snapshot_id,
+        as_of=state.as_of,
+        pool_size=result.pool_size,
+        eligible_count=result.eligible_count,
+        candidates=_candidates(state, result.candidates, result, position_id),
+        near_misses=_candidates(state, result.near_misses, result, position_id),
+    )
+    audit.returned(
+        nips=[c.nip for c in (*response.candidates, *response.near_misses)],
+        position_ids=[position_id],
+        model_version=state.model_version,
+        snapshot_id=state.snapshot_id,
+    )
+    return response

@@ -1,0 +1,84 @@
+"""What the service serves: one immutable `LoadedState`, swapped atomically by `StateHolder`.
+
+A request reads `holder.require()` once and uses that object to the end, so a reload that swaps
+in a new state never changes what a running request sees, and no request fails during a swap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from models.tables import AgencyData
+from serving.errors import ConflictError, NotReadyError
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Per-snapshot frames indexed for O(1) lookups in requests (built once at load)."""
+
+    employees: pd.DataFrame  # index nip; with unit_id, sector, region_code of the current post
+    positions: pd.DataFrame  # index position_id; with unit name, sector, region_code
+    performance: pd.DataFrame  # index nip (sorted): year, rating, score, position_id
+
+
+@dataclass(frozen=True)
+class LoadedState:
+    """A champion bundle, a snapshot and its feature context, loaded and smoke-tested."""
+
+    model_version: str
+    snapshot_id: str
+    as_of: date
+    loaded_at: datetime
+    bundle: Any  # pipelines.registry.LoadedBundle: scorer, version, snapshot_id, metrics
+    data: AgencyData
+    context: Any  # models.features.FeatureContext built as of `as_of`
+    lookups: Lookups
+    policy: Any  # models.policy.PolicyConfig
+    extras: Mapping[str, Any]  # hooks for other areas (e.g. a training planner), read-only
+
+
+class StateHolder:
+    """Holds the current state (or why there is none) and serialises reloads."""
+
+    def __init__(self) -> None:
+        self._state: LoadedState | None = None
+        self._reason = "Model dan data belum dimuat / Models and data not loaded yet"
+        self._reload_lock = threading.Lock()
+
+    @property
+    def state(self) -> LoadedState | None:
+        return self._state
+
+    @property
+    def reason(self) -> str | None:
+        return None if self._state is not None else self._reason
+
+    def require(self) -> LoadedState:
+        """The current state, or a 503 saying why there is none."""
+        state = self._state
+        if state is None:
+            raise NotReadyError(f"Layanan belum siap / Service not ready: {self._reason}")
+        return state
+
+    def swap(self, state: LoadedState) -> LoadedState | None:
+        """Install a new state (one reference assignment: atomic); return the previous one."""
+        previous, self._state = self._state, state
+        return previous
+
+    def record_failure(self, reason: str) -> None:
+        self._reason = reason
+
+    def reload_lock(self) -> threading.Lock:
+        return self._reload_lock
+
+    def try_reload_lock(self) -> threading.Lock:
+        """The reload lock, acquired; 409 when another reload is running."""
+        if not self._reload_lock.acquire(blocking=False):
+            raise ConflictError("Pemuatan ulang sedang berjalan / A reload is already running")
+        return self._reload_lock
