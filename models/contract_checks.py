@@ -1,0 +1,389 @@
+"""The rules of the data contract, one `Rule` per check, each with its user-facing message.
+
+A rule is a vectorised test over a parsed column (or, for rules that compare columns, the whole
+table) that returns True where a row is valid. `models/schemas.py` turns the rules into pandera
+schemas and the failures into located problems. Messages are Indonesian with English alongside,
+written for an HR data team; `{ref}` names the referenced file and `{first}` the first row of a
+duplicated key, both filled in when a problem is rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from models.enums import (
+    COLUMNS,
+    EDUCATION_LEVELS,
+    GOLONGAN,
+    GRADE_MAX,
+    GRADE_MIN,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    MANAGERIAL_COMPETENCIES,
+    NIP_LENGTH,
+    SOCIO_CULTURAL_COMPETENCY,
+    TALENT_BOX_MAX,
+    TALENT_BOX_MIN,
+    TECHNICAL_COMPETENCY_PREFIX,
+    EmploymentType,
+    Gender,
+    InitiatedBy,
+    JobType,
+    MaritalStatus,
+    PreferenceKind,
+    Resistance,
+    SkpRating,
+    Table,
+    all_columns,
+)
+from models.tables import column_kind
+
+Test = Callable[[pd.Series], pd.Series] | Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One contract check: `test` returns True where valid; failures are reported on `column`."""
+
+    name: str
+    column: str
+    test: Test
+    message: str
+    wide: bool = False  # test takes the whole table (rules that compare columns)
+    key: tuple[str, ...] = ()  # for uniqueness rules: the key columns
+
+
+# Keys that must be unique, per table.
+UNIQUE_KEYS: Final[dict[Table, tuple[str, ...]]] = {
+    Table.UNITS: ("unit_id",),
+    Table.POSITIONS: ("position_id",),
+    Table.EMPLOYEES: ("nip",),
+    Table.TRANSFERS: ("transfer_id",),
+    Table.TRAININGS: ("training_id",),
+    Table.POSITION_COMPETENCIES: ("position_id", "competency"),
+}
+
+# (child table, column, parent table, parent key). History tables (performance, transfers) are
+# absent on purpose: they may name people who left and positions that were merged.
+FOREIGN_KEYS: Final[tuple[tuple[Table, str, Table, str], ...]] = (
+    (Table.POSITIONS, "unit_id", Table.UNITS, "unit_id"),
+    (Table.EMPLOYEES, "position_id", Table.POSITIONS, "position_id"),
+    (Table.COMPETENCIES, "nip", Table.EMPLOYEES, "nip"),
+    (Table.TRAINING_HISTORY, "nip", Table.EMPLOYEES, "nip"),
+    (Table.PREFERENCES, "nip", Table.EMPLOYEES, "nip"),
+    (Table.POSITION_COMPETENCIES, "position_id", Table.POSITIONS, "position_id"),
+    (Table.TRAINING_HISTORY, "training_id", Table.TRAININGS, "training_id"),
+)
+
+ENUMS: Final[dict[Table, dict[str, tuple[str, ...]]]] = {
+    Table.POSITIONS: {
+        "job_type": tuple(JobType),
+        "min_rank": GOLONGAN,
+        "min_education": EDUCATION_LEVELS,
+    },
+    Table.EMPLOYEES: {
+        "gender": tuple(Gender),
+        "employment_type": tuple(EmploymentType),
+        "rank": GOLONGAN,
+        "education_level": EDUCATION_LEVELS,
+        "marital_status": tuple(MaritalStatus),
+    },
+    Table.PERFORMANCE: {"rating": tuple(SkpRating)},
+    Table.TRANSFERS: {"resistance": tuple(Resistance), "initiated_by": tuple(InitiatedBy)},
+    Table.PREFERENCES: {"kind": tuple(PreferenceKind)},
+}
+
+# Inclusive numeric ranges: (low, high); None leaves a side open.
+RANGES: Final[dict[Table, dict[str, tuple[float | None, float | None]]]] = {
+    Table.UNITS: {"lat": (-90, 90), "lon": (-180, 180)},
+    Table.POSITIONS: {
+        "grade": (GRADE_MIN, GRADE_MAX),
+        "required_headcount": (0, None),
+        "workload_hours": (0, None),
+    },
+    Table.EMPLOYEES: {
+        "home_lat": (-90, 90),
+        "home_lon": (-180, 180),
+        "children": (0, None),
+        "talent_box": (TALENT_BOX_MIN, TALENT_BOX_MAX),
+    },
+    Table.PERFORMANCE: {"score": (0, 100)},
+    Table.COMPETENCIES: {"level": (LEVEL_MIN, LEVEL_MAX)},
+    Table.POSITION_COMPETENCIES: {"required_level": (LEVEL_MIN, LEVEL_MAX)},
+    Table.TRAININGS: {"hours": (0, None), "level_gain": (0, LEVEL_MAX)},
+    Table.PREFERENCES: {"priority": (1, None)},
+}
+
+COMPETENCY_COLUMNS: Final[dict[Table, str]] = {
+    Table.COMPETENCIES: "competency",
+    Table.POSITION_COMPETENCIES: "competency",
+    Table.TRAININGS: "competency",
+}
+_NAMED_COMPETENCIES = (*MANAGERIAL_COMPETENCIES, SOCIO_CULTURAL_COMPETENCY)
+
+
+def _enum_text(values: tuple[str, ...]) -> str:
+    return f"{values[0]} … {values[-1]}" if len(values) > 10 else ", ".join(values)
+
+
+def _range_rule(column: str, low: float | None, high: float | None) -> Rule:
+    if low is not None and high is not None:
+        text = f"harus antara {low} dan {high} / must be between {low} and {high}"
+    elif low == 0:
+        text = "tidak boleh negatif / must not be negative"
+    else:
+        text = f"harus paling sedikit {low} / must be at least {low}"
+    lo = -np.inf if low is None else low
+    hi = np.inf if high is None else high
+    return Rule("range", column, lambda s: s.between(lo, hi), text)
+
+
+def _nip_rules() -> list[Rule]:
+    def agrees_with_birth_date(frame: pd.DataFrame) -> pd.Series:
+        born = frame["birth_date"].dt.strftime("%Y%m%d")
+        differs = (frame["nip"].str.slice(0, 8) != born).fillna(False).astype(bool)
+        return ~(differs & _is_nip(frame["nip"]))
+
+    def agrees_with_gender(frame: pd.DataFrame) -> pd.Series:
+        digit = frame["nip"].str.slice(14, 15)
+        expected = frame["gender"].map({Gender.LAKI_LAKI.value: "1", Gender.PEREMPUAN.value: "2"})
+        differs = (digit != expected).fillna(False).astype(bool)
+        return ~(differs & _is_nip(frame["nip"]))
+
+    return [
+        Rule(
+            "nip_birth_date",
+            "nip",
+            agrees_with_birth_date,
+            "8 digit pertama NIP harus sama dengan birth_date (YYYYMMDD) / "
+            "the first 8 digits of the NIP must equal birth_date (YYYYMMDD)",
+            wide=True,
+        ),
+        Rule(
+            "nip_gender",
+            "nip",
+            agrees_with_gender,
+            "digit ke-15 NIP harus 1 untuk gender L atau 2 untuk P / "
+            "digit 15 of the NIP must be 1 for gender L or 2 for P",
+            wide=True,
+        ),
+    ]
+
+
+def _is_nip(series: pd.Series) -> pd.Series:
+    """True where a value is exactly NIP_LENGTH digits (missing values: False)."""
+    return series.str.fullmatch(rf"\d{{{NIP_LENGTH}}}").fillna(False).astype(bool)
+
+
+def nip_format_rule(column: str) -> Rule:
+    return Rule(
+        "nip_format",
+        column,
+        _is_nip,
+        f"NIP harus {NIP_LENGTH} digit / NIP must have {NIP_LENGTH} digits",
+    )
+
+
+def _competency_rule(column: str) -> Rule:
+    def is_known(series: pd.Series) -> pd.Series:
+        return series.isin(_NAMED_COMPETENCIES) | series.str.startswith(TECHNICAL_COMPETENCY_PREFIX)
+
+    return Rule(
+        "competency_code",
+        column,
+        is_known,
+        "kode kompetensi tidak dikenal: pakai kompetensi manajerial, perekat_bangsa, atau awalan "
+        "teknis_ / unknown competency code: use a managerial code, perekat_bangsa or the teknis_ "
+        "prefix",
+    )
+
+
+def _date_rules(table: Table, *, today: date) -> list[Rule]:
+    limit = pd.Timestamp(today)
+    text = f"tanggal di masa depan (setelah {today}) / date is in the future (after {today})"
+    rules = [
+        Rule("future_date", column, lambda s: s <= limit, text)
+        for column in _columns_of_kind(table, "date")
+    ]
+    if table is Table.PERFORMANCE:
+        rules.append(
+            Rule(
+                "future_year",
+                "year",
+                lambda s: s <= today.year,
+                f"tahun di masa depan (setelah {today.year}) / year is in the future "
+                f"(after {today.year})",
+            )
+        )
+    if table is Table.TRANSFERS:
+        rules.append(
+            Rule(
+                "effective_before_decree",
+                "effective_date",
+                lambda f: ~(f["effective_date"] < f["decree_date"]).fillna(False).astype(bool),
+                "effective_date (TMT) tidak boleh sebelum decree_date (tanggal SK) / "
+                "effective_date (TMT) must not be before decree_date (SK date)",
+                wide=True,
+            )
+        )
+    return rules
+
+
+def _columns_of_kind(table: Table, kind: str) -> list[str]:
+    return [c for c in all_columns(table) if column_kind(table, c) == kind]
+
+
+def value_rules(table: Table, *, today: date) -> list[Rule]:
+    """Every rule of a table that needs no other table."""
+    rules: list[Rule] = []
+    key = UNIQUE_KEYS.get(table)
+    if key:
+        rules.append(_unique_rule(key))
+    if "nip" in all_columns(table):
+        rules.append(nip_format_rule("nip"))
+    for column, values in ENUMS.get(table, {}).items():
+        text = (
+            f"nilai tidak dikenal; yang diterima: {_enum_text(values)} / "
+            f"unknown value; accepted: {_enum_text(values)}"
+        )
+        rules.append(Rule("enum", column, lambda s, v=values: s.isin(v), text))
+    for column, (low, high) in RANGES.get(table, {}).items():
+        rules.append(_range_rule(column, low, high))
+    if table in COMPETENCY_COLUMNS:
+        rules.append(_competency_rule(COMPETENCY_COLUMNS[table]))
+    if table is Table.EMPLOYEES:
+        rules.extend(_nip_rules())
+    rules.extend(_date_rules(table, today=today))
+    return rules
+
+
+def _unique_rule(key: tuple[str, ...]) -> Rule:
+    text = (
+        "nilai ganda, sudah ada di baris {first} / duplicate value, already on row {first}"
+        if len(key) == 1
+        else f"pasangan {' + '.join(key)} ganda, sudah ada di baris {{first}} / "
+        f"duplicate {' + '.join(key)} pair, already on row {{first}}"
+    )
+    return Rule(
+        "unique",
+        key[-1],
+        lambda f: ~(f[list(key)].duplicated(keep="first") & f[list(key)].notna().all(axis=1)),
+        text,
+        wide=True,
+        key=key,
+    )
+
+
+def reference_rules(table: Table, *, keys: Mapping[Table, pd.Series]) -> list[Rule]:
+    """Foreign-key rules of a table, given the key values of every parent table."""
+    rules = []
+    for child, column, parent, _ in FOREIGN_KEYS:
+        if child is table:
+            parent_keys = keys[parent]
+            rules.append(
+                Rule(
+                    f"fk_{parent.value}",
+                    column,
+                    lambda s, k=parent_keys: s.isin(k),
+                    "tidak ditemukan di {ref} / not found in {ref}",
+                )
+            )
+    if table is Table.PREFERENCES:
+        unit_ids = keys[Table.UNITS]
+
+        def unit_resolves(frame: pd.DataFrame) -> pd.Series:
+            is_unit = frame["kind"] == PreferenceKind.UNIT.value
+            return ~(is_unit & ~frame["value"].isin(unit_ids)).fillna(False).astype(bool)
+
+        rules.append(
+            Rule(
+                "fk_units",
+                "value",
+                unit_resolves,
+                "unit tidak ditemukan di {ref} / unit not found in {ref}",
+                wide=True,
+            )
+        )
+    return rules
+
+
+# Messages of the structural and parsing checks, keyed as failures name them.
+MESSAGES: Final[dict[str, str]] = {
+    "missing_table": "tabel wajib tidak ada: sediakan NAMA.csv, NAMA.parquet atau NAMA.xlsx / "
+    "required table is missing: provide NAME.csv, NAME.parquet or NAME.xlsx",
+    "absent_optional": "tabel opsional tidak ada, dianggap kosong / optional table absent, "
+    "treated as empty",
+    "missing_column": "kolom wajib tidak ada / required column is missing",
+    "extra_column": 'kolom tambahan "{column}" diabaikan / extra column "{column}" is ignored',
+    "no_rows": "tabel tidak berisi baris data / table has no data rows",
+    "required_empty": "nilai wajib kosong / required value is empty",
+    "not_date": "tanggal tidak terbaca, gunakan format YYYY-MM-DD / date cannot be read, "
+    "use the format YYYY-MM-DD",
+    "date_out_of_range": "tanggal di luar rentang 1900–2199 / date outside 1900–2199",
+    "not_int": "harus bilangan bulat / must be a whole number",
+    "not_number": "harus angka dengan titik desimal / must be a number with a decimal point",
+}
+FAILURE_COLUMNS: Final[list[str]] = ["index", "column", "rule"]
+_EARLIEST, _LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
+
+
+def _failures(mask: pd.Series, column: str, rule: str) -> pd.DataFrame:
+    index = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
+    return pd.DataFrame({"index": index.astype("int64"), "column": column, "rule": rule})
+
+
+def _parse_column(
+    table: Table, column: str, text: pd.Series
+) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Parse one column of strings to its kind; failures where a present value does not parse."""
+    kind = column_kind(table, column)
+    present = text.notna()
+    if kind == "string":
+        return text, []
+    if kind == "date":
+        parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        outside = (parsed < _EARLIEST) | (parsed > _LATEST)
+        parsed = parsed.mask(outside).astype("datetime64[ns]")
+        unread = present & parsed.isna() & ~outside
+        return parsed, [
+            _failures(unread, column, "not_date"),
+            _failures(outside, column, "date_out_of_range"),
+        ]
+    number = pd.to_numeric(text, errors="coerce")
+    values = pd.Series(number.to_numpy(dtype="float64", na_value=np.nan), index=text.index)
+    if kind == "int":
+        bad = present & (values.isna() | (values % 1 != 0))
+        return values.mask(bad), [_failures(bad, column, "not_int")]
+    return values, [_failures(present & values.isna(), column, "not_number")]
+
+
+def parse_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Strings as read -> parsed columns (ints as float64 until canonical casting) + failures.
+
+    Cells are stripped; empty cells are missing. Absent optional columns come back empty.
+    """
+    required = COLUMNS[table][0]
+    parsed: dict[str, pd.Series] = {}
+    failures = [pd.DataFrame(columns=FAILURE_COLUMNS)]
+    for column in all_columns(table):
+        if column in raw.columns:
+            text = raw[column].astype("string").str.strip()
+            text = text.mask(text == "")
+        else:
+            text = pd.Series(pd.NA, index=raw.index, dtype="string")
+        parsed[column], column_failures = _parse_column(table, column, text)
+        failures += column_failures
+        if column in required:
+            failures.append(_failures(text.isna(), column, "required_empty"))
+    found = (
+        pd.concat([f for f in failures if len(f)], ignore_index=True)
+        if any(len(f) for f in failures)
+        else failures[0]
+    )
+    return pd.DataFrame(parsed, index=raw.index), found

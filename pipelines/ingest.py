@@ -1,0 +1,72 @@
+"""Ingest: read an export folder, validate it against the contract, write a snapshot.
+
+`read_and_validate` gives callers the canonical data without writing anything;
+`ingest_folder` also writes an immutable snapshot and marks it current. On any contract
+violation both raise `ContractViolation` carrying every problem, and nothing on disk changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from models.enums import Table
+from models.schemas import ContractViolation, ValidationResult, validate_frames
+from models.tables import AgencyData
+from pipelines.readers import read_folder
+from pipelines.settings import Settings
+from pipelines.snapshots import (
+    SnapshotInfo,
+    content_hash,
+    new_snapshot_id,
+    reference_date,
+    utc_now,
+    write_snapshot,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ContractViolation", "ingest_folder", "read_and_validate", "validate_folder"]
+
+
+def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dict[Table, str]]:
+    """Read and check a folder: the validation result (reader problems first) and sources."""
+    read = read_folder(folder)
+    result = validate_frames(read.frames, sources=read.sources, today=today)
+    if read.problems:
+        problems = read.problems + result.problems
+        total = len(read.problems) + result.total_problems
+        result = ValidationResult(None, problems, result.notices, total)
+    return result, read.sources
+
+
+def read_and_validate(folder: Path, *, today: date) -> AgencyData:
+    """The canonical tables of a folder that keeps the contract; raises ContractViolation."""
+    result, _ = validate_folder(folder, today=today)
+    if result.data is None:
+        raise ContractViolation(result.problems, total=result.total_problems)
+    return result.data
+
+
+def ingest_folder(folder: Path, *, settings: Settings) -> SnapshotInfo:
+    """Validate `folder` and write it as a snapshot marked current (identical content reused)."""
+    today = settings.reference_date
+    result, sources = validate_folder(folder, today=today)
+    if result.data is None:
+        logger.info("ingest of %s rejected: %d problems", folder, result.total_problems)
+        raise ContractViolation(result.problems, total=result.total_problems)
+    data = result.data
+    digest = content_hash(data)
+    now = utc_now()
+    manifest = {
+        "id": new_snapshot_id(digest, now=now),
+        "created_at": now.isoformat(timespec="seconds"),
+        "source_folder": str(folder.resolve()),
+        "source_files": {t.value: name for t, name in sources.items()},
+        "row_counts": {t.value: len(frame) for t, frame in data.frames().items()},
+        "content_hash": digest,
+        "reference_date": reference_date(data, today=today).isoformat(),
+        "notices": result.notices,
+    }
+    return write_snapshot(data, manifest=manifest, settings=settings)

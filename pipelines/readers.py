@@ -1,0 +1,204 @@
+"""Read an agency export folder: each table as NAME.csv, NAME.parquet or NAME.xlsx, any mix.
+
+Every cell is read as a string (NIPs keep their 18 digits; typed Parquet/XLSX cells are written
+back the way a CSV would hold them: dates as YYYY-MM-DD, whole numbers without ".0"), so that
+models/schemas.py sees one form whatever the format. A file that cannot be read becomes a
+located `Problem`, never a traceback. Unknown files and subfolders (such as `_truth/`) are
+ignored. Frame index = data row number from 0, so spreadsheet row = index + 2.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from models.enums import COLUMNS, Table
+from models.errors import MutasiError
+from models.schemas import Problem
+
+FORMATS: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
+# What a damaged file of each format can raise while being opened or parsed.
+_XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, EOFError)
+_PARQUET_ERRORS = (pa.ArrowException, OSError, ValueError)
+
+EMPTY = "berkas kosong / file is empty"
+NOT_UTF8 = (
+    "berkas bukan UTF-8 (byte {byte}); simpan ulang sebagai CSV UTF-8 / "
+    "file is not UTF-8 (byte {byte}); save it again as CSV UTF-8"
+)
+BAD_CSV = "baris CSV tidak bisa dibaca: {detail} / CSV row cannot be read: {detail}"
+UNREADABLE = "berkas {fmt} tidak bisa dibaca ({detail}) / {fmt} file cannot be read ({detail})"
+TWO_FORMATS = (
+    "tabel ini ada dalam lebih dari satu format ({files}); sisakan satu / "
+    "this table comes in more than one format ({files}); keep one"
+)
+WRONG_SHEET = (
+    'lembar pertama "{first}" tidak memuat kolom ini; kolom ada di lembar "{other}": jadikan '
+    'lembar pertama / the first sheet "{first}" lacks this column; it is on sheet "{other}": '
+    "make that the first sheet"
+)
+
+
+class FolderNotFound(MutasiError):  # noqa: N818
+    pass
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Tables read as strings, the file name of every table found, and what could not be read."""
+
+    frames: dict[Table, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[Table, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_folder(folder: Path) -> ReadResult:
+    """Read every contract table found in `folder`; absent tables are simply not in the result."""
+    if not folder.is_dir():
+        raise FolderNotFound(f"Folder tidak ditemukan: {folder} / Folder not found: {folder}")
+    result = ReadResult()
+    for table in Table:
+        paths = [folder / f"{table.value}{ext}" for ext in FORMATS]
+        found = [p for p in paths if p.is_file()]
+        if not found:
+            continue
+        result.sources[table] = found[0].name
+        if len(found) > 1:
+            files = ", ".join(p.name for p in found)
+            result.problems.append(
+                Problem(found[0].name, None, None, TWO_FORMATS.format(files=files))
+            )
+            continue
+        frame, problems = read_table(found[0], table=table)
+        result.problems.extend(problems)
+        if frame is not None:
+            result.frames[table] = frame
+    return result
+
+
+def read_table(path: Path, *, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table file as a frame of strings (missing cells empty), or the problems found."""
+    readers = {".csv": _read_csv, ".parquet": _read_parquet, ".xlsx": _read_xlsx}
+    frame, problems = readers[path.suffix](path, table)
+    if frame is None:
+        return None, problems
+    if frame.shape[1] == 0:
+        return None, [Problem(path.name, 1, None, EMPTY)]
+    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    blank = (frame == "").all(axis=1)
+    return frame[~blank], problems
+
+
+def _read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    data = path.read_bytes()
+    if not data.strip():
+        return None, [Problem(path.name, 1, None, EMPTY)]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return None, [_not_utf8(path.name, data, err)]
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        return None, [Problem(path.name, 1, None, EMPTY)]
+    except pd.errors.ParserError as err:
+        line = re.search(r"line (\d+)", str(err))
+        detail = str(err).split("error:")[-1].strip()
+        row = int(line.group(1)) if line else None
+        return None, [Problem(path.name, row, None, BAD_CSV.format(detail=detail))]
+    return frame.fillna(""), []
+
+
+def _not_utf8(name: str, data: bytes, err: UnicodeDecodeError) -> Problem:
+    """Locate the first byte that is not UTF-8: its row, and its column by counting commas."""
+    row = data.count(b"\n", 0, err.start) + 1
+    line_start = data.rfind(b"\n", 0, err.start) + 1
+    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    names = [h.strip().lower() for h in header.split(",")]
+    position = data.count(b",", line_start, err.start)
+    column = names[position] if row > 1 and position < len(names) else None
+    byte = f"0x{data[err.start]:02X}"
+    return Problem(name, row, column, NOT_UTF8.format(byte=byte))
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Typed cells as a CSV would hold them; missing cells empty."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values % 1 == 0) & (values.abs() < 2**53)
+        text = values.astype(str).where(~whole, values.fillna(0).astype("int64").astype(str))
+        return text.where(values.notna(), "")
+    return values.astype("string").fillna("").astype(str)
+
+
+def _read_parquet(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        frame = pq.read_table(path).to_pandas()
+    except _PARQUET_ERRORS as err:
+        detail = type(err).__name__
+        return None, [
+            Problem(path.name, None, None, UNREADABLE.format(fmt="Parquet", detail=detail))
+        ]
+    frame = frame.reset_index(drop=True)
+    return pd.DataFrame({c: _as_text(frame[c]) for c in frame.columns}), []
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "date") and hasattr(value, "hour"):  # datetime cells
+        return str(value.date())
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """First sheet of a workbook; if it lacks required columns, point at the sheet that has them."""
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+        finally:
+            workbook.close()
+    except _XLSX_ERRORS as err:
+        detail = type(err).__name__
+        return None, [Problem(path.name, None, None, UNREADABLE.format(fmt="XLSX", detail=detail))]
+    if not sheets:
+        return None, [Problem(path.name, 1, None, EMPTY)]
+    first, rows = next(iter(sheets.items()))
+    header = [_cell_text(v).strip().lower() for v in rows[0]] if rows else []
+    missing = [c for c in COLUMNS[table][0] if c not in header]
+    if missing:
+        other = next((name for name, r in sheets.items() if r and _has_columns(r[0], table)), None)
+        if other is not None and other != first:
+            message = WRONG_SHEET.format(first=first, other=other)
+            return None, [Problem(path.name, 1, missing[0], message)]
+    if not rows:
+        return None, [Problem(path.name, 1, None, EMPTY)]
+    width = len(header)
+    body = [[_cell_text(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str), []
+
+
+def _has_columns(header_row: tuple[object, ...], table: Table) -> bool:
+    names = {_cell_text(v).strip().lower() for v in header_row}
+    return set(COLUMNS[table][0]) <= names
