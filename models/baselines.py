@@ -28,8 +28,8 @@ class RuleConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    skp_score: str = "skp_score_latest"
-    same_sector: str = "same_sector"
+    skp_score: str = "last_score"
+    sector_change: str = "sector_change"
     competency_shortfall: str = "competency_shortfall"
     distance: str = "distance_home_km"
     sector_bonus: float = 10.0
@@ -82,7 +82,7 @@ class RuleBaseline(BaseEstimator):
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         config = self._config()
         score = self._column(X, config.skp_score, config.default_skp_score)
-        same = self._column(X, config.same_sector, 0.0)
+        same = 1.0 - self._column(X, config.sector_change, 1.0)
         shortfall = self._column(X, config.competency_shortfall, 0.0)
         return score + config.sector_bonus * same - config.shortfall_penalty * shortfall
 

@@ -19,8 +19,8 @@ def history() -> pd.DataFrame:
 def test_rule_prefers_same_sector_and_no_gaps() -> None:
     X = pd.DataFrame(
         {
-            "skp_score_latest": [80.0, 80.0, 80.0],
-            "same_sector": [1.0, 0.0, 1.0],
+            "last_score": [80.0, 80.0, 80.0],
+            "sector_change": [0.0, 1.0, 0.0],
             "competency_shortfall": [0.0, 0.0, 2.0],
         }
     )
@@ -30,7 +30,7 @@ def test_rule_prefers_same_sector_and_no_gaps() -> None:
 
 def test_rule_fills_missing_skp_score_with_default() -> None:
     X = pd.DataFrame(
-        {"skp_score_latest": [np.nan], "same_sector": [0.0], "competency_shortfall": [0.0]}
+        {"last_score": [np.nan], "sector_change": [1.0], "competency_shortfall": [0.0]}
     )
     assert RuleBaseline().predict_fit(X)[0] == pytest.approx(75.0)
 
