@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.feature_text import describe_feature
+from models.features import current_pair_features
+from models.policy import REASON_TEXT, ReasonCode
 from serving.schemas import Factor, IneligibleReason
 from serving.state import LoadedState
 
@@ -26,10 +29,9 @@ def explain_pairs(
     state: LoadedState, nips: np.ndarray, position_id: str
 ) -> dict[str, list[Factor]]:
     """Top fit and risk factors of each (nip, position_id), as sentences."""
-    from models.features import current_pair_features, describe_feature
-
     if len(nips) == 0:
         return {}
+    sector = str(state.lookups.positions.at[position_id, "sector"])
     features = current_pair_features(state.context, nips, np.repeat(position_id, len(nips)))
     fit_contrib, risk_contrib = state.bundle.scorer.contributions(features)
     names = [c for c in fit_contrib.columns if c != "bias"]
@@ -47,7 +49,7 @@ def explain_pairs(
                         target=target,  # type: ignore[arg-type]
                         feature=feature,
                         contribution=round(float(value), 4),
-                        text=describe_feature(feature, values[row, column]),
+                        text=describe_feature(feature, values[row, column], sector=sector),
                     )
                 )
     return explained
@@ -55,10 +57,8 @@ def explain_pairs(
 
 def reason_texts(codes: str) -> list[IneligibleReason]:
     """';'-separated policy reason codes -> code and "Indonesian / English" text."""
-    from models.policy import REASON_TEXT
-
     return [
-        IneligibleReason(code=code, text=str(REASON_TEXT.get(code, code)))
+        IneligibleReason(code=code, text=str(REASON_TEXT.get(ReasonCode(code), code)))
         for code in codes.split(";")
         if code
     ]

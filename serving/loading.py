@@ -8,17 +8,21 @@ never swapped in.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from models.enums import GOLONGAN_ORDINAL
 from models.errors import MutasiError
 from models.features import FeatureContext
+from models.policy import PolicyConfig
 from models.tables import AgencyData
 from pipelines.registry import load_champion
 from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
+from serving.ranking import score_frame
 from serving.state import LoadedState, Lookups
 
 logger = logging.getLogger(__name__)
@@ -47,8 +51,6 @@ def build_lookups(data: AgencyData) -> Lookups:
 
 def smoke_test(state: LoadedState) -> None:
     """Score a few real pairs; raise SmokeTestError unless every fit and risk is sane."""
-    from serving.ranking import score_frame  # the very path the routes use
-
     positions = state.lookups.positions.index[:1]
     nips = state.lookups.employees.index[:SMOKE_PAIRS]
     if len(positions) == 0 or len(nips) == 0:
@@ -70,14 +72,19 @@ def smoke_test(state: LoadedState) -> None:
         )
 
 
+def reference_date(settings: Settings, manifest: Mapping[str, Any]) -> date:
+    """Features are as of MUTASI_AS_OF when set, else the snapshot's export date, else today."""
+    if settings.as_of is not None:
+        return settings.as_of
+    exported = manifest.get("reference_date")
+    return date.fromisoformat(str(exported)) if exported else settings.reference_date
+
+
 def build_state(settings: Settings) -> LoadedState:
     """Load the @champion bundle and the current snapshot, build features, smoke-test."""
-    from models.policy import PolicyConfig
-    from pipelines.snapshots import load_snapshot
-
     bundle = load_champion(settings)
     snapshot = load_snapshot(None, settings=settings)
-    as_of = settings.reference_date
+    as_of = reference_date(settings, snapshot.manifest)
     state = LoadedState(
         model_version=str(bundle.version),
         snapshot_id=str(snapshot.id),
@@ -85,7 +92,7 @@ def build_state(settings: Settings) -> LoadedState:
         loaded_at=datetime.now(UTC),
         bundle=bundle,
         data=snapshot.data,
-        context=FeatureContext.build(snapshot.data, pd.Timestamp(as_of)),
+        context=FeatureContext.build(snapshot.data, as_of),
         lookups=build_lookups(snapshot.data),
         policy=getattr(bundle, "policy", None) or PolicyConfig(),
         extras={},

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 from models.enums import GOLONGAN_ORDINAL
+from models.features import current_pair_features
+from models.policy import check_eligibility
+from models.scoring import score_pairs
 from serving.explain import explain_pairs
 from serving.schemas import Factor
 from serving.state import LoadedState
@@ -44,8 +47,6 @@ class Shortlist:
 
 def score_frame(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> pd.DataFrame:
     """Eligibility, reasons, fit and risk per pair, in order (the batch-scoring code path)."""
-    from models.scoring import score_pairs
-
     return score_pairs(
         state.context,
         state.bundle.scorer,
@@ -110,8 +111,6 @@ def _top(
     max_risk: float | None,
 ) -> pd.DataFrame:
     """The k best pairs of `nips` into `position_id`, with fit and risk, ranked."""
-    from models.features import current_pair_features
-
     if len(nips) == 0:
         return pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
     features = current_pair_features(state.context, nips, np.repeat(position_id, len(nips)))
@@ -123,8 +122,6 @@ def _top(
 
 def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
     """The ranked eligible candidates (and near-misses) for one position."""
-    from models.policy import check_eligibility
-
     pool = candidate_pool(state, query)
     rules = check_eligibility(
         state.context, pool, np.repeat(query.position_id, len(pool)), config=state.policy

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from serving.audit import AUDIT_CSV_COLUMNS, AuditRecord, AuditTrail
+from serving.auth import Role
+from serving.db import make_engine
+
+
+@pytest.fixture
+def trail(tmp_path) -> AuditTrail:
+    return AuditTrail(make_engine(f"sqlite:///{tmp_path / 'audit.db'}"))
+
+
+def _record(**changes: object) -> AuditRecord:
+    record = AuditRecord(method="GET", route="/v1/positions/{position_id}/shortlist")
+    record.returned(nips=["198501152010012001", "197803202003121002"], position_ids=["P1"])
+    for name, value in changes.items():
+        setattr(record, name, value)
+    return record
+
+
+def test_write_stores_nips_and_status(trail: AuditTrail) -> None:
+    trail.write(_record(key_label="hr-1", role="hr"), status=200)
+    (row,) = trail.rows()
+    assert (row["nips"], row["position_ids"], row["status"]) == (
+        "198501152010012001;197803202003121002",
+        "P1",
+        200,
+    )
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET status = 500", "DELETE FROM audit_log"]
+)
+def test_audit_table_refuses_update_and_delete(trail: AuditTrail, statement: str) -> None:
+    trail.write(_record(), status=200)
+    with pytest.raises(DatabaseError, match="append-only"), trail.engine.begin() as connection:
+        connection.execute(text(statement))
+
+
+def test_export_csv_keeps_records_since_the_date(trail: AuditTrail) -> None:
+    trail.write(_record(), status=200)
+    out = io.StringIO()
+    count = trail.export_csv(out, since=datetime.now(UTC) - timedelta(minutes=5))
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (count, list(rows[0]), rows[0]["status"]) == (1, list(AUDIT_CSV_COLUMNS), "200")
+
+
+def test_export_csv_skips_records_before_the_date(trail: AuditTrail) -> None:
+    trail.write(_record(), status=200)
+    assert trail.export_csv(io.StringIO(), since=datetime.now(UTC) + timedelta(minutes=5)) == 0
+
+
+def test_refused_request_on_personal_data_is_audited(bare_client: TestClient) -> None:
+    bare_client.get("/v1/employees/198501152010012001")
+    (row,) = bare_client.app.state.audit.rows()  # type: ignore[attr-defined]
+    assert (row["route"], row["key_label"], row["status"]) == ("/v1/employees/{nip}", None, 401)
+
+
+def test_audit_names_the_caller_and_final_status(
+    bare_client: TestClient, bare_keys: dict[Role, str]
+) -> None:
+    bare_client.get("/v1/employees/198501152010012001", headers={"X-API-Key": bare_keys[Role.HR]})
+    (row,) = bare_client.app.state.audit.rows()  # type: ignore[attr-defined]
+    assert (row["key_label"], row["role"], row["status"]) == ("test-hr", "hr", 503)
+
+
+def test_health_routes_are_not_audited(bare_client: TestClient) -> None:
+    bare_client.get("/healthz")
+    bare_client.get("/readyz")
+    assert bare_client.app.state.audit.rows() == []  # type: ignore[attr-defined]
+
+
+def test_failed_audit_write_withholds_the_response(
+    bare_client: TestClient, bare_keys: dict[Role, str]
+) -> None:
+    # The audit table disappears (e.g. a DBA mistake): no data may leave without its record.
+    with bare_client.app.state.engine.begin() as connection:  # type: ignore[attr-defined]
+        connection.execute(text("DROP TABLE audit_log"))
+    response = bare_client.get(
+        "/v1/employees/198501152010012001", headers={"X-API-Key": bare_keys[Role.HR]}
+    )
+    assert (response.status_code, response.json()["code"]) == (503, "audit_unavailable")
