@@ -1,0 +1,194 @@
+"""Behaviour of the pair features on a tiny synthetic agency (tests/models/feature_world.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.enums import Table
+from models.feature_text import FEATURE_TEXT, describe_feature
+from models.features import (
+    FEATURE_COLUMNS,
+    FeatureContext,
+    UnknownEmployeeError,
+    UnknownTrainingError,
+    current_pair_features,
+    pair_features_at,
+    trained_pair_features,
+    transfer_examples,
+)
+from tests.models.feature_world import ANI, BUDI, CITRA, EKO, base_frames, table, world
+
+AS_OF = date(2025, 7, 1)
+
+
+def one_pair(data, nip: str, position_id: str, as_of: str = "2025-07-01") -> pd.Series:
+    pairs = pd.DataFrame({"nip": [nip], "position_id": [position_id], "as_of": [as_of]})
+    return pair_features_at(data, pairs).iloc[0]
+
+
+def changed_columns(before: pd.Series, after: pd.Series) -> set[str]:
+    same = (before == after) | (before.isna() & after.isna())
+    return set(before.index[~same])
+
+
+def with_rows(name: Table, *rows: dict) -> pd.DataFrame:
+    frame = base_frames()[name]
+    return pd.concat([frame, table(name, list(rows))], ignore_index=True)
+
+
+def test_transfer_examples_has_one_row_per_transfer_with_ids_groups_features_and_labels():
+    examples = transfer_examples(world())
+    assert list(examples["transfer_id"]) == ["T1", "T2", "T0"]
+    expected = {"transfer_id", "nip", "from_position_id", "to_position_id", "decree_date"}
+    assert expected | {"gender", "age_band", "post_move_rating", "resisted"} <= set(examples)
+    assert set(FEATURE_COLUMNS) <= set(examples)
+    assert all(examples[c].dtype == np.float64 for c in FEATURE_COLUMNS)
+
+
+def test_post_move_rating_is_first_appraisal_after_effective_year_in_the_new_position():
+    examples = transfer_examples(world()).set_index("transfer_id")
+    assert examples.loc["T2", "post_move_rating"] == 5.0  # BUDI 2022 in P2: sangat_baik
+    assert examples.loc["T1", "post_move_score"] == 60.0  # EKO 2020 in P1
+    assert examples.loc["T1", "resisted"]
+    assert not examples.loc["T2", "resisted"]
+
+
+def test_post_move_rating_is_nan_without_a_later_appraisal_in_the_new_position():
+    later_move = dict(
+        transfer_id="T9",
+        nip=ANI,
+        from_position_id="P1",
+        to_position_id="P3",
+        decree_date="2024-01-01",
+        effective_date="2024-02-01",
+        resistance="none",
+    )
+    examples = transfer_examples(world(transfers=with_rows(Table.TRANSFERS, later_move)))
+    assert np.isnan(examples.set_index("transfer_id").loc["T9", "post_move_rating"])
+
+
+def test_people_who_left_service_get_age_and_gender_from_their_nip():
+    row = transfer_examples(world()).set_index("transfer_id").loc["T1"]
+    assert row["gender"] == "L"
+    assert row["age"] == pytest.approx(49.33, abs=0.01)  # born 1970-01-01, decree 2019-05-01
+    assert row["age_band"] == "40-49"
+
+
+def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
+    before = one_pair(world(), ANI, "P2")
+    old_year = dict(nip=ANI, year=2010, position_id="P2", rating="baik", score=80.0)
+    after = one_pair(world(performance=with_rows(Table.PERFORMANCE, old_year)), ANI, "P2")
+    assert after["years_in_target_sector"] == before["years_in_target_sector"] + 1
+    assert changed_columns(before, after) == {"years_in_target_sector"}
+
+
+def test_farther_home_raises_distance_home_only():
+    employees = base_frames()[Table.EMPLOYEES]
+    far = employees.assign(home_lat=employees["home_lat"].where(employees["nip"] != ANI, -3.0))
+    before, after = one_pair(world(), ANI, "P2"), one_pair(world(employees=far), ANI, "P2")
+    assert after["distance_home_km"] > before["distance_home_km"] + 100
+    assert changed_columns(before, after) == {"distance_home_km"}
+
+
+def test_missing_home_coordinates_fall_back_to_the_home_region_centroid():
+    features = one_pair(world(), BUDI, "P2")  # BUDI lives in 1375 without coordinates
+    assert features["distance_home_km"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_competency_shortfall_sums_levels_below_the_standard():
+    features = one_pair(world(), ANI, "P2")  # integritas 4 >= 3; teknis unassessed (1) < 4
+    assert features["competency_shortfall"] == 3.0
+    assert features["competency_gap_count"] == 1.0
+
+
+def test_grade_step_and_sector_change_compare_target_with_the_current_post():
+    features = one_pair(world(), ANI, "P2")  # P1 grade 7 kesehatan -> P2 grade 11 pendidikan
+    assert features["grade_step"] == 4.0
+    assert features["sector_change"] == 1.0
+
+
+def test_education_field_match_ignores_case_and_any_field_positions_match():
+    assert one_pair(world(), BUDI, "P2")["education_field_match"] == 1.0  # "Matematika"
+    assert one_pair(world(), ANI, "P2")["education_field_match"] == 0.0
+    assert one_pair(world(), ANI, "P3")["education_field_match"] == 1.0  # P3 accepts any
+
+
+def test_preference_match_is_inverse_priority_of_the_best_matched_wish():
+    assert one_pair(world(), ANI, "P2")["preference_match"] == 0.5  # region 1375, 2nd choice
+    assert np.isnan(one_pair(world(), BUDI, "P1")["preference_match"])  # stated nothing
+
+
+def test_current_pair_features_keeps_order_and_gives_nan_rows_for_unknowns():
+    ctx = FeatureContext.build(world(), AS_OF)
+    nips = np.array([BUDI, "000000000000000000", ANI])
+    features = current_pair_features(ctx, nips, np.array(["P1", "P1", "NOPE"]))
+    assert list(features.columns) == list(FEATURE_COLUMNS)
+    assert features.iloc[0]["years_in_target_sector"] == 5.0  # BUDI 2016-2020 in health
+    assert features.iloc[1:].isna().all(axis=None)
+
+
+def test_serving_and_point_in_time_paths_give_identical_features():
+    data = world()
+    nips = np.array([ANI, BUDI, CITRA, ANI, BUDI])
+    positions = np.array(["P2", "P1", "P1", "P3", "P3"])
+    served = current_pair_features(FeatureContext.build(data, AS_OF), nips, positions)
+    pairs = pd.DataFrame({"nip": nips, "position_id": positions, "as_of": "2025-07-01"})
+    pd.testing.assert_frame_equal(served, pair_features_at(data, pairs))
+
+
+def test_transfer_examples_match_pair_features_at_the_decree_date():
+    data = world()
+    transfers = data.transfers
+    pairs = transfers.rename(columns={"to_position_id": "position_id", "decree_date": "as_of"})
+    expected = pair_features_at(data, pairs)
+    pd.testing.assert_frame_equal(transfer_examples(data)[list(FEATURE_COLUMNS)], expected)
+
+
+def test_features_do_not_mutate_the_input_frames():
+    data = world()
+    copies = {name: frame.copy() for name, frame in data.frames().items()}
+    transfer_examples(data)
+    FeatureContext.build(data, AS_OF)
+    for name, frame in data.frames().items():
+        pd.testing.assert_frame_equal(frame, copies[name])
+
+
+def test_trainings_close_the_competency_gap_and_count_as_recent():
+    ctx = FeatureContext.build(world(), AS_OF)
+    rows = trained_pair_features(ctx, ANI, "P2", [[], ["TR1"]])
+    assert rows.loc[1, "competency_shortfall"] == rows.loc[0, "competency_shortfall"] - 1
+    assert rows.loc[1, "recent_relevant_trainings"] == rows.loc[0, "recent_relevant_trainings"] + 1
+
+
+def test_with_trainings_agrees_with_trained_pair_features_and_caps_level_at_five():
+    ctx = FeatureContext.build(world(), AS_OF)
+    trained = ctx.with_trainings(ANI, ["TR2", "TR2", "TR1"])
+    via_context = current_pair_features(trained, np.array([ANI]), np.array(["P2"]))
+    via_scenario = trained_pair_features(ctx, ANI, "P2", [["TR2", "TR2", "TR1"]])
+    pd.testing.assert_frame_equal(via_context, via_scenario)
+    row = trained.employee_index([ANI])[0]
+    assert np.nanmax(trained.state.competency_level[row]) == 5.0
+    assert np.nanmax(ctx.state.competency_level[row]) == 4.0  # the original is untouched
+
+
+def test_unknown_training_or_employee_is_a_user_error():
+    ctx = FeatureContext.build(world(), AS_OF)
+    with pytest.raises(UnknownTrainingError, match="TRX"):
+        ctx.with_trainings(ANI, ["TRX"])
+    with pytest.raises(UnknownEmployeeError, match=EKO):
+        trained_pair_features(ctx, EKO, "P1", [[]])
+
+
+def test_every_feature_has_a_reason_text():
+    assert set(FEATURE_TEXT) == set(FEATURE_COLUMNS)
+
+
+def test_describe_feature_reads_in_indonesian_with_english_alongside():
+    text = describe_feature("years_in_target_sector", 12.0, sector="kesehatan")
+    assert text == "12 tahun pengalaman di sektor kesehatan / 12 years in the health sector"
+    assert describe_feature("grade_step", -2.0) == "turun 2 kelas jabatan / 2 grades down"
+    assert describe_feature("talent_box", float("nan")).endswith("talent box unknown")
