@@ -294,7 +294,7 @@ def reference_rules(table: Table, *, keys: Mapping[Table, pd.Series]) -> list[Ru
                     "tidak ditemukan di {ref} / not found in {ref}",
                 )
             )
-    if table is Table.PREFERENCES:
+    if table is Table.PREFERENCES and Table.UNITS in keys:
         unit_ids = keys[Table.UNITS]
 
         def unit_resolves(frame: pd.DataFrame) -> pd.Series:
@@ -333,9 +333,13 @@ FAILURE_COLUMNS: Final[list[str]] = ["index", "column", "rule"]
 _EARLIEST, _LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2199-12-31")
 
 
-def _failures(mask: pd.Series, column: str, rule: str) -> pd.DataFrame:
-    index = mask.index[mask.to_numpy(dtype=bool, na_value=False)]
-    return pd.DataFrame({"index": index.astype("int64"), "column": column, "rule": rule})
+def _failures(mask: pd.Series, column: str, rule: str) -> list[pd.DataFrame]:
+    """Rows where `mask` holds, as failure records (none: an empty list, built cheaply)."""
+    flags = mask.to_numpy(dtype=bool, na_value=False)
+    if not flags.any():
+        return []
+    index = mask.index[flags].astype("int64")
+    return [pd.DataFrame({"index": index, "column": column, "rule": rule})]
 
 
 def _parse_column(
@@ -343,24 +347,25 @@ def _parse_column(
 ) -> tuple[pd.Series, list[pd.DataFrame]]:
     """Parse one column of strings to its kind; failures where a present value does not parse."""
     kind = column_kind(table, column)
-    present = text.notna()
     if kind == "string":
         return text, []
+    present = text.notna()
     if kind == "date":
         parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
         outside = (parsed < _EARLIEST) | (parsed > _LATEST)
-        parsed = parsed.mask(outside).astype("datetime64[ns]")
+        if outside.any():
+            parsed = parsed.mask(outside)
         unread = present & parsed.isna() & ~outside
-        return parsed, [
-            _failures(unread, column, "not_date"),
-            _failures(outside, column, "date_out_of_range"),
+        return parsed.astype("datetime64[ns]"), [
+            *_failures(unread, column, "not_date"),
+            *_failures(outside, column, "date_out_of_range"),
         ]
     number = pd.to_numeric(text, errors="coerce")
     values = pd.Series(number.to_numpy(dtype="float64", na_value=np.nan), index=text.index)
     if kind == "int":
         bad = present & (values.isna() | (values % 1 != 0))
-        return values.mask(bad), [_failures(bad, column, "not_int")]
-    return values, [_failures(present & values.isna(), column, "not_number")]
+        return values.mask(bad), _failures(bad, column, "not_int")
+    return values, _failures(present & values.isna(), column, "not_number")
 
 
 def parse_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -370,20 +375,20 @@ def parse_table(table: Table, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     """
     required = COLUMNS[table][0]
     parsed: dict[str, pd.Series] = {}
-    failures = [pd.DataFrame(columns=FAILURE_COLUMNS)]
+    failures: list[pd.DataFrame] = []
     for column in all_columns(table):
         if column in raw.columns:
-            text = raw[column].astype("string").str.strip()
-            text = text.mask(text == "")
+            stripped = raw[column].astype("string").str.strip()
+            text = stripped.where(stripped.str.len() > 0)
         else:
             text = pd.Series(pd.NA, index=raw.index, dtype="string")
         parsed[column], column_failures = _parse_column(table, column, text)
         failures += column_failures
         if column in required:
-            failures.append(_failures(text.isna(), column, "required_empty"))
+            failures += _failures(text.isna(), column, "required_empty")
     found = (
-        pd.concat([f for f in failures if len(f)], ignore_index=True)
-        if any(len(f) for f in failures)
-        else failures[0]
+        pd.concat(failures, ignore_index=True)
+        if failures
+        else pd.DataFrame(columns=FAILURE_COLUMNS)
     )
     return pd.DataFrame(parsed, index=raw.index), found

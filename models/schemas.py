@@ -137,7 +137,7 @@ def contract_rules(table: Table, *, today: date, keys: Mapping[Table, pd.Series]
 def _rule_failures(table: Table, frame: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
     """Run the pandera schema; one row (index, column, rule) per failing cell."""
     try:
-        table_schema(table, rules).validate(frame, lazy=True)
+        table_schema(table, rules).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         by_name = {_check_name(r): r for r in rules}
