@@ -1,0 +1,118 @@
+"""`mutasi train`, `score`, `promote`, `rollback`, `models`: the model lifecycle commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from pipelines import registry
+from pipelines.settings import get_settings
+
+SUMMARY_METRICS = (
+    "fit_ndcg10_truth",
+    "fit_ndcg10_outcome",
+    "fit_mae",
+    "risk_auc",
+    "risk_brier",
+    "risk_ece",
+)
+
+
+def train(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Export folder to ingest first; default: current snapshot."),
+    ] = None,
+) -> None:
+    """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
+    from pipelines.ingest import ingest_folder
+    from pipelines.train import run_training
+
+    settings = get_settings()
+    snapshot_id = ingest_folder(data, settings=settings).id if data is not None else None
+    result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
+    columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
+    typer.echo(f"snapshot: {result.snapshot_id}")
+    typer.echo("held-out evaluation (latest decree year):")
+    typer.echo(result.table.set_index("model")[columns].round(4).to_string())
+    for key in (
+        "bayes_risk_auc",
+        "risk_auc_share_of_bayes",
+        "margin_vs_rule.fit_ndcg10_truth",
+        "margin_vs_rule.fit_ndcg10_outcome",
+    ):
+        if key in result.metrics and pd.notna(result.metrics[key]):
+            typer.echo(f"{key}: {result.metrics[key]:.4f}")
+    typer.echo(f"registered {settings.model_name} version {result.version} (@challenger)")
+    if not result.gate.empty:
+        typer.echo(result.gate.round(4).to_string(index=False))
+    if result.promoted:
+        typer.echo(f"promoted to @champion (previous: {result.previous_champion or '-'})")
+    else:
+        typer.echo(
+            f"tidak dipromosikan: lebih buruk dari juara {result.previous_champion} / "
+            f"not promoted: worse than champion {result.previous_champion}"
+        )
+    typer.echo(f"time: {result.seconds:.1f} s")
+
+
+def score(
+    pairs: Annotated[Path, typer.Option("--pairs", help="CSV with columns nip, position_id.")],
+    out: Annotated[Path, typer.Option("--out", help="Output CSV, one row per input pair.")],
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Export folder to score against; default: current snapshot."),
+    ] = None,
+) -> None:
+    """Score (nip, position_id) pairs: eligibility, reasons, fit and risk, in input order."""
+    from pipelines.batch import score_file
+
+    result = score_file(get_settings(), pairs_path=pairs, out=out, data_dir=data)
+    typer.echo(
+        f"{result.rows} pairs scored ({result.eligible} eligible) with model version "
+        f"{result.model_version} as of {result.as_of.isoformat()} -> {out}"
+    )
+
+
+def promote(
+    version: Annotated[str | None, typer.Option("--version", help="Default: @challenger.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Promote despite the gate.")] = False,
+) -> None:
+    """Point @champion at a version that passed the quality gate (or any, with --force)."""
+    promoted = registry.promote(get_settings(), version=version, force=force)
+    typer.echo(f"@champion -> version {promoted}")
+
+
+def rollback() -> None:
+    """Move @champion back to the champion it replaced."""
+    typer.echo(f"@champion -> version {registry.rollback(get_settings())}")
+
+
+def models() -> None:
+    """Registered versions: aliases, gate result, training snapshot and key metrics."""
+    status = registry.registry_status(get_settings())
+    if not status.versions:
+        typer.echo("Belum ada model terdaftar / no registered model yet")
+        return
+    for v in status.versions:
+        metrics = " ".join(
+            f"{k}={v.metrics[k]:.3f}"
+            for k in ("fit_ndcg10_truth", "risk_auc", "risk_ece")
+            if k in v.metrics
+        )
+        aliases = ",".join(f"@{a}" for a in v.aliases) or "-"
+        typer.echo(
+            f"v{v.version:<4} {aliases:<22} gate={v.gate:<8} {v.created_at} "
+            f"snapshot={v.snapshot_id} {metrics}"
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("score")(score)
+    app.command("promote")(promote)
+    app.command("rollback")(rollback)
+    app.command("models")(models)

@@ -1,0 +1,227 @@
+"""Evaluation: the time-based split, models and baselines side by side, the quality gate.
+
+Reported on the held-out latest decree year(s), which no model saw while fitting, stopping or
+calibrating. Fit is ranked against (a) the generator's evaluation pools, whose candidates
+include those HR would rarely pick, scored with the true expected post-move rating, and (b)
+held-out post-move outcomes pooled by target position. Risk is measured by AUC, Brier score
+and ECE on the held-out transfers, next to the Bayes AUC of the generator's true probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from models.features import FEATURE_COLUMNS, pair_features_at
+from models.metrics import (
+    calibration_table,
+    fit_metrics,
+    mean_ndcg,
+    metrics_by_group,
+    ndcg_by_pool,
+    risk_metrics,
+)
+from models.tables import AgencyData
+
+TRUTH_DIR = "_truth"
+MIN_OUTCOME_POOL = 2
+POOL_SIZE_BINS = (0, 5, 10, 20, 50, np.inf)
+# Gate metrics: name -> True when higher is better.
+GATE_METRICS: dict[str, bool] = {
+    "fit_ndcg10_truth": True,
+    "fit_ndcg10_outcome": True,
+    "risk_auc": True,
+    "risk_brier": False,
+}
+
+
+class Scorer(Protocol):
+    def predict_fit(self, X: pd.DataFrame) -> np.ndarray: ...
+
+    def predict_risk(self, X: pd.DataFrame) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The demo generator's ground truth (absent for real agencies)."""
+
+    transfers: pd.DataFrame | None
+    pools: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class EvaluationData:
+    heldout: pd.DataFrame  # transfer examples of the latest decree year(s)
+    pools: pd.DataFrame | None  # eval pools with features and expected_post_move_rating
+    bayes_risk: np.ndarray | None  # true resistance probability per held-out transfer
+
+
+def read_truth(folder: Path | None) -> Truth:
+    """Read OUT/_truth/*.csv if the folder has it (demo worlds do)."""
+    truth = folder / TRUTH_DIR if folder else None
+    if truth is None or not truth.is_dir():
+        return Truth(transfers=None, pools=None)
+
+    def read(name: str) -> pd.DataFrame | None:
+        path = truth / name
+        return pd.read_csv(path, dtype={"nip": "string"}) if path.exists() else None
+
+    return Truth(transfers=read("transfers_truth.csv"), pools=read("eval_pools.csv"))
+
+
+def split_by_time(
+    examples: pd.DataFrame, *, holdout_years: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(earlier years, latest `holdout_years` decree years)."""
+    year = pd.to_datetime(examples["decree_date"]).dt.year
+    years = np.sort(year.unique())
+    if len(years) <= holdout_years + 1:
+        raise ValueError(f"need more than {holdout_years + 1} decree years, got {len(years)}")
+    late = year >= years[-holdout_years]
+    return examples.loc[~late], examples.loc[late]
+
+
+def prepare(data: AgencyData, heldout: pd.DataFrame, truth: Truth) -> EvaluationData:
+    """Features of the truth pools (as of each pool's date) and the Bayes risk of held-out."""
+    pools = None
+    if truth.pools is not None and len(truth.pools):
+        pairs = truth.pools.assign(as_of=pd.to_datetime(truth.pools["as_of"]))
+        features = pair_features_at(data, pairs[["nip", "position_id", "as_of"]])
+        pools = pd.concat([pairs, features], axis=1)
+    bayes = None
+    if truth.transfers is not None:
+        known = truth.transfers.set_index("transfer_id")["resistance_probability"]
+        bayes = heldout["transfer_id"].map(known).to_numpy(dtype=np.float64, na_value=np.nan)
+    return EvaluationData(heldout=heldout, pools=pools, bayes_risk=bayes)
+
+
+def model_metrics(model: Scorer, data: EvaluationData, *, k: int = 10) -> dict[str, float]:
+    """Every headline metric of one model on the evaluation data."""
+    X = data.heldout[list(FEATURE_COLUMNS)]
+    risk = model.predict_risk(X)
+    metrics = {
+        f"risk_{name}": value
+        for name, value in risk_metrics(data.heldout["resisted"], risk).items()
+    }
+    labelled = data.heldout["post_move_rating"].notna().to_numpy()
+    fit = model.predict_fit(X)
+    metrics |= {
+        f"fit_{n}": v
+        for n, v in fit_metrics(data.heldout["post_move_rating"][labelled], fit[labelled]).items()
+    }
+    outcome_pools = _outcome_pools(data.heldout, labelled)
+    if outcome_pools.any():
+        heldout = data.heldout.loc[outcome_pools]
+        metrics[f"fit_ndcg{k}_outcome"] = mean_ndcg(
+            heldout["to_position_id"], heldout["post_move_rating"], fit[outcome_pools], k=k
+        )
+    if data.pools is not None:
+        pools = data.pools
+        score = model.predict_fit(pools[list(FEATURE_COLUMNS)])
+        metrics[f"fit_ndcg{k}_truth"] = mean_ndcg(
+            pools["pool_id"], pools["expected_post_move_rating"], score, k=k
+        )
+    return metrics
+
+
+def _outcome_pools(heldout: pd.DataFrame, labelled: np.ndarray) -> np.ndarray:
+    """Labelled held-out moves into positions that received at least two of them."""
+    target = heldout["to_position_id"].where(labelled)
+    size = target.map(target.value_counts()).fillna(0).to_numpy()
+    return labelled & (size >= MIN_OUTCOME_POOL)
+
+
+def bayes_metrics(data: EvaluationData) -> dict[str, float]:
+    """Risk metrics of the generator's true probabilities (the best any model can do)."""
+    if data.bayes_risk is None or np.isnan(data.bayes_risk).all():
+        return {}
+    known = ~np.isnan(data.bayes_risk)
+    y = data.heldout["resisted"].to_numpy()[known]
+    return {f"bayes_risk_{n}": v for n, v in risk_metrics(y, data.bayes_risk[known]).items()}
+
+
+def comparison_table(models: dict[str, Scorer], data: EvaluationData) -> pd.DataFrame:
+    """One row per model, one column per metric."""
+    rows = [{"model": name} | model_metrics(model, data) for name, model in models.items()]
+    return pd.DataFrame(rows)
+
+
+def ndcg_by_pool_size(
+    models: dict[str, Scorer], data: EvaluationData, *, k: int = 10
+) -> pd.DataFrame:
+    """Mean NDCG@k of the truth pools per model and pool-size band."""
+    if data.pools is None:
+        return pd.DataFrame(columns=["model", "pool_size", "pools", "ndcg"])
+    pools = data.pools
+    size = pools.groupby("pool_id")["nip"].size()
+    band = pd.cut(size, bins=list(POOL_SIZE_BINS)).astype(str)
+    frames = []
+    for name, model in models.items():
+        score = model.predict_fit(pools[list(FEATURE_COLUMNS)])
+        per_pool = ndcg_by_pool(pools["pool_id"], pools["expected_post_move_rating"], score, k=k)
+        grouped = per_pool.groupby(band.reindex(per_pool.index)).agg(["size", "mean"])
+        frames.append(
+            grouped.reset_index()
+            .set_axis(["pool_size", "pools", "ndcg"], axis=1)
+            .assign(model=name)
+        )
+    return pd.concat(frames, ignore_index=True)[["model", "pool_size", "pools", "ndcg"]]
+
+
+def group_table(model: Scorer, data: EvaluationData) -> pd.DataFrame:
+    """Risk and fit metrics of one model by gender and by age band (held-out transfers)."""
+    X = data.heldout[list(FEATURE_COLUMNS)]
+    scored = data.heldout.assign(
+        risk=model.predict_risk(X),
+        fit=model.predict_fit(X),
+        resisted=data.heldout["resisted"].astype(int),
+    )
+    frames = [
+        metrics_by_group(scored, group=g, label="resisted", prediction="risk", kind="risk")
+        for g in ("gender", "age_band")
+    ] + [
+        metrics_by_group(scored, group=g, label="post_move_rating", prediction="fit", kind="fit")
+        for g in ("gender", "age_band")
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def calibration_frame(model: Scorer, data: EvaluationData) -> pd.DataFrame:
+    X = data.heldout[list(FEATURE_COLUMNS)]
+    return calibration_table(data.heldout["resisted"], model.predict_risk(X), n_bins=10)
+
+
+def gate_decision(
+    challenger: dict[str, float], champion: dict[str, float], *, tolerance: float = 0.0
+) -> pd.DataFrame:
+    """Metric-by-metric comparison; `ok` is False where the challenger is worse than champion."""
+    rows = []
+    for name, higher_is_better in GATE_METRICS.items():
+        new, old = challenger.get(name, np.nan), champion.get(name, np.nan)
+        if np.isnan(new) or np.isnan(old):
+            continue
+        margin = (new - old) if higher_is_better else (old - new)
+        rows.append(
+            {
+                "metric": name,
+                "challenger": new,
+                "champion": old,
+                "margin": margin,
+                "ok": margin >= -tolerance,
+            }
+        )
+    return pd.DataFrame(rows, columns=["metric", "challenger", "champion", "margin", "ok"])
+
+
+def risk_auc_ratio(metrics: dict[str, float]) -> float:
+    """Model risk AUC as a share of the Bayes AUC (NaN without ground truth)."""
+    bayes = metrics.get("bayes_risk_auc", np.nan)
+    return (
+        float(metrics.get("risk_auc", np.nan) / bayes)
+        if bayes and not np.isnan(bayes)
+        else float("nan")
+    )

@@ -1,0 +1,202 @@
+"""Training pipeline: snapshot -> examples -> time split -> models + baselines -> evaluation
+-> MLflow run -> registered version (@challenger) -> quality gate -> @champion.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.baselines import LogisticBaseline, RandomBaseline, RuleBaseline
+from models.errors import MutasiError
+from models.estimators import ScorerConfig, TransferScorer
+from models.features import FEATURE_COLUMNS, transfer_examples
+from models.tables import AgencyData
+from pipelines import evaluate, figures, registry, tracking
+from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
+
+log = logging.getLogger(__name__)
+PIPELINE = "train"
+
+
+class TrainingDataError(MutasiError):
+    """The history cannot support a time-split training run."""
+
+
+class TrainConfig(BaseModel):
+    """Everything a training run depends on besides the data; logged whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scorer: ScorerConfig = Field(default_factory=ScorerConfig)
+    holdout_years: int = Field(default=1, ge=1, description="Latest decree years held out.")
+    random_state: int = 0
+    gate_tolerance: float = Field(default=0.0, ge=0, description="Allowed drop per gate metric.")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    version: str
+    promoted: bool
+    previous_champion: str | None
+    snapshot_id: str
+    metrics: dict[str, float]  # the LightGBM bundle's metrics (+ bayes_*), as logged
+    table: pd.DataFrame  # models side by side
+    gate: pd.DataFrame  # challenger vs champion, empty when there was no champion
+    seconds: float
+
+
+@dataclass(frozen=True)
+class FittedModels:
+    scorer: TransferScorer
+    baselines: dict[str, evaluate.Scorer]
+
+    def all(self) -> dict[str, evaluate.Scorer]:
+        return {"lightgbm": self.scorer} | self.baselines
+
+
+def fit_models(development: pd.DataFrame, config: TrainConfig) -> FittedModels:
+    """Fit the bundle and the three baselines on the development (earlier) years."""
+    X = development[list(FEATURE_COLUMNS)]
+    labels = {"y_rating": development["post_move_rating"], "y_resisted": development["resisted"]}
+    scorer = TransferScorer(config.scorer, random_state=config.random_state).fit(
+        X, decree_date=development["decree_date"], **labels
+    )
+    baselines: dict[str, evaluate.Scorer] = {
+        "rule": RuleBaseline().fit(X, **labels),
+        "logistic": LogisticBaseline().fit(X, **labels),
+        "random": RandomBaseline(random_state=config.random_state).fit(X, **labels),
+    }
+    return FittedModels(scorer=scorer, baselines=baselines)
+
+
+def split(data: AgencyData, config: TrainConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    examples = transfer_examples(data)
+    try:
+        return evaluate.split_by_time(examples, holdout_years=config.holdout_years)
+    except ValueError as exc:
+        raise TrainingDataError(
+            "Riwayat mutasi terlalu pendek untuk validasi berbasis waktu / "
+            f"transfer history too short for a time-based validation: {exc}"
+        ) from exc
+
+
+def flat_metrics(table: pd.DataFrame, bayes: dict[str, float]) -> dict[str, float]:
+    """Bundle metrics unprefixed, baselines as `<name>.<metric>`, plus margins over the rule."""
+    rows: dict[str, dict[str, float]] = {
+        str(record.pop("model")): {str(k): float(v) for k, v in record.items()}
+        for record in table.to_dict("records")
+    }
+    metrics = rows["lightgbm"] | bayes
+    for name, values in rows.items():
+        if name != "lightgbm":
+            metrics |= {f"{name}.{k}": v for k, v in values.items()}
+    for key in ("fit_ndcg10_truth", "fit_ndcg10_outcome"):
+        if key in rows["lightgbm"]:
+            metrics[f"margin_vs_rule.{key}"] = rows["lightgbm"][key] - rows["rule"][key]
+    metrics["risk_auc_share_of_bayes"] = evaluate.risk_auc_ratio(metrics)
+    return metrics
+
+
+def log_evaluation(
+    fitted: FittedModels, data: evaluate.EvaluationData, table: pd.DataFrame
+) -> None:
+    """Artifacts of the evaluation: tables as CSV, calibration and importance figures."""
+    models = fitted.all()
+    tracking.log_frame(table, "evaluation/models.csv")
+    tracking.log_frame(evaluate.group_table(fitted.scorer, data), "evaluation/by_group.csv")
+    tracking.log_frame(evaluate.ndcg_by_pool_size(models, data), "evaluation/ndcg_by_pool_size.csv")
+    importance = fitted.scorer.feature_importance()
+    tracking.log_frame(importance, "evaluation/feature_importance.csv")
+    curves = {n: evaluate.calibration_frame(models[n], data) for n in ("lightgbm", "logistic")}
+    tracking.log_frame(curves["lightgbm"], "evaluation/calibration.csv")
+    mlflow.log_figure(figures.calibration_figure(curves), "evaluation/calibration_curve.png")
+    mlflow.log_figure(figures.importance_figure(importance), "evaluation/feature_importance.png")
+
+
+def gate(
+    settings: Settings,
+    *,
+    version: str,
+    metrics: dict[str, float],
+    data: evaluate.EvaluationData,
+    tolerance: float,
+) -> tuple[bool, pd.DataFrame]:
+    """Re-score the current champion on this run's held-out data and compare."""
+    current = registry.champion_version(settings)
+    if current is None:
+        return True, evaluate.gate_decision({}, {})
+    champion = registry.load_version(settings, current)
+    try:
+        champion_metrics = evaluate.model_metrics(champion.scorer, data)
+    except ValueError as exc:  # the champion needs features this code no longer builds
+        log.warning("champion %s cannot score the current features (%s); promoting", current, exc)
+        return True, evaluate.gate_decision({}, {})
+    decision = evaluate.gate_decision(metrics, champion_metrics, tolerance=tolerance)
+    return bool(decision["ok"].all()), decision.assign(
+        champion_version=current, challenger_version=version
+    )
+
+
+def run_training(
+    settings: Settings,
+    *,
+    snapshot_id: str | None = None,
+    truth_folder: Path | None = None,
+    config: TrainConfig | None = None,
+) -> TrainResult:
+    """Train on a snapshot (default: the current one), evaluate, register and gate."""
+    started = time.perf_counter()
+    config = config or TrainConfig()
+    snapshot = load_snapshot(snapshot_id, settings=settings)
+    development, heldout = split(snapshot.data, config)
+    fitted = fit_models(development, config)
+    source = snapshot.manifest.get("source_folder")
+    truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
+    data = evaluate.prepare(snapshot.data, heldout, truth)
+    table = evaluate.comparison_table(fitted.all(), data)
+    metrics = flat_metrics(table, evaluate.bayes_metrics(data))
+    previous = registry.champion_version(settings)
+    with tracking.tracked_run(
+        settings,
+        pipeline=PIPELINE,
+        snapshot_id=snapshot.id,
+        snapshot_hash=str(snapshot.manifest.get("content_hash", "")),
+    ):
+        tracking.log_config(config)
+        mlflow.log_params(
+            {"examples.development": len(development), "examples.heldout": len(heldout)}
+        )
+        tracking.log_metrics(metrics)
+        log_evaluation(fitted, data, table)
+        version = registry.log_and_register(
+            settings,
+            scorer=fitted.scorer,
+            features=development[list(FEATURE_COLUMNS)],
+            snapshot_id=snapshot.id,
+        )
+        passed, decision = gate(
+            settings, version=version, metrics=metrics, data=data, tolerance=config.gate_tolerance
+        )
+        tracking.log_frame(decision, "evaluation/gate.csv")
+        mlflow.log_metric("gate_passed", float(passed))
+    registry.record_gate(settings, version=version, passed=passed)
+    if passed:
+        registry.promote(settings, version=version)
+    return TrainResult(
+        version=version,
+        promoted=passed,
+        previous_champion=previous,
+        snapshot_id=snapshot.id,
+        metrics=metrics,
+        table=table,
+        gate=decision,
+        seconds=time.perf_counter() - started,
+    )
