@@ -73,7 +73,8 @@ class FeatureContext:
     as_of: date
     catalog: Catalog
     state: EmployeeState
-    nips: pd.Index  # state row i is employee nips[i]
+    nips: pd.Index  # object dtype (fastest lookups): state row i is employee nips[i]
+    position_lookup: pd.Index  # object dtype copy of catalog.position_ids
     training_ids: pd.Index
     training_competency: np.ndarray  # catalog competency code per training (-1 unknown)
     training_gain: np.ndarray
@@ -88,7 +89,8 @@ class FeatureContext:
             as_of=as_of,
             catalog=catalog,
             state=employee_state(data, catalog, rows),
-            nips=pd.Index(nips),
+            nips=pd.Index(nips.to_numpy(dtype=object), dtype=object),
+            position_lookup=pd.Index(catalog.position_ids.to_numpy(dtype=object), dtype=object),
             training_ids=pd.Index(trainings["training_id"].astype("string")),
             training_competency=catalog.competency_codes(trainings["competency"]),
             training_gain=trainings["level_gain"].fillna(1.0).to_numpy(float),
@@ -96,12 +98,12 @@ class FeatureContext:
 
     def employee_index(self, nips: Sequence[str] | np.ndarray | pd.Series) -> np.ndarray:
         """State rows of the NIPs (-1 for people not in service)."""
-        return self.nips.get_indexer(pd.Index(np.asarray(nips, dtype=object)))
+        return self.nips.get_indexer(pd.Index(np.asarray(nips, dtype=object), dtype=object))
 
     def position_index(self, position_ids: Sequence[str] | np.ndarray | pd.Series) -> np.ndarray:
         """Catalog codes of positions that exist now (-1 for unknown or historical ones)."""
-        codes = self.catalog.position_ids.get_indexer(
-            pd.Index(np.asarray(position_ids, dtype=object))
+        codes = self.position_lookup.get_indexer(
+            pd.Index(np.asarray(position_ids, dtype=object), dtype=object)
         )
         return np.where((codes >= 0) & self.catalog.pos_known[np.maximum(codes, 0)], codes, -1)
 

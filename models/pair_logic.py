@@ -60,20 +60,25 @@ def _competency_features(
     levels: np.ndarray | None,
     trainings: np.ndarray | None,
 ) -> dict[str, np.ndarray]:
-    """Shortfall against the target's standard; unassessed competencies count as level 1."""
-    required = catalog.pos_required[p]
-    level = state.competency_level[e] if levels is None else levels
-    done = state.recent_trainings[e] if trainings is None else trainings
-    shortfall = np.maximum(required - np.where(np.isnan(level), LEVEL_MIN, level), 0.0)
-    shortfall = np.where(required > 0, shortfall, 0.0)
+    """Shortfall against the target's standard; unassessed competencies count as level 1.
+
+    Only the competencies some target position requires are gathered (serving asks for one
+    position over many candidates, so that is a handful of columns).
+    """
+    columns = np.flatnonzero(catalog.pos_required[np.unique(p)].max(axis=0, initial=0.0) > 0)
+    required = catalog.pos_required[p[:, None], columns]
+    level = state.competency_level[e[:, None], columns] if levels is None else levels[:, columns]
+    done = (
+        state.recent_trainings[e[:, None], columns] if trainings is None else trainings[:, columns]
+    )
+    needed = required > 0
+    shortfall = np.where(needed, np.maximum(required - np.fmax(level, LEVEL_MIN), 0.0), 0.0)
     standard = catalog.pos_has_standard[p]
     known = standard & state.assessed[e]
     return {
         "competency_shortfall": np.where(known, shortfall.sum(axis=1), np.nan),
         "competency_gap_count": np.where(known, (shortfall > 0).sum(axis=1), np.nan),
-        "recent_relevant_trainings": np.where(
-            standard, (done * (required > 0)).sum(axis=1), np.nan
-        ),
+        "recent_relevant_trainings": np.where(standard, (done * needed).sum(axis=1), np.nan),
     }
 
 
@@ -174,6 +179,8 @@ def pair_feature_arrays(
         else np.asarray(initiated_by_employee, dtype=float),
         "talent_box": state.talent_box[e],
     }
+    if valid.all():
+        return {name: np.asarray(features[name], dtype=float) for name in FEATURE_COLUMNS}
     return {name: np.where(valid, features[name], np.nan) for name in FEATURE_COLUMNS}
 
 

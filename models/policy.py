@@ -154,13 +154,13 @@ def check_eligibility(
         config=config,
         decree=decree_date or ctx.as_of,
     )
-    n = len(nips)
-    reasons = np.full(n, "", dtype=object)
-    failed_any = np.zeros(n, dtype=bool)
-    for code, failed in failures.items():
-        if failed.any():
-            reasons = np.where(
-                failed, reasons + np.where(failed_any, ";", "") + code.value, reasons
-            )
-            failed_any |= failed
-    return pd.DataFrame({"eligible": ~failed_any, "ineligible_reasons": reasons.astype(str)})
+    codes = list(failures)
+    bits = np.zeros(len(nips), dtype=np.int64)
+    for bit, code in enumerate(codes):
+        bits |= failures[code].astype(np.int64) << bit
+    combos, inverse = np.unique(bits, return_inverse=True)
+    texts = np.array(
+        [";".join(c.value for i, c in enumerate(codes) if combo >> i & 1) for combo in combos],
+        dtype=object,
+    )
+    return pd.DataFrame({"eligible": bits == 0, "ineligible_reasons": texts[inverse]})
