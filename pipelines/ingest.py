@@ -61,7 +61,7 @@ def ingest_folder(folder: Path, *, settings: Settings) -> SnapshotInfo:
     now = utc_now()
     manifest = {
         "id": new_snapshot_id(digest, now=now),
-        "created_at": now.isoformat(timespec="seconds"),
+        "created_at": now.isoformat(timespec="microseconds"),
         "source_folder": str(folder.resolve()),
         "source_files": {t.value: name for t, name in sources.items()},
         "row_counts": {t.value: len(frame) for t, frame in data.frames().items()},

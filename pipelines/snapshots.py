@@ -241,7 +241,7 @@ def current_snapshot_id(settings: Settings) -> str | None:
 
 
 def list_snapshots(settings: Settings) -> list[SnapshotInfo]:
-    """Every complete snapshot, oldest first."""
+    """Every complete snapshot, oldest first (by creation time)."""
     root = settings.snapshots_dir
     if not root.is_dir():
         return []
@@ -250,7 +250,7 @@ def list_snapshots(settings: Settings) -> list[SnapshotInfo]:
         for p in root.iterdir()
         if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
     )
-    return [_info(settings, i) for i in ids]
+    return sorted((_info(settings, i) for i in ids), key=lambda i: (i.created_at, i.id))
 
 
 def pin_snapshot(snapshot_id: str | None, *, settings: Settings) -> None:

@@ -44,7 +44,7 @@ def _line(info: SnapshotInfo) -> str:
     marks = ("current " if info.is_current else "") + ("pinned" if info.is_pinned else "")
     rows = sum(info.row_counts.values())
     return (
-        f"{info.id:<28} {info.created_at:<26} {rows:>12,} {info.content_hash[:12]:<13} "
+        f"{info.id:<28} {info.created_at[:19]:<20} {rows:>12,} {info.content_hash[:12]:<13} "
         f"{marks.strip()}"
     )
 
@@ -72,7 +72,7 @@ def snapshots(
             "No snapshots: run `mutasi ingest DIR`"
         )
         return
-    typer.echo(f"{'id':<28} {'created':<26} {'rows':>12} {'hash':<13} in use")
+    typer.echo(f"{'id':<28} {'created (UTC)':<20} {'rows':>12} {'hash':<13} in use")
     for info in infos:
         typer.echo(_line(info))
 
