@@ -129,6 +129,7 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     "education_field_match": _t(
         ("jurusan pendidikan", "field of study"),
         ("jurusan pendidikan sesuai", "field of study matches"),
+        ("jabatan tidak mensyaratkan jurusan", "no field of study required"),
         ("jurusan pendidikan tidak sesuai", "field of study does not match"),
     ),
     "grade_step": _t(
@@ -176,6 +177,11 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
         ("preferensi pegawai", "employee preference"),
         ("sesuai pilihan ke-{priority} pegawai", "matches the employee's choice no. {priority}"),
         ("tidak sesuai preferensi pegawai", "does not match the employee's preferences"),
+    ),
+    "unrequested_sector": _t(
+        ("sektor yang diminta", "requested sector"),
+        ("sektor tujuan tidak diminta pegawai", "target sector not among those requested"),
+        ("sektor tujuan sesuai permintaan pegawai", "target sector requested by the employee"),
     ),
     "past_moves": _t(
         ("riwayat mutasi", "transfer history"),

@@ -38,6 +38,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "years_to_retirement",
     "tenure_years",
     "preference_match",
+    "unrequested_sector",
     "past_moves",
     "past_resistance",
     "past_post_move_mean",
@@ -82,17 +83,26 @@ def _competency_features(
     }
 
 
-def _preference_match(
+def _preference_features(
     catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray
-) -> np.ndarray:
-    """1/priority of the best stated preference the target matches; 0 none; NaN none stated."""
+) -> dict[str, np.ndarray]:
+    """preference_match: 1/priority of the best stated wish the target meets (0 none, NaN
+    nothing stated); unrequested_sector: 1 when the person named sectors and the target's is
+    not one of them, 0 when it is, NaN when no sector was named."""
     keys = state.pref_keys
     if len(keys) == 0:
-        return np.full(len(e), np.nan)
+        return {
+            "preference_match": np.full(len(e), np.nan),
+            "unrequested_sector": np.full(len(e), np.nan),
+        }
     offsets = preference_offsets(catalog)
     base = e.astype(np.int64) * offsets["size"]
     stated = np.searchsorted(keys, base + offsets["size"]) > np.searchsorted(keys, base)
-    best = np.zeros(len(e))
+    sector_start = base + offsets["sector"]
+    named_sector = np.searchsorted(keys, sector_start + len(catalog.sectors)) > np.searchsorted(
+        keys, sector_start
+    )
+    best, sector_hit = np.zeros(len(e)), np.zeros(len(e), dtype=bool)
     for kind, codes in (
         ("unit", catalog.pos_unit),
         ("sector", catalog.pos_sector),
@@ -103,18 +113,24 @@ def _preference_match(
         at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
         hit = (code >= 0) & (keys[at] == wanted)
         best = np.maximum(best, np.where(hit, 1.0 / np.maximum(state.pref_priority[at], 1.0), 0.0))
-    return np.where(stated, best, np.nan)
+        sector_hit = sector_hit | (hit & (kind == "sector"))
+    return {
+        "preference_match": np.where(stated, best, np.nan),
+        "unrequested_sector": np.where(named_sector, (~sector_hit) * 1.0, np.nan),
+    }
 
 
 def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """+1 the post lists majors and accepts the person's, -1 it does not, 0 it lists none."""
     keys = catalog.pos_field_keys
     accepted = np.zeros(len(p), dtype=bool)
     if len(keys):
         wanted = p.astype(np.int64) * max(len(catalog.fields), 1) + field
         at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
         accepted = (keys[at] == wanted) & (field >= 0)
-    match = np.where(catalog.pos_any_field[p] | accepted, 1.0, 0.0)
-    return np.where(catalog.pos_any_field[p] | (field >= 0), match, np.nan)
+    any_field = catalog.pos_any_field[p]
+    match = np.where(any_field, 0.0, np.where(accepted, 1.0, -1.0))
+    return np.where(any_field | (field >= 0), match, np.nan)
 
 
 def pair_feature_arrays(
@@ -170,7 +186,7 @@ def pair_feature_arrays(
         "age": age,
         "years_to_retirement": catalog.pos_retirement_age[p] - age,
         "tenure_years": state.tenure_years[e],
-        "preference_match": _preference_match(catalog, state, e, p),
+        **_preference_features(catalog, state, e, p),
         "past_moves": state.past_moves[e],
         "past_resistance": state.past_resistance[e],
         "past_post_move_mean": state.past_post_move_mean[e],

@@ -111,15 +111,21 @@ def test_grade_step_and_sector_change_compare_target_with_the_current_post():
     assert features["sector_change"] == 1.0
 
 
-def test_education_field_match_ignores_case_and_any_field_positions_match():
+def test_education_field_match_is_plus_one_accepted_minus_one_not_zero_when_none_listed():
     assert one_pair(world(), BUDI, "P2")["education_field_match"] == 1.0  # "Matematika"
-    assert one_pair(world(), ANI, "P2")["education_field_match"] == 0.0
-    assert one_pair(world(), ANI, "P3")["education_field_match"] == 1.0  # P3 accepts any
+    assert one_pair(world(), ANI, "P2")["education_field_match"] == -1.0
+    assert one_pair(world(), ANI, "P3")["education_field_match"] == 0.0  # P3 lists none
 
 
 def test_preference_match_is_inverse_priority_of_the_best_matched_wish():
     assert one_pair(world(), ANI, "P2")["preference_match"] == 0.5  # region 1375, 2nd choice
     assert np.isnan(one_pair(world(), BUDI, "P1")["preference_match"])  # stated nothing
+
+
+def test_unrequested_sector_flags_a_target_outside_the_sectors_asked_for():
+    assert one_pair(world(), ANI, "P2")["unrequested_sector"] == 1.0  # asked for kesehatan
+    assert one_pair(world(), ANI, "P1")["unrequested_sector"] == 0.0
+    assert np.isnan(one_pair(world(), BUDI, "P1")["unrequested_sector"])
 
 
 def test_current_pair_features_keeps_order_and_gives_nan_rows_for_unknowns():
