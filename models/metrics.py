@@ -132,6 +132,8 @@ def fit_metrics(rating: ArrayLike, predicted: ArrayLike) -> dict[str, float]:
     """Error of predicted post-move rating against the observed rating (1-5)."""
     r = np.asarray(rating, dtype=float)
     f = np.asarray(predicted, dtype=float)
+    if r.size == 0:
+        return {"mae": np.nan, "rmse": np.nan, "mean_predicted": np.nan, "mean_observed": np.nan}
     return {
         "mae": float(np.abs(r - f).mean()),
         "rmse": float(np.sqrt(((r - f) ** 2).mean())),

@@ -19,6 +19,7 @@ import pandas as pd
 from models.features import FEATURE_COLUMNS, pair_features_at
 from models.metrics import (
     calibration_table,
+    expected_calibration_error,
     fit_metrics,
     mean_ndcg,
     metrics_by_group,
@@ -118,6 +119,12 @@ def model_metrics(model: Scorer, data: EvaluationData, *, k: int = 10) -> dict[s
         heldout = data.heldout.loc[outcome_pools]
         metrics[f"fit_ndcg{k}_outcome"] = mean_ndcg(
             heldout["to_position_id"], heldout["post_move_rating"], fit[outcome_pools], k=k
+        )
+    if data.bayes_risk is not None and not np.isnan(data.bayes_risk).all():
+        known = ~np.isnan(data.bayes_risk)
+        # Calibration against the true probabilities: free of outcome-sampling noise.
+        metrics["risk_ece_vs_truth"] = expected_calibration_error(
+            data.bayes_risk[known], risk[known]
         )
     if data.pools is not None:
         pools = data.pools

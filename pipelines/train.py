@@ -36,7 +36,9 @@ class TrainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scorer: ScorerConfig = Field(default_factory=ScorerConfig)
-    holdout_years: int = Field(default=1, ge=1, description="Latest decree years held out.")
+    holdout_years: int = Field(
+        default=2, ge=1, description="Latest decree years held out (the last has no outcomes yet)."
+    )
     random_state: int = 0
     gate_tolerance: float = Field(default=0.0, ge=0, description="Allowed drop per gate metric.")
 
