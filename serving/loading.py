@@ -19,9 +19,9 @@ from models.errors import MutasiError
 from models.features import FeatureContext
 from models.policy import PolicyConfig
 from models.tables import AgencyData
-from pipelines.registry import load_champion
+from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
-from pipelines.snapshots import load_snapshot
+from pipelines.snapshots import Snapshot, load_snapshot
 from serving.ranking import score_frame
 from serving.state import LoadedState, Lookups
 
@@ -82,8 +82,13 @@ def reference_date(settings: Settings, manifest: Mapping[str, Any]) -> date:
 
 def build_state(settings: Settings) -> LoadedState:
     """Load the @champion bundle and the current snapshot, build features, smoke-test."""
-    bundle = load_champion(settings)
-    snapshot = load_snapshot(None, settings=settings)
+    return assemble_state(
+        settings, bundle=load_champion(settings), snapshot=load_snapshot(None, settings=settings)
+    )
+
+
+def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapshot) -> LoadedState:
+    """A state from a loaded bundle and snapshot; SmokeTestError when it cannot score."""
     as_of = reference_date(settings, snapshot.manifest)
     state = LoadedState(
         model_version=str(bundle.version),
@@ -94,7 +99,7 @@ def build_state(settings: Settings) -> LoadedState:
         data=snapshot.data,
         context=FeatureContext.build(snapshot.data, as_of),
         lookups=build_lookups(snapshot.data),
-        policy=getattr(bundle, "policy", None) or PolicyConfig(),
+        policy=PolicyConfig(),
         extras={},
     )
     smoke_test(state)

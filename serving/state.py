@@ -14,7 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from models.features import FeatureContext
+from models.policy import PolicyConfig
 from models.tables import AgencyData
+from pipelines.registry import LoadedBundle
 from serving.errors import ConflictError, NotReadyError
 
 
@@ -35,11 +38,11 @@ class LoadedState:
     snapshot_id: str
     as_of: date
     loaded_at: datetime
-    bundle: Any  # pipelines.registry.LoadedBundle: scorer, version, snapshot_id, metrics
+    bundle: LoadedBundle  # scorer, version, training snapshot_id, metrics
     data: AgencyData
-    context: Any  # models.features.FeatureContext built as of `as_of`
+    context: FeatureContext  # built as of `as_of`
     lookups: Lookups
-    policy: Any  # models.policy.PolicyConfig
+    policy: PolicyConfig
     extras: Mapping[str, Any]  # hooks for other areas (e.g. a training planner), read-only
 
 

@@ -18,9 +18,7 @@ from serving.schemas import (
     MAX_SHORTLIST_K,
     Candidate,
     ErrorResponse,
-    Factor,
     ShortlistResponse,
-    TrainingSuggestion,
 )
 from serving.state import LoadedState
 from serving.training import suggest_training
@@ -35,46 +33,40 @@ router = APIRouter(
 _GOLONGAN = frozenset(GOLONGAN)
 
 
-def _candidate(
-    state: LoadedState,
-    row: pd.Series,
-    *,
-    rank: int,
-    factors: list[Factor],
-    training: list[TrainingSuggestion],
-) -> Candidate:
-    person = state.lookups.employees.loc[row["nip"]]
-    return Candidate(
-        rank=rank,
-        nip=str(row["nip"]),
-        name=None if pd.isna(person["name"]) else str(person["name"]),
-        current_position_id=str(person["position_id"]),
-        current_unit_id=str(person["unit_id"]),
-        sector=str(person["sector"]),
-        region_code=str(person["region_code"]),
-        golongan=None if pd.isna(person["rank"]) else str(person["rank"]),
-        eligible=bool(row["eligible"]),
-        ineligible_reasons=reason_texts(str(row["ineligible_reasons"] or "")),
-        fit=round(float(row["fit"]), 4),
-        risk=round(float(row["risk"]), 4),
-        reasons=factors,
-        suggested_training=training,
-    )
+_PERSON_COLUMNS = ["name", "position_id", "unit_id", "sector", "region_code", "rank"]
+
+
+def _text(value: object) -> str | None:
+    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
 def _candidates(
     state: LoadedState, frame: pd.DataFrame, result: Shortlist, position_id: str
 ) -> list[Candidate]:
-    return [
-        _candidate(
-            state,
-            row,
-            rank=i + 1,
-            factors=result.factors.get(str(row["nip"]), []),
-            training=suggest_training(state, str(row["nip"]), position_id),
+    """Response rows for ranked pairs: one lookup of the people, then plain dict access."""
+    people = state.lookups.employees.loc[frame["nip"], _PERSON_COLUMNS].to_dict("records")
+    candidates = []
+    for rank, (row, person) in enumerate(zip(frame.to_dict("records"), people, strict=True), 1):
+        nip = str(row["nip"])
+        candidates.append(
+            Candidate(
+                rank=rank,
+                nip=nip,
+                name=_text(person["name"]),
+                current_position_id=str(person["position_id"]),
+                current_unit_id=str(person["unit_id"]),
+                sector=str(person["sector"]),
+                region_code=str(person["region_code"]),
+                golongan=_text(person["rank"]),
+                eligible=bool(row["eligible"]),
+                ineligible_reasons=reason_texts(str(row["ineligible_reasons"] or "")),
+                fit=round(float(row["fit"]), 4),
+                risk=round(float(row["risk"]), 4),
+                reasons=result.factors.get(nip, []),
+                suggested_training=suggest_training(state, nip, position_id),
+            )
         )
-        for i, (_, row) in enumerate(frame.iterrows())
-    ]
+    return candidates
 
 
 @router.get(

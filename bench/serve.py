@@ -1,0 +1,255 @@
+"""Benchmark the serving API over HTTP against a running `mutasi serve`, with a concurrent client.
+
+For each pool size (default 10,000 and 100,000 employees) a demo agency is generated and
+ingested; the model is trained once on the first (smallest) world and serves every world (the
+bundle scores features, not agencies). Then, against a real `mutasi serve` subprocess:
+
+- shortlist latency for random positions, `--concurrency` clients at once (p50, p99);
+- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`);
+- the same 10,000 pairs through MLflow's pyfunc (`mlflow.pyfunc.load_model(...).predict` on the
+  feature frame) as the baseline, and the ratio;
+- the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
+- an in-process cProfile of one shortlist at the largest pool (top functions by own time).
+
+    .venv/bin/python bench/serve.py [--sizes 10000,100000] [--requests 200] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.settings import Settings
+
+OUT = Path(__file__).resolve().parent / "out" / "serve"
+MUTASI = str(Path(sys.executable).with_name("mutasi"))
+TREE_US = 0.035  # µs per tree per row per core (LightGBM, 2-core x86_64)
+SEED = 7
+
+
+def _run(args: list[str], home: Path) -> str:
+    env = {**os.environ, "MUTASI_HOME": str(home)}
+    done = subprocess.run([MUTASI, *args], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"mutasi {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def prepare_world(home: Path, employees: int, *, train: bool) -> float:
+    """Generate and ingest a demo agency (and train on it); return seconds spent."""
+    started = time.perf_counter()
+    data = home / f"agency-{employees}"
+    if not data.exists():
+        _run(["demo-data", str(data), "--employees", str(employees), "--seed", str(SEED)], home)
+    if train:
+        _run(["train", "--data", str(data)], home)
+    else:
+        _run(["ingest", str(data)], home)
+    return time.perf_counter() - started
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    port = _free_port()
+    env = {**os.environ, "MUTASI_HOME": str(home)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [MUTASI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - started < 600:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return process, base, time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("server not ready after 600 s")
+
+
+def shortlist_latency(
+    base: str, key: str, positions: list[str], *, requests: int, concurrency: int
+) -> dict[str, float]:
+    rng = np.random.default_rng(SEED)
+    chosen = [positions[i] for i in rng.integers(0, len(positions), requests)]
+    clients = [httpx.Client(headers={"X-API-Key": key}, timeout=120) for _ in range(concurrency)]
+
+    def one(i: int) -> float:
+        started = time.perf_counter()
+        response = clients[i % concurrency].get(f"{base}/v1/positions/{chosen[i]}/shortlist")
+        response.raise_for_status()
+        return (time.perf_counter() - started) * 1000
+
+    for i in range(min(concurrency * 2, requests)):  # warm-up: connections, caches
+        one(i)
+    wall = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        latencies = sorted(pool.map(one, range(requests)))
+    wall = time.perf_counter() - wall
+    for client in clients:
+        client.close()
+    return {
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p99_ms": float(np.percentile(latencies, 99)),
+        "mean_ms": float(np.mean(latencies)),
+        "throughput_rps": requests / wall,
+    }
+
+
+def random_pairs(state_nips: np.ndarray, positions: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(SEED + 1)
+    return state_nips[rng.integers(0, len(state_nips), n)], positions[
+        rng.integers(0, len(positions), n)
+    ]
+
+
+def risk_latency(base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, repeats: int) -> float:
+    body = {"pairs": [{"nip": n, "position_id": p} for n, p in zip(nips, pids, strict=True)]}
+    times = []
+    with httpx.Client(headers={"X-API-Key": key}, timeout=300) as client:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            client.post(f"{base}/v1/risk", json=body).raise_for_status()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def tree_counts(state: object) -> tuple[int, int]:
+    scorer = state.bundle.scorer  # type: ignore[attr-defined]
+    return scorer.fit_model_.booster_.num_trees(), scorer.risk_model_.booster_.num_trees()
+
+
+def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: np.ndarray) -> dict:
+    """MLflow's own serving path on the same pairs: load the pyfunc, predict the feature frame."""
+    import mlflow
+
+    from models.features import current_pair_features
+
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    started = time.perf_counter()
+    model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    features = current_pair_features(state.context, nips, pids)  # type: ignore[attr-defined]
+    features_s = time.perf_counter() - started
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        model.predict(features)
+        times.append(time.perf_counter() - started)
+    return {"load_s": load_s, "features_s": features_s, "predict_s": statistics.median(times)}
+
+
+def profile_shortlist(state: object, position_id: str, out: Path) -> dict:
+    from serving.ranking import ShortlistQuery, shortlist
+
+    query = ShortlistQuery(position_id=position_id, k=10)
+    shortlist(state, query)  # type: ignore[arg-type]
+    times = []
+    for _ in range(10):
+        started = time.perf_counter()
+        shortlist(state, query)  # type: ignore[arg-type]
+        times.append(time.perf_counter() - started)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        shortlist(state, query)  # type: ignore[arg-type]
+    profiler.disable()
+    with out.open("w") as handle:
+        pstats.Stats(profiler, stream=handle).sort_stats("tottime").print_stats(25)
+    return {"in_process_median_ms": statistics.median(times) * 1000, "profile": str(out)}
+
+
+def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: bool) -> dict:
+    from serving.loading import build_state
+
+    result: dict = {
+        "employees": employees,
+        "prepare_s": prepare_world(home, employees, train=train),
+    }
+    settings = Settings(home=home)
+    state = build_state(settings)
+    positions = [str(p) for p in state.lookups.positions.index]
+    nips, pids = random_pairs(state.lookups.employees.index.to_numpy(), np.array(positions), 10_000)
+    key = _run(
+        ["keys", "create", "--role", "admin", "--name", f"bench-{employees}-{time.time()}"], home
+    )
+    key = key.strip().splitlines()[0]
+    process, base, ready_s = start_server(home)
+    try:
+        result["server_ready_s"] = ready_s
+        result["shortlist"] = shortlist_latency(
+            base, key, positions, requests=args.requests, concurrency=args.concurrency
+        )
+        result["risk_10k_s"] = risk_latency(base, key, nips, pids, repeats=args.risk_repeats)
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+    result["pyfunc_10k"] = pyfunc_baseline(settings, state, nips, pids)
+    result["risk_vs_pyfunc_predict"] = result["risk_10k_s"] / result["pyfunc_10k"]["predict_s"]
+    fit_trees, risk_trees = tree_counts(state)
+    eligible = state.lookups.employees.shape[0]
+    result["trees"] = {"fit": fit_trees, "risk": risk_trees}
+    result["floor_ms"] = {
+        "risk_10k_both_models": 10_000 * (fit_trees + risk_trees) * TREE_US / 1000,
+        "shortlist_fit_over_pool": eligible * fit_trees * TREE_US / 1000,
+    }
+    position = positions[len(positions) // 2]
+    result["in_process"] = profile_shortlist(state, position, OUT / f"profile-{employees}.txt")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--risk-repeats", type=int, default=3)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    home = OUT / "home"
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = [bench_size(home, n, args, train=i == 0) for i, n in enumerate(sizes)]
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    for r in results:
+        s = r["shortlist"]
+        print(
+            f"{r['employees']:>7} employees: shortlist p50 {s['p50_ms']:.0f} ms, "
+            f"p99 {s['p99_ms']:.0f} ms, {s['throughput_rps']:.1f} req/s "
+            f"(in-process {r['in_process']['in_process_median_ms']:.0f} ms); "
+            f"risk 10k {r['risk_10k_s']:.2f} s; pyfunc predict 10k "
+            f"{r['pyfunc_10k']['predict_s']:.2f} s "
+            f"(+features {r['pyfunc_10k']['features_s']:.2f} s)"
+            f"; ratio {r['risk_vs_pyfunc_predict']:.2f}; trees fit/risk "
+            f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
+            f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
+            f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
