@@ -33,7 +33,7 @@ from pipelines.demo.state import World
 from pipelines.demo.trainings import build_trainings
 from pipelines.demo.truth import trainings_truth, truth_summary
 from pipelines.demo.units import build_units
-from pipelines.demo.writer import DemoDataError, check_format, write_tables, write_truth
+from pipelines.demo.writer import DemoDataError, check_output_folder, write_tables, write_truth
 
 DEFAULT_AS_OF = date(2026, 6, 30)
 MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
@@ -58,8 +58,8 @@ class DemoSummary:
     post_move_label_share: float = 0.0
 
 
-def _check(employees: int, years: int, file_format: str) -> None:
-    check_format(file_format)
+def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> None:
+    check_output_folder(out_dir, file_format=file_format)
     if not MIN_EMPLOYEES <= employees <= MAX_EMPLOYEES:
         raise DemoDataError(
             f"Jumlah pegawai harus {MIN_EMPLOYEES}..{MAX_EMPLOYEES}, bukan {employees} / "
@@ -103,7 +103,7 @@ def generate_agency(
     file_format: str = "csv",
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`."""
-    _check(employees, years, file_format)
+    _check(out_dir, employees=employees, years=years, file_format=file_format)
     as_of = as_of or DEFAULT_AS_OF
     as_of_day = to_day(as_of)
     rng = np.random.default_rng(seed)

@@ -33,6 +33,28 @@ def _typed(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(all_columns(table))].reset_index(drop=True)
 
 
+def check_output_folder(out_dir: Path, *, file_format: str) -> None:
+    """Refuse a file path, or a folder holding the tables in another format (ingest would
+    see both); checked before any work is done."""
+    check_format(file_format)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise DemoDataError(
+            f"{out_dir} adalah berkas, bukan folder / {out_dir} is a file, not a folder"
+        )
+    others = sorted(
+        path.name
+        for table in Table
+        for fmt in FILE_FORMATS
+        if fmt != file_format and (path := out_dir / f"{table.value}.{fmt}").exists()
+    )
+    if others:
+        raise DemoDataError(
+            f"{out_dir} sudah berisi tabel format lain ({', '.join(others)}); pakai folder "
+            f"kosong / {out_dir} already holds tables in another format ({', '.join(others)}); "
+            "use an empty folder"
+        )
+
+
 def write_tables(out_dir: Path, tables: dict[Table, pd.DataFrame], *, file_format: str) -> None:
     """One file per table; XLSX refuses tables longer than a worksheet."""
     check_format(file_format)
@@ -43,6 +65,7 @@ def write_tables(out_dir: Path, tables: dict[Table, pd.DataFrame], *, file_forma
                 f"Tabel terlalu panjang untuk XLSX: {', '.join(too_long)}; pakai csv/parquet / "
                 f"tables too long for XLSX: {', '.join(too_long)}; use csv or parquet"
             )
+    check_output_folder(out_dir, file_format=file_format)
     out_dir.mkdir(parents=True, exist_ok=True)
     for table, frame in tables.items():
         data = _typed(table, frame)
