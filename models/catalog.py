@@ -78,75 +78,44 @@ class Catalog:
     @classmethod
     def build(cls, data: AgencyData) -> Catalog:
         positions, units = data.positions, data.units
-        history_ids = [data.transfers["from_position_id"], data.transfers["to_position_id"]]
-        position_ids = pd.Index(
-            list(positions["position_id"].astype("string"))
-            + sorted(
-                set(_sorted_unique(*history_ids, data.performance["position_id"]).tolist())
-                - set(positions["position_id"].astype("string").tolist())
-            ),
-            dtype="string",
-        )
-        sectors = pd.Index(sorted(set(SECTORS) | set(units["sector"].dropna())), dtype="string")
-        regions = _sorted_unique(
-            units["region_code"],
-            data.employees["home_region_code"],
-            data.preferences["value"][data.preferences["kind"] == "region"],
-        )
-        competencies = _sorted_unique(
-            data.competencies["competency"],
-            data.position_competencies["competency"],
-            data.trainings["competency"],
-        )
-        fields = _sorted_unique(
-            normalise_field(data.employees["education_field"]), *_accepted_fields(positions)
-        )
+        position_ids = _all_position_ids(data)
+        vocabularies = _vocabularies(data)
         unit_index = pd.Index(units["unit_id"].astype("string"))
         centroids = region_centroids(units)
         unit_lat, unit_lon = coordinates_with_fallback(
             units["lat"], units["lon"], units["region_code"], centroids
         )
-        n_all, n_known = len(position_ids), len(positions)
-        unit_code = np.full(n_all, -1)
-        unit_code[:n_known] = _codes(positions["unit_id"], unit_index)
-        has_unit = unit_code >= 0
-
-        def per_unit(values: np.ndarray, fill: float) -> np.ndarray:
-            out = np.full(n_all, fill, dtype=float)
-            out[has_unit] = values[unit_code[has_unit]]
-            return out
-
-        def per_position(values: np.ndarray, fill: float = np.nan) -> np.ndarray:
-            out = np.full(n_all, fill, dtype=float)
-            out[:n_known] = values
-            return out
-
-        required, has_standard = _standard_matrix(data, position_ids, competencies)
-        any_field, field_keys = _field_keys(positions, n_all, fields)
+        n_all = len(position_ids)
+        unit_code = _per_position(n_all, _codes(positions["unit_id"], unit_index), -1).astype(int)
+        required, has_standard = _standard_matrix(data, position_ids, vocabularies["competencies"])
+        any_field, field_keys = _field_keys(positions, n_all, vocabularies["fields"])
         return cls(
             position_ids=position_ids,
-            sectors=sectors,
-            regions=regions,
+            **vocabularies,
             units=unit_index,
-            competencies=competencies,
-            fields=fields,
             centroids=centroids,
             pos_unit=unit_code,
-            pos_sector=per_unit(_codes(units["sector"], sectors), -1).astype(int),
-            pos_region=per_unit(_codes(units["region_code"], regions), -1).astype(int),
-            pos_grade=per_position(positions["grade"].to_numpy(dtype=float)),
-            pos_lat=per_unit(unit_lat, np.nan),
-            pos_lon=per_unit(unit_lon, np.nan),
-            pos_min_rank=per_position(_ordinal(positions["min_rank"], GOLONGAN_ORDINAL)),
-            pos_min_education=per_position(_ordinal(positions["min_education"], EDUCATION_ORDINAL)),
-            pos_retirement_age=per_position(
-                retirement_age(positions["job_type"], positions["title"]), RETIREMENT_AGE_DEFAULT
+            pos_sector=_per_unit(unit_code, _codes(units["sector"], vocabularies["sectors"]), -1),
+            pos_region=_per_unit(
+                unit_code, _codes(units["region_code"], vocabularies["regions"]), -1
+            ),
+            pos_grade=_per_position(n_all, positions["grade"].to_numpy(dtype=float)),
+            pos_lat=_per_unit(unit_code, unit_lat, np.nan),
+            pos_lon=_per_unit(unit_code, unit_lon, np.nan),
+            pos_min_rank=_per_position(n_all, _ordinal(positions["min_rank"], GOLONGAN_ORDINAL)),
+            pos_min_education=_per_position(
+                n_all, _ordinal(positions["min_education"], EDUCATION_ORDINAL)
+            ),
+            pos_retirement_age=_per_position(
+                n_all,
+                retirement_age(positions["job_type"], positions["title"]),
+                RETIREMENT_AGE_DEFAULT,
             ),
             pos_required=required,
             pos_has_standard=has_standard,
             pos_any_field=any_field,
             pos_field_keys=field_keys,
-            pos_known=np.arange(n_all) < n_known,
+            pos_known=np.arange(n_all) < len(positions),
         )
 
     def position_codes(self, position_ids: pd.Series | np.ndarray) -> np.ndarray:
@@ -154,6 +123,53 @@ class Catalog:
 
     def competency_codes(self, competencies: pd.Series) -> np.ndarray:
         return _codes(competencies, self.competencies)
+
+
+def _all_position_ids(data: AgencyData) -> pd.Index:
+    """positions.csv first (code i = row i), then ids named only in history, sorted."""
+    current = data.positions["position_id"].astype("string")
+    history = _sorted_unique(
+        data.transfers["from_position_id"],
+        data.transfers["to_position_id"],
+        data.performance["position_id"],
+    )
+    extra = sorted(set(history.tolist()) - set(current.tolist()))
+    return pd.Index(list(current) + extra, dtype="string")
+
+
+def _vocabularies(data: AgencyData) -> dict[str, pd.Index]:
+    units, prefs = data.units, data.preferences
+    return {
+        "sectors": pd.Index(sorted(set(SECTORS) | set(units["sector"].dropna())), dtype="string"),
+        "regions": _sorted_unique(
+            units["region_code"],
+            data.employees["home_region_code"],
+            prefs["value"][prefs["kind"] == "region"],
+        ),
+        "competencies": _sorted_unique(
+            data.competencies["competency"],
+            data.position_competencies["competency"],
+            data.trainings["competency"],
+        ),
+        "fields": _sorted_unique(
+            normalise_field(data.employees["education_field"]), *_accepted_fields(data.positions)
+        ),
+    }
+
+
+def _per_unit(unit_code: np.ndarray, values: np.ndarray, fill: float) -> np.ndarray:
+    """A per-unit array spread to positions (fill where a position has no known unit)."""
+    has_unit = unit_code >= 0
+    out = np.full(len(unit_code), fill, dtype=np.asarray(values).dtype)
+    out[has_unit] = values[unit_code[has_unit]]
+    return out
+
+
+def _per_position(n_all: int, values: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    """Values of positions.csv rows padded with fill for positions known only from history."""
+    out = np.full(n_all, fill, dtype=float)
+    out[: len(values)] = values
+    return out
 
 
 def _ordinal(values: pd.Series, scale: dict[str, int]) -> np.ndarray:

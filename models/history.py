@@ -107,58 +107,54 @@ def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     return (later - earlier) / np.timedelta64(1, "D") / DAYS_PER_YEAR
 
 
-def _snapshot_attributes(
-    data: AgencyData, catalog: Catalog, emp_idx: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Static attributes of each row's person from employees.csv; unknown for people who left."""
-    emp = data.employees
-    known = emp_idx >= 0
-    take = np.where(known, emp_idx, 0)
-
-    def pick(values: np.ndarray, fill: float = np.nan) -> np.ndarray:
-        if len(emp) == 0:
-            return np.full(len(emp_idx), fill)
-        return np.where(known, values[take], fill)
-
+def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarray]:
+    """Snapshot attributes as typed arrays, one entry per employees.csv row."""
     home_lat, home_lon = coordinates_with_fallback(
         emp["home_lat"], emp["home_lon"], emp["home_region_code"], catalog.centroids
     )
     marital = emp["marital_status"].astype("string")
-    married = np.where(marital.isna(), np.nan, (marital == MaritalStatus.MARRIED).astype(float))
-    field = catalog.fields.get_indexer(
-        pd.Index(normalise_field(emp["education_field"]).fillna("\x00"))
-    )
-    rank = emp["rank"].astype("string").map(GOLONGAN_ORDINAL, na_action="ignore")
+    field = normalise_field(emp["education_field"]).fillna("\x00")
     return {
-        "home_lat": pick(home_lat),
-        "home_lon": pick(home_lon),
-        "education": pick(
-            pd.to_numeric(
-                emp["education_level"].astype("string").map(EDUCATION_ORDINAL), errors="coerce"
-            ).to_numpy(dtype=float, na_value=np.nan)
+        "home_lat": home_lat,
+        "home_lon": home_lon,
+        "education": _ordinal(emp["education_level"], EDUCATION_ORDINAL),
+        "field": catalog.fields.get_indexer(pd.Index(field)),
+        "married": np.where(
+            marital.isna(),
+            np.nan,
+            (marital == MaritalStatus.MARRIED).fillna(False).to_numpy(bool) * 1.0,
         ),
-        "field": pick(field.astype(float), -1.0).astype(int),
-        "married": pick(married.astype(float)),
-        "children": pick(emp["children"].to_numpy(dtype=float, na_value=np.nan)),
-        "talent_box": pick(emp["talent_box"].to_numpy(dtype=float, na_value=np.nan)),
-        "rank_now": pick(pd.to_numeric(rank, errors="coerce").to_numpy(dtype=float)),
-        "pppk": pick((emp["employment_type"] == EmploymentType.PPPK).to_numpy(float), 0.0) > 0,
-        "on_hold": pick(
-            (emp["on_hold"].astype("string").str.strip().fillna("") != "").to_numpy(float), 0.0
-        )
-        > 0,
-        "snap_pos": pick(catalog.position_codes(emp["position_id"]).astype(float), -1).astype(int),
-        "snap_start": np.where(
-            known, emp["position_start"].to_numpy("datetime64[ns]")[take], np.datetime64("NaT")
-        )
-        if len(emp)
-        else np.full(len(emp_idx), np.datetime64("NaT", "ns")),
-        "service_start": np.where(
-            known, emp["service_start"].to_numpy("datetime64[ns]")[take], np.datetime64("NaT")
-        )
-        if len(emp)
-        else np.full(len(emp_idx), np.datetime64("NaT", "ns")),
+        "children": emp["children"].to_numpy(dtype=float, na_value=np.nan),
+        "talent_box": emp["talent_box"].to_numpy(dtype=float, na_value=np.nan),
+        "rank_now": _ordinal(emp["rank"], GOLONGAN_ORDINAL),
+        "pppk": (emp["employment_type"] == EmploymentType.PPPK).to_numpy(bool, na_value=False),
+        "on_hold": (emp["on_hold"].astype("string").str.strip().fillna("") != "").to_numpy(bool),
+        "snap_pos": catalog.position_codes(emp["position_id"]),
+        "snap_start": emp["position_start"].to_numpy("datetime64[ns]"),
+        "service_start": emp["service_start"].to_numpy("datetime64[ns]"),
     }
+
+
+_UNKNOWN: dict[str, object] = {"field": -1, "snap_pos": -1, "pppk": False, "on_hold": False}
+
+
+def _snapshot_attributes(
+    data: AgencyData, catalog: Catalog, emp_idx: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each row's person's snapshot attributes; unknown (NaN, NaT, -1) for people who left."""
+    known = emp_idx >= 0
+    out = {}
+    for name, values in _employee_columns(data.employees, catalog).items():
+        fill = _UNKNOWN.get(name, np.datetime64("NaT") if values.dtype.kind == "M" else np.nan)
+        column = np.full(len(emp_idx), fill, dtype=values.dtype)
+        column[known] = values[emp_idx[known]]
+        out[name] = column
+    return out
+
+
+def _ordinal(values: pd.Series, scale: dict[str, int]) -> np.ndarray:
+    mapped = values.astype("string").map(scale, na_action="ignore")
+    return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _position_and_tenure(
@@ -188,6 +184,12 @@ def _position_and_tenure(
     return position, _years(as_of, start)
 
 
+def _rank_at(rank_now: np.ndarray, as_of: np.ndarray, snapshot: np.datetime64) -> np.ndarray:
+    """Golongan ordinal at as_of: one step down per four years before the snapshot, >= I/a."""
+    behind = np.maximum(_years(np.full(len(as_of), snapshot, dtype="datetime64[ns]"), as_of), 0.0)
+    return np.maximum(rank_now - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
+
+
 def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> EmployeeState:
     """State of rows (nip, as_of[, from_position_id]) from history dated before each as_of."""
     as_of = rows["as_of"].to_numpy("datetime64[ns]")
@@ -195,30 +197,25 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
     emp_idx = pd.Index(data.employees["nip"].astype("string")).get_indexer(pd.Index(nips))
     attrs = _snapshot_attributes(data, catalog, emp_idx)
     facts = nip_facts(nips)
-    service_start = np.where(
-        np.isnat(attrs["service_start"]), facts["service_start"].to_numpy(), attrs["service_start"]
-    )
     perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
     moves = transfer_state(data, catalog, nips=nips, as_of=as_of)
-    from_pos = (
-        catalog.position_codes(rows["from_position_id"].astype("string"))
-        if "from_position_id" in rows
-        else np.full(len(rows), -1)
+    given = (
+        rows["from_position_id"] if "from_position_id" in rows else pd.Series([pd.NA] * len(rows))
     )
     position, tenure = _position_and_tenure(
         attrs,
         moves,
-        from_pos=from_pos,
+        from_pos=catalog.position_codes(given.astype("string")),
         last_perf_pos=perf.pop("last_position"),
         as_of=as_of,
-        service_start=service_start,
+        service_start=np.where(
+            np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
+        ),
     )
     level, assessed = competency_state(data.competencies, catalog, nips=nips, as_of=as_of)
-    snapshot = np.full(len(as_of), snapshot_date(data), dtype="datetime64[ns]")
-    behind = np.maximum(_years(snapshot, as_of), 0.0)
-    rank = np.maximum(attrs["rank_now"] - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
     keys, priority = preference_keys(data.preferences, catalog, nips=nips)
     birth = facts["birth_date"].to_numpy("datetime64[ns]")
+    snapshot = snapshot_date(data)
     return EmployeeState(
         as_of=as_of,
         known=emp_idx >= 0,
@@ -227,24 +224,15 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
         birth_date=birth,
         age_years=_years(as_of, birth),
         gender=facts["gender"].to_numpy(dtype=object),
-        recent_rating_mean=perf["recent_rating_mean"],
-        rating_trend=perf["rating_trend"],
-        last_score=perf["last_score"],
-        sector_years=perf["sector_years"],
+        **perf,
         competency_level=level,
         assessed=assessed,
         recent_trainings=training_state(data, catalog, nips=nips, as_of=as_of),
-        past_moves=moves["past_moves"],
-        past_resistance=moves["past_resistance"],
-        past_post_move_mean=moves["past_post_move_mean"],
-        home_lat=attrs["home_lat"],
-        home_lon=attrs["home_lon"],
-        education=attrs["education"],
-        field=attrs["field"],
-        married=attrs["married"],
+        **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
+        **{k: attrs[k] for k in ("home_lat", "home_lon", "education", "field", "married")},
         children=attrs["children"],
-        talent_box=np.where(as_of >= snapshot_date(data), attrs["talent_box"], np.nan),
-        rank=np.where(attrs["pppk"], np.nan, rank),
+        talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
+        rank=np.where(attrs["pppk"], np.nan, _rank_at(attrs["rank_now"], as_of, snapshot)),
         pppk=attrs["pppk"],
         on_hold=attrs["on_hold"],
         pref_keys=keys,

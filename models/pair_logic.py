@@ -133,6 +133,33 @@ def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarr
     return np.where(any_field | (field >= 0), match, np.nan)
 
 
+def _move_features(
+    catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray, *, valid: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The move itself, from the post held at as_of to the target: sector, grade, distance."""
+    current = _gather(state.position, e, valid, -1).astype(np.int64)
+    has_current = current >= 0
+    c = np.where(has_current, current, 0)
+    target_sector = catalog.pos_sector[p]
+    current_sector = np.where(has_current, catalog.pos_sector[c], -1)
+    sector_known = (target_sector >= 0) & valid
+    return {
+        "years_in_target_sector": np.where(
+            sector_known, state.sector_years[e, np.maximum(target_sector, 0)], np.nan
+        ),
+        "sector_change": np.where(
+            sector_known & (current_sector >= 0), (target_sector != current_sector) * 1.0, np.nan
+        ),
+        "grade_step": catalog.pos_grade[p] - np.where(has_current, catalog.pos_grade[c], np.nan),
+        "distance_move_km": haversine_km(
+            np.where(has_current, catalog.pos_lat[c], np.nan),
+            np.where(has_current, catalog.pos_lon[c], np.nan),
+            catalog.pos_lat[p],
+            catalog.pos_lon[p],
+        ),
+    }
+
+
 def pair_feature_arrays(
     catalog: Catalog,
     state: EmployeeState,
@@ -150,50 +177,39 @@ def pair_feature_arrays(
     """
     valid = (emp_idx >= 0) & (pos_idx >= 0)
     e, p = np.where(valid, emp_idx, 0), np.where(valid, pos_idx, 0)
-    current = _gather(state.position, e, valid, -1).astype(np.int64)
-    has_current = current >= 0
-    c = np.where(has_current, current, 0)
-    target_sector = catalog.pos_sector[p]
-    current_sector = np.where(has_current, catalog.pos_sector[c], -1)
-    sector_known = (target_sector >= 0) & valid
+    # Person-only features: gathered straight from the state rows.
+    person = {
+        name: getattr(state, name)[e]
+        for name in (
+            "recent_rating_mean",
+            "rating_trend",
+            "last_score",
+            "married",
+            "children",
+            "tenure_years",
+            "past_moves",
+            "past_resistance",
+            "past_post_move_mean",
+            "talent_box",
+        )
+    }
     age = state.age_years[e]
     features = {
-        "recent_rating_mean": state.recent_rating_mean[e],
-        "rating_trend": state.rating_trend[e],
-        "last_score": state.last_score[e],
-        "years_in_target_sector": np.where(
-            sector_known, state.sector_years[e, np.maximum(target_sector, 0)], np.nan
-        ),
-        "sector_change": np.where(
-            sector_known & (current_sector >= 0), (target_sector != current_sector) * 1.0, np.nan
-        ),
+        **person,
+        **_move_features(catalog, state, e, p, valid=valid),
         **_competency_features(catalog, state, e, p, levels=levels, trainings=trainings),
         "education_level_gap": state.education[e] - catalog.pos_min_education[p],
         "education_field_match": _field_match(catalog, state.field[e], p),
-        "grade_step": catalog.pos_grade[p] - np.where(has_current, catalog.pos_grade[c], np.nan),
         "rank_headroom": state.rank[e] - catalog.pos_min_rank[p],
         "distance_home_km": haversine_km(
             state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
         ),
-        "distance_move_km": haversine_km(
-            np.where(has_current, catalog.pos_lat[c], np.nan),
-            np.where(has_current, catalog.pos_lon[c], np.nan),
-            catalog.pos_lat[p],
-            catalog.pos_lon[p],
-        ),
-        "married": state.married[e],
-        "children": state.children[e],
         "age": age,
         "years_to_retirement": catalog.pos_retirement_age[p] - age,
-        "tenure_years": state.tenure_years[e],
         **_preference_features(catalog, state, e, p),
-        "past_moves": state.past_moves[e],
-        "past_resistance": state.past_resistance[e],
-        "past_post_move_mean": state.past_post_move_mean[e],
         "initiated_by_employee": np.full(len(e), np.nan)
         if initiated_by_employee is None
         else np.asarray(initiated_by_employee, dtype=float),
-        "talent_box": state.talent_box[e],
     }
     if valid.all():
         return {name: np.asarray(features[name], dtype=float) for name in FEATURE_COLUMNS}
