@@ -41,6 +41,7 @@ def _pool(
     candidates: np.ndarray,
     rank: np.ndarray,
     headcount: np.ndarray,
+    as_of_day: np.datetime64,
 ) -> tuple[np.ndarray, np.ndarray]:
     people = state.people
     others = state.position[candidates] != post
@@ -54,6 +55,7 @@ def _pool(
         headcount=headcount,
         rank=rank,
         employee_initiated=np.zeros(len(candidates), dtype=bool),
+        decree_day=np.full(len(candidates), as_of_day),
     )[:, 0]
     keys = preference + rng.gumbel(size=len(candidates))
     typical = candidates[np.argsort(-keys)[: POOL_GROUPS["hr_typical"]]]
@@ -104,7 +106,14 @@ def evaluation_pools(
     persons, targets, pool_index, groups = [], [], [], []
     for i, post in enumerate(posts):
         members, labels = _pool(
-            rng, world, state, post=int(post), candidates=candidates, rank=rank, headcount=headcount
+            rng,
+            world,
+            state,
+            post=int(post),
+            candidates=candidates,
+            rank=rank,
+            headcount=headcount,
+            as_of_day=as_of_day,
         )
         persons.append(members)
         targets.append(np.full(len(members), post))

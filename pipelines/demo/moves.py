@@ -124,8 +124,11 @@ def hr_preference(
     headcount: np.ndarray,
     rank: np.ndarray,
     employee_initiated: np.ndarray,
+    decree_day: np.ndarray,
 ) -> np.ndarray:
-    """HR's log-preference for moving each person (rows) to each candidate post (columns)."""
+    """HR's log-preference for moving each person (rows) to each candidate post (columns);
+    -inf where HR would not: rank or education below the post's minimum, a grade step beyond
+    MAX_GRADE_STEP, or less than a year before the post's retirement age."""
     people = state.people
     current = state.position[persons][:, None]
     same_sector = world.pos_sector[posts] == world.pos_sector[current]
@@ -136,6 +139,7 @@ def hr_preference(
         world.pos_lon[posts],
     )
     step = world.pos_grade[posts] - world.pos_grade[current]
+    birth = people["birth_date"].to_numpy()[persons].astype("datetime64[D]")[:, None]
     worthy = (state.last_rating[persons] >= 4.5) | (people["talent_box"].to_numpy()[persons] >= 7)
     worthy = worthy[:, None]
     step_score = np.select(
@@ -169,6 +173,7 @@ def hr_preference(
         & (people["education_ordinal"].to_numpy()[persons][:, None] >= world.pos_min_edu[posts])
         & (posts != current)
         & (np.abs(step) <= MAX_GRADE_STEP)
+        & (retirement_day(birth, world.pos_bup[posts]) > (decree_day + 365)[:, None])
     )
     return np.where(feasible, score, -np.inf)
 
@@ -213,6 +218,7 @@ def decide_moves(
         headcount=headcount,
         rank=current_rank(state, movers, decree),
         employee_initiated=initiated,
+        decree_day=decree,
     )
     pick = np.argmax(preference + rng.gumbel(size=preference.shape), axis=1)
     possible = np.isfinite(preference[np.arange(len(movers)), pick])
