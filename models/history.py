@@ -35,7 +35,7 @@ from models.geo import coordinates_with_fallback
 from models.history_events import (
     competency_state,
     performance_state,
-    preference_keys,
+    preference_table,
     training_state,
     transfer_state,
 )
@@ -76,8 +76,8 @@ class EmployeeState:
     rank: np.ndarray  # golongan ordinal at as_of (approximation), NaN unknown / pppk
     pppk: np.ndarray  # bool
     on_hold: np.ndarray  # bool (current only: used by the policy, not a feature)
-    pref_keys: np.ndarray  # sorted row * n_values + value code (see history_events)
-    pref_priority: np.ndarray  # priority of each key
+    pref_codes: np.ndarray  # (rows, k) stated preference value codes, -1 padding
+    pref_priority: np.ndarray  # (rows, k) their priorities (1 = first choice)
 
     def with_competencies(
         self, competency_level: np.ndarray, recent_trainings: np.ndarray
@@ -213,7 +213,7 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
         ),
     )
     level, assessed = competency_state(data.competencies, catalog, nips=nips, as_of=as_of)
-    keys, priority = preference_keys(data.preferences, catalog, nips=nips)
+    pref_codes, priority = preference_table(data.preferences, catalog, nips=nips)
     birth = facts["birth_date"].to_numpy("datetime64[ns]")
     snapshot = snapshot_date(data)
     return EmployeeState(
@@ -235,6 +235,6 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
         rank=np.where(attrs["pppk"], np.nan, _rank_at(attrs["rank_now"], as_of, snapshot)),
         pppk=attrs["pppk"],
         on_hold=attrs["on_hold"],
-        pref_keys=keys,
+        pref_codes=pref_codes,
         pref_priority=priority,
     )

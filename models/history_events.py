@@ -211,10 +211,10 @@ def preference_offsets(catalog: Catalog) -> dict[str, int]:
     }
 
 
-def preference_keys(
+def preference_table(
     preferences: pd.DataFrame, catalog: Catalog, *, nips: pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted keys row * size + value code of each stated preference, with its best priority."""
+    """(rows, k) value codes of each row's stated preferences (-1 padding) and priorities."""
     offsets = preference_offsets(catalog)
     kind = preferences["kind"].astype("string")
     value = preferences["value"].astype("string").fillna("\x00")
@@ -229,9 +229,13 @@ def preference_keys(
         code[mask] = np.where(found >= 0, found + offsets[pref_kind], -1)
     row, rec = pairs_by_nip(nips, preferences["nip"])
     ok = code[rec] >= 0
-    keys = row[ok] * offsets["size"] + code[rec][ok]
+    row, value_code = row[ok], code[rec][ok]
     priority = preferences["priority"].to_numpy(float)[rec][ok]
-    order = np.lexsort((priority, keys))
-    keys, priority = keys[order], priority[order]
-    first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.array([], dtype=bool)
-    return keys[first], priority[first]
+    order = np.argsort(row, kind="stable")
+    row, value_code, priority = row[order], value_code[order], priority[order]
+    slot = np.arange(len(row)) - np.searchsorted(row, row)
+    width = int(slot.max()) + 1 if len(slot) else 1
+    codes = np.full((len(nips), width), -1, dtype=np.int64)
+    priorities = np.full((len(nips), width), np.inf)
+    codes[row, slot], priorities[row, slot] = value_code, priority
+    return codes, priorities

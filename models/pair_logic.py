@@ -67,11 +67,9 @@ def _competency_features(
     position over many candidates, so that is a handful of columns).
     """
     columns = np.flatnonzero(catalog.pos_required[np.unique(p)].max(axis=0, initial=0.0) > 0)
-    required = catalog.pos_required[p[:, None], columns]
-    level = state.competency_level[e[:, None], columns] if levels is None else levels[:, columns]
-    done = (
-        state.recent_trainings[e[:, None], columns] if trainings is None else trainings[:, columns]
-    )
+    required = catalog.pos_required.take(p, axis=0)[:, columns]
+    level = (state.competency_level.take(e, axis=0) if levels is None else levels)[:, columns]
+    done = (state.recent_trainings.take(e, axis=0) if trainings is None else trainings)[:, columns]
     needed = required > 0
     shortfall = np.where(needed, np.maximum(required - np.fmax(level, LEVEL_MIN), 0.0), 0.0)
     standard = catalog.pos_has_standard[p]
@@ -89,34 +87,24 @@ def _preference_features(
     """preference_match: 1/priority of the best stated wish the target meets (0 none, NaN
     nothing stated); unrequested_sector: 1 when the person named sectors and the target's is
     not one of them, 0 when it is, NaN when no sector was named."""
-    keys = state.pref_keys
-    if len(keys) == 0:
-        return {
-            "preference_match": np.full(len(e), np.nan),
-            "unrequested_sector": np.full(len(e), np.nan),
-        }
     offsets = preference_offsets(catalog)
-    base = e.astype(np.int64) * offsets["size"]
-    stated = np.searchsorted(keys, base + offsets["size"]) > np.searchsorted(keys, base)
-    sector_start = base + offsets["sector"]
-    named_sector = np.searchsorted(keys, sector_start + len(catalog.sectors)) > np.searchsorted(
-        keys, sector_start
-    )
-    best, sector_hit = np.zeros(len(e)), np.zeros(len(e), dtype=bool)
-    for kind, codes in (
+    codes = state.pref_codes.take(e, axis=0)
+    weight = np.where(codes >= 0, 1.0 / np.maximum(state.pref_priority.take(e, axis=0), 1.0), 0.0)
+    best = np.zeros(len(e))
+    for kind, targets in (
         ("unit", catalog.pos_unit),
         ("sector", catalog.pos_sector),
         ("region", catalog.pos_region),
     ):
-        code = codes[p]
-        wanted = base + offsets[kind] + code
-        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        hit = (code >= 0) & (keys[at] == wanted)
-        best = np.maximum(best, np.where(hit, 1.0 / np.maximum(state.pref_priority[at], 1.0), 0.0))
-        sector_hit = sector_hit | (hit & (kind == "sector"))
+        target = np.where(targets[p] >= 0, targets[p] + offsets[kind], -2)
+        hit = codes == target[:, None]
+        best = np.maximum(best, (hit * weight).max(axis=1, initial=0.0))
+        if kind == "sector":
+            sector_hit = hit.any(axis=1)
+    named = (codes >= offsets["sector"]) & (codes < offsets["region"])
     return {
-        "preference_match": np.where(stated, best, np.nan),
-        "unrequested_sector": np.where(named_sector, (~sector_hit) * 1.0, np.nan),
+        "preference_match": np.where((codes >= 0).any(axis=1), best, np.nan),
+        "unrequested_sector": np.where(named.any(axis=1), (~sector_hit) * 1.0, np.nan),
     }
 
 
