@@ -1,0 +1,88 @@
+"""Candidate pools for a plan: which scored pairs the optimiser gets to choose from.
+
+Scoring every employee for every open position is cheap enough in chunks, but an optimiser over
+every pair is not (3,000 slots x 50,000 people is 150M binaries). The pool keeps, per chunk:
+
+- the top-M eligible candidates by fit (ties: lower risk) for each target position;
+- for each person whose move opens no needed seat (they sit in an over-staffed position), their
+  top-K target positions by fit: without these, the best-fitting people, who mostly sit in
+  needed seats, would crowd the free movers out of every top-M list;
+
+and a second round adds the top-M2 candidates for each needed seat that a first-round candidate
+would vacate, so that vacancy chains can form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+POOL_COLUMNS: tuple[str, ...] = (
+    "nip",
+    "from_position_id",
+    "position_id",
+    "eligible",
+    "ineligible_reasons",
+    "fit",
+    "risk",
+)
+
+
+class PoolConfig(BaseModel):
+    """How large the candidate pool is; stored with each plan."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    top_m: int = Field(default=30, ge=1, le=500, description="Candidates per open position.")
+    top_k_free: int = Field(
+        default=10, ge=0, le=100, description="Open positions per person in a surplus post."
+    )
+    top_m_chain: int = Field(
+        default=10, ge=0, le=200, description="Candidates per needed seat a move would vacate."
+    )
+    max_pairs_per_chunk: int = Field(
+        default=200_000, ge=1_000, description="Pairs scored at once (bounds memory)."
+    )
+
+
+def top_per_group(scored: pd.DataFrame, *, by: str, k: int) -> pd.DataFrame:
+    """The k best rows by fit (ties: lower risk, then nip) within each value of `by`."""
+    if k <= 0 or scored.empty:
+        return scored.iloc[0:0]
+    ordered = scored.sort_values(
+        [by, "fit", "risk", "nip"], ascending=[True, False, True, True], kind="stable"
+    )
+    return ordered.loc[ordered.groupby(by, sort=False).cumcount().to_numpy() < k]
+
+
+def select_candidates(
+    scored: pd.DataFrame, *, free_nips: pd.Index, top_m: int, top_k_free: int
+) -> pd.DataFrame:
+    """Eligible moving pairs kept for the optimiser from one scored chunk (see module doc).
+
+    Column `in_top_m` marks the pairs kept as a position's top-M, so that `merge_free_choices`
+    can cut the free movers' choices to their overall top-K across chunks.
+    """
+    moving = scored.loc[scored["eligible"] & (scored["from_position_id"] != scored["position_id"])]
+    best = top_per_group(moving, by="position_id", k=top_m).assign(in_top_m=True)
+    free = top_per_group(moving.loc[moving["nip"].isin(free_nips)], by="nip", k=top_k_free)
+    kept = pd.concat([best, free.assign(in_top_m=False)], ignore_index=True)
+    return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+
+
+def merge_free_choices(pool: pd.DataFrame, *, top_k_free: int) -> pd.DataFrame:
+    """Across chunks: every top-M pair, plus each free mover's overall top-K."""
+    extra = top_per_group(pool.loc[~pool["in_top_m"]], by="nip", k=top_k_free)
+    kept = pd.concat([pool.loc[pool["in_top_m"]], extra], ignore_index=True)
+    return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+
+
+def vacated_needed_positions(
+    pool: pd.DataFrame, staffing: pd.DataFrame, *, exclude: np.ndarray
+) -> np.ndarray:
+    """Positions candidates would leave that are not over-staffed (chain targets)."""
+    surplus = staffing.set_index("position_id")["surplus"]
+    vacated = pd.Index(pool["from_position_id"].unique())
+    needed = vacated[surplus.reindex(vacated).fillna(0).to_numpy() == 0]
+    return np.setdiff1d(needed.to_numpy(dtype=object), exclude)
