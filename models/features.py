@@ -29,6 +29,7 @@ from models.tables import AgencyData
 __all__ = [
     "FEATURE_COLUMNS",
     "FeatureContext",
+    "PairInputError",
     "UnknownEmployeeError",
     "UnknownTrainingError",
     "age_band",
@@ -47,6 +48,27 @@ class UnknownEmployeeError(MutasiError):
 
 class UnknownTrainingError(MutasiError):
     pass
+
+
+class PairInputError(MutasiError):
+    pass
+
+
+def _checked_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with as_of parsed; a missing column or an unparseable date is a user error."""
+    missing = [c for c in ("nip", "position_id", "as_of") if c not in pairs]
+    if missing:
+        names = ", ".join(missing)
+        raise PairInputError(f"Kolom wajib tidak ada: {names} / Required columns missing: {names}")
+    as_of = pd.to_datetime(pairs["as_of"], errors="coerce")
+    bad = np.flatnonzero(as_of.isna().to_numpy())
+    if len(bad):
+        row = int(bad[0]) + 1
+        raise PairInputError(
+            f"baris {row}, kolom as_of: tanggal tidak valid / "
+            f"row {row}, column as_of: not a valid date ({len(bad)} such rows)"
+        )
+    return pairs.reset_index(drop=True).assign(as_of=as_of.to_numpy())
 
 
 def age_band(age: np.ndarray) -> np.ndarray:
@@ -194,8 +216,8 @@ def pair_features_at(data: AgencyData, pairs: pd.DataFrame) -> pd.DataFrame:
     Each row sees only history dated before its own as_of (the point-in-time rules of
     models/history.py). The result keeps the index of `pairs`.
     """
+    rows = _checked_pairs(pairs)
     catalog = Catalog.build(data)
-    rows = pairs.reset_index(drop=True).assign(as_of=pd.to_datetime(pairs["as_of"]).to_numpy())
     state = employee_state(data, catalog, rows)
     initiated = _initiated(rows["initiated_by"]) if "initiated_by" in rows else None
     arrays = pair_feature_arrays(

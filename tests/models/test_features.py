@@ -13,6 +13,7 @@ from models.feature_text import FEATURE_TEXT, describe_feature
 from models.features import (
     FEATURE_COLUMNS,
     FeatureContext,
+    PairInputError,
     UnknownEmployeeError,
     UnknownTrainingError,
     current_pair_features,
@@ -20,6 +21,7 @@ from models.features import (
     trained_pair_features,
     transfer_examples,
 )
+from models.tables import AgencyData
 from tests.models.feature_world import ANI, BUDI, CITRA, EKO, base_frames, table, world
 
 AS_OF = date(2025, 7, 1)
@@ -198,3 +200,23 @@ def test_describe_feature_reads_in_indonesian_with_english_alongside():
     assert text == "12 tahun pengalaman di sektor kesehatan / 12 years in the health sector"
     assert describe_feature("grade_step", -2.0) == "turun 2 kelas jabatan / 2 grades down"
     assert describe_feature("talent_box", float("nan")).endswith("talent box unknown")
+
+
+def test_features_work_when_the_optional_tables_are_absent():
+    required = (Table.UNITS, Table.POSITIONS, Table.EMPLOYEES, Table.PERFORMANCE, Table.TRANSFERS)
+    data = AgencyData.from_frames({name: base_frames()[name] for name in required})
+    features = one_pair(data, ANI, "P2")
+    assert np.isnan(features["competency_shortfall"])
+    assert np.isnan(features["preference_match"])
+    assert features["years_in_target_sector"] == 0.0
+    assert len(transfer_examples(data)) == 3
+
+
+def test_pairs_with_a_bad_date_are_rejected_naming_row_and_column():
+    pairs = pd.DataFrame(
+        {"nip": [ANI, BUDI], "position_id": ["P2", "P1"], "as_of": ["2025-07-01", "kemarin"]}
+    )
+    with pytest.raises(PairInputError, match="row 2, column as_of"):
+        pair_features_at(world(), pairs)
+    with pytest.raises(PairInputError, match="as_of"):
+        pair_features_at(world(), pairs.drop(columns="as_of"))
