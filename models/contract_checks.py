@@ -16,6 +16,8 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from models.enums import (
     COLUMNS,
@@ -128,6 +130,18 @@ COMPETENCY_COLUMNS: Final[dict[Table, str]] = {
 _NAMED_COMPETENCIES = (*MANAGERIAL_COMPETENCIES, SOCIO_CULTURAL_COMPETENCY)
 
 
+def isin(series: pd.Series, allowed: pd.Series | tuple[str, ...]) -> pd.Series:
+    """Vectorised membership of a string column in a set of strings (Arrow's hash lookup;
+    pandas' own isin on Arrow strings converts every allowed value in a Python loop)."""
+    values = pa.array(series.astype("string[pyarrow]").array)
+    if isinstance(allowed, pd.Series):
+        value_set = pa.array(allowed.astype("string[pyarrow]").array)
+    else:
+        value_set = pa.array(list(allowed), type=pa.string())
+    found = pc.is_in(values, value_set=value_set)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
+
+
 def _enum_text(values: tuple[str, ...]) -> str:
     return f"{values[0]} … {values[-1]}" if len(values) > 10 else ", ".join(values)
 
@@ -192,7 +206,9 @@ def nip_format_rule(column: str) -> Rule:
 
 def _competency_rule(column: str) -> Rule:
     def is_known(series: pd.Series) -> pd.Series:
-        return series.isin(_NAMED_COMPETENCIES) | series.str.startswith(TECHNICAL_COMPETENCY_PREFIX)
+        return isin(series, _NAMED_COMPETENCIES) | series.str.startswith(
+            TECHNICAL_COMPETENCY_PREFIX
+        )
 
     return Rule(
         "competency_code",
@@ -252,7 +268,7 @@ def value_rules(table: Table, *, today: date) -> list[Rule]:
             f"nilai tidak dikenal; yang diterima: {_enum_text(values)} / "
             f"unknown value; accepted: {_enum_text(values)}"
         )
-        rules.append(Rule("enum", column, lambda s, v=values: s.isin(v), text))
+        rules.append(Rule("enum", column, lambda s, v=values: isin(s, v), text))
     for column, (low, high) in RANGES.get(table, {}).items():
         rules.append(_range_rule(column, low, high))
     if table in COMPETENCY_COLUMNS:
@@ -290,7 +306,7 @@ def reference_rules(table: Table, *, keys: Mapping[Table, pd.Series]) -> list[Ru
                 Rule(
                     f"fk_{parent.value}",
                     column,
-                    lambda s, k=parent_keys: s.isin(k),
+                    lambda s, k=parent_keys: isin(s, k),
                     "tidak ditemukan di {ref} / not found in {ref}",
                 )
             )
@@ -299,7 +315,7 @@ def reference_rules(table: Table, *, keys: Mapping[Table, pd.Series]) -> list[Ru
 
         def unit_resolves(frame: pd.DataFrame) -> pd.Series:
             is_unit = frame["kind"] == PreferenceKind.UNIT.value
-            return ~(is_unit & ~frame["value"].isin(unit_ids)).fillna(False).astype(bool)
+            return ~(is_unit & ~isin(frame["value"], unit_ids)).fillna(False).astype(bool)
 
         rules.append(
             Rule(
