@@ -56,15 +56,33 @@ class ScorerConfig(BaseModel):
     refit_fit_on_all: bool = Field(
         default=True, description="Refit the fit model on all examples at the stopped size."
     )
+    use_score_target: bool = Field(
+        default=True,
+        description="Learn fit from the post-move SKP score (0-100) mapped onto the rating scale "
+        "where the agency keeps scores: finer than the five rating categories.",
+    )
     fit_monotone: dict[str, Direction] = Field(
         default_factory=lambda: {
+            "recent_rating_mean": INCREASING,
+            "last_score": INCREASING,
             "years_in_target_sector": INCREASING,
             "competency_shortfall": DECREASING,
+            "education_level_gap": DECREASING,
+            "education_field_match": INCREASING,
+            "past_post_move_mean": INCREASING,
+            "talent_box": INCREASING,
         },
         description="Monotone direction of fit in these features (absent features ignored).",
     )
     risk_monotone: dict[str, Direction] = Field(
-        default_factory=lambda: {"distance_home_km": INCREASING},
+        default_factory=lambda: {
+            "distance_home_km": INCREASING,
+            "distance_move_km": INCREASING,
+            "preference_match": DECREASING,
+            "unrequested_sector": INCREASING,
+            "initiated_by_employee": DECREASING,
+            "past_resistance": INCREASING,
+        },
         description="Monotone direction of risk in these features (absent features ignored).",
     )
 
@@ -85,6 +103,20 @@ def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
     cutoff = np.quantile(dates.astype("datetime64[ns]").astype(np.int64), 1.0 - share)
     return np.asarray(dates.astype("datetime64[ns]").astype(np.int64) >= cutoff)
+
+
+def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The rating target refined by the score: where both are known, the score mapped linearly
+    onto the 1-5 scale (least squares of rating on score over those rows); else the rating.
+
+    The five rating categories are a coarse cut of performance; the score keeps the detail.
+    """
+    both = ~np.isnan(rating) & ~np.isnan(score)
+    if both.sum() < 10 or np.ptp(score[both]) == 0:
+        return rating
+    slope, intercept = np.polyfit(score[both], rating[both], deg=1)
+    mapped = np.clip(intercept + slope * score, RATING_MIN, RATING_MAX)
+    return np.where(both, mapped, rating)
 
 
 class TransferScorer(BaseEstimator):
@@ -113,12 +145,19 @@ class TransferScorer(BaseEstimator):
         y_rating: ArrayLike,
         y_resisted: ArrayLike,
         decree_date: ArrayLike,
+        y_score: ArrayLike | None = None,
     ) -> TransferScorer:
-        """Learn both models; NaN ratings are skipped by the fit model only."""
+        """Learn both models; NaN ratings are skipped by the fit model only.
+
+        `y_score`, the post-move SKP score (0-100, NaN where not kept), refines the fit target
+        when `use_score_target`: see `score_on_rating_scale`.
+        """
         config = self._config()
         self.feature_names_ = [str(c) for c in X.columns]
         matrix = _matrix(X, self.feature_names_)
         rating = np.asarray(y_rating, dtype=np.float64)
+        if config.use_score_target and y_score is not None:
+            rating = score_on_rating_scale(rating, np.asarray(y_score, dtype=np.float64))
         resisted = np.asarray(y_resisted, dtype=bool).astype(int)
         late = time_holdout_mask(decree_date, share=config.holdout_share)
         if late.all() or not late.any():

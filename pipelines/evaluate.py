@@ -77,12 +77,16 @@ def read_truth(folder: Path | None) -> Truth:
 def split_by_time(
     examples: pd.DataFrame, *, holdout_years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(earlier years, latest `holdout_years` decree years)."""
+    """(development, held-out): held out are the latest `holdout_years` decree years that have
+    post-move outcomes, and every later year (whose moves only have a resistance label yet)."""
     year = pd.to_datetime(examples["decree_date"]).dt.year
-    years = np.sort(year.unique())
-    if len(years) <= holdout_years + 1:
-        raise ValueError(f"need more than {holdout_years + 1} decree years, got {len(years)}")
-    late = year >= years[-holdout_years]
+    labelled_years = np.sort(year[examples["post_move_rating"].notna()].unique())
+    if len(labelled_years) <= holdout_years + 1:
+        raise ValueError(
+            f"need more than {holdout_years + 1} decree years with post-move outcomes, "
+            f"got {len(labelled_years)}"
+        )
+    late = (year >= labelled_years[-holdout_years]).to_numpy()
     return examples.loc[~late], examples.loc[late]
 
 

@@ -37,7 +37,7 @@ class TrainConfig(BaseModel):
 
     scorer: ScorerConfig = Field(default_factory=ScorerConfig)
     holdout_years: int = Field(
-        default=2, ge=1, description="Latest decree years held out (the last has no outcomes yet)."
+        default=1, ge=1, description="Latest decree years with outcomes held out (and later ones)."
     )
     random_state: int = 0
     gate_tolerance: float = Field(default=0.0, ge=0, description="Allowed drop per gate metric.")
@@ -69,7 +69,7 @@ def fit_models(development: pd.DataFrame, config: TrainConfig) -> FittedModels:
     X = development[list(FEATURE_COLUMNS)]
     labels = {"y_rating": development["post_move_rating"], "y_resisted": development["resisted"]}
     scorer = TransferScorer(config.scorer, random_state=config.random_state).fit(
-        X, decree_date=development["decree_date"], **labels
+        X, decree_date=development["decree_date"], y_score=development["post_move_score"], **labels
     )
     baselines: dict[str, evaluate.Scorer] = {
         "rule": RuleBaseline().fit(X, **labels),

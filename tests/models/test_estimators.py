@@ -106,3 +106,23 @@ def test_config_rejects_unknown_parameter() -> None:
 
 def test_calibration_method_is_recorded(scorer: TransferScorer) -> None:
     assert scorer.calibration_method_ in {"isotonic", "sigmoid"}
+
+
+def test_score_target_maps_scores_onto_the_rating_scale() -> None:
+    from models.estimators import score_on_rating_scale
+
+    score = np.linspace(50, 95, 40)
+    rating = np.clip(np.rint((score - 22.5) / 15), 1, 5)
+    rating[0] = np.nan
+    mapped = score_on_rating_scale(rating, score)
+    assert np.isnan(mapped[0])
+    assert np.all(np.diff(mapped[1:]) > 0)  # finer than the five categories, order kept
+    assert mapped[1:] == pytest.approx((score[1:] - 22.5) / 15, abs=0.2)
+
+
+def test_rating_is_kept_where_no_score_is_known() -> None:
+    from models.estimators import score_on_rating_scale
+
+    rating = np.array([4.0] * 12 + [2.0])
+    score = np.append(np.linspace(70, 90, 12), np.nan)
+    assert score_on_rating_scale(rating, score)[-1] == 2.0
