@@ -114,11 +114,7 @@ def generate_agency(
     nip = nips(state.people)
     employees_frame = employees_table(rng, world, state, nip=nip, as_of_day=as_of_day)
     tables = {**reference_tables(world), Table.EMPLOYEES: employees_frame}
-    tables.update(history_tables(world, state, records, nip=nip))
-    # The contract keys competencies and training_history to current employees.
-    for table in (Table.COMPETENCIES, Table.TRAINING_HISTORY):
-        frame = tables[table]
-        tables[table] = frame.loc[frame["nip"].isin(employees_frame["nip"])].reset_index(drop=True)
+    tables.update(history_tables(world, state, records, nip=nip, as_of_day=as_of_day))
     tables[Table.PREFERENCES] = preferences_table(world, state, employees_frame)
     pools = evaluation_pools(
         rng, world, state, as_of_day=as_of_day, headcount=headcounts(world, state, as_of_day)

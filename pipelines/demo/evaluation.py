@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from pipelines.demo.geo import haversine_km
-from pipelines.demo.moves import current_rank, hr_preference
 from pipelines.demo.outcomes import expected_post_move_rating, resistance_probability
+from pipelines.demo.selection import current_rank, hr_preference
 from pipelines.demo.state import State, World, pair_features
 
 POOL_GROUPS: Final[dict[str, int]] = {
@@ -58,7 +58,9 @@ def _pool(
         decree_day=np.full(len(candidates), as_of_day),
     )[:, 0]
     keys = preference + rng.gumbel(size=len(candidates))
-    typical = candidates[np.argsort(-keys)[: POOL_GROUPS["hr_typical"]]]
+    order = np.argsort(-keys)
+    typical = np.zeros(len(candidates), dtype=bool)
+    typical[order[: POOL_GROUPS["hr_typical"]]] = True
     distance = haversine_km(
         people["home_lat"].to_numpy()[candidates],
         people["home_lon"].to_numpy()[candidates],
@@ -67,22 +69,18 @@ def _pool(
     )
     step = world.pos_grade[post] - world.pos_grade[state.position[candidates]]
     groups = {
-        "hr_typical": typical,
-        "other_sector": candidates[
-            world.pos_sector[state.position[candidates]] != world.pos_sector[post]
-        ],
-        "far_from_home": candidates[distance > 100.0],
-        "grade_step": candidates[np.abs(step) >= 2],
+        "hr_typical": typical & np.isfinite(keys),
+        "other_sector": world.pos_sector[state.position[candidates]] != world.pos_sector[post],
+        "far_from_home": distance > 100.0,
+        "grade_step": np.abs(step) >= 2,
     }
-    chosen: list[np.ndarray] = []
-    labels: list[np.ndarray] = []
-    taken = np.zeros(0, dtype=np.int64)
+    taken = np.zeros(len(candidates), dtype=bool)
+    labels = np.full(len(candidates), "", dtype=object)
     for name, members in groups.items():
-        picked = _pick(rng, np.setdiff1d(members, taken), POOL_GROUPS[name])
-        taken = np.concatenate([taken, picked])
-        chosen.append(picked)
-        labels.append(np.full(len(picked), name))
-    return np.concatenate(chosen), np.concatenate(labels)
+        picked = _pick(rng, np.flatnonzero(members & ~taken), POOL_GROUPS[name])
+        taken[picked] = True
+        labels[picked] = name
+    return candidates[taken], labels[taken]
 
 
 def evaluation_pools(

@@ -10,8 +10,8 @@ import pandas as pd
 from models.enums import GOLONGAN, SECTORS, Table, all_columns
 from pipelines.demo.geo import regions
 from pipelines.demo.history import Records
-from pipelines.demo.moves import current_rank
 from pipelines.demo.positions import competency_codes, position_competencies
+from pipelines.demo.selection import current_rank
 from pipelines.demo.state import State, World
 
 ON_HOLD_TEXTS: Final[tuple[tuple[str, float], ...]] = (
@@ -25,9 +25,13 @@ CPNS_PLEDGE: Final[str] = "CPNS: surat pernyataan tidak mengajukan pindah selama
 
 def iso(days: np.ndarray) -> np.ndarray:
     """ISO dates as strings; NaT becomes None (an empty cell)."""
-    text = np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
-    text[np.isnat(days)] = None
-    return np.asarray(text)
+    text = np.datetime_as_string(days.astype("datetime64[D]"), unit="D")
+    missing = np.isnat(days)
+    if not missing.any():
+        return text
+    with_gaps = text.astype(object)
+    with_gaps[missing] = None
+    return np.asarray(with_gaps)
 
 
 def nips(people: pd.DataFrame) -> np.ndarray:
@@ -85,13 +89,19 @@ def employees_table(
 
 
 def history_tables(
-    world: World, state: State, records: Records, *, nip: np.ndarray
+    world: World, state: State, records: Records, *, nip: np.ndarray, as_of_day: np.datetime64
 ) -> dict[Table, pd.DataFrame]:
-    """performance, competencies, training_history and transfers from the event records."""
+    """performance, competencies, training_history and transfers from the event records.
+
+    The contract keys competencies and training_history to current employees, so only
+    theirs are kept; performance and transfers keep everyone (history)."""
     pos_ids = world.positions["position_id"].to_numpy()
+    current = state.active_on(as_of_day)
     perf = records.frame("performance")
     comps = records.frame("assessments")
+    comps = comps.loc[current[comps["person"].to_numpy()]]
     train = records.frame("trainings")
+    train = train.loc[current[train["person"].to_numpy()]]
     codes = np.array(competency_codes())
     return {
         Table.PERFORMANCE: pd.DataFrame(

@@ -16,7 +16,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from models.enums import GOLONGAN_ORDINAL
 from pipelines.demo.moves import YearMoves, apply_moves, decide_moves
 from pipelines.demo.outcomes import (
     expected_post_move_rating,
@@ -24,11 +23,19 @@ from pipelines.demo.outcomes import (
     realised_rating,
     skp_score,
 )
-from pipelines.demo.people import month_start, to_day
+from pipelines.demo.people import to_day
+from pipelines.demo.population import (
+    Window,
+    exits,
+    headcounts,
+    hires,
+    initial_slots,
+    random_days,
+    window_in,
+)
 from pipelines.demo.staff import new_people
-from pipelines.demo.state import DAYS_PER_YEAR, State, World, in_post_features, retirement_day
+from pipelines.demo.state import DAYS_PER_YEAR, State, World, in_post_features
 
-ATTRITION_RATE = 0.005  # deaths, moves to another instansi, dismissals: per year
 TRAINING_RATE = 0.22  # share of staff completing a training in a year
 ASSESSMENT_EVERY_YEARS = 3
 
@@ -49,99 +56,15 @@ class Records:
         return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
-def _window(year: int, start: str, end: str, lo: np.datetime64, hi: np.datetime64):
-    """The part of [year-start, year-end] (MM-DD) inside [lo, hi], or None when empty."""
-    a = max(np.datetime64(f"{year}-{start}"), lo)
-    b = min(np.datetime64(f"{year}-{end}"), hi)
-    return (a, b) if a <= b else None
-
-
-def _days(rng: np.random.Generator, window: tuple[np.datetime64, np.datetime64], n: int):
-    lo, hi = window
-    return lo + rng.integers(0, int((hi - lo).astype(int)) + 1, n).astype("timedelta64[D]")
-
-
-def headcounts(world: World, state: State, day: np.datetime64) -> np.ndarray:
-    active = state.active_on(day)
-    return np.bincount(state.position[active], minlength=len(world.positions))
-
-
-def initial_slots(rng: np.random.Generator, world: World, employees: int) -> np.ndarray:
-    """Exactly `employees` posts to fill at the start: about need x the unit's staffing ratio."""
-    pos = world.positions
-    single = pos["workload_hours"].to_numpy() <= 1250.0
-    wanted = pos["required_headcount"].to_numpy() * pos["fill"].to_numpy()
-    count = np.where(single, rng.random(len(pos)) < 0.92, rng.poisson(wanted))
-    slots = np.repeat(np.arange(len(pos)), count)
-    if len(slots) >= employees:
-        return np.sort(rng.choice(slots, size=employees, replace=False))
-    weight = np.where(single, 0.0, wanted)
-    extra = rng.choice(len(pos), size=employees - len(slots), p=weight / weight.sum())
-    return np.sort(np.concatenate([slots, extra]))
-
-
-def exits(rng: np.random.Generator, world: World, state: State, window) -> None:
-    """Pension at BUP (first of the month after the birthday) and random attrition."""
-    lo, hi = window
-    open_ = np.isnat(state.exit_day) & (state.people["service_start"].to_numpy() <= hi)
-    retire = retirement_day(state.people["birth_date"].to_numpy(), world.pos_bup[state.position])
-    retiring = open_ & (retire <= hi)
-    state.exit_day[retiring] = np.maximum(retire[retiring], lo)
-    leaving = open_ & ~retiring & (rng.random(len(open_)) < ATTRITION_RATE)
-    state.exit_day[leaving] = _days(rng, window, int(leaving.sum()))
-
-
-def _hire_posts(rng: np.random.Generator, world: World, headcount: np.ndarray, n: int):
-    pos = world.positions
-    entry = (
-        pos["job_type"].isin(["fungsional", "pelaksana"]).to_numpy()
-        & (world.pos_grade <= 9)
-        & (world.pos_min_rank <= GOLONGAN_ORDINAL["III/a"])
-    )
-    gap = pos["required_headcount"].to_numpy() * pos["fill"].to_numpy() - headcount
-    weight = np.where(entry, np.maximum(gap, 0.0) + 0.02, 0.0)
-    return rng.choice(len(pos), size=n, p=weight / weight.sum())
-
-
-def hires(
+def assessments(
     rng: np.random.Generator,
     world: World,
     state: State,
     *,
-    year: int,
-    window,
-    employees: int,
-    as_of_day: np.datetime64,
-    pools: dict[str, np.ndarray],
-) -> State:
-    """CPNS (and from 2019 PPPK) appointments that bring the staff back to `employees`."""
-    lo, hi = window
-    n = employees - int(state.active_on(hi).sum())
-    hire_window = _window(year, "01-01", "07-01", lo, hi) or window
-    days = month_start(_days(rng, hire_window, max(n, 0)))
-    days = np.where(days < lo, (days.astype("datetime64[M]") + 1).astype("datetime64[D]"), days)
-    if n <= 0 or (days > hi).any():
-        return state
-    posts = _hire_posts(rng, world, headcounts(world, state, hi), n)
-    teaching_or_health = np.isin(
-        world.positions["sector"].to_numpy()[posts], ["pendidikan", "kesehatan"]
-    )
-    pppk = 0.0 if year < 2019 else (0.1 if year < 2021 else 0.25)
-    share = np.where(teaching_or_health, 1.6 * pppk, 0.6 * pppk)
-    joined = new_people(
-        rng,
-        world,
-        posts=posts,
-        service_start=days,
-        reference_day=hi,
-        as_of_day=as_of_day,
-        pools=pools,
-        pppk_share=share,
-    )
-    return state.append(joined)
-
-
-def assessments(rng, world: World, state: State, *, window, cycle: int, records: Records) -> None:
+    window: Window,
+    cycle: int,
+    records: Records,
+) -> None:
     """Assessment round: the never-assessed and those whose cycle is due, nine standard
     competencies and the technical competency of their sector; results reset training gains."""
     active = state.active_on(window[0])
@@ -161,11 +84,13 @@ def assessments(rng, world: World, state: State, *, window, cycle: int, records:
     level = np.clip(np.round(state.level[rows, cols] + rng.normal(0, 0.35, len(rows))), 1, 5)
     state.assessed[rows, cols] = level
     state.gain_since[rows, cols] = 0.0
-    day = np.repeat(_days(rng, window, len(persons)), comps.shape[1])
+    day = np.repeat(random_days(rng, window, len(persons)), comps.shape[1])
     records.assessments.append({"person": rows, "competency": cols, "level": level, "day": day})
 
 
-def trainings(rng, world: World, state: State, *, window, records: Records) -> None:
+def trainings(
+    rng: np.random.Generator, world: World, state: State, *, window: Window, records: Records
+) -> None:
     """Trainings, mostly aimed at the participant's largest gap against their post's standard."""
     active = np.flatnonzero(state.active_on(window[0]))
     persons = active[rng.random(len(active)) < TRAINING_RATE]
@@ -185,12 +110,18 @@ def trainings(rng, world: World, state: State, *, window, records: Records) -> N
     state.level[persons, comp] = np.minimum(state.level[persons, comp] + gain, 5.0)
     state.gain_since[persons, comp] += gain
     records.trainings.append(
-        {"person": persons, "training": pick, "day": _days(rng, window, len(persons))}
+        {"person": persons, "training": pick, "day": random_days(rng, window, len(persons))}
     )
 
 
 def performance(
-    rng, world: World, state: State, *, year: int, moves: YearMoves | None, records: Records
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    *,
+    year: int,
+    moves: YearMoves | None,
+    records: Records,
 ) -> None:
     """The year's SKP for everyone in service mid-year, in the post held longest."""
     mid = np.datetime64(f"{year}-07-01")
@@ -232,6 +163,80 @@ def grow(world: World, state: State, day: np.datetime64) -> None:
     state.level[persons, own] = np.minimum(state.level[persons, own] + 0.12, 5.0)
 
 
+@dataclass(frozen=True)
+class Run:
+    """The fixed parameters of one simulation run."""
+
+    start: np.datetime64
+    as_of_day: np.datetime64
+    employees: int
+    pools: dict[str, np.ndarray]
+
+    @property
+    def first_year(self) -> int:
+        return int(str(self.start)[:4])
+
+    def window(self, year: int, first: str, last: str) -> Window | None:
+        return window_in(year, first, last, self.start, self.as_of_day)
+
+
+def _hire(rng: np.random.Generator, world: World, state: State, run: Run, year: int) -> State:
+    window = run.window(year, "01-01", "12-31")
+    assert window is not None  # every simulated year overlaps the run
+    return hires(
+        rng,
+        world,
+        state,
+        year=year,
+        window=window,
+        employees=run.employees,
+        as_of_day=run.as_of_day,
+        pools=run.pools,
+    )
+
+
+def _transfer_round(
+    rng: np.random.Generator, world: World, state: State, run: Run, window: Window
+) -> YearMoves:
+    moves = decide_moves(
+        rng,
+        world,
+        state,
+        window=window,
+        headcount=headcounts(world, state, window[0]),
+        as_of_day=run.as_of_day,
+    )
+    apply_moves(rng, state, moves, as_of_day=run.as_of_day)
+    return moves
+
+
+def _run_year(
+    rng: np.random.Generator, world: World, state: State, *, run: Run, year: int, records: Records
+) -> State:
+    """One calendar year: exits, hires, assessments, decrees, trainings, SKP, growth."""
+    year_window = run.window(year, "01-01", "12-31")
+    assert year_window is not None
+    exits(rng, world, state, year_window)
+    state = _hire(rng, world, state, run, year)
+    first = year == run.first_year
+    round_window = (run.start, run.start + 30) if first else run.window(year, "01-02", "01-31")
+    if round_window is not None:
+        cycle = (year - run.first_year) % ASSESSMENT_EVERY_YEARS
+        assessments(rng, world, state, window=round_window, cycle=cycle, records=records)
+    moves = None
+    decree_window = run.window(year, "02-01", "06-30")
+    if not first and decree_window is not None:
+        moves = _transfer_round(rng, world, state, run, decree_window)
+        records.moves.append(moves)
+    training_window = window_in(year, "07-01", "12-15", run.start + 31, run.as_of_day)
+    if training_window is not None:
+        trainings(rng, world, state, window=training_window, records=records)
+    if np.datetime64(f"{year}-12-31") < run.as_of_day:
+        performance(rng, world, state, year=year, moves=moves, records=records)
+        grow(world, state, year_window[1])
+    return state
+
+
 def simulate(
     rng: np.random.Generator,
     world: World,
@@ -244,7 +249,7 @@ def simulate(
     """Run the world from `years` years before `as_of` up to `as_of`."""
     as_of_day = to_day(as_of)
     start = as_of_day - np.timedelta64(round(years * DAYS_PER_YEAR), "D")
-    first_year = int(str(start)[:4])
+    run = Run(start=start, as_of_day=as_of_day, employees=employees, pools=pools)
     state = new_people(
         rng,
         world,
@@ -255,64 +260,7 @@ def simulate(
         pools=pools,
     )
     records = Records()
-    for year in range(first_year, as_of.year + 1):
-        window = _window(year, "01-01", "12-31", start, as_of_day)
-        assert window is not None
-        exits(rng, world, state, window)
-        state = hires(
-            rng,
-            world,
-            state,
-            year=year,
-            window=window,
-            employees=employees,
-            as_of_day=as_of_day,
-            pools=pools,
-        )
-        round_window = _window(year, "01-02", "01-31", start, as_of_day)
-        if year == first_year:
-            round_window = (start, start + np.timedelta64(30, "D"))
-        if round_window is not None:
-            cycle = (year - first_year) % ASSESSMENT_EVERY_YEARS
-            assessments(rng, world, state, window=round_window, cycle=cycle, records=records)
-        moves = None
-        decree_window = _window(year, "02-01", "06-30", start, as_of_day)
-        if year > first_year and decree_window is not None:
-            moves = decide_moves(
-                rng,
-                world,
-                state,
-                window=decree_window,
-                headcount=headcounts(world, state, decree_window[0]),
-                as_of_day=as_of_day,
-            )
-            apply_moves(
-                rng,
-                state,
-                moves,
-                headcount=headcounts(world, state, decree_window[0]),
-                as_of_day=as_of_day,
-            )
-            records.moves.append(moves)
-        training_window = _window(
-            year, "07-01", "12-15", start + np.timedelta64(31, "D"), as_of_day
-        )
-        if training_window is not None:
-            trainings(rng, world, state, window=training_window, records=records)
-        if np.datetime64(f"{year}-12-31") < as_of_day:
-            performance(rng, world, state, year=year, moves=moves, records=records)
-            grow(world, state, window[1])
-    # Resignations decreed this year leave before the export: top up to `employees`.
-    final = _window(as_of.year, "01-01", "12-31", start, as_of_day)
-    assert final is not None
-    state = hires(
-        rng,
-        world,
-        state,
-        year=as_of.year,
-        window=final,
-        employees=employees,
-        as_of_day=as_of_day,
-        pools=pools,
-    )
-    return state, records
+    for year in range(run.first_year, as_of.year + 1):
+        state = _run_year(rng, world, state, run=run, year=year, records=records)
+    # Resignations decreed in the last year leave before the export: top up to `employees`.
+    return _hire(rng, world, state, run, as_of.year), records

@@ -102,6 +102,90 @@ def _preferences(rng: np.random.Generator, world: World, people: pd.DataFrame) -
     )
 
 
+def _careers(
+    rng: np.random.Generator,
+    world: World,
+    *,
+    posts: np.ndarray,
+    education: np.ndarray,
+    service_start: np.ndarray | None,
+    reference_day: np.datetime64,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(service_start, birth, service years at reference_day) consistent with each post."""
+    entry_age = _entry_age(rng, education)
+    if service_start is None:
+        needed = years_needed_for_rank(education, world.positions["min_rank"].iloc[posts])
+        years = _initial_service_years(
+            rng, needed=needed, entry_age=entry_age, bup=world.pos_bup[posts]
+        )
+        service_start = month_start(
+            reference_day - (years * DAYS_PER_YEAR).astype("timedelta64[D]")
+        )
+    else:
+        years = np.zeros(len(posts))
+    birth = service_start - (entry_age * DAYS_PER_YEAR).astype("timedelta64[D]")
+    return service_start, birth, years
+
+
+def _identities(
+    rng: np.random.Generator,
+    world: World,
+    *,
+    posts: np.ndarray,
+    education: np.ndarray,
+    pppk: np.ndarray,
+    pools: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Name, gender, education, major, latent ability and talent box of each new person."""
+    n = len(posts)
+    post_frame = world.positions.iloc[posts].reset_index(drop=True)
+    gender = np.where(rng.random(n) < female_share(post_frame), "P", "L")
+    ability = rng.standard_normal(n)
+    fields = draw_fields(rng, post_frame, education)
+    return pd.DataFrame(
+        {
+            "name": draw_names(rng, gender, pools),
+            "gender": gender,
+            "employment_type": np.where(pppk, "pppk", "pns"),
+            "education_level": education,
+            "education_ordinal": pd.Series(education).map(EDUCATION_ORDINAL).to_numpy(),
+            "education_field": fields,
+            "field_index": pd.Series(fields).map(FIELD_INDEX).fillna(-1).astype(int).to_numpy(),
+            "ability": ability,
+            "talent_box": np.where(
+                (rng.random(n) < 0.75) & ~pppk, talent_boxes(rng, ability), np.nan
+            ),
+            "sector_index": world.pos_sector[posts],
+            "assess_cycle": rng.integers(0, 3, n),
+        }
+    )
+
+
+def _fresh_state(
+    people: pd.DataFrame,
+    *,
+    posts: np.ndarray,
+    position_start: np.ndarray,
+    levels: np.ndarray,
+    sector_years: np.ndarray,
+) -> State:
+    n, n_comp = levels.shape
+    return State(
+        people=people,
+        position=posts.astype(np.int64),
+        position_start=position_start.astype("datetime64[D]"),
+        exit_day=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+        level=levels,
+        assessed=np.full((n, n_comp), np.nan, dtype=np.float32),
+        gain_since=np.zeros((n, n_comp), dtype=np.float32),
+        sector_years=sector_years,
+        past_resistance=np.zeros(n, dtype=np.int16),
+        pending_rating=np.full(n, np.nan),
+        pending_year=np.full(n, -1, dtype=np.int64),
+        last_rating=np.full(n, 4.0),
+    )
+
+
 def new_people(
     rng: np.random.Generator,
     world: World,
@@ -114,79 +198,39 @@ def new_people(
     pppk_share: float | np.ndarray = 0.0,
 ) -> State:
     """People drawn for `posts`: initial staff (service_start None: drawn so they are in
-    service on `reference_day`) or hires whose TMT CPNS/PPPK is `service_start`."""
-    n = len(posts)
+    service on `reference_day`, some time into their post) or hires whose TMT CPNS/PPPK, and
+    start in the post, is `service_start`."""
     initial = service_start is None
-    post_frame = world.positions.iloc[posts].reset_index(drop=True)
-    education = draw_education(rng, post_frame)
-    entry_age = _entry_age(rng, education)
-    if service_start is None:
-        needed = years_needed_for_rank(education, post_frame["min_rank"])
-        years = _initial_service_years(
-            rng, needed=needed, entry_age=entry_age, bup=world.pos_bup[posts]
-        )
-        service_start = month_start(
-            reference_day - (years * DAYS_PER_YEAR).astype("timedelta64[D]")
-        )
-    else:
-        years = np.zeros(n)
-    birth = service_start - (entry_age * DAYS_PER_YEAR).astype("timedelta64[D]")
-    female = rng.random(n) < female_share(post_frame)
-    gender = np.where(female, "P", "L")
-    ability = rng.standard_normal(n)
-    fields = draw_fields(rng, post_frame, education)
+    education = draw_education(rng, world.positions.iloc[posts].reset_index(drop=True))
+    start, birth, years = _careers(
+        rng,
+        world,
+        posts=posts,
+        education=education,
+        service_start=service_start,
+        reference_day=reference_day,
+    )
+    pppk = rng.random(len(posts)) < pppk_share
+    people = _identities(rng, world, posts=posts, education=education, pppk=pppk, pools=pools)
+    people = people.assign(birth_date=birth, service_start=start)
+    homes = draw_homes(rng, world.positions["region_code"].to_numpy()[posts])
     age_at_export = (as_of_day - birth).astype(float) / DAYS_PER_YEAR
-    pppk = rng.random(n) < pppk_share
-    people = pd.DataFrame(
-        {
-            "name": draw_names(rng, gender, pools),
-            "gender": gender,
-            "birth_date": birth,
-            "service_start": service_start,
-            "employment_type": np.where(pppk, "pppk", "pns"),
-            "education_level": education,
-            "education_ordinal": pd.Series(education).map(EDUCATION_ORDINAL).to_numpy(),
-            "education_field": fields,
-            "field_index": pd.Series(fields).map(FIELD_INDEX).fillna(-1).astype(int).to_numpy(),
-            "ability": ability,
-            "talent_box": np.where(
-                (rng.random(n) < 0.75) & ~pppk, talent_boxes(rng, ability), np.nan
-            ),
-            "sector_index": world.pos_sector[posts],
-        }
-    )
-    people = pd.concat(
-        [people, draw_homes(rng, post_frame["region_code"].to_numpy()), family(rng, age_at_export)],
-        axis=1,
-    )
+    people = pd.concat([people, homes, family(rng, age_at_export)], axis=1)
     people = pd.concat([people, _preferences(rng, world, people)], axis=1)
-    levels = initial_levels(rng, world, posts=posts, ability=ability, service_years=years)
-    tenure = np.minimum(years, rng.uniform(0.0, 6.0, n))
-    position_start = np.maximum(
-        month_start(reference_day - (tenure * DAYS_PER_YEAR).astype("timedelta64[D]")),
-        service_start,
-    )
-    if not initial:
-        position_start = service_start
-    people = people.assign(assess_cycle=rng.integers(0, 3, n))
-    n_comp = levels.shape[1]
-    return State(
-        people=people,
-        position=posts.astype(np.int64),
-        position_start=position_start.astype("datetime64[D]"),
-        exit_day=np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
-        level=levels,
-        assessed=np.full((n, n_comp), np.nan, dtype=np.float32),
-        gain_since=np.zeros((n, n_comp), dtype=np.float32),
+    tenure = np.minimum(years, rng.uniform(0.0, 6.0, len(posts)))
+    in_post_since = month_start(reference_day - (tenure * DAYS_PER_YEAR).astype("timedelta64[D]"))
+    return _fresh_state(
+        people,
+        posts=posts,
+        position_start=np.maximum(in_post_since, start) if initial else start,
+        levels=initial_levels(
+            rng, world, posts=posts, ability=people["ability"].to_numpy(), service_years=years
+        ),
         sector_years=_prior_sector_years(
             world,
             posts=posts,
-            service_start=service_start,
+            service_start=start,
             reference_day=reference_day,
             initial=initial,
         ),
-        past_resistance=np.zeros(n, dtype=np.int16),
-        pending_rating=np.full(n, np.nan),
-        pending_year=np.full(n, -1, dtype=np.int64),
-        last_rating=np.full(n, 4.0),
     )
