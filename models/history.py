@@ -7,7 +7,9 @@ aligned arrays, one entry per row, built ONLY from records dated before that row
 - competencies assessed, trainings completed, transfers decreed: dated strictly before as_of;
 - resistance of a past transfer counts once settled (decreed at least 12 months before as_of,
   since a return request or a resignation can come up to 12 months after the decree);
-- a past transfer's post-move rating counts when its appraisal year < year(as_of).
+- a past transfer's post-move rating counts when its appraisal year < year(as_of);
+- a competency's level is its latest assessment plus the gains of trainings completed since
+  (models/competency_history.py).
 
 Snapshot attributes that change over time never leak into a past row:
 - position at as_of: the given from_position_id; else the snapshot position if its
@@ -30,15 +32,10 @@ import numpy as np
 import pandas as pd
 
 from models.catalog import Catalog, normalise_field
+from models.competency_history import competency_state
 from models.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, EmploymentType, MaritalStatus
 from models.geo import coordinates_with_fallback
-from models.history_events import (
-    competency_state,
-    performance_state,
-    preference_table,
-    training_state,
-    transfer_state,
-)
+from models.history_events import performance_state, preference_table, transfer_state
 from models.tables import AgencyData
 
 DAYS_PER_YEAR = 365.25
@@ -60,7 +57,7 @@ class EmployeeState:
     rating_trend: np.ndarray
     last_score: np.ndarray
     sector_years: np.ndarray  # (rows, sectors) appraisal years per sector
-    competency_level: np.ndarray  # (rows, competencies), NaN where never assessed
+    competency_level: np.ndarray  # (rows, competencies), NaN where never assessed nor trained
     assessed: np.ndarray  # bool: any competency assessed before as_of
     recent_trainings: np.ndarray  # (rows, competencies) trainings in the last two years
     past_moves: np.ndarray
@@ -212,7 +209,7 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
             np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
         ),
     )
-    level, assessed = competency_state(data.competencies, catalog, nips=nips, as_of=as_of)
+    level, recent_trainings, assessed = competency_state(data, catalog, nips=nips, as_of=as_of)
     pref_codes, priority = preference_table(data.preferences, catalog, nips=nips)
     birth = facts["birth_date"].to_numpy("datetime64[ns]")
     snapshot = snapshot_date(data)
@@ -227,7 +224,7 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
         **perf,
         competency_level=level,
         assessed=assessed,
-        recent_trainings=training_state(data, catalog, nips=nips, as_of=as_of),
+        recent_trainings=recent_trainings,
         **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
         **{k: attrs[k] for k in ("home_lat", "home_lon", "education", "field", "married")},
         children=attrs["children"],

@@ -15,7 +15,6 @@ from models.enums import SKP_RATING_VALUE, PreferenceKind, Resistance
 from models.tables import AgencyData
 
 RECENT_YEARS = 3  # recent_rating_mean and rating_trend look at the last three appraisal years
-TRAINING_WINDOW = np.timedelta64(730, "D")  # "trainings in the last two years"
 SETTLING_PERIOD = np.timedelta64(365, "D")  # resistance can surface up to 12 months later
 
 
@@ -95,41 +94,6 @@ def performance_state(
         "sector_years": sector_years.astype(float),
         "last_position": last_position,
     }
-
-
-def competency_state(
-    competencies: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Latest level of each competency assessed before as_of (NaN if never), any-assessed flag."""
-    n, n_comp = len(nips), len(catalog.competencies)
-    row, rec = pairs_by_nip(nips, competencies["nip"])
-    when = competencies["assessed_on"].to_numpy("datetime64[ns]")[rec]
-    comp = catalog.competency_codes(competencies["competency"])[rec]
-    keep = (when < as_of[row]) & (comp >= 0)
-    row, rec, when, comp = row[keep], rec[keep], when[keep], comp[keep]
-    last = last_in_group(row * max(n_comp, 1) + comp, when.astype(np.int64))
-    level = np.full((n, n_comp), np.nan)
-    level[row[last], comp[last]] = competencies["level"].to_numpy(float)[rec[last]]
-    return level, np.bincount(row, minlength=n) > 0
-
-
-def training_state(
-    data: AgencyData, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
-) -> np.ndarray:
-    """(rows, competencies) count of trainings completed in the two years before as_of."""
-    n, n_comp = len(nips), len(catalog.competencies)
-    history, trainings = data.training_history, data.trainings
-    training = pd.Index(trainings["training_id"].astype("string")).get_indexer(
-        pd.Index(history["training_id"].astype("string"))
-    )
-    comp_of_training = catalog.competency_codes(trainings["competency"])
-    comp = np.where(training >= 0, comp_of_training[np.maximum(training, 0)], -1)
-    row, rec = pairs_by_nip(nips, history["nip"])
-    done = history["completed_on"].to_numpy("datetime64[ns]")[rec]
-    comp = comp[rec]
-    keep = (done < as_of[row]) & (done >= as_of[row] - TRAINING_WINDOW) & (comp >= 0)
-    counts = np.bincount(row[keep] * n_comp + comp[keep], minlength=n * n_comp)
-    return counts.reshape(n, n_comp).astype(float)
 
 
 def post_move_labels(data: AgencyData) -> pd.DataFrame:

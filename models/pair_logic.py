@@ -124,7 +124,8 @@ def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarr
 def _move_features(
     catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray, *, valid: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """The move itself, from the post held at as_of to the target: sector, grade, distance."""
+    """The move itself, from the post held at as_of to the target: sector, grade, distance;
+    and years to retirement, which depend on the post held."""
     current = _gather(state.position, e, valid, -1).astype(np.int64)
     has_current = current >= 0
     c = np.where(has_current, current, 0)
@@ -139,6 +140,11 @@ def _move_features(
             sector_known & (current_sector >= 0), (target_sector != current_sector) * 1.0, np.nan
         ),
         "grade_step": catalog.pos_grade[p] - np.where(has_current, catalog.pos_grade[c], np.nan),
+        # Retirement as the person stands: the BUP of the post held (the target's if unknown).
+        "years_to_retirement": np.where(
+            has_current, catalog.pos_retirement_age[c], catalog.pos_retirement_age[p]
+        )
+        - state.age_years[e],
         "distance_move_km": haversine_km(
             np.where(has_current, catalog.pos_lat[c], np.nan),
             np.where(has_current, catalog.pos_lon[c], np.nan),
@@ -181,7 +187,6 @@ def pair_feature_arrays(
             "talent_box",
         )
     }
-    age = state.age_years[e]
     features = {
         **person,
         **_move_features(catalog, state, e, p, valid=valid),
@@ -192,8 +197,7 @@ def pair_feature_arrays(
         "distance_home_km": haversine_km(
             state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
         ),
-        "age": age,
-        "years_to_retirement": catalog.pos_retirement_age[p] - age,
+        "age": state.age_years[e],
         **_preference_features(catalog, state, e, p),
         "initiated_by_employee": np.full(len(e), np.nan)
         if initiated_by_employee is None

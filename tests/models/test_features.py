@@ -172,15 +172,32 @@ def test_trainings_close_the_competency_gap_and_count_as_recent():
     assert rows.loc[1, "recent_relevant_trainings"] == rows.loc[0, "recent_relevant_trainings"] + 1
 
 
-def test_with_trainings_agrees_with_trained_pair_features_and_caps_level_at_five():
+def integritas_level(ctx: FeatureContext, nip: str) -> float:
+    column = ctx.catalog.competencies.get_loc("integritas")
+    return float(ctx.state.competency_level[ctx.employee_index([nip])[0], column])
+
+
+def test_with_trainings_agrees_with_trained_pair_features():
     ctx = FeatureContext.build(world(), AS_OF)
-    trained = ctx.with_trainings(ANI, ["TR2", "TR2", "TR1"])
+    trained = ctx.with_trainings(ANI, ["TR1", "TR1"])
     via_context = current_pair_features(trained, np.array([ANI]), np.array(["P2"]))
-    via_scenario = trained_pair_features(ctx, ANI, "P2", [["TR2", "TR2", "TR1"]])
+    via_scenario = trained_pair_features(ctx, ANI, "P2", [["TR1", "TR1"]])
     pd.testing.assert_frame_equal(via_context, via_scenario)
-    row = trained.employee_index([ANI])[0]
-    assert np.nanmax(trained.state.competency_level[row]) == 5.0
-    assert np.nanmax(ctx.state.competency_level[row]) == 4.0  # the original is untouched
+    assert via_context.loc[0, "competency_shortfall"] == 1.0  # teknis 1 + 2 gains = 3 of 4
+
+
+def test_trained_levels_are_capped_at_five_and_the_original_context_is_untouched():
+    ctx = FeatureContext.build(world(), date(2023, 1, 1))  # integritas 4, TR2 not yet done
+    trained = ctx.with_trainings(ANI, ["TR2", "TR2"])
+    assert integritas_level(trained, ANI) == 5.0
+    assert integritas_level(ctx, ANI) == 4.0
+
+
+def test_a_training_completed_since_the_latest_assessment_raises_the_level():
+    before = FeatureContext.build(world(), date(2023, 12, 31))
+    after = FeatureContext.build(world(), date(2024, 1, 2))  # TR2 (+2) done 2024-01-01
+    assert integritas_level(before, ANI) == 4.0
+    assert integritas_level(after, ANI) == 5.0
 
 
 def test_unknown_training_or_employee_is_a_user_error():
