@@ -9,4 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[str | APIRouter, ...] = ("health", "shortlist", "risk", "employees", "models")
+ROUTERS: tuple[str | APIRouter, ...] = (
+    "health",
+    "shortlist",
+    "risk",
+    "employees",
+    "models",
+    "plans",
+    "staffing",
+    "training",
+)

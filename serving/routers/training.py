@@ -1,0 +1,145 @@
+"""GET /v1/employees/{nip}/training-plan?position_id=: pre-transfer training (role hr).
+
+The planner (models/training_plan.py) is built once per loaded state (realised training gains
+are estimated from the snapshot's assessments) and reused until a reload swaps the state.
+`suggest_trainings` fits the shortlist's hook (serving/training.py `TRAINING_PLANNER`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Annotated, Any, cast
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field
+
+from models.features import UnknownEmployeeError
+from models.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
+from serving.audit import AuditDep, audited
+from serving.auth import HrKey
+from serving.deps import StateDep
+from serving.errors import NotFoundError
+from serving.schemas import NIP_PATTERN, ErrorResponse, PositionId, Strict, TrainingSuggestion
+from serving.state import LoadedState
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["training"],
+    dependencies=[Depends(audited)],
+    responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
+)
+
+_lock = threading.Lock()
+_cached: tuple[LoadedState, TrainingPlanner] | None = None
+
+
+def planner_for(state: LoadedState) -> TrainingPlanner:
+    """The state's training planner, built on first use (one per loaded state)."""
+    global _cached
+    with _lock:
+        if _cached is None or _cached[0] is not state:
+            planner = TrainingPlanner.build(state.context, state.bundle.scorer, data=state.data)
+            _cached = (state, planner)
+        return _cached[1]
+
+
+def suggest_trainings(state: LoadedState, nip: str, position_id: str) -> list[TrainingSuggestion]:
+    """Suggested trainings for a shortlisted candidate, each with the fit after it."""
+    plan = planner_for(state).plan(nip, position_id)
+    return [
+        TrainingSuggestion(
+            training_id=str(row["training_id"]),
+            name=str(row["name"]),
+            competency=str(row["competency"]),
+            hours=float(row["hours"]),
+            expected_fit=round(float(row["fit_after_alone"]), 4),
+        )
+        for row in _records(plan.trainings)
+    ]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], frame.to_dict(orient="records"))
+
+
+class Gap(Strict):
+    competency: str = Field(description="Kompetensi / Competency")
+    current_level: float | None = Field(description="Level terakhir (kosong: belum dinilai)")
+    required_level: float = Field(description="Standar jabatan / Position standard")
+    gap: float = Field(description="Kekurangan level / Levels short")
+
+
+class TrainingOption(Strict):
+    training_id: str = Field(description="training_id dari katalog / from the catalogue")
+    name: str = Field(description="Nama pelatihan / Training name")
+    competency: str = Field(description="Kompetensi yang ditingkatkan / Competency raised")
+    hours: float = Field(description="Jam pelajaran (JP) / Hours")
+    level_gain: float = Field(description="Kenaikan level yang dijanjikan / Promised gain")
+    expected_gain: float = Field(description="Kenaikan menurut riwayat / Gain history shows")
+    effect: float = Field(description="Kenaikan fit perkiraan / Estimated fit increase")
+    fit_after_alone: float = Field(description="Fit setelah pelatihan ini saja / Fit after it")
+
+
+class TrainingPlanResponse(Strict):
+    nip: str = Field(description="NIP")
+    position_id: str = Field(description="Jabatan tujuan / Target position")
+    model_version: str = Field(description="Versi model / Model version")
+    fit_before: float = Field(description="Fit tanpa pelatihan / Fit without training")
+    fit_after: float = Field(description="Fit setelah semua pelatihan / Fit after all of them")
+    total_hours: float = Field(description="Total JP / Total hours")
+    gaps: list[Gap] = Field(description="Kesenjangan kompetensi / Competency gaps")
+    trainings: list[TrainingOption] = Field(description="Pelatihan, terbaik dulu / Best first")
+
+
+def _response(plan: TrainingPlan, model_version: str) -> TrainingPlanResponse:
+    gaps = [
+        Gap(
+            competency=str(g["competency"]),
+            current_level=None if math.isnan(g["current_level"]) else float(g["current_level"]),
+            required_level=float(g["required_level"]),
+            gap=float(g["gap"]),
+        )
+        for g in _records(plan.gaps)
+    ]
+    texts = {"training_id": str, "name": str, "competency": str}
+    options = [TrainingOption.model_validate(row) for row in _records(plan.trainings.astype(texts))]
+    return TrainingPlanResponse(
+        nip=plan.nip,
+        position_id=plan.position_id,
+        model_version=model_version,
+        fit_before=round(plan.fit_before, 4),
+        fit_after=round(plan.fit_after, 4),
+        total_hours=plan.total_hours,
+        gaps=gaps,
+        trainings=options,
+    )
+
+
+@router.get(
+    "/employees/{nip}/training-plan",
+    response_model=TrainingPlanResponse,
+    summary="Rencana pelatihan pra-mutasi / Pre-transfer training plan",
+    description="Kesenjangan kompetensi terhadap standar jabatan dan pelatihan yang paling "
+    "menaikkan fit. / Competency gaps against the position standard and the trainings that "
+    "raise the expected fit most.",
+)
+def training_plan(
+    nip: Annotated[str, Path(pattern=NIP_PATTERN, description="NIP (18 digit)")],
+    position_id: Annotated[PositionId, Query(description="Jabatan tujuan / Target position")],
+    key: HrKey,
+    state: StateDep,
+    audit: AuditDep,
+) -> TrainingPlanResponse:
+    try:
+        plan = planner_for(state).plan(nip, position_id)
+    except (UnknownEmployeeError, UnknownPositionError) as exc:
+        raise NotFoundError(exc.message) from None
+    audit.returned(
+        nips=[nip],
+        position_ids=[position_id],
+        model_version=state.model_version,
+        snapshot_id=state.snapshot_id,
+    )
+    return _response(plan, state.model_version)
