@@ -21,17 +21,21 @@ from pipelines.demo.evaluation import evaluation_pools
 from pipelines.demo.export import (
     employees_table,
     history_tables,
-    iso,
     nips,
     preferences_table,
     reference_tables,
 )
-from pipelines.demo.history import headcounts, simulate
+from pipelines.demo.history import Records, headcounts, simulate
 from pipelines.demo.people import name_pools, to_day
 from pipelines.demo.positions import build_positions, competency_codes, required_levels
-from pipelines.demo.state import World
+from pipelines.demo.state import State, World
 from pipelines.demo.trainings import build_trainings
-from pipelines.demo.truth import trainings_truth, truth_summary
+from pipelines.demo.truth import (
+    eval_pools_truth,
+    trainings_truth,
+    transfers_truth,
+    truth_summary,
+)
 from pipelines.demo.units import build_units
 from pipelines.demo.writer import DemoDataError, check_output_folder, write_tables, write_truth
 
@@ -93,6 +97,23 @@ def post_move_label_share(transfers: pd.DataFrame, performance: pd.DataFrame) ->
     return float(labelled / max(len(transfers), 1))
 
 
+def contract_tables(
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    records: Records,
+    *,
+    nip: np.ndarray,
+    as_of_day: np.datetime64,
+) -> dict[Table, pd.DataFrame]:
+    """Every contract table (transfers also carry their truth columns, employees `person`)."""
+    employees_frame = employees_table(rng, world, state, nip=nip, as_of_day=as_of_day)
+    tables = {**reference_tables(world), Table.EMPLOYEES: employees_frame}
+    tables.update(history_tables(world, state, records, nip=nip, as_of_day=as_of_day))
+    tables[Table.PREFERENCES] = preferences_table(world, state, employees_frame)
+    return tables
+
+
 def generate_agency(
     out_dir: Path,
     *,
@@ -102,7 +123,8 @@ def generate_agency(
     years: int = 10,
     file_format: str = "csv",
 ) -> DemoSummary:
-    """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`."""
+    """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
+    the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`."""
     _check(out_dir, employees=employees, years=years, file_format=file_format)
     as_of = as_of or DEFAULT_AS_OF
     as_of_day = to_day(as_of)
@@ -112,16 +134,11 @@ def generate_agency(
         rng, world, employees=employees, as_of=as_of, years=years, pools=name_pools(seed)
     )
     nip = nips(state.people)
-    employees_frame = employees_table(rng, world, state, nip=nip, as_of_day=as_of_day)
-    tables = {**reference_tables(world), Table.EMPLOYEES: employees_frame}
-    tables.update(history_tables(world, state, records, nip=nip, as_of_day=as_of_day))
-    tables[Table.PREFERENCES] = preferences_table(world, state, employees_frame)
+    tables = contract_tables(rng, world, state, records, nip=nip, as_of_day=as_of_day)
     pools = evaluation_pools(
         rng, world, state, as_of_day=as_of_day, headcount=headcounts(world, state, as_of_day)
     )
-    transfers = tables[Table.TRANSFERS]
-    label_share = post_move_label_share(transfers, tables[Table.PERFORMANCE])
-    resistance_rate = float((transfers["resistance"] != "none").mean()) if len(transfers) else 0.0
+    transfers, employees_frame = tables[Table.TRANSFERS], tables[Table.EMPLOYEES]
     write_tables(out_dir, tables, file_format=file_format)
     summary = DemoSummary(
         out_dir=out_dir,
@@ -131,39 +148,13 @@ def generate_agency(
         years=years,
         file_format=file_format,
         rows={t.value: len(f) for t, f in tables.items()},
-        resistance_rate=resistance_rate,
-        post_move_label_share=label_share,
+        resistance_rate=float((transfers["resistance"] != "none").mean()),
+        post_move_label_share=post_move_label_share(transfers, tables[Table.PERFORMANCE]),
     )
     write_truth(
         out_dir,
-        transfers=transfers.assign(
-            employee_in_export=transfers["nip"].isin(employees_frame["nip"])
-        )[
-            [
-                "transfer_id",
-                "expected_post_move_rating",
-                "resistance_probability",
-                "employee_in_export",
-            ]
-        ],
-        pools=pools.assign(
-            pool_id=[f"EP{p + 1:03d}" for p in pools["pool"]],
-            position_id=world.positions["position_id"].to_numpy()[pools["position"]],
-            nip=nip[pools["person"]],
-            as_of=iso(np.full(len(pools), as_of_day)),
-            expected_post_move_rating=pools["expected_post_move_rating"].round(4),
-            resistance_probability=pools["resistance_probability"].round(4),
-        )[
-            [
-                "pool_id",
-                "position_id",
-                "nip",
-                "as_of",
-                "expected_post_move_rating",
-                "resistance_probability",
-                "group",
-            ]
-        ],
+        transfers=transfers_truth(transfers, current_nips=employees_frame["nip"]),
+        pools=eval_pools_truth(pools, world=world, nip=nip, as_of_day=as_of_day),
         trainings=trainings_truth(world.trainings),
         summary=truth_summary(summary, world=world),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from pipelines.demo import outcomes
@@ -64,6 +65,36 @@ DEFINITIONS: dict[str, str] = {
         "to_position_id (the contract's definition)."
     ),
 }
+
+
+def transfers_truth(transfers: pd.DataFrame, *, current_nips: pd.Series) -> pd.DataFrame:
+    """transfers_truth.csv: the true expected rating and resistance probability per transfer,
+    and whether the person is still in employees.csv (features of leavers are partial)."""
+    return pd.DataFrame(
+        {
+            "transfer_id": transfers["transfer_id"],
+            "expected_post_move_rating": transfers["expected_post_move_rating"],
+            "resistance_probability": transfers["resistance_probability"],
+            "employee_in_export": transfers["nip"].isin(current_nips),
+        }
+    )
+
+
+def eval_pools_truth(
+    pools: pd.DataFrame, *, world: World, nip: np.ndarray, as_of_day: np.datetime64
+) -> pd.DataFrame:
+    """eval_pools.csv: one row per (pool, candidate) with the true outcomes at the export date."""
+    return pd.DataFrame(
+        {
+            "pool_id": [f"EP{p + 1:03d}" for p in pools["pool"]],
+            "position_id": world.positions["position_id"].to_numpy()[pools["position"]],
+            "nip": nip[pools["person"]],
+            "as_of": str(as_of_day),
+            "expected_post_move_rating": pools["expected_post_move_rating"].round(4),
+            "resistance_probability": pools["resistance_probability"].round(4),
+            "group": pools["group"],
+        }
+    )
 
 
 def trainings_truth(trainings: pd.DataFrame) -> pd.DataFrame:
