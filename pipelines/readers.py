@@ -36,6 +36,10 @@ NOT_UTF8 = (
     "berkas bukan UTF-8 (byte {byte}); simpan ulang sebagai CSV UTF-8 / "
     "file is not UTF-8 (byte {byte}); save it again as CSV UTF-8"
 )
+SEMICOLON = (
+    "pemisah kolom harus koma (,), bukan titik koma (;) / "
+    "columns must be separated by commas (,), not semicolons (;)"
+)
 BAD_CSV = "baris CSV tidak bisa dibaca: {detail} / CSV row cannot be read: {detail}"
 UNREADABLE = "berkas {fmt} tidak bisa dibaca ({detail}) / {fmt} file cannot be read ({detail})"
 TWO_FORMATS = (
@@ -107,6 +111,9 @@ def _read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Probl
         data.decode("utf-8")
     except UnicodeDecodeError as err:
         return None, [_not_utf8(path.name, data, err)]
+    header = data.split(b"\n", 1)[0]
+    if b";" in header and b"," not in header:
+        return None, [Problem(path.name, 1, None, SEMICOLON)]
     try:
         frame = pd.read_csv(
             io.BytesIO(data),

@@ -240,6 +240,11 @@ def current_snapshot_id(settings: Settings) -> str | None:
     return _read_pointer(root, PINNED) or _read_pointer(root, CURRENT)
 
 
+def pinned_snapshot_id(settings: Settings) -> str | None:
+    """The pinned snapshot, if any."""
+    return _read_pointer(settings.snapshots_dir, PINNED)
+
+
 def list_snapshots(settings: Settings) -> list[SnapshotInfo]:
     """Every complete snapshot, oldest first (by creation time)."""
     root = settings.snapshots_dir

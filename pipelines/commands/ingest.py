@@ -10,7 +10,7 @@ import typer
 from models.errors import MutasiError
 from pipelines.ingest import ingest_folder
 from pipelines.settings import get_settings
-from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot
+from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
 
 
 def _fail(error: MutasiError) -> typer.Exit:
@@ -32,6 +32,13 @@ def ingest(
             f"Same content as snapshot {info.id}: reused"
         )
     typer.echo(f"snapshot: {info.id} (current)")
+    pinned = pinned_snapshot_id(get_settings())
+    if pinned is not None and pinned != info.id:
+        typer.echo(
+            f"catatan: snapshot {pinned} disematkan dan tetap dipakai (`mutasi snapshots "
+            f"--unpin`) / note: snapshot {pinned} is pinned and stays in use (`mutasi "
+            "snapshots --unpin`)"
+        )
     typer.echo(f"content hash: {info.content_hash}")
     typer.echo(f"reference date: {info.reference_date}")
     for table, rows in info.row_counts.items():

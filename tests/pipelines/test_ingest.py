@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import typer
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from models.enums import Table
 from models.schemas import ContractViolation
-from pipelines.cli import app
+from pipelines.commands import ingest as ingest_commands
 from pipelines.ingest import ingest_folder, read_and_validate
 from pipelines.readers import read_folder
 from pipelines.settings import Settings
@@ -28,6 +32,13 @@ def settings(tmp_path: Path) -> Settings:
 def ingested(valid_agency_dir: Path, settings: Settings) -> str:
     """A data home whose current snapshot is the valid agency; returns its id."""
     return ingest_folder(valid_agency_dir, settings=settings).id
+
+
+def _cli() -> typer.Typer:
+    """The ingest commands on their own app, as `mutasi` registers them."""
+    cli = typer.Typer()
+    ingest_commands.register(cli)
+    return cli
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -224,6 +235,17 @@ def test_ingest_rejects_csv_row_with_too_many_fields(
     ]
 
 
+def test_ingest_rejects_semicolon_separated_csv(
+    valid_agency_dir: Path, settings: Settings, ingested: str
+) -> None:
+    path = valid_agency_dir / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert _rejected(valid_agency_dir, settings) == [
+        "units.csv:1: pemisah kolom harus koma (,), bukan titik koma (;) / "
+        "columns must be separated by commas (,), not semicolons (;)"
+    ]
+
+
 def test_reader_ignores_unknown_files_and_subfolders(valid_agency_dir: Path) -> None:
     (valid_agency_dir / "_truth").mkdir()
     (valid_agency_dir / "_truth" / "units.csv").write_text("garbage")
@@ -264,7 +286,7 @@ def test_cli_ingest_prints_snapshot_and_counts(
     valid_agency_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _use_home(monkeypatch, tmp_path)
-    result = CliRunner().invoke(app, ["ingest", str(valid_agency_dir)])
+    result = CliRunner().invoke(_cli(), ["ingest", str(valid_agency_dir)])
     assert result.exit_code == 0
     assert (
         "snapshot: " in result.output and "employees                       4 rows" in result.output
@@ -276,7 +298,7 @@ def test_cli_ingest_prints_located_problems_and_fails(
 ) -> None:
     _use_home(monkeypatch, tmp_path)
     folder = _edited(tmp_path / "bad", Table.POSITIONS, 1, "required_headcount", "-3")
-    result = CliRunner().invoke(app, ["ingest", str(folder)])
+    result = CliRunner().invoke(_cli(), ["ingest", str(folder)])
     assert result.exit_code == 2
     assert "positions.csv:3:required_headcount: tidak boleh negatif" in result.output
 
@@ -290,12 +312,12 @@ def test_cli_snapshots_pins_and_unpins(
     extra = valid_agency_frames()
     extra[Table.UNITS].loc[0, "name"] = "Dinas Kesehatan dan KB"
     second = ingest_folder(write_agency(extra, tmp_path / "v2"), settings=settings).id
-    pinned = runner.invoke(app, ["snapshots", "--pin", first])
+    pinned = runner.invoke(_cli(), ["snapshots", "--pin", first])
     assert (pinned.exit_code, current_snapshot_id(settings)) == (0, first)
-    listing = runner.invoke(app, ["snapshots"]).output.splitlines()
+    listing = runner.invoke(_cli(), ["snapshots"]).output.splitlines()
     assert listing[1].startswith(first) and listing[1].endswith("pinned")
     assert listing[2].startswith(second) and listing[2].endswith("current")
-    runner.invoke(app, ["snapshots", "--unpin"])
+    runner.invoke(_cli(), ["snapshots", "--unpin"])
     assert current_snapshot_id(settings) == second
 
 
@@ -308,3 +330,16 @@ def _use_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
     settings = get_settings()
     assert len(list_snapshots(settings)) == 0
     return settings
+
+
+@pytest.mark.integration
+def test_mutasi_ingest_command_exits_non_zero_with_located_lines(tmp_path: Path) -> None:
+    folder = _edited(tmp_path / "bad", Table.UNITS, 0, "sector", "")
+    env = {**os.environ, "MUTASI_HOME": str(tmp_path / "home"), "MUTASI_AS_OF": "2025-06-30"}
+    mutasi = Path(sys.executable).with_name("mutasi")
+    done = subprocess.run(
+        [str(mutasi), "ingest", str(folder)], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 2
+    assert "units.csv:2:sector: nilai wajib kosong / required value is empty" in done.stderr
+    assert "Traceback" not in done.stderr
