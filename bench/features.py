@@ -80,7 +80,9 @@ def synthetic_agency(n: int, *, seed: int = 0) -> AgencyData:
             "required_headcount": 5,
         }
     )
-    birth = pd.to_datetime("1965-01-01") + pd.to_timedelta(rng.integers(0, 12000, n), "D")
+    # (birth day mod 100, sequence) = (i // 1000, i % 1000): NIPs are unique up to 100k people.
+    birth_day = np.arange(n) // 1000 % 100 + 100 * rng.integers(0, 120, n)
+    birth = pd.to_datetime("1965-01-01") + pd.to_timedelta(birth_day, "D")
     start = pd.to_datetime("1990-01-01") + pd.to_timedelta(rng.integers(0, 11000, n), "D")
     nips = (
         birth.strftime("%Y%m%d")
@@ -88,7 +90,7 @@ def synthetic_agency(n: int, *, seed: int = 0) -> AgencyData:
         + pd.Index(rng.choice(["1", "2"], n))
         + pd.Index(np.char.zfill((np.arange(n) % 1000).astype(str), 3))
     )
-    assert nips.is_unique, "pick another seed: two synthetic NIPs collide"
+    assert nips.is_unique, "synthetic NIPs are unique only up to 100,000 employees"
     current = rng.choice(pos_ids, n)
     employees = pd.DataFrame(
         {
