@@ -39,6 +39,8 @@ class RuleConfig(BaseModel):
 
 
 class RandomBaseline(BaseEstimator):
+    on_rating_scale = True  # fit drawn uniformly on 1-5
+
     def __init__(self, random_state: int = 0) -> None:
         self.random_state = random_state
 
@@ -55,6 +57,8 @@ class RandomBaseline(BaseEstimator):
 
 
 class RuleBaseline(BaseEstimator):
+    on_rating_scale = False  # fit is a ranking score in SKP points
+
     def __init__(self, config: RuleConfig | None = None) -> None:
         self.config = config
 
@@ -91,6 +95,8 @@ class RuleBaseline(BaseEstimator):
 
 
 class LogisticBaseline(BaseEstimator):
+    on_rating_scale = False  # fit is a probability of baik or better
+
     def __init__(self, C: float = 1.0) -> None:
         self.C = C
 

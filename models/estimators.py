@@ -122,6 +122,8 @@ def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
 class TransferScorer(BaseEstimator):
     """Predicts post-move fit (rating scale 1-5) and calibrated resistance risk for pairs."""
 
+    on_rating_scale = True
+
     def __init__(self, config: ScorerConfig | None = None, random_state: int = 0) -> None:
         self.config = config
         self.random_state = random_state

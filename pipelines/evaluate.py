@@ -114,10 +114,9 @@ def model_metrics(model: Scorer, data: EvaluationData, *, k: int = 10) -> dict[s
     }
     labelled = data.heldout["post_move_rating"].notna().to_numpy()
     fit = model.predict_fit(X)
-    metrics |= {
-        f"fit_{n}": v
-        for n, v in fit_metrics(data.heldout["post_move_rating"][labelled], fit[labelled]).items()
-    }
+    if getattr(model, "on_rating_scale", True):  # error in rating points means nothing else
+        observed = data.heldout["post_move_rating"][labelled]
+        metrics |= {f"fit_{n}": v for n, v in fit_metrics(observed, fit[labelled]).items()}
     outcome_pools = _outcome_pools(data.heldout, labelled)
     if outcome_pools.any():
         heldout = data.heldout.loc[outcome_pools]

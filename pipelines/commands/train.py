@@ -18,6 +18,7 @@ SUMMARY_METRICS = (
     "risk_auc",
     "risk_brier",
     "risk_ece",
+    "risk_ece_vs_truth",
 )
 
 
@@ -40,6 +41,7 @@ def train(
     typer.echo(result.table.set_index("model")[columns].round(4).to_string())
     for key in (
         "bayes_risk_auc",
+        "bayes_risk_ece",
         "risk_auc_share_of_bayes",
         "margin_vs_rule.fit_ndcg10_truth",
         "margin_vs_rule.fit_ndcg10_outcome",
