@@ -1,0 +1,119 @@
+"""Training end to end on a small demo world and a real MLflow SQLite store.
+
+One world and one store for the module (building them costs seconds); tests that change the
+registry come last in the file and say what they change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from models.estimators import GbmParams, ScorerConfig
+from pipelines import registry
+from pipelines.batch import PairsFileError, score_file
+from pipelines.demo import generate_agency
+from pipelines.ingest import ingest_folder
+from pipelines.settings import Settings
+from pipelines.train import TrainConfig, TrainResult, run_training
+
+pytestmark = pytest.mark.integration
+
+# A deliberately crippled model: one shallow tree each, no constraints, no score target.
+STUMP = GbmParams(n_estimators=1, num_leaves=2)
+WORSE = TrainConfig(
+    scorer=ScorerConfig(
+        fit=STUMP, risk=STUMP, use_score_target=False, fit_monotone={}, risk_monotone={}
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("world")
+    generate_agency(folder, employees=1200, seed=3)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def settings(world: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("MLFLOW_TRACKING_URI", raising=False)
+        patch.delenv("MUTASI_MLFLOW_TRACKING_URI", raising=False)
+        settings = Settings(home=tmp_path_factory.mktemp("home"))
+    ingest_folder(world, settings=settings)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def first(settings: Settings, world: Path) -> TrainResult:
+    return run_training(settings, truth_folder=world)
+
+
+@pytest.fixture(scope="module")
+def worse(settings: Settings, world: Path, first: TrainResult) -> TrainResult:
+    return run_training(settings, truth_folder=world, config=WORSE)
+
+
+def test_first_model_is_registered_and_promoted(settings: Settings, first: TrainResult) -> None:
+    assert first.promoted
+    assert registry.champion_version(settings) == first.version
+
+
+def test_report_has_every_model_side_by_side(first: TrainResult) -> None:
+    assert set(first.table["model"]) == {"lightgbm", "rule", "logistic", "random"}
+    for key in ("fit_ndcg10_truth", "risk_auc", "risk_brier", "risk_ece", "bayes_risk_auc"):
+        assert key in first.metrics
+
+
+def test_model_beats_the_hr_rule_on_the_demo_world(first: TrainResult) -> None:
+    assert first.metrics["fit_ndcg10_truth"] > first.metrics["rule.fit_ndcg10_truth"]
+
+
+def test_quality_gate_refuses_a_worse_model(
+    settings: Settings, first: TrainResult, worse: TrainResult
+) -> None:
+    assert not worse.promoted
+    assert registry.champion_version(settings) == first.version
+
+
+def test_gate_logs_the_comparison_with_the_champion(worse: TrainResult) -> None:
+    assert not worse.gate["ok"].all()
+    assert set(worse.gate["champion_version"]) == {worse.previous_champion}
+
+
+def test_score_writes_one_row_per_pair_in_order(
+    settings: Settings, world: Path, first: TrainResult, tmp_path: Path
+) -> None:
+    employees = pd.read_csv(world / "employees.csv", dtype=str)["nip"].head(3).tolist()
+    positions = pd.read_csv(world / "positions.csv", dtype=str)["position_id"].head(2).tolist()
+    pairs = pd.DataFrame(
+        [(n, p) for p in positions for n in employees] + [(employees[0], positions[0])],
+        columns=["nip", "position_id"],
+    )
+    pairs.to_csv(tmp_path / "pairs.csv", index=False)
+    score_file(settings, pairs_path=tmp_path / "pairs.csv", out=tmp_path / "out.csv")
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"nip": str, "ineligible_reasons": str})
+    assert list(out.columns) == [
+        "nip", "position_id", "eligible", "ineligible_reasons", "fit", "risk",
+    ]  # fmt: skip
+    assert out[["nip", "position_id"]].values.tolist() == pairs.values.tolist()
+    assert out["fit"].between(1, 5).all() and out["risk"].between(0, 1).all()
+
+
+def test_score_rejects_a_malformed_nip_with_its_row(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "pairs.csv").write_text("nip,position_id\n123,P1\n", encoding="utf-8")
+    with pytest.raises(PairsFileError, match=r"pairs.csv:2:nip"):
+        score_file(settings, pairs_path=tmp_path / "pairs.csv", out=tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_rollback_returns_to_the_previous_champion(
+    settings: Settings, first: TrainResult, worse: TrainResult
+) -> None:
+    # Changes the registry: forces the worse model in, then rolls it back.
+    registry.promote(settings, version=worse.version, force=True)
+    assert registry.rollback(settings) == first.version
+    assert registry.champion_version(settings) == first.version
