@@ -145,7 +145,7 @@ def _rule_failures(table: Table, frame: pd.DataFrame, rules: list[Rule]) -> pd.D
         found = pd.DataFrame(
             {
                 "index": cases["index"].astype("int64"),
-                "column": cases["check"].map(lambda n: by_name[n].column),
+                "column": cases["check"].map({n: r.column for n, r in by_name.items()}),
                 "rule": cases["check"],
             }
         )

@@ -40,6 +40,7 @@ SEMICOLON = (
     "pemisah kolom harus koma (,), bukan titik koma (;) / "
     "columns must be separated by commas (,), not semicolons (;)"
 )
+DUPLICATE_COLUMN = "nama kolom muncul dua kali / column name appears twice"
 BAD_CSV = "baris CSV tidak bisa dibaca: {detail} / CSV row cannot be read: {detail}"
 UNREADABLE = "berkas {fmt} tidak bisa dibaca ({detail}) / {fmt} file cannot be read ({detail})"
 TWO_FORMATS = (
@@ -96,9 +97,15 @@ def read_table(path: Path, *, table: Table) -> tuple[pd.DataFrame | None, list[P
     frame, problems = readers[path.suffix](path, table)
     if frame is None:
         return None, problems
+    names = [str(c).strip().lower() for c in frame.columns]
+    frame = frame.set_axis(names, axis=1)
+    unnamed = [n for n in names if n.startswith("unnamed:") and (frame[n] == "").all()]
+    frame = frame.drop(columns=unnamed)  # formatting-only columns without a header
     if frame.shape[1] == 0:
         return None, [Problem(path.name, 1, None, EMPTY)]
-    frame = frame.rename(columns=lambda c: str(c).strip().lower())
+    duplicated = sorted({n for n in frame.columns if list(frame.columns).count(n) > 1})
+    if duplicated:
+        return None, [Problem(path.name, 1, n, DUPLICATE_COLUMN) for n in duplicated]
     blank = (frame == "").all(axis=1)
     return frame[~blank], problems
 
@@ -192,7 +199,8 @@ def _read_xlsx(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Prob
     if not sheets:
         return None, [Problem(path.name, 1, None, EMPTY)]
     first, rows = next(iter(sheets.items()))
-    header = [_cell_text(v).strip().lower() for v in rows[0]] if rows else []
+    first_row = rows[0] if rows else ()
+    header = [_cell_text(v).strip().lower() or f"unnamed: {i}" for i, v in enumerate(first_row)]
     missing = [c for c in COLUMNS[table][0] if c not in header]
     if missing:
         other = next((name for name, r in sheets.items() if r and _has_columns(r[0], table)), None)

@@ -246,6 +246,30 @@ def test_ingest_rejects_semicolon_separated_csv(
     ]
 
 
+def test_ingest_rejects_a_column_named_twice(
+    valid_agency_dir: Path, settings: Settings, ingested: str
+) -> None:
+    frames = valid_agency_frames()
+    units = frames[Table.UNITS].assign(NAME="Dinas")
+    units.to_excel(valid_agency_dir / "units.xlsx", index=False)
+    (valid_agency_dir / "units.csv").unlink()
+    assert _rejected(valid_agency_dir, settings) == [
+        "units.xlsx:1:name: nama kolom muncul dua kali / column name appears twice"
+    ]
+
+
+def test_reader_drops_blank_unnamed_xlsx_columns(tmp_path: Path) -> None:
+    workbook = Workbook()
+    units = valid_agency_frames()[Table.UNITS]
+    workbook.active.append([*units.columns, None])
+    for row in units.itertuples(index=False):
+        workbook.active.append([*row, None])
+    folder = write_agency(valid_agency_frames(), tmp_path / "a")
+    (folder / "units.csv").unlink()
+    workbook.save(folder / "units.xlsx")
+    assert list(read_folder(folder).frames[Table.UNITS].columns) == list(units.columns)
+
+
 def test_reader_ignores_unknown_files_and_subfolders(valid_agency_dir: Path) -> None:
     (valid_agency_dir / "_truth").mkdir()
     (valid_agency_dir / "_truth" / "units.csv").write_text("garbage")
