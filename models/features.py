@@ -176,7 +176,8 @@ def current_pair_features(
 ) -> pd.DataFrame:
     """Features (FEATURE_COLUMNS) of each (nips[i], position_ids[i]) at ctx.as_of, in order.
 
-    Unknown NIPs or positions give a row of NaN (the policy flags them).
+    Unknown NIPs or positions give a row of NaN (the policy flags them). Without
+    `initiated_by_employee` (1 = atas permintaan sendiri, 0 = agency) moves are agency-initiated.
     """
     arrays = pair_feature_arrays(
         ctx.catalog,
@@ -214,7 +215,8 @@ def pair_features_at(data: AgencyData, pairs: pd.DataFrame) -> pd.DataFrame:
     """Features of rows (nip, position_id, as_of[, from_position_id, initiated_by]).
 
     Each row sees only history dated before its own as_of (the point-in-time rules of
-    models/history.py). The result keeps the index of `pairs`.
+    models/history.py). Without an initiated_by column moves are agency-initiated. The result
+    keeps the index of `pairs`.
     """
     rows = _checked_pairs(pairs)
     catalog = Catalog.build(data)

@@ -166,8 +166,9 @@ def pair_feature_arrays(
 ) -> dict[str, np.ndarray]:
     """Feature arrays for pairs (state row emp_idx[i], position pos_idx[i]); -1 gives NaN.
 
-    `levels` / `trainings` (pairs x competencies) override the gathered competency levels and
-    recent-training counts, for "as if trained" scenarios.
+    `initiated_by_employee` defaults to 0 (the agency proposes the move, as in shortlists,
+    plans and draft decrees). `levels` / `trainings` (pairs x competencies) override the
+    gathered competency levels and recent-training counts, for "as if trained" scenarios.
     """
     valid = (emp_idx >= 0) & (pos_idx >= 0)
     e, p = np.where(valid, emp_idx, 0), np.where(valid, pos_idx, 0)
@@ -199,7 +200,7 @@ def pair_feature_arrays(
         ),
         "age": state.age_years[e],
         **_preference_features(catalog, state, e, p),
-        "initiated_by_employee": np.full(len(e), np.nan)
+        "initiated_by_employee": np.zeros(len(e))
         if initiated_by_employee is None
         else np.asarray(initiated_by_employee, dtype=float),
     }

@@ -237,3 +237,11 @@ def test_pairs_with_a_bad_date_are_rejected_naming_row_and_column():
         pair_features_at(world(), pairs)
     with pytest.raises(PairInputError, match="as_of"):
         pair_features_at(world(), pairs.drop(columns="as_of"))
+
+
+def test_moves_are_agency_initiated_unless_the_employee_asked():
+    ctx = FeatureContext.build(world(), AS_OF)
+    nips, positions = np.array([ANI, BUDI]), np.array(["P2", "P1"])
+    assert list(current_pair_features(ctx, nips, positions)["initiated_by_employee"]) == [0, 0]
+    asked = current_pair_features(ctx, nips, positions, initiated_by_employee=np.array([1.0, 0.0]))
+    assert list(asked["initiated_by_employee"]) == [1.0, 0.0]
