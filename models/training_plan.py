@@ -5,8 +5,9 @@
 2. Options: catalogue trainings for a gap competency that the candidate has not completed.
 3. Effect: the fit model's prediction with the training applied to the candidate's features
    (competency level + gain capped at 5, the recent-training counts) minus the prediction
-   without it. Trainings are ranked by that effect (ties: fewer JP hours); those with no
-   positive effect are dropped.
+   without it. Trainings are ranked by that effect, then by the gain they realise (below),
+   then by fewer JP hours; those the model expects to lower fit are dropped. A training with
+   no effect on the model's fit is kept: it still closes a gap in the position's standard.
 
    The gain applied is the one the agency's own history shows where it can: a catalogue's
    `level_gain` is a promise, and some trainings keep it better than others. `realised_gains`
@@ -44,7 +45,7 @@ OPTION_COLUMNS: tuple[str, ...] = (
     "effect",
     "fit_after_alone",
 )
-MIN_EFFECT = 1e-6
+MIN_EFFECT = -1e-9  # effects below this (the model expects fit to drop) are not suggested
 
 
 class UnknownPositionError(MutasiError):
@@ -198,8 +199,12 @@ def plan_training(
     fits = scorer.predict_fit(trained_pair_features(ctx, nip, position_id, scenarios))
     fit_before = float(fits[0])
     ranked = options.assign(effect=fits[1:] - fit_before, fit_after_alone=fits[1:])
-    ranked = ranked.loc[ranked["effect"] > MIN_EFFECT]
-    ranked = ranked.sort_values(["effect", "hours"], ascending=[False, True], kind="stable")
+    ranked = ranked.loc[ranked["effect"] > MIN_EFFECT].assign(
+        effect=lambda frame: frame["effect"].clip(lower=0.0)
+    )
+    ranked = ranked.sort_values(
+        ["effect", "expected_gain", "hours"], ascending=[False, False, True], kind="stable"
+    )
     chosen = ranked.head(config.max_trainings).reset_index(drop=True)[list(OPTION_COLUMNS)]
     fit_after = fit_before
     if len(chosen):

@@ -31,6 +31,7 @@ from models.policy import PolicyConfig
 from models.scoring import score_pairs
 from models.staffing import position_balance
 from models.tables import AgencyData
+from models.training_batch import plan_trainings
 from models.training_plan import TrainingPlanner
 from pipelines.plan_store import StoredPlan, store_plan
 from pipelines.registry import load_champion
@@ -173,11 +174,18 @@ def explain_moves(
         )
         for row_names, row_values, sector in zip(names, values, sectors, strict=True)
     ]
-    trainings = [
-        ";".join(planner.plan(str(n), str(p)).trainings["training_id"]) if planner else ""
-        for n, p in zip(moves["nip"], moves["position_id"], strict=True)
-    ]
-    return moves.assign(reasons=reasons, training=trainings)
+    training = [""] * len(moves)
+    if planner is not None:
+        batch = plan_trainings(
+            planner.context,
+            scorer,
+            moves[["nip", "position_id"]],
+            catalogue=planner.catalogue,
+            training_history=planner.training_history,
+            config=planner.config,
+        )
+        training = batch["training_ids"].tolist()
+    return moves.assign(reasons=reasons, training=training)
 
 
 def plan_round(

@@ -11,6 +11,7 @@ import pytest
 from models.enums import Table
 from models.estimators import GbmParams, ScorerConfig, TransferScorer
 from models.features import FeatureContext, current_pair_features
+from models.training_batch import plan_trainings
 from models.training_plan import (
     TrainingPlanConfig,
     TrainingPlanner,
@@ -138,3 +139,23 @@ def test_planner_uses_the_realised_gain_when_ranking(scorer):
     planner = TrainingPlanner.build(FeatureContext.build(data, AS_OF), scorer, data=data)
     plan = planner.plan(ANI, "P2")
     assert plan.trainings["expected_gain"].tolist() == [pytest.approx(1.0)]
+
+
+def test_batch_plans_agree_with_one_pair_plans(scorer):
+    data = world()
+    planner = TrainingPlanner.build(FeatureContext.build(data, AS_OF), scorer, data=data)
+    pairs = pd.DataFrame(
+        {"nip": [ANI, BUDI, ANI, "NOBODY"], "position_id": ["P2", "P1", "P1", "P2"]}
+    )
+    batch = plan_trainings(
+        planner.context,
+        scorer,
+        pairs,
+        catalogue=data.trainings,
+        training_history=data.training_history,
+    )
+    for row in batch.iloc[:3].itertuples(index=False):
+        single = planner.plan(row.nip, row.position_id)
+        assert row.training_ids == ";".join(single.trainings["training_id"])
+        assert row.fit_after == pytest.approx(single.fit_after)
+    assert batch.iloc[3]["training_ids"] == "" and np.isnan(batch.iloc[3]["fit_before"])
