@@ -15,6 +15,7 @@ from models.enums import GOLONGAN_ORDINAL, SECTORS, Table
 from models.errors import MutasiError
 from pipelines.cli import app
 from pipelines.demo import DEFAULT_AS_OF, generate_agency
+from pipelines.demo.geo import haversine_km
 from pipelines.demo.outcomes import expected_post_move_rating, resistance_probability
 from pipelines.demo.people import ENTRY_RANK, rank_ordinal
 from pipelines.ingest import validate_folder
@@ -277,3 +278,72 @@ def test_cli_demo_data_writes_the_agency(tmp_path: Path) -> None:
     employees = read(tmp_path / "out", Table.EMPLOYEES.value)
     assert len(employees) == 120
     assert (employees["position_start"] <= date(2025, 12, 31).isoformat()).all()
+
+
+def _resistance_inputs_from_tables(folder: Path) -> pd.DataFrame:
+    """Rebuild the resistance mechanism's inputs from the exported tables alone."""
+    units = read(folder, "units").astype({"lat": float, "lon": float})
+    posts = read(folder, "positions").merge(units, on="unit_id", suffixes=("", "_unit"))
+    posts = posts.set_index("position_id")
+    employees = read(folder, "employees").set_index("nip")
+    transfers = read(folder, "transfers").sort_values("decree_date", kind="stable")
+    resisted = (transfers["resistance"] != "none").astype(int)
+    past = resisted.groupby(transfers["nip"]).cumsum() - resisted
+    t = transfers.assign(past_resistance=past)
+    t = t[t["nip"].isin(employees.index)]
+    person = employees.loc[t["nip"]]
+    src, dst = posts.loc[t["from_position_id"]], posts.loc[t["to_position_id"]]
+    bup = np.where(src["title"].str.contains("Ahli Madya"), 60, 58)
+    bup = np.where(src["job_type"] == "jpt", 60, bup)
+    bup = np.where(src["title"].str.contains("Ahli Utama"), 65, bup)
+    birth_month = pd.to_datetime(person["birth_date"]).dt.to_period("M")
+    retire = (birth_month + bup * 12 + 1).dt.to_timestamp().to_numpy()
+    prefs = read(folder, "preferences")
+    asked = set(zip(prefs["nip"], prefs["kind"], prefs["value"], strict=True))
+    sector_askers = set(prefs.loc[prefs["kind"] == "sector", "nip"])
+    nips = t["nip"].to_numpy()
+    matched = [
+        (n, "unit", u) in asked or (n, "sector", s) in asked or (n, "region", r) in asked
+        for n, u, s, r in zip(nips, dst["unit_id"], dst["sector"], dst["region_code"], strict=True)
+    ]
+    to_sector, from_sector = dst["sector"].to_numpy(), src["sector"].to_numpy()
+    unrequested = [
+        n in sector_askers and (n, "sector", s) not in asked and s != f
+        for n, s, f in zip(nips, to_sector, from_sector, strict=True)
+    ]
+    home_lat = person["home_lat"].astype(float).to_numpy()
+    home_lon = person["home_lon"].astype(float).to_numpy()
+    decree = pd.to_datetime(t["decree_date"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "transfer_id": t["transfer_id"].to_numpy(),
+            "distance_home_km": haversine_km(
+                home_lat, home_lon, dst["lat"].to_numpy(), dst["lon"].to_numpy()
+            ),
+            "distance_move_km": haversine_km(
+                src["lat"].to_numpy(),
+                src["lon"].to_numpy(),
+                dst["lat"].to_numpy(),
+                dst["lon"].to_numpy(),
+            ),
+            "married": (person["marital_status"] == "married").to_numpy(dtype=float),
+            "children": person["children"].astype(float).to_numpy(),
+            "preference_matched": np.array(matched, dtype=float),
+            "unrequested_sector": np.array(unrequested, dtype=float),
+            "sector_change": (to_sector != from_sector).astype(float),
+            "years_to_retirement": (retire - decree) / np.timedelta64(1, "D") / 365.25,
+            "grade_step": dst["grade"].astype(int).to_numpy() - src["grade"].astype(int).to_numpy(),
+            "employee_initiated": (t["initiated_by"] == "employee").to_numpy(dtype=float),
+            "past_resistance": t["past_resistance"].to_numpy(dtype=float),
+        }
+    )
+
+
+def test_true_resistance_probability_is_computable_from_the_exported_tables(
+    world_dir: Path,
+) -> None:
+    inputs = _resistance_inputs_from_tables(world_dir)
+    truth = pd.read_csv(world_dir / "_truth" / "transfers_truth.csv", dtype={"transfer_id": str})
+    expected = inputs[["transfer_id"]].merge(truth, on="transfer_id")["resistance_probability"]
+    assert len(inputs) > 50
+    assert resistance_probability(inputs) == pytest.approx(expected.to_numpy(), abs=1e-3)
