@@ -245,3 +245,17 @@ def test_moves_are_agency_initiated_unless_the_employee_asked():
     assert list(current_pair_features(ctx, nips, positions)["initiated_by_employee"]) == [0, 0]
     asked = current_pair_features(ctx, nips, positions, initiated_by_employee=np.array([1.0, 0.0]))
     assert list(asked["initiated_by_employee"]) == [1.0, 0.0]
+
+
+def test_tenure_runs_from_position_start_or_the_last_effective_move():
+    assert one_pair(world(), BUDI, "P1", "2022-04-01")["tenure_years"] == pytest.approx(
+        1.0, abs=0.01
+    )
+    left_service = one_pair(world(), EKO, "P3", "2020-06-01")  # moved into P1 on 2019-06-01
+    assert left_service["tenure_years"] == pytest.approx(1.0, abs=0.01)
+
+
+def test_the_post_held_at_a_past_date_comes_from_transfer_history():
+    features = one_pair(world(), EKO, "P1", "2018-06-01")  # in P2 (grade 11) since 2014
+    assert features["grade_step"] == -4.0
+    assert features["sector_change"] == 1.0
