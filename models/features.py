@@ -4,6 +4,9 @@
 - `pair_features_at(data, pairs)`: features for arbitrary (nip, position_id, as_of) rows.
 - `FeatureContext.build(data, as_of)` + `current_pair_features(ctx, nips, position_ids)`: the
   current state precomputed once, then features for many pairs by integer gathers (serving).
+- `trained_pair_features(ctx, nip, position_id, training_sets)` and
+  `FeatureContext.with_trainings(nip, training_ids)`: features "as if" trainings were completed
+  just before as_of (level + level_gain capped at 5, counted as recent trainings).
 
 All three go through `models.pair_logic.pair_feature_arrays`, the single pair computation; the
 point-in-time rules are in models/history.py. Features are float64, NaN when unknown.
