@@ -186,6 +186,22 @@ def _fresh_state(
     )
 
 
+def _personal(
+    rng: np.random.Generator,
+    world: World,
+    people: pd.DataFrame,
+    *,
+    posts: np.ndarray,
+    as_of_day: np.datetime64,
+) -> pd.DataFrame:
+    """Add home, family (as at the export date) and stated preferences."""
+    homes = draw_homes(rng, world.positions["region_code"].to_numpy()[posts])
+    birth = people["birth_date"].to_numpy().astype("datetime64[D]")
+    age_at_export = (as_of_day - birth).astype(float) / DAYS_PER_YEAR
+    people = pd.concat([people, homes, family(rng, age_at_export)], axis=1)
+    return pd.concat([people, _preferences(rng, world, people)], axis=1)
+
+
 def new_people(
     rng: np.random.Generator,
     world: World,
@@ -212,11 +228,13 @@ def new_people(
     )
     pppk = rng.random(len(posts)) < pppk_share
     people = _identities(rng, world, posts=posts, education=education, pppk=pppk, pools=pools)
-    people = people.assign(birth_date=birth, service_start=start)
-    homes = draw_homes(rng, world.positions["region_code"].to_numpy()[posts])
-    age_at_export = (as_of_day - birth).astype(float) / DAYS_PER_YEAR
-    people = pd.concat([people, homes, family(rng, age_at_export)], axis=1)
-    people = pd.concat([people, _preferences(rng, world, people)], axis=1)
+    people = _personal(
+        rng,
+        world,
+        people.assign(birth_date=birth, service_start=start),
+        posts=posts,
+        as_of_day=as_of_day,
+    )
     tenure = np.minimum(years, rng.uniform(0.0, 6.0, len(posts)))
     in_post_since = month_start(reference_day - (tenure * DAYS_PER_YEAR).astype("timedelta64[D]"))
     return _fresh_state(
