@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from models.errors import MutasiError
 from pipelines.settings import Settings
 from serving.app import create_app
 from serving.auth import Role, create_key
+from serving.demo import demo_position
+from serving.loading import build_state
 from serving.state import LoadedState
 
 BARE_REASON = "Tidak ada model di tes ini / No model in this test"
@@ -45,3 +48,62 @@ def bare_keys(bare_app: FastAPI) -> dict[Role, str]:
     return {
         role: create_key(bare_app.state.engine, role=role, label=f"test-{role}") for role in Role
     }
+
+
+# --- A real small world: demo agency -> ingest -> train -> @champion (once per session) ---
+
+WORLD_EMPLOYEES = 600
+WORLD_SEED = 11
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    from pipelines.demo import generate_agency
+    from pipelines.ingest import ingest_folder
+    from pipelines.train import run_training
+
+    root = tmp_path_factory.mktemp("world")
+    settings = Settings(home=root / "home")
+    data_dir = root / "agency"
+    generate_agency(data_dir, employees=WORLD_EMPLOYEES, seed=WORLD_SEED)
+    ingest_folder(data_dir, settings=settings)
+    run_training(settings)
+    return World(settings=settings, data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def world_state(world: World) -> LoadedState:
+    return build_state(world.settings)
+
+
+@pytest.fixture(scope="session")
+def world_app(world: World, world_state: LoadedState) -> FastAPI:
+    return create_app(world.settings, initial_state=world_state)
+
+
+@pytest.fixture(scope="session")
+def client(world_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(world_app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def keys(world_app: FastAPI) -> dict[Role, str]:
+    engine = world_app.state.engine
+    return {role: create_key(engine, role=role, label=f"world-{role}") for role in Role}
+
+
+@pytest.fixture(scope="session")
+def headers(keys: dict[Role, str]) -> dict[Role, dict[str, str]]:
+    return {role: {"X-API-Key": key} for role, key in keys.items()}
+
+
+@pytest.fixture(scope="session")
+def vacant_position(world_state: LoadedState) -> str:
+    return demo_position(world_state)

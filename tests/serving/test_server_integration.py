@@ -1,0 +1,130 @@
+"""A real `mutasi serve` in a subprocess, called over HTTP on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from serving.state import LoadedState
+from tests.serving.conftest import World
+
+pytestmark = pytest.mark.integration
+MUTASI = str(Path(sys.executable).with_name("mutasi"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _env(world: World) -> dict[str, str]:
+    return {**os.environ, "MUTASI_HOME": str(world.settings.home)}
+
+
+@pytest.fixture(scope="module")
+def server(world: World) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [MUTASI, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(world),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail("server did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def admin_key(world: World) -> str:
+    result = subprocess.run(
+        [MUTASI, "keys", "create", "--role", "admin", "--name", "integration-admin"],
+        env=_env(world),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[0]
+
+
+def test_shortlist_over_http(server: str, admin_key: str, vacant_position: str) -> None:
+    response = httpx.get(
+        f"{server}/v1/positions/{vacant_position}/shortlist",
+        params={"k": 5},
+        headers={"X-API-Key": admin_key},
+        timeout=30,
+    )
+    assert response.status_code == 200 and len(response.json()["candidates"]) > 0
+
+
+def test_missing_key_over_http_is_401(server: str, vacant_position: str) -> None:
+    response = httpx.get(f"{server}/v1/positions/{vacant_position}/shortlist", timeout=30)
+    assert response.status_code == 401
+
+
+def test_audit_export_holds_the_http_request(
+    server: str, admin_key: str, world: World, vacant_position: str, tmp_path: Path
+) -> None:
+    httpx.get(
+        f"{server}/v1/positions/{vacant_position}/shortlist",
+        headers={"X-API-Key": admin_key},
+        timeout=30,
+    )
+    out = tmp_path / "audit.csv"
+    subprocess.run(
+        [MUTASI, "audit", "--since", "2000-01-01", "--out", str(out)],
+        env=_env(world),
+        check=True,
+        capture_output=True,
+    )
+    assert "integration-admin" in out.read_text()
+
+
+def test_no_request_fails_during_reload_swaps(
+    server: str, admin_key: str, vacant_position: str, world_state: LoadedState
+) -> None:
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def hammer() -> None:
+        with httpx.Client(headers={"X-API-Key": admin_key}, timeout=60) as http:
+            while not stop.is_set():
+                url = f"{server}/v1/positions/{vacant_position}/shortlist"
+                statuses.append(http.get(url, params={"k": 3}).status_code)
+
+    workers = [threading.Thread(target=hammer) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    reloads = [
+        httpx.post(
+            f"{server}/v1/admin/reload", headers={"X-API-Key": admin_key}, timeout=120
+        ).json()["reloaded"]
+        for _ in range(2)
+    ]
+    stop.set()
+    for worker in workers:
+        worker.join()
+    assert reloads == [True, True] and statuses and set(statuses) == {200}
