@@ -1,0 +1,45 @@
+"""The evaluation's time split and gate arithmetic on tiny frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.evaluate import gate_decision, risk_auc_ratio, split_by_time
+
+
+def _examples() -> pd.DataFrame:
+    years = [2019, 2020, 2021, 2022, 2023, 2024]
+    return pd.DataFrame(
+        {
+            "decree_date": pd.to_datetime([f"{y}-05-01" for y in years]),
+            # the latest year has no post-move outcome yet
+            "post_move_rating": [4.0, 3.0, 5.0, 4.0, 4.0, np.nan],
+        }
+    )
+
+
+def test_split_holds_out_the_latest_labelled_year_and_everything_after() -> None:
+    development, heldout = split_by_time(_examples(), holdout_years=1)
+    assert heldout["decree_date"].dt.year.tolist() == [2023, 2024]
+    assert development["decree_date"].dt.year.max() == 2022
+
+
+def test_split_refuses_a_history_too_short() -> None:
+    with pytest.raises(ValueError, match="decree years"):
+        split_by_time(_examples().head(2), holdout_years=1)
+
+
+def test_gate_passes_when_the_challenger_equals_the_champion() -> None:
+    metrics = {"fit_ndcg10_truth": 0.9, "risk_auc": 0.75, "risk_brier": 0.15}
+    assert gate_decision(metrics, dict(metrics))["ok"].all()
+
+
+def test_gate_tolerance_allows_a_small_drop() -> None:
+    champion = {"risk_auc": 0.750}
+    assert gate_decision({"risk_auc": 0.749}, champion, tolerance=0.002)["ok"].all()
+
+
+def test_risk_auc_ratio_is_share_of_bayes_auc() -> None:
+    assert risk_auc_ratio({"risk_auc": 0.72, "bayes_risk_auc": 0.80}) == pytest.approx(0.9)
