@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from models.plan import greedy_plan, plan_transfers
 from models.plan_instance import PlanInfeasibleError, PlanInputError, PlanOptions
+from models.plan_pool import merge_free_choices, select_candidates
 
 
 def _staffing(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
@@ -284,3 +285,40 @@ def test_greedy_plan_respects_the_hard_constraints(instance):
     )
     result = greedy_plan(pairs, staffing, options=options)
     assert _violations(result, staffing, pairs, options, slots) == []
+
+
+# --- candidate pools ------------------------------------------------------------------------
+
+
+def _scored(rows: list[tuple[str, str, str, float, float, bool]]) -> pd.DataFrame:
+    columns = ["nip", "from_position_id", "position_id", "fit", "risk", "eligible"]
+    return pd.DataFrame(rows, columns=columns).assign(ineligible_reasons="")
+
+
+def test_pool_keeps_the_top_m_eligible_movers_per_position():
+    scored = _scored(
+        [
+            ("A", "P", "X", 4.0, 0.1, True),
+            ("B", "P", "X", 4.5, 0.1, False),  # ineligible
+            ("C", "X", "X", 5.0, 0.0, True),  # already there
+            ("D", "P", "X", 3.0, 0.1, True),
+            ("E", "P", "X", 3.5, 0.1, True),
+        ]
+    )
+    pool = select_candidates(scored, free_nips=pd.Index([]), top_m=2, top_k_free=0)
+    assert pool["nip"].tolist() == ["A", "E"]
+
+
+def test_pool_keeps_free_movers_outside_the_top_m_and_cuts_them_to_top_k_overall():
+    scored = _scored(
+        [("A", "P", "X", 5.0, 0.1, True), ("A", "P", "Y", 5.0, 0.1, True)]
+        + [("F", "S", q, fit, 0.1, True) for q, fit in (("X", 2.0), ("Y", 3.0), ("Z", 1.0))]
+    )
+    chunks = [scored.iloc[[0, 2]], scored.iloc[[1, 3, 4]]]
+    kept = pd.concat(
+        [select_candidates(c, free_nips=pd.Index(["F"]), top_m=1, top_k_free=2) for c in chunks]
+    )
+    pool = merge_free_choices(kept, top_k_free=1)
+    # Z: F is its only candidate (top-M); Y: F's best other choice; X is cut
+    assert sorted(pool.loc[pool["nip"] == "F", "position_id"]) == ["Y", "Z"]
+    assert sorted(pool.loc[pool["nip"] == "A", "position_id"]) == ["X", "Y"]
