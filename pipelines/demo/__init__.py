@@ -110,7 +110,7 @@ def contract_tables(
     employees_frame = employees_table(rng, world, state, nip=nip, as_of_day=as_of_day)
     tables = {**reference_tables(world), Table.EMPLOYEES: employees_frame}
     tables.update(history_tables(world, state, records, nip=nip, as_of_day=as_of_day))
-    tables[Table.PREFERENCES] = preferences_table(world, state, employees_frame)
+    tables[Table.PREFERENCES] = preferences_table(rng, world, state, employees_frame)
     return tables
 
 

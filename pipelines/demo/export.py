@@ -161,8 +161,10 @@ def transfers_table(world: World, records: Records, *, nip: np.ndarray) -> pd.Da
     )
 
 
-def preferences_table(world: World, state: State, employees: pd.DataFrame) -> pd.DataFrame:
-    """preferences.csv for current employees: unit, sector, region asks in stated order."""
+def preferences_table(
+    rng: np.random.Generator, world: World, state: State, employees: pd.DataFrame
+) -> pd.DataFrame:
+    """preferences.csv for current employees: their unit, sector and region asks, ranked."""
     people = state.people.iloc[employees["person"].to_numpy()]
     unit_ids = world.units["unit_id"].to_numpy()
     region_codes = regions()["region_code"].to_numpy()
@@ -183,9 +185,9 @@ def preferences_table(world: World, state: State, employees: pd.DataFrame) -> pd
                 }
             )
         )
-    frame = pd.concat(rows, ignore_index=True)
-    frame = frame.assign(priority=frame.groupby("nip").cumcount() + 1)
-    return frame.sort_values(["nip", "priority"], kind="stable").reset_index(drop=True)
+    frame = pd.concat(rows, ignore_index=True).assign(order=rng.random(sum(map(len, rows))))
+    frame = frame.sort_values(["nip", "order"], kind="stable").reset_index(drop=True)
+    return frame.assign(priority=frame.groupby("nip").cumcount() + 1).drop(columns="order")
 
 
 def reference_tables(world: World) -> dict[Table, pd.DataFrame]:
