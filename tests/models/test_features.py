@@ -6,9 +6,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pandera.errors
 import pytest
 
 from models.enums import Table
+from models.feature_schema import FEATURE_SCHEMA
 from models.feature_text import FEATURE_TEXT, describe_feature
 from models.features import (
     FEATURE_COLUMNS,
@@ -259,3 +261,19 @@ def test_the_post_held_at_a_past_date_comes_from_transfer_history():
     features = one_pair(world(), EKO, "P1", "2018-06-01")  # in P2 (grade 11) since 2014
     assert features["grade_step"] == -4.0
     assert features["sector_change"] == 1.0
+
+
+def test_every_feature_frame_satisfies_the_feature_schema():
+    data = world()
+    ctx = FeatureContext.build(data, AS_OF)
+    nips = np.repeat(data.employees["nip"].to_numpy(dtype=object), 3)
+    positions = np.tile(np.array(["P1", "P2", "P3"], dtype=object), len(data.employees))
+    FEATURE_SCHEMA.validate(current_pair_features(ctx, nips, positions))
+    FEATURE_SCHEMA.validate(transfer_examples(data))
+
+
+def test_the_feature_schema_rejects_out_of_range_values():
+    ctx = FeatureContext.build(world(), AS_OF)
+    frame = current_pair_features(ctx, np.array([ANI]), np.array(["P2"]))
+    with pytest.raises(pandera.errors.SchemaError, match="preference_match"):
+        FEATURE_SCHEMA.validate(frame.assign(preference_match=2.0))
