@@ -358,6 +358,16 @@ def _failures(mask: pd.Series, column: str, rule: str) -> list[pd.DataFrame]:
     return [pd.DataFrame({"index": index, "column": column, "rule": rule})]
 
 
+def _to_float(text: pd.Series) -> pd.Series:
+    """Numbers from text: Arrow's cast when every value parses, else pandas marks the misfits."""
+    try:
+        values = pc.cast(pa.array(text.astype("string[pyarrow]").array), pa.float64())
+        return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index)
+    except pa.ArrowInvalid:
+        number = pd.to_numeric(text, errors="coerce")
+        return pd.Series(number.to_numpy(dtype="float64", na_value=np.nan), index=text.index)
+
+
 def _parse_column(
     table: Table, column: str, text: pd.Series
 ) -> tuple[pd.Series, list[pd.DataFrame]]:
@@ -376,8 +386,7 @@ def _parse_column(
             *_failures(unread, column, "not_date"),
             *_failures(outside, column, "date_out_of_range"),
         ]
-    number = pd.to_numeric(text, errors="coerce")
-    values = pd.Series(number.to_numpy(dtype="float64", na_value=np.nan), index=text.index)
+    values = _to_float(text)
     if kind == "int":
         bad = present & (values.isna() | (values % 1 != 0))
         return values.mask(bad), _failures(bad, column, "not_int")
