@@ -83,7 +83,7 @@ class Catalog:
         unit_index = pd.Index(units["unit_id"].astype("string"))
         centroids = region_centroids(units)
         unit_lat, unit_lon = coordinates_with_fallback(
-            units["lat"], units["lon"], units["region_code"], centroids
+            units["lat"], units["lon"], units["region_code"], centroids=centroids
         )
         n_all = len(position_ids)
         unit_code = _per_position(n_all, _codes(positions["unit_id"], unit_index), -1).astype(int)

@@ -30,7 +30,7 @@ def region_centroids(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def coordinates_with_fallback(
-    lat: pd.Series, lon: pd.Series, region_code: pd.Series, centroids: pd.DataFrame
+    lat: pd.Series, lon: pd.Series, region_code: pd.Series, *, centroids: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates as float arrays, missing pairs replaced by their region's centroid (or NaN)."""
     lat_arr = lat.to_numpy(dtype=float, na_value=np.nan)

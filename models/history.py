@@ -107,7 +107,7 @@ def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
 def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarray]:
     """Snapshot attributes as typed arrays, one entry per employees.csv row."""
     home_lat, home_lon = coordinates_with_fallback(
-        emp["home_lat"], emp["home_lon"], emp["home_region_code"], catalog.centroids
+        emp["home_lat"], emp["home_lon"], emp["home_region_code"], centroids=catalog.centroids
     )
     marital = emp["marital_status"].astype("string")
     field = normalise_field(emp["education_field"]).fillna("\x00")

@@ -48,7 +48,7 @@ def _mean(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         return np.where(count > 0, total / count, np.nan)
 
 
-def _slope(rows: np.ndarray, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+def _slope(rows: np.ndarray, x: np.ndarray, y: np.ndarray, *, n: int) -> np.ndarray:
     """Least-squares slope of y on x per row; NaN with fewer than two points."""
     s = np.bincount(rows, minlength=n).astype(float)
     sx, sy = (np.bincount(rows, weights=w, minlength=n) for w in (x, y))
@@ -89,7 +89,7 @@ def performance_state(
     last_position[row[last]] = position[last]
     return {
         "recent_rating_mean": _mean(row[recent], rating[recent], n),
-        "rating_trend": _slope(row[recent], offset[recent], rating[recent], n),
+        "rating_trend": _slope(row[recent], offset[recent], rating[recent], n=n),
         "last_score": last_score,
         "sector_years": sector_years.astype(float),
         "last_position": last_position,

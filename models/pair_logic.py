@@ -47,7 +47,22 @@ FEATURE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _gather(values: np.ndarray, index: np.ndarray, valid: np.ndarray, fill: float) -> np.ndarray:
+# Features of the person alone, gathered straight from the state rows.
+PERSON_FEATURES: tuple[str, ...] = (
+    "recent_rating_mean",
+    "rating_trend",
+    "last_score",
+    "married",
+    "children",
+    "tenure_years",
+    "past_moves",
+    "past_resistance",
+    "past_post_move_mean",
+    "talent_box",
+)
+
+
+def _gather(values: np.ndarray, index: np.ndarray, *, valid: np.ndarray, fill: float) -> np.ndarray:
     """values[index] where valid, else fill (index may hold -1 for unknown)."""
     return np.where(valid, values[np.where(valid, index, 0)], fill)
 
@@ -55,9 +70,9 @@ def _gather(values: np.ndarray, index: np.ndarray, valid: np.ndarray, fill: floa
 def _competency_features(
     catalog: Catalog,
     state: EmployeeState,
+    *,
     e: np.ndarray,
     p: np.ndarray,
-    *,
     levels: np.ndarray | None,
     trainings: np.ndarray | None,
 ) -> dict[str, np.ndarray]:
@@ -82,7 +97,7 @@ def _competency_features(
 
 
 def _preference_features(
-    catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray
+    catalog: Catalog, state: EmployeeState, *, e: np.ndarray, p: np.ndarray
 ) -> dict[str, np.ndarray]:
     """preference_match: 1/priority of the best stated wish the target meets (0 none, NaN
     nothing stated); unrequested_sector: 1 when the person named sectors and the target's is
@@ -122,11 +137,11 @@ def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarr
 
 
 def _move_features(
-    catalog: Catalog, state: EmployeeState, e: np.ndarray, p: np.ndarray, *, valid: np.ndarray
+    catalog: Catalog, state: EmployeeState, *, e: np.ndarray, p: np.ndarray, valid: np.ndarray
 ) -> dict[str, np.ndarray]:
     """The move itself, from the post held at as_of to the target: sector, grade, distance;
     and years to retirement, which depend on the post held."""
-    current = _gather(state.position, e, valid, -1).astype(np.int64)
+    current = _gather(state.position, e, valid=valid, fill=-1).astype(np.int64)
     has_current = current >= 0
     c = np.where(has_current, current, 0)
     target_sector = catalog.pos_sector[p]
@@ -172,26 +187,11 @@ def pair_feature_arrays(
     """
     valid = (emp_idx >= 0) & (pos_idx >= 0)
     e, p = np.where(valid, emp_idx, 0), np.where(valid, pos_idx, 0)
-    # Person-only features: gathered straight from the state rows.
-    person = {
-        name: getattr(state, name)[e]
-        for name in (
-            "recent_rating_mean",
-            "rating_trend",
-            "last_score",
-            "married",
-            "children",
-            "tenure_years",
-            "past_moves",
-            "past_resistance",
-            "past_post_move_mean",
-            "talent_box",
-        )
-    }
+    person = {name: getattr(state, name)[e] for name in PERSON_FEATURES}
     features = {
         **person,
-        **_move_features(catalog, state, e, p, valid=valid),
-        **_competency_features(catalog, state, e, p, levels=levels, trainings=trainings),
+        **_move_features(catalog, state, e=e, p=p, valid=valid),
+        **_competency_features(catalog, state, e=e, p=p, levels=levels, trainings=trainings),
         "education_level_gap": state.education[e] - catalog.pos_min_education[p],
         "education_field_match": _field_match(catalog, state.field[e], p),
         "rank_headroom": state.rank[e] - catalog.pos_min_rank[p],
@@ -199,7 +199,7 @@ def pair_feature_arrays(
             state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
         ),
         "age": state.age_years[e],
-        **_preference_features(catalog, state, e, p),
+        **_preference_features(catalog, state, e=e, p=p),
         "initiated_by_employee": np.zeros(len(e))
         if initiated_by_employee is None
         else np.asarray(initiated_by_employee, dtype=float),
