@@ -306,6 +306,19 @@ def test_mixed_formats_read_the_same_as_csv(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(mixed.table(table), as_csv.table(table))
 
 
+def test_typed_parquet_reads_the_same_as_csv(tmp_path: Path) -> None:
+    frames = valid_agency_frames()
+    as_csv = read_and_validate(write_agency(frames, tmp_path / "csv"), today=FIXTURE_TODAY)
+    folder = write_agency(frames, tmp_path / "typed")
+    (folder / "employees.csv").unlink()
+    (folder / "performance.csv").unlink()
+    as_csv.employees.to_parquet(folder / "employees.parquet")  # dates, floats with NaN
+    as_csv.performance.to_parquet(folder / "performance.parquet")  # int64 year, float score
+    typed = read_and_validate(folder, today=FIXTURE_TODAY)
+    for table in (Table.EMPLOYEES, Table.PERFORMANCE):
+        pd.testing.assert_frame_equal(typed.table(table), as_csv.table(table))
+
+
 def test_cli_ingest_prints_snapshot_and_counts(
     valid_agency_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
