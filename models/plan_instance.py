@@ -157,6 +157,22 @@ def _filter_pairs(pairs: pd.DataFrame, options: PlanOptions) -> tuple[pd.DataFra
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True), counts
 
 
+def _check_pairs(pairs: pd.DataFrame) -> None:
+    missing = set(PAIR_COLUMNS) - set(pairs.columns)
+    if missing:
+        raise PlanInputError(
+            f"pasangan kandidat: kolom hilang / candidate pairs: missing columns: "
+            f"{', '.join(sorted(missing))}"
+        )
+
+
+def _open_counts(slots: pd.DataFrame, positions: pd.Index) -> np.ndarray:
+    open_count = np.zeros(len(positions), dtype=np.int64)
+    slot_codes = positions.get_indexer(pd.Index(slots["position_id"].astype("string")))
+    np.add.at(open_count, slot_codes, pd.to_numeric(slots["open_count"]).astype(np.int64))
+    return open_count
+
+
 def build_instance(
     pairs: pd.DataFrame,
     staffing: pd.DataFrame,
@@ -165,35 +181,24 @@ def build_instance(
     options: PlanOptions,
 ) -> PlanInstance:
     """Validate the inputs and turn them into integer codes and arrays."""
-    missing = set(PAIR_COLUMNS) - set(pairs.columns)
-    if missing:
-        raise PlanInputError(
-            f"pasangan kandidat: kolom hilang / candidate pairs: missing columns: "
-            f"{', '.join(sorted(missing))}"
-        )
+    _check_pairs(pairs)
     positions = pd.Index(staffing["position_id"].astype("string"))
     slots = default_slots(staffing) if slots is None else slots
     _check_slots(slots, positions)
     kept, pool_counts = _filter_pairs(pairs, options)
-    kept = kept.loc[kept["position_id"].isin(positions) & kept["from_position_id"].isin(positions)]
-    kept = kept.reset_index(drop=True)
+    known = kept["position_id"].isin(positions) & kept["from_position_id"].isin(positions)
+    kept = kept.loc[known].reset_index(drop=True)
     unit_ids = np.asarray(pd.unique(staffing["unit_id"].astype("string")), dtype=object)
     position_unit = pd.Index(unit_ids).get_indexer(staffing["unit_id"])
     source = positions.get_indexer(pd.Index(kept["from_position_id"]))
     target = positions.get_indexer(pd.Index(kept["position_id"]))
     people, person = np.unique(kept["nip"].astype("string").to_numpy(), return_inverse=True)
-    open_count = np.zeros(len(positions), dtype=np.int64)
-    slot_codes = positions.get_indexer(pd.Index(slots["position_id"].astype("string")))
-    np.add.at(open_count, slot_codes, pd.to_numeric(slots["open_count"]).astype(np.int64))
+    open_count = _open_counts(slots, positions)
     headcount, need, room = _unit_arrays(staffing, unit_ids, options.min_unit_share)
     value = (kept["fit"] - options.risk_weight * kept["risk"]).to_numpy(dtype=np.float64)
     kept = kept.assign(
-        from_unit_id=unit_ids[position_unit[source]] if len(kept) else [],
-        unit_id=unit_ids[position_unit[target]] if len(kept) else [],
-        value=value,
-    )
-    must_move = _codes_of(people, options.must_move, what="must_move")
-    must_fill = _must_fill_codes(positions, open_count, options.must_fill)
+        from_unit_id=unit_ids[position_unit[source]], unit_id=unit_ids[position_unit[target]]
+    ).assign(value=value)
     return PlanInstance(
         pairs=kept,
         position_ids=positions.to_numpy(dtype=object),
@@ -211,8 +216,8 @@ def build_instance(
         unit_headcount=headcount,
         unit_need=need,
         unit_room=room,
-        must_move=must_move,
-        must_fill=must_fill,
+        must_move=_codes_of(people, options.must_move, what="must_move"),
+        must_fill=_must_fill_codes(positions, open_count, options.must_fill),
         n_people=len(people),
         pool_counts=pool_counts,
     )

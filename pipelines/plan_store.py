@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 FRAMES: tuple[str, ...] = ("slots", "moves", "chains", "unfilled", "units")
 ID_DTYPES = {c: str for c in ("nip", "position_id", "from_position_id", "unit_id", "from_unit_id")}
-PLAN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
+PLAN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}-[0-9a-f]{4}$")
 
 
 class UnknownPlanError(MutasiError):
@@ -51,11 +52,33 @@ def plans_dir(settings: Settings) -> Path:
 
 def _plan_id(inputs: dict[str, Any], now: datetime) -> str:
     digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}"
+    return f"{now:%Y%m%dT%H%M%SZ}-{digest[:8]}-{secrets.token_hex(2)}"  # unique within a second
 
 
 def _clean(value: float | None) -> float | None:
     return None if value is None or value != value else float(value)
+
+
+def _record(
+    plan: RoundPlan, *, plan_id: str, now: datetime, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """plan.json: the inputs (slots are in slots.csv) and how the plan was reached."""
+    result = plan.result
+    return {
+        "plan_id": plan_id,
+        "created_at": now.isoformat(timespec="seconds"),
+        **{k: v for k, v in inputs.items() if k != "slots"},
+        "candidate_pairs": plan.pool_pairs,
+        "method": result.method,
+        "status": result.status,
+        "message": result.message,
+        "objective": _clean(result.objective),
+        "dual_bound": _clean(result.dual_bound),
+        "gap": _clean(result.gap),
+        "solve_seconds": result.solve_seconds,
+        "summary": result.summary,
+        "unmet_pins": list(result.unmet_pins),
+    }
 
 
 def store_plan(
@@ -79,28 +102,13 @@ def store_plan(
         "slots": plan.slots.to_dict(orient="list"),
     }
     plan_id = _plan_id(inputs, now)
-    result = plan.result
-    record = {
-        "plan_id": plan_id,
-        "created_at": now.isoformat(timespec="seconds"),
-        **{k: v for k, v in inputs.items() if k != "slots"},
-        "candidate_pairs": plan.pool_pairs,
-        "method": result.method,
-        "status": result.status,
-        "message": result.message,
-        "objective": _clean(result.objective),
-        "dual_bound": _clean(result.dual_bound),
-        "gap": _clean(result.gap),
-        "solve_seconds": result.solve_seconds,
-        "summary": result.summary,
-        "unmet_pins": list(result.unmet_pins),
-    }
+    record = _record(plan, plan_id=plan_id, now=now, inputs=inputs)
     frames = {
         "slots": plan.slots,
         "moves": plan.moves,
-        "chains": result.chains,
-        "unfilled": result.unfilled,
-        "units": result.units,
+        "chains": plan.result.chains,
+        "unfilled": plan.result.unfilled,
+        "units": plan.result.units,
     }
     root = plans_dir(settings)
     root.mkdir(parents=True, exist_ok=True)

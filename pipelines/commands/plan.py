@@ -61,9 +61,13 @@ def plan(
         get_settings(), slots_path=slots, options=options, pool=PoolConfig(top_m=top_m)
     )
     stored.frames["moves"].to_csv(out, index=False)
-    record, summary = stored.record, stored.record["summary"]
+    _report(stored.plan_id, stored.record, out=out, folder=stored.folder)
+
+
+def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
+    summary = record["summary"]
     gap = "-" if record["gap"] is None else f"{100 * record['gap']:.2f} %"
-    typer.echo(f"plan {stored.plan_id} ({record['method']}, {record['status']}, gap {gap})")
+    typer.echo(f"plan {plan_id} ({record['method']}, {record['status']}, gap {gap})")
     if record["method"] == "greedy_fallback":
         typer.echo(record["message"])
     typer.echo(
@@ -73,7 +77,7 @@ def plan(
     )
     for pin in record["unmet_pins"]:
         typer.echo(f"tidak terpenuhi / not honoured: must_move {pin}")
-    typer.echo(f"moves: {out}; full plan: {stored.folder}")
+    typer.echo(f"moves: {out}; full plan: {folder}")
 
 
 def staffing(
