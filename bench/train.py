@@ -35,6 +35,8 @@ HEADLINE = (
     "risk_brier",
     "risk_ece",
     "risk_ece_quantile",
+    "risk_ece_vs_truth",
+    "bayes_risk_ece",
     "logistic.risk_auc",
     "rule.risk_auc",
 )
