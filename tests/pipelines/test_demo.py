@@ -93,13 +93,17 @@ def test_pppk_have_no_rank(world_dir: Path) -> None:
     assert (employees.loc[employees["employment_type"] == "pppk", "rank"] == "").all()
 
 
+def _bup(posts: pd.DataFrame) -> np.ndarray:
+    """Retirement age by post: 58; 60 for JPT and ahli madya; 65 for ahli utama."""
+    bup = np.where(posts["title"].str.contains("Ahli Madya"), 60, 58)
+    bup = np.where(posts["job_type"] == "jpt", 60, bup)
+    return np.where(posts["title"].str.contains("Ahli Utama"), 65, bup)
+
+
 def test_nobody_is_in_service_past_retirement_age(world_dir: Path) -> None:
     employees = read(world_dir, "employees").merge(read(world_dir, "positions"), on="position_id")
     age = (AS_OF - pd.to_datetime(employees["birth_date"])).dt.days / 365.25
-    bup = np.where(employees["title"].str.contains("Ahli Madya"), 60, 58)
-    bup = np.where(employees["job_type"] == "jpt", 60, bup)
-    bup = np.where(employees["title"].str.contains("Ahli Utama"), 65, bup)
-    assert (age < bup + 1 / 12).all()
+    assert (age < _bup(employees) + 1 / 12).all()
 
 
 def test_ratings_are_mostly_baik(world_dir: Path) -> None:
@@ -280,6 +284,27 @@ def test_cli_demo_data_writes_the_agency(tmp_path: Path) -> None:
     assert (employees["position_start"] <= date(2025, 12, 31).isoformat()).all()
 
 
+def _preference_flags(
+    folder: Path, nips: np.ndarray, src: pd.DataFrame, dst: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """(preference_matched, unrequested_sector) of each move, from preferences.csv."""
+    prefs = read(folder, "preferences")
+    asked = set(zip(prefs["nip"], prefs["kind"], prefs["value"], strict=True))
+    sector_askers = set(prefs.loc[prefs["kind"] == "sector", "nip"])
+    targets = zip(
+        nips, dst["unit_id"], dst["sector"], dst["region_code"], src["sector"], strict=True
+    )
+    matched, unrequested = [], []
+    for nip, unit, sector, region, from_sector in targets:
+        matched.append(
+            {(nip, "unit", unit), (nip, "sector", sector), (nip, "region", region)} & asked != set()
+        )
+        unrequested.append(
+            nip in sector_askers and (nip, "sector", sector) not in asked and sector != from_sector
+        )
+    return np.array(matched, dtype=float), np.array(unrequested, dtype=float)
+
+
 def _resistance_inputs_from_tables(folder: Path) -> pd.DataFrame:
     """Rebuild the resistance mechanism's inputs from the exported tables alone."""
     units = read(folder, "units").astype({"lat": float, "lon": float})
@@ -288,50 +313,34 @@ def _resistance_inputs_from_tables(folder: Path) -> pd.DataFrame:
     employees = read(folder, "employees").set_index("nip")
     transfers = read(folder, "transfers").sort_values("decree_date", kind="stable")
     resisted = (transfers["resistance"] != "none").astype(int)
-    past = resisted.groupby(transfers["nip"]).cumsum() - resisted
-    t = transfers.assign(past_resistance=past)
+    t = transfers.assign(past_resistance=resisted.groupby(transfers["nip"]).cumsum() - resisted)
     t = t[t["nip"].isin(employees.index)]
     person = employees.loc[t["nip"]]
     src, dst = posts.loc[t["from_position_id"]], posts.loc[t["to_position_id"]]
-    bup = np.where(src["title"].str.contains("Ahli Madya"), 60, 58)
-    bup = np.where(src["job_type"] == "jpt", 60, bup)
-    bup = np.where(src["title"].str.contains("Ahli Utama"), 65, bup)
     birth_month = pd.to_datetime(person["birth_date"]).dt.to_period("M")
-    retire = (birth_month + bup * 12 + 1).dt.to_timestamp().to_numpy()
-    prefs = read(folder, "preferences")
-    asked = set(zip(prefs["nip"], prefs["kind"], prefs["value"], strict=True))
-    sector_askers = set(prefs.loc[prefs["kind"] == "sector", "nip"])
-    nips = t["nip"].to_numpy()
-    matched = [
-        (n, "unit", u) in asked or (n, "sector", s) in asked or (n, "region", r) in asked
-        for n, u, s, r in zip(nips, dst["unit_id"], dst["sector"], dst["region_code"], strict=True)
-    ]
-    to_sector, from_sector = dst["sector"].to_numpy(), src["sector"].to_numpy()
-    unrequested = [
-        n in sector_askers and (n, "sector", s) not in asked and s != f
-        for n, s, f in zip(nips, to_sector, from_sector, strict=True)
-    ]
-    home_lat = person["home_lat"].astype(float).to_numpy()
-    home_lon = person["home_lon"].astype(float).to_numpy()
-    decree = pd.to_datetime(t["decree_date"]).to_numpy()
+    retire = (birth_month + _bup(src) * 12 + 1).dt.to_timestamp().to_numpy()
+    matched, unrequested = _preference_flags(folder, t["nip"].to_numpy(), src, dst)
+    lat, lon = dst["lat"].to_numpy(), dst["lon"].to_numpy()
     return pd.DataFrame(
         {
             "transfer_id": t["transfer_id"].to_numpy(),
             "distance_home_km": haversine_km(
-                home_lat, home_lon, dst["lat"].to_numpy(), dst["lon"].to_numpy()
+                person["home_lat"].astype(float).to_numpy(),
+                person["home_lon"].astype(float).to_numpy(),
+                lat,
+                lon,
             ),
             "distance_move_km": haversine_km(
-                src["lat"].to_numpy(),
-                src["lon"].to_numpy(),
-                dst["lat"].to_numpy(),
-                dst["lon"].to_numpy(),
+                src["lat"].to_numpy(), src["lon"].to_numpy(), lat, lon
             ),
             "married": (person["marital_status"] == "married").to_numpy(dtype=float),
             "children": person["children"].astype(float).to_numpy(),
-            "preference_matched": np.array(matched, dtype=float),
-            "unrequested_sector": np.array(unrequested, dtype=float),
-            "sector_change": (to_sector != from_sector).astype(float),
-            "years_to_retirement": (retire - decree) / np.timedelta64(1, "D") / 365.25,
+            "preference_matched": matched,
+            "unrequested_sector": unrequested,
+            "sector_change": (dst["sector"].to_numpy() != src["sector"].to_numpy()).astype(float),
+            "years_to_retirement": (retire - pd.to_datetime(t["decree_date"]).to_numpy())
+            / np.timedelta64(1, "D")
+            / 365.25,
             "grade_step": dst["grade"].astype(int).to_numpy() - src["grade"].astype(int).to_numpy(),
             "employee_initiated": (t["initiated_by"] == "employee").to_numpy(dtype=float),
             "past_resistance": t["past_resistance"].to_numpy(dtype=float),
