@@ -356,3 +356,27 @@ def test_true_resistance_probability_is_computable_from_the_exported_tables(
     expected = inputs[["transfer_id"]].merge(truth, on="transfer_id")["resistance_probability"]
     assert len(inputs) > 50
     assert resistance_probability(inputs) == pytest.approx(expected.to_numpy(), abs=1e-3)
+
+
+@pytest.mark.slow
+def test_outcomes_follow_the_ground_truth_in_a_mid_sized_world(tmp_path: Path) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    generate_agency(tmp_path, employees=3000, seed=7)
+    transfers = read(tmp_path, "transfers")
+    truth = pd.read_csv(tmp_path / "_truth" / "transfers_truth.csv", dtype={"transfer_id": str})
+    both = transfers.merge(truth, on="transfer_id")
+    bayes_auc = roc_auc_score(both["resistance"] != "none", both["resistance_probability"])
+    moved = both[both["effective_date"] != ""]
+    labels = moved.merge(
+        read(tmp_path, "performance"),
+        left_on=["nip", "to_position_id"],
+        right_on=["nip", "position_id"],
+    )
+    labels = labels[labels["year"].astype(int) > labels["effective_date"].str[:4].astype(int)]
+    first = labels.sort_values("year").groupby("transfer_id").first()
+    value = first["rating"].map(
+        {"sangat_kurang": 1, "kurang": 2, "butuh_perbaikan": 3, "baik": 4, "sangat_baik": 5}
+    )
+    assert bayes_auc > 0.75
+    assert np.corrcoef(value, first["expected_post_move_rating"])[0, 1] > 0.6
