@@ -15,8 +15,9 @@ point-in-time rules are in models/history.py. Features are float64, NaN when unk
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,8 @@ __all__ = [
     "trained_pair_features",
     "transfer_examples",
 ]
+
+_Frozen = TypeVar("_Frozen", Catalog, EmployeeState)
 
 AGE_BANDS: tuple[tuple[float, str], ...] = ((30, "<30"), (40, "30-39"), (50, "40-49"))
 
@@ -87,6 +90,15 @@ def _initiated(values: pd.Series) -> np.ndarray:
     return np.where(text.isna(), np.nan, (text == InitiatedBy.EMPLOYEE).astype(float))
 
 
+def _read_only(value: _Frozen) -> _Frozen:
+    """Lock the numpy arrays of a frozen dataclass so that a shared context cannot change."""
+    for field in fields(value):
+        array = getattr(value, field.name)
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return value
+
+
 def _frame(arrays: dict[str, np.ndarray], index: pd.Index | None = None) -> pd.DataFrame:
     return pd.DataFrame({name: arrays[name] for name in FEATURE_COLUMNS}, index=index)
 
@@ -112,8 +124,8 @@ class FeatureContext:
         trainings = data.trainings
         return cls(
             as_of=as_of,
-            catalog=catalog,
-            state=employee_state(data, catalog, rows),
+            catalog=_read_only(catalog),
+            state=_read_only(employee_state(data, catalog, rows)),
             nips=pd.Index(nips.to_numpy(dtype=object), dtype=object),
             position_lookup=pd.Index(catalog.position_ids.to_numpy(dtype=object), dtype=object),
             training_ids=pd.Index(trainings["training_id"].astype("string")),
@@ -167,7 +179,7 @@ class FeatureContext:
         levels = self.state.competency_level.copy()
         trainings = self.state.recent_trainings.copy()
         levels[row], trainings[row] = level, recent
-        return replace(self, state=self.state.with_competencies(levels, trainings))
+        return replace(self, state=_read_only(self.state.with_competencies(levels, trainings)))
 
 
 def current_pair_features(

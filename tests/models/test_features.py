@@ -277,3 +277,11 @@ def test_the_feature_schema_rejects_out_of_range_values():
     frame = current_pair_features(ctx, np.array([ANI]), np.array(["P2"]))
     with pytest.raises(pandera.errors.SchemaError, match="preference_match"):
         FEATURE_SCHEMA.validate(frame.assign(preference_match=2.0))
+
+
+def test_a_built_context_cannot_be_changed_in_place():
+    ctx = FeatureContext.build(world(), AS_OF)
+    with pytest.raises(ValueError, match="read-only"):
+        ctx.state.competency_level[0, 0] = 5.0
+    with pytest.raises(ValueError, match="read-only"):
+        ctx.catalog.pos_grade[0] = 1.0
