@@ -65,6 +65,34 @@ SCHOOL_STREAMS: Final[tuple[str, ...]] = ("IPA", "IPS", "SMK akuntansi", "SMK te
 _ALL_FIELDS: Final[tuple[str, ...]] = tuple(
     sorted({f for fields in SECTOR_FIELDS.values() for f in fields} | set(GENERAL_FIELDS))
 )
+# Bachelor's titles by the start of the major (first match wins); others get S.Sos.
+BACHELOR_TITLES: Final[tuple[tuple[str, str], ...]] = (
+    ("pendidikan", "S.Pd."),
+    ("bimbingan", "S.Pd."),
+    ("keperawatan", "S.Kep., Ns."),
+    ("kebidanan", "S.Keb."),
+    ("farmasi", "S.Farm., Apt."),
+    ("kesehatan masyarakat", "S.KM."),
+    ("akuntansi", "S.E."),
+    ("manajemen", "S.E."),
+    ("ekonomi", "S.E."),
+    ("perpajakan", "S.E."),
+    ("hukum", "S.H."),
+    ("teknik", "S.T."),
+    ("transportasi", "S.T."),
+    ("arsitektur", "S.T."),
+    ("perencanaan", "S.T."),
+    ("ilmu administrasi", "S.AP."),
+    ("ilmu pemerintahan", "S.IP."),
+    ("statistika", "S.Stat."),
+    ("agro", "S.P."),
+    ("peternakan", "S.Pt."),
+    ("perikanan", "S.Pi."),
+    ("kehutanan", "S.Hut."),
+    ("biologi", "S.Si."),
+    ("kimia", "S.Si."),
+    ("psikologi", "S.Psi."),
+)
 # PermenPANRB 3/2020 nine-box: rows = performance (low, mid, high), cols = potential.
 NINE_BOX: Final[np.ndarray] = np.array([[1, 2, 4], [3, 5, 7], [6, 8, 9]])
 
@@ -92,10 +120,50 @@ def draw_names(
     )
     last = pools["last"][rng.integers(0, len(pools["last"]), n)]
     words = rng.choice([1, 2, 3], size=n, p=[0.15, 0.65, 0.2])
-    middle = np.where(gender == "L", pools["L"][rng.integers(0, len(pools["L"]), n)], last)
+    middle = np.where(
+        gender == "L",
+        pools["L"][rng.integers(0, len(pools["L"]), n)],
+        pools["P"][rng.integers(0, len(pools["P"]), n)],
+    )
     two = np.char.add(np.char.add(first, " "), last)
     three = np.char.add(np.char.add(np.char.add(first, " "), middle), np.char.add(" ", last))
     return np.where(words == 1, first, np.where(words == 2, two, three))
+
+
+def _bachelor_title(field: str) -> str:
+    for stem, title in BACHELOR_TITLES:
+        if field.startswith(stem):
+            return title
+    return "S.Sos."
+
+
+def with_titles(
+    rng: np.random.Generator, names: np.ndarray, education: np.ndarray, fields: np.ndarray
+) -> np.ndarray:
+    """Names as personnel records write them, with academic titles (gelar) for most people:
+    "Siti Rahayu, S.Pd.", "dr. Agus Santoso", "Dr. Budi Hartono, S.E., M.M."."""
+    field = pd.Series(fields, dtype=object).fillna("").astype(str)
+    bachelor = field.map(_bachelor_title).to_numpy()
+    master = np.where(field.str.startswith("pendidikan"), "M.Pd.", "M.M.")
+    master = np.where(
+        field.isin(["kesehatan masyarakat", "keperawatan", "farmasi"]), "M.Kes.", master
+    )
+    diploma = np.where(
+        field == "keperawatan", "A.Md.Kep.", np.where(field == "kebidanan", "A.Md.Keb.", "A.Md.")
+    )
+    suffix = np.select(
+        [education == "D3", np.isin(education, ["D4", "S1"]), np.isin(education, ["S2", "S3"])],
+        [diploma, bachelor, np.char.add(np.char.add(bachelor.astype(str), ", "), master)],
+        default="",
+    )
+    doctor = (field == "kedokteran").to_numpy()
+    suffix = np.where(doctor, np.where(np.isin(education, ["S2", "S3"]), "Sp.PD", ""), suffix)
+    titled = np.where(
+        suffix != "", np.char.add(np.char.add(names.astype(str), ", "), suffix), names
+    )
+    titled = np.where(doctor, np.char.add("dr. ", titled), titled)
+    titled = np.where(education == "S3", np.char.add("Dr. ", titled), titled)
+    return np.where(rng.random(len(names)) < 0.85, titled, names)
 
 
 def _post_kind(positions: pd.DataFrame) -> np.ndarray:

@@ -17,6 +17,7 @@ from pipelines.demo.people import (
     female_share,
     month_start,
     talent_boxes,
+    with_titles,
     years_needed_for_rank,
 )
 from pipelines.demo.positions import competency_codes
@@ -144,7 +145,7 @@ def _identities(
     fields = draw_fields(rng, post_frame, education)
     return pd.DataFrame(
         {
-            "name": draw_names(rng, gender, pools),
+            "name": with_titles(rng, draw_names(rng, gender, pools), education, fields),
             "gender": gender,
             "employment_type": np.where(pppk, "pppk", "pns"),
             "education_level": education,
