@@ -14,6 +14,7 @@ import pytest
 
 from models.enums import Table
 from pipelines.ingest import ingest_folder, read_and_validate
+from pipelines.readers import FolderNotFound
 from pipelines.settings import Settings
 from pipelines.snapshots import (
     NoSnapshot,
@@ -102,6 +103,19 @@ def test_pinning_an_unknown_snapshot_is_refused(settings: Settings) -> None:
         pin_snapshot("20990101T000000Z-0000000000", settings=settings)
 
 
+def test_loading_an_unknown_snapshot_lists_the_known_ones(
+    valid_agency_dir: Path, settings: Settings
+) -> None:
+    known = ingest_folder(valid_agency_dir, settings=settings).id
+    with pytest.raises(UnknownSnapshot, match=f"known: {known}"):
+        load_snapshot("../../etc", settings=settings)
+
+
+def test_ingesting_a_missing_folder_names_it(tmp_path: Path, settings: Settings) -> None:
+    with pytest.raises(FolderNotFound, match=r"Folder not found: .*nowhere"):
+        ingest_folder(tmp_path / "nowhere", settings=settings)
+
+
 def test_failure_before_current_is_replaced_keeps_the_old_snapshot(
     valid_agency_dir: Path, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,7 +149,8 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     import pipelines.snapshots as snapshots
     from pipelines.ingest import ingest_folder
-    from pipelines.settings import Settings
+    from pipelines.readers import FolderNotFound
+from pipelines.settings import Settings
 
     folder, home, today, pause_at = sys.argv[1:5]
     seen = {"count": 0, "renamed": False}
