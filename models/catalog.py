@@ -23,13 +23,18 @@ RETIREMENT_AGE_AHLI_UTAMA = 65.0
 
 
 def _codes(values: pd.Series, index: pd.Index) -> np.ndarray:
-    """Integer codes of values in index; -1 for missing or unknown."""
-    return index.get_indexer(pd.Index(values.astype("string").fillna("\x00")))
+    """Integer codes of values in index; -1 for missing or unknown.
+
+    Looks up each distinct value once (history columns repeat a few hundred ids a million times).
+    """
+    codes, distinct = pd.factorize(pd.Series(values, dtype="string"))
+    found = index.get_indexer(pd.Index(distinct, dtype="string"))
+    return np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else -1, -1)
 
 
 def _sorted_unique(*series: pd.Series) -> pd.Index:
     values = pd.concat([s.astype("string") for s in series], ignore_index=True).dropna()
-    return pd.Index(sorted(set(values.tolist())), dtype="string")
+    return pd.Index(np.sort(values.drop_duplicates().to_numpy(dtype=object)), dtype="string")
 
 
 def normalise_field(values: pd.Series) -> pd.Series:

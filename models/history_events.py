@@ -23,13 +23,21 @@ def year_of(dates: np.ndarray) -> np.ndarray:
 
 
 def pairs_by_nip(nips: pd.Series, table_nips: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(row, record) positions of every row/record pair that share a NIP."""
-    left = pd.DataFrame({"nip": nips.astype("string").to_numpy(), "row": np.arange(len(nips))})
-    right = pd.DataFrame(
-        {"nip": table_nips.astype("string").to_numpy(), "rec": np.arange(len(table_nips))}
-    )
-    joined = left.merge(right, on="nip", how="inner", sort=False)
-    return joined["row"].to_numpy(np.int64), joined["rec"].to_numpy(np.int64)
+    """(row, record) positions of every row/record pair that share a NIP.
+
+    An integer join: records are grouped by NIP code once, then each row's group is expanded
+    with repeat/arange (several times faster than a string merge on a million records).
+    """
+    table_codes, uniques = pd.factorize(table_nips.astype("string"))
+    row_codes = pd.Index(uniques).get_indexer(pd.Index(nips.astype("string")))
+    counts = np.bincount(table_codes[table_codes >= 0], minlength=len(uniques))
+    order = np.argsort(table_codes, kind="stable")[int((table_codes < 0).sum()) :]
+    starts = np.cumsum(counts) - counts
+    rows = np.flatnonzero(row_codes >= 0)
+    per_row = counts[row_codes[rows]]
+    offsets = np.arange(per_row.sum()) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    records = order[np.repeat(starts[row_codes[rows]], per_row) + offsets]
+    return np.repeat(rows, per_row).astype(np.int64), records.astype(np.int64)
 
 
 def last_in_group(groups: np.ndarray, dates: np.ndarray) -> np.ndarray:
@@ -102,33 +110,27 @@ def post_move_labels(data: AgencyData) -> pd.DataFrame:
     The contract's definition: the employee's first appraisal with year > year(effective_date)
     and position_id = to_position_id; NaN when there is none (or the move never took effect).
     """
-    transfers = data.transfers.reset_index(drop=True)
-    left = pd.DataFrame(
-        {
-            "nip": transfers["nip"].astype("string"),
-            "to_position_id": transfers["to_position_id"].astype("string"),
-            "effective_year": year_of(transfers["effective_date"].to_numpy("datetime64[ns]")),
-            "effective": transfers["effective_date"].notna().to_numpy(),
-            "transfer_row": np.arange(len(transfers)),
-        }
+    transfers, perf = data.transfers.reset_index(drop=True), data.performance
+    effective = transfers["effective_date"].notna().to_numpy()
+    row, rec = pairs_by_nip(transfers["nip"].where(effective), perf["nip"])
+    year = perf["year"].to_numpy(np.int64)[rec]
+    effective_year = year_of(transfers["effective_date"].to_numpy("datetime64[ns]"))[row]
+    same_post = (
+        perf["position_id"].astype("string").fillna("").to_numpy(dtype=object)[rec]
+        == transfers["to_position_id"].astype("string").fillna("\x00").to_numpy(dtype=object)[row]
     )
-    perf = data.performance.assign(rating_value=rating_values(data.performance["rating"]))
-    joined = left[left["effective"]].merge(
-        perf[["nip", "year", "position_id", "rating_value", "score"]], on="nip", how="inner"
-    )
-    matched = joined[
-        (joined["year"] > joined["effective_year"])
-        & (joined["position_id"].astype("string") == joined["to_position_id"]).fillna(False)
-    ]
-    first = matched.sort_values(["transfer_row", "year"]).drop_duplicates("transfer_row")
+    keep = (year > effective_year) & same_post
+    row, rec, year = row[keep], rec[keep], year[keep]
+    order = np.lexsort((year, row))
+    first = order[np.r_[True, row[order][1:] != row[order][:-1]]] if len(order) else order
     out = pd.DataFrame(
         {"post_move_rating": np.nan, "post_move_score": np.nan, "post_move_year": np.nan},
         index=pd.RangeIndex(len(transfers)),
     )
-    where = first["transfer_row"].to_numpy()
-    out.loc[where, "post_move_rating"] = first["rating_value"].to_numpy(float)
-    out.loc[where, "post_move_score"] = first["score"].to_numpy(float, na_value=np.nan)
-    out.loc[where, "post_move_year"] = first["year"].to_numpy(float)
+    where = row[first]
+    out.loc[where, "post_move_rating"] = rating_values(perf["rating"])[rec[first]]
+    out.loc[where, "post_move_score"] = perf["score"].to_numpy(float, na_value=np.nan)[rec[first]]
+    out.loc[where, "post_move_year"] = year[first].astype(float)
     return out
 
 
