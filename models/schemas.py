@@ -13,7 +13,7 @@ the rules run through pandera with lazy error collection.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
@@ -42,6 +42,7 @@ from models.tables import AgencyData, column_dtypes, empty_table
 
 MAX_PROBLEMS: Final[int] = 1000  # problems rendered; the total is always counted
 MAX_PROBLEMS_SHOWN: Final[int] = 50  # problems printed in a ContractViolation message
+MAX_SUMMARY_SHOWN: Final[int] = 30  # summary lines printed after them
 TABLES_NEEDING_ROWS: Final[tuple[Table, ...]] = (Table.UNITS, Table.POSITIONS, Table.EMPLOYEES)
 
 
@@ -69,6 +70,7 @@ class ValidationResult:
     problems: list[Problem]
     notices: list[str]
     total_problems: int = 0
+    summary: list[str] = field(default_factory=list)  # rows per file, column and rule
 
     @property
     def ok(self) -> bool:
@@ -78,17 +80,24 @@ class ValidationResult:
 class ContractViolation(MutasiError):  # noqa: N818 (the name the team agreed on)
     """The export breaks the data contract; `problems` holds them (at most MAX_PROBLEMS)."""
 
-    def __init__(self, problems: list[Problem], *, total: int | None = None) -> None:
+    def __init__(
+        self, problems: list[Problem], *, total: int | None = None, summary: list[str] | None = None
+    ) -> None:
         self.problems = list(problems)
         self.total = max(total or 0, len(self.problems))
-        shown = "\n".join(str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN])
-        head = (
+        self.summary = list(summary or [])
+        lines = [
             f"Data melanggar kontrak: {self.total} masalah / "
-            f"Data breaks the contract: {self.total} problems"
-        )
+            f"Data breaks the contract: {self.total} problems",
+            *(str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]),
+        ]
         more = self.total - min(len(self.problems), MAX_PROBLEMS_SHOWN)
-        tail = f"\n… dan {more} lagi / … and {more} more" if more > 0 else ""
-        super().__init__(f"{head}\n{shown}{tail}")
+        if more > 0:
+            lines.append(f"… dan {more} lagi / … and {more} more")
+            if self.summary:
+                lines.append("Ringkasan per kolom / Summary by column:")
+                lines += self.summary[:MAX_SUMMARY_SHOWN]
+        super().__init__("\n".join(lines))
 
 
 def default_source(table: Table) -> str:
@@ -212,23 +221,52 @@ def _problem(
     rules: Mapping[Table, list[Rule]],
 ) -> Problem:
     """The located problem of one failing cell, with the value as the file holds it."""
-    rule = next((r for r in rules.get(table, []) if _check_name(r) == rule_key), None)
-    text = MESSAGES[rule_key] if rule is None else rule.message
-    if rule is not None and rule.key:
-        text = text.format(first=_first_row(parsed[table], rule.key, index))
-    elif rule is not None and rule.name.startswith("fk_"):
-        parent = Table(rule.name.removeprefix("fk_"))
-        text = text.format(ref=sources.get(parent, default_source(parent)))
+    first = _first_row(parsed[table], index, rules=rules[table], rule_key=rule_key)
+    text = _message(table, rule_key, first=first, rules=rules, sources=sources)
     got = raw[table].at[index, column] if column in raw[table].columns else None
     if isinstance(got, str) and got.strip() and column not in PERSONAL_FIELDS:
         text = f'{text} (got "{got.strip()}")'
     return Problem(sources.get(table, default_source(table)), index + 2, column, text)
 
 
-def _first_row(frame: pd.DataFrame, key: tuple[str, ...], index: int) -> int:
+def _message(
+    table: Table,
+    rule_key: str,
+    *,
+    first: str,
+    rules: Mapping[Table, list[Rule]],
+    sources: Mapping[Table, str],
+) -> str:
+    """The message of a rule, with the referenced file or the first row of a duplicate."""
+    rule = next((r for r in rules.get(table, []) if _check_name(r) == rule_key), None)
+    if rule is None:
+        return MESSAGES[rule_key]
+    parent = Table(rule.name.removeprefix("fk_")) if rule.name.startswith("fk_") else table
+    return rule.message.format(first=first, ref=sources.get(parent, default_source(parent)))
+
+
+def _summary(
+    failures: pd.DataFrame, *, rules: Mapping[Table, list[Rule]], sources: Mapping[Table, str]
+) -> list[str]:
+    """One line per file, column and rule with the number of rows breaking it, most first."""
+    counts = failures.groupby(["table", "column", "rule"], sort=False).size()
+    ranked = counts.sort_values(ascending=False).reset_index(name="count")
+    lines = []
+    for table, column, rule_key, count in ranked.itertuples(index=False):
+        text = _message(Table(table), rule_key, first="…", rules=rules, sources=sources)
+        file = sources.get(Table(table), default_source(Table(table)))
+        lines.append(f"{file}:{column}: {count} baris / rows: {text}")
+    return lines
+
+
+def _first_row(frame: pd.DataFrame, index: int, *, rules: list[Rule], rule_key: str) -> str:
+    """Spreadsheet row of the first occurrence of a duplicated key ("" for other rules)."""
+    key = next((r.key for r in rules if _check_name(r) == rule_key), ())
+    if not key:
+        return ""
     values = frame.loc[index, list(key)]
     same = (frame[list(key)] == values.to_numpy()).all(axis=1)
-    return int(same[same].index[0]) + 2
+    return str(int(same[same].index[0]) + 2)
 
 
 def validate_frames(
@@ -257,9 +295,11 @@ def validate_frames(
     all_failures = pd.concat(failures, ignore_index=True) if failures else None
     total = len(problems) + (0 if all_failures is None else len(all_failures))
     if total:
+        summary = []
         if all_failures is not None and len(all_failures):
             problems += _render(all_failures, raw=raw, parsed=parsed, sources=sources, rules=rules)
-        return ValidationResult(None, problems[:MAX_PROBLEMS], notices, total)
+            summary = _summary(all_failures, rules=rules, sources=sources)
+        return ValidationResult(None, problems[:MAX_PROBLEMS], notices, total, summary)
     return ValidationResult(to_canonical(parsed), [], notices, 0)
 
 

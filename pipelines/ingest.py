@@ -37,7 +37,7 @@ def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dic
     if read.problems:
         problems = read.problems + result.problems
         total = len(read.problems) + result.total_problems
-        result = ValidationResult(None, problems, result.notices, total)
+        result = ValidationResult(None, problems, result.notices, total, result.summary)
     return result, read.sources
 
 
@@ -45,7 +45,9 @@ def read_and_validate(folder: Path, *, today: date) -> AgencyData:
     """The canonical tables of a folder that keeps the contract; raises ContractViolation."""
     result, _ = validate_folder(folder, today=today)
     if result.data is None:
-        raise ContractViolation(result.problems, total=result.total_problems)
+        raise ContractViolation(
+            result.problems, total=result.total_problems, summary=result.summary
+        )
     return result.data
 
 
@@ -55,7 +57,9 @@ def ingest_folder(folder: Path, *, settings: Settings) -> SnapshotInfo:
     result, sources = validate_folder(folder, today=today)
     if result.data is None:
         logger.info("ingest of %s rejected: %d problems", folder, result.total_problems)
-        raise ContractViolation(result.problems, total=result.total_problems)
+        raise ContractViolation(
+            result.problems, total=result.total_problems, summary=result.summary
+        )
     data = result.data
     digest = content_hash(data)
     now = utc_now()

@@ -344,6 +344,25 @@ def test_many_problems_are_capped_but_counted() -> None:
     assert (len(result.problems), result.total_problems) == (MAX_PROBLEMS, 1500)
 
 
+def test_many_problems_are_summarised_per_file_column_and_rule() -> None:
+    frames = valid_agency_frames()
+    many = pd.concat([frames[Table.PERFORMANCE]] * 300, ignore_index=True)
+    frames[Table.PERFORMANCE] = many.assign(rating="bagus")
+    result = validate_frames(frames, sources=_sources(frames), today=FIXTURE_TODAY)
+    assert result.summary == [
+        "performance.csv:rating: 1500 baris / rows: nilai tidak dikenal; yang diterima: "
+        "sangat_baik, baik, butuh_perbaikan, kurang, sangat_kurang / unknown value; accepted: "
+        "sangat_baik, baik, butuh_perbaikan, kurang, sangat_kurang"
+    ]
+
+
+def test_contract_violation_message_ends_with_the_summary() -> None:
+    problems = [Problem("units.csv", i, "unit_id", "x / x") for i in range(2, 82)]
+    summary = ["units.csv:unit_id: 80 baris / rows: x / x"]
+    message = ContractViolation(problems, total=80, summary=summary).message
+    assert message.splitlines()[-2:] == ["Ringkasan per kolom / Summary by column:", summary[0]]
+
+
 def test_contract_violation_message_shows_fifty_problems_and_the_total() -> None:
     problems = [Problem("units.csv", i, "unit_id", "x / x") for i in range(2, 82)]
     message = ContractViolation(problems, total=1500).message
