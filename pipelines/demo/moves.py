@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.geo import haversine_km
+from pipelines.demo.geo import haversine_km, regions
 from pipelines.demo.outcomes import (
     expected_post_move_rating,
     resistance_kind,
@@ -71,7 +71,11 @@ def _choose_moves(
     p_ask = 0.08 + 0.35 * (has_preference(people, movers) & (far > 40.0))
     initiated = rng.random(len(movers)) < p_ask
     decree = decree_all[movers]
-    posts = candidate_posts(rng, world, world.pos_sector[current])
+    region_index = {code: i for i, code in enumerate(regions()["region_code"])}
+    home_codes = pd.Series(people["home_region_code"].to_numpy()[movers])
+    home_region = home_codes.map(region_index).to_numpy(dtype=np.int64)
+    region = np.where(rng.random(len(movers)) < 0.6, home_region, world.pos_region[current])
+    posts = candidate_posts(rng, world, sectors=world.pos_sector[current], regions=region)
     preference = hr_preference(
         world,
         state,

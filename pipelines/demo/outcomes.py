@@ -27,7 +27,7 @@ the post they hold. A realised rating is expected + N(0, 0.20) (plus a rare bad 
 
 Resistance probability (`resistance_probability`, logistic)::
 
-    logit = -3.35
+    logit = -2.55
           + 0.70 log1p(distance_home_km / 20)        (home to the new office)
           + 0.25 log1p(distance_move_km / 20)        (current office to the new office)
           + 0.25 married x log1p(distance_home_km / 20)
@@ -70,7 +70,7 @@ RATING_COEFFICIENTS: Final[dict[str, float]] = {
     "resistance_probability": -0.40,
 }
 RESISTANCE_COEFFICIENTS: Final[dict[str, float]] = {
-    "intercept": -3.35,
+    "intercept": -2.55,
     "log_distance_home": 0.70,
     "log_distance_move": 0.25,
     "married_x_log_distance_home": 0.25,

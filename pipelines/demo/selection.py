@@ -80,16 +80,32 @@ def has_preference(people: pd.DataFrame, persons: np.ndarray) -> np.ndarray:
     )
 
 
-def candidate_posts(rng: np.random.Generator, world: World, sectors: np.ndarray) -> np.ndarray:
-    """Per mover, half the candidate posts from their own sector and half from anywhere."""
-    half = CANDIDATES_PER_MOVER // 2
-    order = np.argsort(world.pos_sector, kind="stable")
-    counts = np.bincount(world.pos_sector, minlength=sectors.max(initial=0) + 1)
+def _sample_groups(
+    rng: np.random.Generator, keys: np.ndarray, wanted: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """k random posts per row from the group `wanted[row]` of `keys`; and whether it exists."""
+    order = np.argsort(keys, kind="stable")
+    counts = np.bincount(keys, minlength=int(wanted.max(initial=0)) + 1)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    u = rng.random((len(sectors), half))
-    same = order[starts[sectors][:, None] + (u * counts[sectors][:, None]).astype(int)]
-    anywhere = rng.integers(0, len(world.pos_sector), (len(sectors), half))
-    return np.concatenate([same, anywhere], axis=1)
+    size = counts[wanted][:, None]
+    u = rng.random((len(wanted), k))
+    picks = order[np.minimum(starts[wanted][:, None] + (u * size).astype(int), len(keys) - 1)]
+    return picks, size[:, 0] > 0
+
+
+def candidate_posts(
+    rng: np.random.Generator, world: World, *, sectors: np.ndarray, regions: np.ndarray
+) -> np.ndarray:
+    """Per mover, the posts HR looks at: a third in their own sector and region (home or
+    current post), a third in their sector anywhere, a third anywhere."""
+    third = CANDIDATES_PER_MOVER // 3
+    n_regions = int(world.pos_region.max()) + 1
+    local_key = world.pos_sector * n_regions + world.pos_region
+    local, exists = _sample_groups(rng, local_key, sectors * n_regions + regions, third)
+    sector_wide, _ = _sample_groups(rng, world.pos_sector, sectors, third)
+    local = np.where(exists[:, None], local, sector_wide)
+    anywhere = rng.integers(0, len(world.pos_sector), (len(sectors), third))
+    return np.concatenate([local, sector_wide, anywhere], axis=1)
 
 
 def _step_score(step: np.ndarray, worthy: np.ndarray) -> np.ndarray:
@@ -168,7 +184,7 @@ def hr_preference(
     asked = employee_initiated[:, None]
     score = (
         2.0 * (world.pos_sector[posts] == world.pos_sector[current])
-        - distance / 60.0
+        - distance / 40.0
         + _step_score(world.pos_grade[posts] - world.pos_grade[current], worthy[:, None])
         + vacancy
         + np.where(world.pos_lists_fields[posts] & ~accepted, -0.8, 0.0)
