@@ -21,7 +21,7 @@ from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
 from serving.db import make_engine
 from serving.errors import install_error_handlers
-from serving.loading import build_state, describe_failure
+from serving.loading import build_state, describe_failure, settle_memory
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
 from serving.routers import ROUTERS
 from serving.state import LoadedState, StateHolder
@@ -41,6 +41,7 @@ def try_load(holder: StateHolder, settings: Settings, loader: Loader) -> bool:
             logger.warning("loading failed: %s", holder.reason)
             return False
         holder.swap(state)
+        settle_memory()
         logger.info("serving model %s on snapshot %s", state.model_version, state.snapshot_id)
         return True
 
@@ -78,6 +79,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if initial_state is not None:
             holder.swap(initial_state)
+            settle_memory()
         else:
             await anyio.to_thread.run_sync(try_load, holder, settings, loader)
         retry = asyncio.create_task(

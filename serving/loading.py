@@ -8,6 +8,7 @@ never swapped in.
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
@@ -121,6 +122,18 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
     )
     smoke_test(state)
     return state
+
+
+def settle_memory() -> None:
+    """After a load: collect once, then freeze the survivors out of the cyclic GC's view.
+
+    A loaded state holds many long-lived Python objects (MLflow, pandas, LightGBM wrappers);
+    left in the GC generations they make every full collection during a request walk them
+    (measured: +200 ms CPU on a 10,000-pair risk check). Frozen objects are still freed by
+    reference counting when a reload drops the old state.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def describe_failure(exc: BaseException) -> str:

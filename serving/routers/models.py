@@ -8,7 +8,7 @@ from pipelines.registry import VersionSummary, registry_status
 from serving.audit import AuditDep, audited
 from serving.auth import DataKey
 from serving.deps import HolderDep, SettingsDep
-from serving.loading import describe_failure
+from serving.loading import describe_failure, settle_memory
 from serving.schemas import ErrorResponse, ModelsResponse, ModelVersionInfo, ReloadResponse
 from serving.state import StateHolder
 
@@ -65,6 +65,7 @@ def reload_state(request: Request, holder: StateHolder) -> ReloadResponse:
                 loaded_at=None if current is None else current.loaded_at,
             )
         holder.swap(fresh)
+        settle_memory()
     finally:
         lock.release()
     return ReloadResponse(
