@@ -48,13 +48,17 @@ class PlanOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
     risk_weight: float = Field(
-        default=1.0, ge=0.0, alias="lambda", description="Weight of risk against fit (lambda)."
+        default=1.0,
+        ge=0.0,
+        le=100.0,
+        alias="lambda",
+        description="Weight of risk against fit (lambda).",
     )
     max_move_risk: float | None = Field(
         default=None, ge=0.0, le=1.0, description="Pairs with a higher risk are not considered."
     )
     max_total_risk: float | None = Field(
-        default=None, ge=0.0, description="Cap on the summed risk of all moves."
+        default=None, ge=0.0, le=1e9, description="Cap on the summed risk of all moves."
     )
     min_unit_share: float = Field(
         default=0.8,
@@ -66,6 +70,7 @@ class PlanOptions(BaseModel):
     vacancy_cost: float = Field(
         default=5.0,
         ge=0.0,
+        le=100.0,
         description="Cost of each move out of a needed (not over-staffed) seat, in fit units.",
     )
     must_move: tuple[str, ...] = Field(default=(), description="NIPs that must be moved.")
@@ -73,7 +78,9 @@ class PlanOptions(BaseModel):
     must_fill: tuple[str, ...] = Field(
         default=(), description="Position ids whose open slots must all be filled."
     )
-    time_limit: float = Field(default=60.0, gt=0.0, description="Solver time limit, seconds.")
+    time_limit: float = Field(
+        default=60.0, gt=0.0, le=86_400.0, description="Solver time limit, seconds."
+    )
     mip_rel_gap: float = Field(
         default=0.005, ge=0.0, le=1.0, description="Relative optimality gap to stop at."
     )
