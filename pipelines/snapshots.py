@@ -48,6 +48,10 @@ class UnknownSnapshot(MutasiError):  # noqa: N818
     """A snapshot id that is not in the data home."""
 
 
+class SnapshotWriteError(MutasiError):
+    """The disk refused the snapshot; nothing in use changed."""
+
+
 @dataclass(frozen=True)
 class SnapshotInfo:
     id: str
@@ -181,27 +185,46 @@ def find_by_hash(settings: Settings, digest: str) -> str | None:
 def write_snapshot(
     data: AgencyData, *, manifest: dict[str, Any], settings: Settings
 ) -> SnapshotInfo:
-    """Write a complete snapshot, then mark it CURRENT; reuse one with the same content hash."""
+    """Write a complete snapshot, then mark it CURRENT; reuse one with the same content hash.
+
+    A failure of the disk (full, read-only, removed) raises SnapshotWriteError and leaves the
+    snapshot in use as it was."""
     root = settings.snapshots_dir
-    root.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(root)
-    existing = find_by_hash(settings, manifest["content_hash"])
-    if existing is not None:
-        _replace_pointer(root, CURRENT, existing)
-        logger.info("identical content: reusing snapshot %s", existing)
-        return _info(settings, existing, reused=True)
-    temp = root / f"{TMP_PREFIX}{manifest['id']}-{os.getpid()}"
-    temp.mkdir()
-    for table, frame in data.frames().items():
-        frame.to_parquet(temp / f"{table.value}.parquet", index=False)
-        _fsync(temp / f"{table.value}.parquet")
-    _write_file(temp / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
-    _fsync(temp)
-    os.rename(temp, root / manifest["id"])
-    _fsync(root)
-    _replace_pointer(root, CURRENT, manifest["id"])
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temps(root)
+        existing = find_by_hash(settings, manifest["content_hash"])
+        if existing is not None:
+            _replace_pointer(root, CURRENT, existing)
+            logger.info("identical content: reusing snapshot %s", existing)
+            return _info(settings, existing, reused=True)
+        _write_complete(data, manifest=manifest, root=root)
+        _replace_pointer(root, CURRENT, manifest["id"])
+    except OSError as err:
+        raise SnapshotWriteError(
+            f"Snapshot tidak bisa ditulis di {root}: {err.strerror or err}; snapshot yang dipakai "
+            f"tidak berubah / Cannot write the snapshot in {root}: {err.strerror or err}; the "
+            "snapshot in use is unchanged"
+        ) from err
     logger.info("snapshot %s written and marked current", manifest["id"])
     return _info(settings, manifest["id"])
+
+
+def _write_complete(data: AgencyData, *, manifest: dict[str, Any], root: Path) -> None:
+    """Write tables and manifest into a temp folder, fsync, and rename it into place."""
+    temp = root / f"{TMP_PREFIX}{manifest['id']}-{os.getpid()}"
+    temp.mkdir()
+    try:
+        for table, frame in data.frames().items():
+            frame.to_parquet(temp / f"{table.value}.parquet", index=False)
+            _fsync(temp / f"{table.value}.parquet")
+        _write_file(temp / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        _fsync(temp)
+        os.rename(temp, root / manifest["id"])
+    except OSError:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _fsync(root)
 
 
 def new_snapshot_id(digest: str, *, now: datetime) -> str:

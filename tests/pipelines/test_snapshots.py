@@ -18,6 +18,7 @@ from pipelines.readers import FolderNotFound
 from pipelines.settings import Settings
 from pipelines.snapshots import (
     NoSnapshot,
+    SnapshotWriteError,
     UnknownSnapshot,
     current_snapshot_id,
     list_snapshots,
@@ -126,7 +127,7 @@ def test_failure_before_current_is_replaced_keeps_the_old_snapshot(
 
     with monkeypatch.context() as patch:
         patch.setattr("pipelines.snapshots.os.replace", power_cut)
-        with pytest.raises(OSError, match="simulated"):
+        with pytest.raises(SnapshotWriteError, match="simulated power cut"):
             ingest_folder(_second_version(tmp_path), settings=settings)
     assert load_snapshot(settings=settings).id == first
 
@@ -137,9 +138,10 @@ def test_failure_while_writing_tables_leaves_no_snapshot_behind(
     first = ingest_folder(valid_agency_dir, settings=settings).id
     with monkeypatch.context() as patch:
         patch.setattr("pipelines.snapshots.os.rename", lambda *_: (_ for _ in ()).throw(OSError))
-        with pytest.raises(OSError):
+        with pytest.raises(SnapshotWriteError, match="snapshot in use is unchanged"):
             ingest_folder(_second_version(tmp_path), settings=settings)
     assert [i.id for i in list_snapshots(settings)] == [first]
+    assert not [p for p in settings.snapshots_dir.iterdir() if p.name.startswith(".tmp-")]
     assert current_snapshot_id(settings) == first
 
 
@@ -149,8 +151,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     import pipelines.snapshots as snapshots
     from pipelines.ingest import ingest_folder
-    from pipelines.readers import FolderNotFound
-from pipelines.settings import Settings
+    from pipelines.settings import Settings
 
     folder, home, today, pause_at = sys.argv[1:5]
     seen = {"count": 0, "renamed": False}
