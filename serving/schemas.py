@@ -56,7 +56,10 @@ class TrainingSuggestion(Strict):
     name: str = Field(description="Nama pelatihan / Training name")
     competency: str = Field(description="Kompetensi yang ditingkatkan / Competency raised")
     hours: float = Field(description="Jam pelajaran (JP) / Hours")
-    expected_fit: float = Field(description="Perkiraan fit setelah pelatihan / Fit after training")
+    expected_fit: float = Field(
+        description="Perkiraan fit setelah pelatihan yang disarankan / Expected fit after the "
+        "suggested trainings (in the training-plan route: after this training alone)"
+    )
 
 
 class Candidate(Strict):

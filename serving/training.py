@@ -1,25 +1,56 @@
-"""Hook for the suggested pre-transfer training of a shortlisted candidate.
+"""Suggested pre-transfer training for the candidates a shortlist returns.
 
-Empty until the training planner (issue 5) lands. To connect it, a loader puts a callable
-`(state, nip, position_id) -> list[TrainingSuggestion]` in `LoadedState.extras` under
-`TRAINING_PLANNER`; the shortlist calls it for the k candidates it returns, nothing more.
+One batch call (models/training_batch.py `plan_trainings`) for the k shown candidates, on the
+training planner's context (realised training gains, built once per loaded state by
+serving/routers/training.py `planner_for`), so the shortlist and
+GET /v1/employees/{nip}/training-plan agree on which trainings help.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any
 
+import pandas as pd
+
+from models.training_batch import plan_trainings
+from serving.routers.training import planner_for
 from serving.schemas import TrainingSuggestion
-
-if TYPE_CHECKING:
-    from serving.state import LoadedState
-
-TRAINING_PLANNER = "training_planner"
-
-TrainingPlanner = Callable[["LoadedState", str, str], list[TrainingSuggestion]]
+from serving.state import LoadedState
 
 
-def suggest_training(state: LoadedState, nip: str, position_id: str) -> list[TrainingSuggestion]:
-    planner: TrainingPlanner | None = state.extras.get(TRAINING_PLANNER)
-    return [] if planner is None else planner(state, nip, position_id)
+def suggest_training(
+    state: LoadedState, nips: Sequence[str], position_id: str
+) -> dict[str, list[TrainingSuggestion]]:
+    """nip -> the trainings to take before moving into `position_id` (empty: none needed)."""
+    if len(nips) == 0:
+        return {}
+    planner = planner_for(state)
+    pairs = pd.DataFrame({"nip": list(nips), "position_id": position_id})
+    plans = plan_trainings(
+        planner.context,
+        planner.scorer,
+        pairs,
+        catalogue=planner.catalogue,
+        training_history=planner.training_history,
+        config=planner.config,
+    )
+    catalogue = planner.catalogue.astype({"training_id": str}).set_index("training_id")
+    suggested: dict[str, list[TrainingSuggestion]] = {}
+    for row in plans.to_dict("records"):
+        ids = [t for t in str(row["training_ids"]).split(";") if t]
+        suggested[str(row["nip"])] = [_suggestion(catalogue, t, row) for t in ids]
+    return suggested
+
+
+def _suggestion(
+    catalogue: pd.DataFrame, training_id: str, plan: dict[Any, Any]
+) -> TrainingSuggestion:
+    entry: dict[Any, Any] = catalogue.loc[training_id].to_dict()
+    return TrainingSuggestion(
+        training_id=training_id,
+        name=str(entry["name"]),
+        competency=str(entry["competency"]),
+        hours=float(entry["hours"]),
+        expected_fit=round(float(plan["fit_after"]), 4),
+    )

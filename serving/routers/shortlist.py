@@ -45,6 +45,7 @@ def _candidates(
 ) -> list[Candidate]:
     """Response rows for ranked pairs: one lookup of the people, then plain dict access."""
     people = state.lookups.employees.loc[frame["nip"], _PERSON_COLUMNS].to_dict("records")
+    trainings = suggest_training(state, [str(n) for n in frame["nip"]], position_id)
     candidates = []
     for rank, (row, person) in enumerate(zip(frame.to_dict("records"), people, strict=True), 1):
         nip = str(row["nip"])
@@ -63,7 +64,7 @@ def _candidates(
                 fit=round(float(row["fit"]), 4),
                 risk=round(float(row["risk"]), 4),
                 reasons=result.factors.get(nip, []),
-                suggested_training=suggest_training(state, nip, position_id),
+                suggested_training=trainings.get(nip, []),
             )
         )
     return candidates

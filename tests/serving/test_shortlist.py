@@ -56,12 +56,21 @@ def test_shortlist_reasons_explain_fit_and_risk_in_both_languages(
     assert targets == {"fit", "risk"} and all(" / " in r["text"] for r in candidate["reasons"])
 
 
-def test_shortlist_names_model_version_and_empty_training_hook(
+def test_shortlist_names_the_model_version(
     client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
 ) -> None:
     body = _shortlist(client, headers, vacant_position, k=2)
     assert body["model_version"] == world_state.model_version
-    assert all(c["suggested_training"] == [] for c in body["candidates"])
+
+
+def test_suggested_trainings_come_from_the_catalogue_and_raise_fit(
+    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+) -> None:
+    candidates = _shortlist(client, headers, vacant_position, k=50)["candidates"]
+    suggested = [(c, t) for c in candidates for t in c["suggested_training"]]
+    catalogue = set(world_state.data.trainings["training_id"])
+    assert suggested, "the demo world has competency gaps that trainings close"
+    assert all(t["training_id"] in catalogue and t["expected_fit"] > c["fit"] for c, t in suggested)
 
 
 def test_near_misses_carry_reason_codes_and_texts(
