@@ -118,7 +118,8 @@ def default_slots(staffing: pd.DataFrame) -> pd.DataFrame:
     return short.rename(columns={"shortage": "open_count"}).reset_index(drop=True)
 
 
-def _check_slots(slots: pd.DataFrame, known: pd.Index) -> None:
+def check_slots(slots: pd.DataFrame, known: pd.Index) -> None:
+    """PlanInputError naming the first slot row (spreadsheet numbering) that is not usable."""
     missing = {"position_id", "open_count"} - set(slots.columns)
     if missing:
         raise PlanInputError(f"slots: kolom hilang / missing columns: {', '.join(sorted(missing))}")
@@ -191,7 +192,7 @@ def build_instance(
     _check_pairs(pairs)
     positions = pd.Index(staffing["position_id"].astype("string"))
     slots = default_slots(staffing) if slots is None else slots
-    _check_slots(slots, positions)
+    check_slots(slots, positions)
     kept, pool_counts = _filter_pairs(pairs, options)
     known = kept["position_id"].isin(positions) & kept["from_position_id"].isin(positions)
     kept = kept.loc[known].reset_index(drop=True)

@@ -19,7 +19,7 @@ import pandas as pd
 from models.feature_text import describe_feature
 from models.features import FeatureContext, current_pair_features
 from models.plan import PlanResult, plan_transfers
-from models.plan_instance import PlanInputError, PlanOptions, default_slots
+from models.plan_instance import PlanInputError, PlanOptions, check_slots, default_slots
 from models.plan_pool import (
     POOL_COLUMNS,
     PoolConfig,
@@ -201,6 +201,7 @@ def plan_round(
     """Staffing balance, candidate pool, optimal plan, and the moves explained."""
     staffing = position_balance(data.positions, data.employees)
     slots = default_slots(staffing) if slots is None else slots
+    check_slots(slots, pd.Index(staffing["position_id"]))  # before the costly pool scoring
     pairs = candidate_pool(
         ctx, scorer, data=data, staffing=staffing, slots=slots, policy=policy, config=pool
     )
@@ -225,15 +226,18 @@ def make_plan(
     ctx = FeatureContext.build(snapshot.data, as_of)
     slots = read_slots(slots_path) if slots_path is not None else None
     pool = pool or PoolConfig()
-    plan = plan_round(
-        snapshot.data,
-        ctx,
-        bundle.scorer,
-        policy=PolicyConfig(),
-        slots=slots,
-        options=options,
-        pool=pool,
-    )
+    try:
+        plan = plan_round(
+            snapshot.data,
+            ctx,
+            bundle.scorer,
+            policy=PolicyConfig(),
+            slots=slots,
+            options=options,
+            pool=pool,
+        )
+    except PlanInputError as exc:
+        raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None
     return store_plan(
         settings,
         plan,

@@ -133,3 +133,12 @@ def test_effective_trainings_rank_first_more_often_than_not(demo: DemoWorld):
                 wins += bool(options["effective"].iloc[0])
     assert comparisons >= 20
     assert wins / comparisons > 0.5
+
+
+@pytest.mark.integration
+def test_slots_naming_an_unknown_position_are_rejected_with_file_and_row(
+    demo: DemoWorld, tmp_path: Path
+):
+    slots = _write(tmp_path / "slots.csv", "position_id,open_count\nNOPE,1\n")
+    with pytest.raises(PlanInputError, match=r"slots\.csv: .*row 2, column position_id"):
+        make_plan(demo.settings, slots_path=slots, options=PlanOptions(time_limit=5))
