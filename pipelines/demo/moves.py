@@ -20,7 +20,7 @@ from pipelines.demo.selection import (
     has_preference,
     hr_preference,
 )
-from pipelines.demo.state import State, World, pair_features
+from pipelines.demo.state import State, World, pair_features, retirement_day
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,38 @@ def _choose_moves(
     pick = np.argmax(preference + rng.gumbel(size=preference.shape), axis=1)
     possible = np.isfinite(preference[np.arange(len(movers)), pick])
     targets = posts[possible, pick[possible]]
-    return movers[possible], decree[possible], initiated[possible], targets
+    chosen = (movers[possible], decree[possible], initiated[possible], targets)
+    return _with_returns(world, state, chosen, decree_all=decree_all, window=window)
+
+
+def _with_returns(
+    world: World,
+    state: State,
+    chosen: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    *,
+    decree_all: np.ndarray,
+    window: tuple[np.datetime64, np.datetime64],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Add the granted return requests due this year (at the person's own request, back to
+    the post they left) in place of any other move HR had picked for them."""
+    year = int(str(window[0])[:4])
+    due = (state.return_year == year) & state.active_on(window[1])
+    returners = np.flatnonzero(due)
+    back = state.return_to[returners]
+    birth = state.people["birth_date"].to_numpy()[returners].astype("datetime64[D]")
+    decree = decree_all[returners]
+    ok = retirement_day(birth, world.pos_bup[back]) > decree + 365
+    returners, back, decree = returners[ok], back[ok], decree[ok]
+    movers, decrees, initiated, targets = chosen
+    keep = ~np.isin(movers, returners)
+    persons = np.concatenate([movers[keep], returners])
+    order = np.argsort(persons, kind="stable")
+    return (
+        persons[order],
+        np.concatenate([decrees[keep], decree])[order],
+        np.concatenate([initiated[keep], np.ones(len(returners), dtype=bool)])[order],
+        np.concatenate([targets[keep], back])[order],
+    )
 
 
 def decide_moves(
@@ -147,6 +178,12 @@ def apply_moves(
     state.pending_rating[persons] = moves.expected_rating[moved]
     state.pending_year[persons] = effective.astype("datetime64[Y]").astype(int) + 1970 + 1
     state.past_resistance[moves.persons] += (moves.resistance != "none").astype(np.int16)
+    # Half the return requests are granted: the person goes back in next year's round.
+    asked_back = moved & (moves.resistance == "return_request") & (rng.random(len(moved)) < 0.5)
+    state.return_to[moves.persons[asked_back]] = moves.from_position[asked_back]
+    state.return_year[moves.persons[asked_back]] = (
+        moves.decree_day[asked_back].astype("datetime64[Y]").astype(int) + 1971
+    )
     resign = moves.resistance[moved] == "resignation"
     after = rng.integers(30, 331, int(resign.sum())).astype("timedelta64[D]")
     state.exit_day[persons[resign]] = np.minimum(effective[resign] + after, as_of_day)

@@ -184,6 +184,8 @@ def _fresh_state(
         pending_rating=np.full(n, np.nan),
         pending_year=np.full(n, -1, dtype=np.int64),
         last_rating=np.full(n, 4.0),
+        return_to=np.full(n, -1, dtype=np.int64),
+        return_year=np.full(n, -1, dtype=np.int64),
     )
 
 

@@ -97,6 +97,8 @@ class State:
     pending_rating: np.ndarray  # expected rating of the first year after a move
     pending_year: np.ndarray
     last_rating: np.ndarray
+    return_to: np.ndarray  # post a granted return request goes back to (-1: none)
+    return_year: np.ndarray  # the year of that return decree
 
     def append(self, other: State) -> State:
         merged = {
