@@ -48,7 +48,10 @@ TABLES_NEEDING_ROWS: Final[tuple[Table, ...]] = (Table.UNITS, Table.POSITIONS, T
 
 @dataclass(frozen=True)
 class Problem:
-    """One contract violation, located as a spreadsheet shows it (header = row 1)."""
+    """One contract violation, located as a spreadsheet shows it (header = row 1).
+
+    Renders as `file:row:column: message`; a problem of a whole row drops the column
+    (`file:row: message`) and one of a whole file drops both (`file: message`)."""
 
     file: str
     row: int | None
