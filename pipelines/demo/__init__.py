@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,6 +115,16 @@ def contract_tables(
     return tables
 
 
+def _table_stats(tables: dict[Table, pd.DataFrame]) -> dict[str, Any]:
+    """Row counts, the resistance rate and the share of transfers with a post-move label."""
+    transfers = tables[Table.TRANSFERS]
+    return {
+        "rows": {t.value: len(f) for t, f in tables.items()},
+        "resistance_rate": float((transfers["resistance"] != "none").mean()),
+        "post_move_label_share": post_move_label_share(transfers, tables[Table.PERFORMANCE]),
+    }
+
+
 def generate_agency(
     out_dir: Path,
     *,
@@ -147,9 +158,7 @@ def generate_agency(
         as_of=as_of,
         years=years,
         file_format=file_format,
-        rows={t.value: len(f) for t, f in tables.items()},
-        resistance_rate=float((transfers["resistance"] != "none").mean()),
-        post_move_label_share=post_move_label_share(transfers, tables[Table.PERFORMANCE]),
+        **_table_stats(tables),
     )
     write_truth(
         out_dir,

@@ -205,6 +205,15 @@ def _personal(
     return pd.concat([people, _preferences(rng, world, people)], axis=1)
 
 
+def _in_post_since(
+    rng: np.random.Generator, *, start: np.ndarray, years: np.ndarray, reference_day: np.datetime64
+) -> np.ndarray:
+    """Initial staff started their current post up to six years before the window opens."""
+    tenure = np.minimum(years, rng.uniform(0.0, 6.0, len(start)))
+    since = month_start(reference_day - (tenure * DAYS_PER_YEAR).astype("timedelta64[D]"))
+    return np.asarray(np.maximum(since, start))
+
+
 def new_people(
     rng: np.random.Generator,
     world: World,
@@ -238,12 +247,14 @@ def new_people(
         posts=posts,
         as_of_day=as_of_day,
     )
-    tenure = np.minimum(years, rng.uniform(0.0, 6.0, len(posts)))
-    in_post_since = month_start(reference_day - (tenure * DAYS_PER_YEAR).astype("timedelta64[D]"))
     return _fresh_state(
         people,
         posts=posts,
-        position_start=np.maximum(in_post_since, start) if initial else start,
+        position_start=(
+            _in_post_since(rng, start=start, years=years, reference_day=reference_day)
+            if initial
+            else start
+        ),
         levels=initial_levels(
             rng, world, posts=posts, ability=people["ability"].to_numpy(), service_years=years
         ),
