@@ -27,7 +27,7 @@ from models.plan_pool import (
     select_candidates,
     vacated_needed_positions,
 )
-from models.policy import PolicyConfig
+from models.policy import PolicyConfig, check_eligibility
 from models.scoring import score_pairs
 from models.staffing import position_balance
 from models.tables import AgencyData
@@ -91,15 +91,31 @@ def _score_targets(
     policy: PolicyConfig,
     chunk_pairs: int,
 ):
-    """Score every person against each target position, chunk by chunk (a generator)."""
+    """Fit of every eligible mover for each target position, chunk by chunk (a generator).
+
+    A pre-filter only: the policy first, then features and the fit model for the eligible
+    movers (about a third of all pairs on the demo world); risk and the final numbers come from
+    `score_pairs` on the pairs kept (see `candidate_pool`).
+    """
     per_chunk = max(1, chunk_pairs // max(len(people), 1))
     for start in range(0, len(targets), per_chunk):
         chunk = targets[start : start + per_chunk]
         nips = np.tile(people["nip"].to_numpy(dtype=object), len(chunk))
         positions = np.repeat(chunk, len(people))
-        scored = score_pairs(ctx, scorer, nips, positions, policy=policy)
         from_position = np.tile(people["position_id"].to_numpy(dtype=object), len(chunk))
-        yield scored.assign(from_position_id=pd.array(from_position, dtype="string"))
+        eligible = check_eligibility(ctx, nips, positions, config=policy)["eligible"].to_numpy(bool)
+        keep = eligible & (from_position != positions)
+        features = current_pair_features(ctx, nips[keep], positions[keep])
+        yield pd.DataFrame(
+            {
+                "nip": pd.array(nips[keep], dtype="string"),
+                "from_position_id": pd.array(from_position[keep], dtype="string"),
+                "position_id": pd.array(positions[keep], dtype="string"),
+                "eligible": True,
+                "fit": scorer.predict_fit(features) if keep.any() else np.zeros(0),
+                "risk": np.nan,
+            }
+        )
 
 
 def candidate_pool(
@@ -140,7 +156,11 @@ def candidate_pool(
         )
     ]
     pool = pd.concat([first, _concat(chained)], ignore_index=True)
-    return pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+    pool = pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+    if pool.empty:
+        return pool
+    scored = score_pairs(ctx, scorer, pool["nip"], pool["position_id"], policy=policy)
+    return scored.assign(from_position_id=pool["from_position_id"].to_numpy())
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
