@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sklearn.base import BaseEstimator
 
 from models.calibration import Calibrator, choose_calibrator
+from models.linear_base import LinearBase
 
 RATING_MIN, RATING_MAX = 1.0, 5.0
 AUTO_THREADS_MIN_ROWS = 50_000
@@ -62,6 +63,11 @@ class ScorerConfig(BaseModel):
     calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
     refit_fit_on_all: bool = Field(
         default=True, description="Refit the fit model on all examples at the stopped size."
+    )
+    fit_linear_terms: list[str] = Field(
+        default_factory=lambda: ["competency_shortfall", "grade_step+", "grade_step-"],
+        description="Linear base under the fit trees (models/linear_base.py); 'x+'/'x-' are "
+        "the positive/negative parts of feature x.",
     )
     use_score_target: bool = Field(
         default=True,
@@ -191,21 +197,34 @@ class TransferScorer(BaseEstimator):
         if train.sum() < 2 or valid.sum() < 1:
             raise ValueError("too few examples with a post-move rating to learn fit")
         monotone = _monotone(self.feature_names_, config.fit_monotone)
+        base = self._linear_base(matrix[train], rating[train], config)
+        offset = base.predict(matrix)
         model = self._gbm(config.fit, monotone, classifier=False, rows=int(train.sum()))
         model.fit(
             matrix[train],
             rating[train],
+            init_score=offset[train],
             eval_X=(matrix[valid],),
             eval_y=(rating[valid],),
+            eval_init_score=[offset[valid]],
             callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
         )
         best = max(int(model.best_iteration_ or config.fit.n_estimators), 1)
         self.fit_iterations_ = best
         if not config.refit_fit_on_all:
+            self.linear_base_ = base
             return model
+        self.linear_base_ = self._linear_base(matrix[labelled], rating[labelled], config)
         params = config.fit.model_copy(update={"n_estimators": best})
         refit = self._gbm(params, monotone, classifier=False, rows=int(labelled.sum()))
-        return refit.fit(matrix[labelled], rating[labelled])
+        offset = self.linear_base_.predict(matrix[labelled])
+        return refit.fit(matrix[labelled], rating[labelled], init_score=offset)
+
+    def _linear_base(
+        self, matrix: np.ndarray, target: np.ndarray, config: ScorerConfig
+    ) -> LinearBase:
+        base = LinearBase(config.fit_linear_terms, dict(config.fit_monotone))
+        return base.fit(matrix, target, self.feature_names_)
 
     def _fit_risk(
         self, matrix: np.ndarray, resisted: np.ndarray, late: np.ndarray, config: ScorerConfig
@@ -227,7 +246,8 @@ class TransferScorer(BaseEstimator):
 
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
-        predicted = self.fit_model_.predict(_matrix(X, self.feature_names_))
+        matrix = _matrix(X, self.feature_names_)
+        predicted = self.linear_base_.predict(matrix) + self.fit_model_.predict(matrix)
         return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
 
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
@@ -241,13 +261,17 @@ class TransferScorer(BaseEstimator):
     def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-feature contributions (LightGBM pred_contrib) to fit and to risk.
 
-        Fit contributions are in rating points; risk contributions are in log-odds of the
+        Fit contributions are in rating points (the linear base's terms added to their
+        features, its intercept to `bias`); risk contributions are in log-odds of the
         uncalibrated classifier (calibration is monotone, so their signs and order hold).
         Each frame has one column per feature plus `bias`, and the input's index.
         """
         matrix = _matrix(X, self.feature_names_)
         columns = [*self.feature_names_, "bias"]
-        fit = self.fit_model_.predict(matrix, pred_contrib=True)
+        fit = np.array(self.fit_model_.predict(matrix, pred_contrib=True), dtype=np.float64)
+        for name, share in self.linear_base_.parts(matrix).items():
+            fit[:, self.feature_names_.index(name)] += share
+        fit[:, -1] += self.linear_base_.intercept_
         risk = self.risk_model_.predict(matrix, pred_contrib=True)
         return (
             pd.DataFrame(np.asarray(fit), columns=columns, index=X.index),

@@ -138,7 +138,7 @@ def gate(
     champion = registry.load_version(settings, current)
     try:
         champion_metrics = evaluate.model_metrics(champion.scorer, data)
-    except ValueError as exc:  # the champion needs features this code no longer builds
+    except (ValueError, AttributeError) as exc:  # built by older code: other features/state
         log.warning("champion %s cannot score the current features (%s); promoting", current, exc)
         return True, evaluate.gate_decision({}, {})
     decision = evaluate.gate_decision(metrics, champion_metrics, tolerance=tolerance)

@@ -78,9 +78,22 @@ def test_contributions_sum_to_the_fit(scorer: TransferScorer, history: pd.DataFr
     X = history[FEATURES].head(50)
     fit_contrib, risk_contrib = scorer.contributions(X)
     assert list(fit_contrib.columns) == [*FEATURES, "bias"]
-    raw_fit = scorer.fit_model_.predict(X.to_numpy())
+    matrix = X.to_numpy()
+    raw_fit = scorer.linear_base_.predict(matrix) + scorer.fit_model_.predict(matrix)
     np.testing.assert_allclose(fit_contrib.sum(axis=1), raw_fit, atol=1e-6)
     assert risk_contrib.shape == fit_contrib.shape
+
+
+def test_fit_keeps_falling_past_the_largest_shortfall_in_history(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    edge = (
+        history[FEATURES]
+        .head(50)
+        .assign(competency_shortfall=history["competency_shortfall"].max())
+    )
+    beyond = edge.assign(competency_shortfall=edge["competency_shortfall"] + 5)
+    assert (scorer.predict_fit(beyond) < scorer.predict_fit(edge)).all()
 
 
 def test_predict_rejects_missing_feature(scorer: TransferScorer, history: pd.DataFrame) -> None:
