@@ -27,6 +27,7 @@ _GRADE_SPAN = float(GRADE_MAX - GRADE_MIN)
 FEATURE_RANGES: dict[str, tuple[float | None, float | None]] = {
     "recent_rating_mean": (1.0, 5.0),
     "last_score": (0.0, 100.0),
+    "recent_score_mean": (0.0, 100.0),
     "years_in_target_sector": (0.0, None),
     "sector_change": (0.0, 1.0),
     "competency_shortfall": (0.0, None),

@@ -83,6 +83,10 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     "last_score": _t(
         ("nilai SKP", "SKP score"), ("nilai SKP terakhir {value}", "latest SKP score {value}")
     ),
+    "recent_score_mean": _t(
+        ("rata-rata nilai SKP", "average SKP score"),
+        ("rata-rata nilai SKP 3 tahun terakhir {value}", "average SKP score {value} over 3 years"),
+    ),
     "years_in_target_sector": _t(
         ("pengalaman sektor", "sector experience"),
         (

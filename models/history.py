@@ -56,6 +56,7 @@ class EmployeeState:
     recent_rating_mean: np.ndarray
     rating_trend: np.ndarray
     last_score: np.ndarray
+    recent_score_mean: np.ndarray  # mean SKP score of the last three appraisal years
     sector_years: np.ndarray  # (rows, sectors) appraisal years per sector
     competency_level: np.ndarray  # (rows, competencies), NaN where never assessed nor trained
     assessed: np.ndarray  # bool: any competency assessed before as_of

@@ -74,7 +74,7 @@ def rating_values(ratings: pd.Series) -> np.ndarray:
 def performance_state(
     perf: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Recent ratings, their trend, last score and position, appraisal years per sector."""
+    """Recent ratings, their trend, recent and last score, last position, years per sector."""
     n, n_sectors = len(nips), len(catalog.sectors)
     t_year = year_of(as_of)
     row, rec = pairs_by_nip(nips, perf["nip"])
@@ -90,15 +90,18 @@ def performance_state(
     ).reshape(n, n_sectors)
     recent = year >= t_year[row] - RECENT_YEARS
     offset = (year - t_year[row]).astype(float)
+    score = perf["score"].to_numpy(float, na_value=np.nan)[rec]
+    scored = recent & ~np.isnan(score)
     last = last_in_group(row, year)
     last_score = np.full(n, np.nan)
-    last_score[row[last]] = perf["score"].to_numpy(float, na_value=np.nan)[rec[last]]
+    last_score[row[last]] = score[last]
     last_position = np.full(n, -1)
     last_position[row[last]] = position[last]
     return {
         "recent_rating_mean": _mean(row[recent], rating[recent], n),
         "rating_trend": _slope(row[recent], offset[recent], rating[recent], n=n),
         "last_score": last_score,
+        "recent_score_mean": _mean(row[scored], score[scored], n),
         "sector_years": sector_years.astype(float),
         "last_position": last_position,
     }

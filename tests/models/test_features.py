@@ -82,6 +82,12 @@ def test_people_who_left_service_get_age_and_gender_from_their_nip():
     assert row["age_band"] == "40-49"
 
 
+def test_recent_score_mean_averages_the_last_three_appraisal_years():
+    features = one_pair(world(), ANI, "P2")  # scores 80 + year - 2014 for 2022, 2023, 2024
+    assert features["recent_score_mean"] == pytest.approx(89.0)
+    assert features["last_score"] == 90.0
+
+
 def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
     before = one_pair(world(), ANI, "P2")
     old_year = dict(nip=ANI, year=2010, position_id="P2", rating="baik", score=80.0)
