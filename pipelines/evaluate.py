@@ -30,7 +30,7 @@ from models.tables import AgencyData
 
 TRUTH_DIR = "_truth"
 MIN_OUTCOME_POOL = 2
-POOL_SIZE_BINS = (0, 5, 10, 20, 50, np.inf)
+POOL_SIZES = (5, 10, 20)
 # Gate metrics: name -> True when higher is better.
 GATE_METRICS: dict[str, bool] = {
     "fit_ndcg10_truth": True,
@@ -161,25 +161,38 @@ def comparison_table(models: dict[str, Scorer], data: EvaluationData) -> pd.Data
 
 
 def ndcg_by_pool_size(
-    models: dict[str, Scorer], data: EvaluationData, *, k: int = 10
+    models: dict[str, Scorer], data: EvaluationData, *, k: int = 10, seed: int = 0
 ) -> pd.DataFrame:
-    """Mean NDCG@k of the truth pools per model and pool-size band."""
+    """Mean NDCG@k per model when each truth pool is cut to a random subset of a given size
+    (the same subsets for every model), and on HR's typical candidates only (`hr_typical`):
+    how ranking quality depends on the number of candidates and on who they are."""
+    columns = ["model", "pool_size", "pools", "ndcg"]
     if data.pools is None:
-        return pd.DataFrame(columns=["model", "pool_size", "pools", "ndcg"])
+        return pd.DataFrame(columns=columns)
     pools = data.pools
-    size = pools.groupby("pool_id")["nip"].size()
-    band = pd.cut(size, bins=list(POOL_SIZE_BINS)).astype(str)
-    frames = []
+    order = np.random.default_rng(seed).permutation(len(pools))
+    rank = pd.Series(order, index=pools.index).groupby(pools["pool_id"]).rank(method="first")
+    subsets = {f"{n}": (rank <= n).to_numpy() for n in POOL_SIZES}
+    subsets["all"] = np.ones(len(pools), dtype=bool)
+    if "group" in pools.columns:
+        subsets["hr_typical only"] = (pools["group"] == "hr_typical").to_numpy()
+    rows = []
     for name, model in models.items():
         score = model.predict_fit(pools[list(FEATURE_COLUMNS)])
-        per_pool = ndcg_by_pool(pools["pool_id"], pools["expected_post_move_rating"], score, k=k)
-        grouped = per_pool.groupby(band.reindex(per_pool.index)).agg(["size", "mean"])
-        frames.append(
-            grouped.reset_index()
-            .set_axis(["pool_size", "pools", "ndcg"], axis=1)
-            .assign(model=name)
-        )
-    return pd.concat(frames, ignore_index=True)[["model", "pool_size", "pools", "ndcg"]]
+        for label, keep in subsets.items():
+            part = pools.loc[keep]
+            per_pool = ndcg_by_pool(
+                part["pool_id"], part["expected_post_move_rating"], score[keep], k=k
+            )
+            rows.append(
+                {
+                    "model": name,
+                    "pool_size": label,
+                    "pools": per_pool.notna().sum(),
+                    "ndcg": per_pool.mean(),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def group_table(model: Scorer, data: EvaluationData) -> pd.DataFrame:
