@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from models.plan import greedy_plan, plan_transfers
@@ -205,6 +205,7 @@ def _brute_force_best(staffing, pairs, options, slots) -> float:
     allowed = pairs.loc[pairs["eligible"] & (pairs["from_position_id"] != pairs["position_id"])]
     if options.max_move_risk is not None:
         allowed = allowed.loc[allowed["risk"] <= options.max_move_risk]
+    allowed = allowed.loc[~allowed["nip"].isin(options.must_not_move)]
     subsets = np.array(list(itertools.product([0, 1], repeat=len(allowed))), dtype=float)
     positions = staffing["position_id"].tolist()
     onehot = lambda values, keys: np.equal.outer(np.asarray(values), np.asarray(keys))  # noqa: E731
@@ -219,8 +220,12 @@ def _brute_force_best(staffing, pairs, options, slots) -> float:
     floor = np.minimum(units["headcount"], np.ceil(options.min_unit_share * units["need"] - 1e-9))
     unit_after = units["headcount"].to_numpy() + net @ unit_matrix
     risk = subsets @ allowed["risk"].to_numpy()
+    moves_of = subsets @ onehot(allowed["nip"], list(options.must_move)).astype(float)
+    fill_at = [positions.index(p) for p in options.must_fill]
     feasible = (
         ((subsets @ onehot(allowed["nip"], sorted(set(allowed["nip"])))) <= 1).all(axis=1)
+        & (moves_of == 1).all(axis=1)
+        & (net[:, fill_at] >= open_count.to_numpy()[fill_at]).all(axis=1)
         & (net <= open_count.to_numpy()).all(axis=1)
         & (unit_after >= floor.to_numpy()).all(axis=1)
         & (risk <= (np.inf if options.max_total_risk is None else options.max_total_risk) + 1e-9)
@@ -228,11 +233,17 @@ def _brute_force_best(staffing, pairs, options, slots) -> float:
     vacancies = np.clip(subsets @ out - staffing["surplus"].to_numpy(), 0, None).sum(axis=1)
     value = allowed["fit"].to_numpy() - options.risk_weight * allowed["risk"].to_numpy()
     objective = subsets @ value - options.vacancy_cost * vacancies
-    return float(objective[feasible].max())
+    return float(objective[feasible].max()) if feasible.any() else -np.inf
+
+
+def _pins(draw, choices: list[str], *, pinned: bool) -> tuple[str, ...]:
+    if not choices:
+        return ()
+    return tuple(draw(st.lists(st.sampled_from(choices), min_size=int(pinned), max_size=1)))
 
 
 @st.composite
-def _instances(draw):
+def _instances(draw, *, pinned: bool = False):
     n_positions = draw(st.integers(2, 4))
     units = [f"U{draw(st.integers(0, 1))}" for _ in range(n_positions)]
     rows = [
@@ -252,7 +263,15 @@ def _instances(draw):
     pairs = _pairs(pair_rows).drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
     eligible = [draw(st.sampled_from([True, True, True, False])) for _ in range(len(pairs))]
     pairs = pairs.assign(eligible=eligible)
+    movable = pairs.loc[pairs["eligible"] & (pairs["from_position_id"] != pairs["position_id"])]
+    shortage = staffing.loc[staffing["shortage"] > 0, "position_id"]
+    short = sorted(set(shortage) & set(movable["position_id"]))
+    nips = sorted(set(pairs["nip"]))
+    movers = sorted(set(movable["nip"]))
     options = PlanOptions(
+        must_move=_pins(draw, movers, pinned=pinned),
+        must_not_move=tuple(draw(st.lists(st.sampled_from(nips), max_size=1))),
+        must_fill=_pins(draw, short, pinned=pinned),
         risk_weight=draw(st.sampled_from([0.0, 1.0, 4.0])),
         max_move_risk=draw(st.sampled_from([None, 0.6])),
         max_total_risk=draw(st.sampled_from([None, 0.8])),
@@ -262,24 +281,40 @@ def _instances(draw):
     return staffing, pairs, options
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_instances())
 def test_milp_plan_respects_every_constraint_and_matches_brute_force(instance):
-    staffing, pairs, options = instance
+    _check_against_brute_force(*instance)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_instances(pinned=True))
+def test_milp_plan_honours_pins_or_proves_them_infeasible(instance):
+    _check_against_brute_force(*instance)
+
+
+def _check_against_brute_force(staffing, pairs, options):
     slots = staffing.loc[staffing["shortage"] > 0, ["position_id", "shortage"]].rename(
         columns={"shortage": "open_count"}
     )
-    result = plan_transfers(pairs, staffing, options=options)
+    best = _brute_force_best(staffing, pairs, options, slots)
+    try:
+        result = plan_transfers(pairs, staffing, options=options)
+    except PlanInfeasibleError:
+        event("pins infeasible")
+        assert best == -np.inf  # infeasible exactly when no subset satisfies every rule
+        return
+    event("feasible, with pins" if options.must_move or options.must_fill else "feasible")
     assert _violations(result, staffing, pairs, options, slots) == []
-    assert result.objective == pytest.approx(
-        _brute_force_best(staffing, pairs, options, slots), abs=1e-6
-    )
+    assert result.objective == pytest.approx(best, abs=1e-6)
 
 
 @settings(max_examples=30, deadline=None)
 @given(_instances())
 def test_greedy_plan_respects_the_hard_constraints(instance):
     staffing, pairs, options = instance
+    # greedy reports the must_move pins it cannot honour instead of guaranteeing them
+    options = options.model_copy(update={"must_move": (), "must_fill": ()})
     slots = staffing.loc[staffing["shortage"] > 0, ["position_id", "shortage"]].rename(
         columns={"shortage": "open_count"}
     )
