@@ -5,8 +5,9 @@ aligned arrays, one entry per row, built ONLY from records dated before that row
 
 - performance: appraisal years < year(as_of) (a year's SKP is known once the year is over);
 - competencies assessed, trainings completed, transfers decreed: dated strictly before as_of;
-- resistance of a past transfer counts once settled (decreed at least 12 months before as_of,
-  since a return request or a resignation can come up to 12 months after the decree);
+- resistance of a past transfer counts once it would be known: an objection or a refusal 60
+  days after the decree, a return request or a resignation 12 months after (they can come up
+  to 12 months later);
 - a past transfer's post-move rating counts when its appraisal year < year(as_of);
 - a competency's level is its latest assessment plus the gains of trainings completed since
   (models/competency_history.py).

@@ -15,7 +15,11 @@ from models.enums import SKP_RATING_VALUE, PreferenceKind, Resistance
 from models.tables import AgencyData
 
 RECENT_YEARS = 3  # recent_rating_mean and rating_trend look at the last three appraisal years
-SETTLING_PERIOD = np.timedelta64(365, "D")  # resistance can surface up to 12 months later
+# When a transfer's resistance is known: an objection or a refusal within two months of the
+# decree (before the move takes effect); a return request or a resignation up to 12 months on.
+QUICK_RESISTANCE_DELAY = np.timedelta64(60, "D")
+LATE_RESISTANCE_DELAY = np.timedelta64(365, "D")
+LATE_RESISTANCE = (Resistance.RETURN_REQUEST, Resistance.RESIGNATION)
 
 
 def year_of(dates: np.ndarray) -> np.ndarray:
@@ -149,8 +153,11 @@ def transfer_state(
     row, rec, decree = row[keep], rec[keep], decree[keep]
     effective = transfers["effective_date"].to_numpy("datetime64[ns]")[rec]
     moved = ~np.isnat(effective) & (effective < as_of[row])
-    resisted = (transfers["resistance"].astype("string") != Resistance.NONE).to_numpy(bool)[rec]
-    settled = decree <= as_of[row] - SETTLING_PERIOD
+    resistance = transfers["resistance"].astype("string").fillna(Resistance.NONE)
+    resisted = (resistance != Resistance.NONE).to_numpy(bool)[rec]
+    late = resistance.isin(LATE_RESISTANCE).to_numpy(bool)[rec]
+    delay = np.where(late, LATE_RESISTANCE_DELAY, QUICK_RESISTANCE_DELAY)
+    settled = decree + delay <= as_of[row]
     outcome_year = labels["post_move_year"].to_numpy()[rec]
     outcome_known = outcome_year < year_of(as_of)[row]
     outcome = labels["post_move_rating"].to_numpy()[rec]

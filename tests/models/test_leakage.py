@@ -119,3 +119,14 @@ def test_current_state_built_at_a_past_date_ignores_later_history():
         current_pair_features(FeatureContext.build(full, as_of), nips, positions),
         current_pair_features(FeatureContext.build(short, as_of), nips, positions),
     )
+
+
+def test_past_resistance_counts_only_once_it_would_have_been_known():
+    def resisted_before(as_of: str) -> float:
+        pairs = pd.DataFrame({"nip": [EKO], "position_id": ["P3"], "as_of": [as_of]})
+        return float(pair_features_at(world(), pairs).loc[0, "past_resistance"])
+
+    assert resisted_before("2014-06-01") == 0.0  # T0's return request: known after 12 months
+    assert resisted_before("2015-02-01") == 1.0
+    assert resisted_before("2019-06-01") == 1.0  # T1's objection: known 60 days after decree
+    assert resisted_before("2019-08-01") == 2.0
