@@ -37,6 +37,7 @@ __all__ = [
     "UnknownEmployeeError",
     "UnknownTrainingError",
     "age_band",
+    "check_same_length",
     "current_pair_features",
     "pair_features_at",
     "trained_pair_features",
@@ -58,6 +59,17 @@ class UnknownTrainingError(MutasiError):
 
 class PairInputError(MutasiError):
     pass
+
+
+def check_same_length(
+    nips: Sequence[str] | np.ndarray, position_ids: Sequence[str] | np.ndarray
+) -> None:
+    """One position per NIP: a length mismatch is a caller's error, never broadcast."""
+    if len(nips) != len(position_ids):
+        raise PairInputError(
+            f"Jumlah NIP ({len(nips)}) dan jabatan ({len(position_ids)}) berbeda / "
+            f"{len(nips)} NIPs but {len(position_ids)} positions"
+        )
 
 
 def _checked_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -194,6 +206,7 @@ def current_pair_features(
     Unknown NIPs or positions give a row of NaN (the policy flags them). Without
     `initiated_by_employee` (1 = atas permintaan sendiri, 0 = agency) moves are agency-initiated.
     """
+    check_same_length(nips, position_ids)
     arrays = pair_feature_arrays(
         ctx.catalog,
         ctx.state,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.features import FeatureContext
+from models.features import FeatureContext, check_same_length
 from models.history import DAYS_PER_YEAR
 
 
@@ -147,6 +147,7 @@ def check_eligibility(
     ReasonCode order, "" when eligible), one row per pair in input order. The decree date
     defaults to ctx.as_of; tenure and age are advanced to it.
     """
+    check_same_length(nips, position_ids)
     failures = _rule_failures(
         ctx,
         ctx.employee_index(nips),

@@ -291,3 +291,9 @@ def test_a_built_context_cannot_be_changed_in_place():
         ctx.state.competency_level[0, 0] = 5.0
     with pytest.raises(ValueError, match="read-only"):
         ctx.catalog.pos_grade[0] = 1.0
+
+
+def test_nips_and_positions_of_different_lengths_are_rejected():
+    ctx = FeatureContext.build(world(), AS_OF)
+    with pytest.raises(PairInputError, match="2 NIPs but 1 positions"):
+        current_pair_features(ctx, np.array([ANI, BUDI]), np.array(["P1"]))
