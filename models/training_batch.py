@@ -104,6 +104,60 @@ def _choose(
     return ranked.loc[ranked.groupby("pair").cumcount().to_numpy() < keep]
 
 
+def _options(
+    ctx: FeatureContext, rows: np.ndarray, codes: np.ndarray, completed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, training) index arrays: uncompleted trainings for a competency gap of the pair."""
+    known = (rows >= 0) & (codes >= 0)
+    required = ctx.catalog.pos_required[np.maximum(codes, 0)].astype(float)
+    current = ctx.state.competency_level[np.maximum(rows, 0)]
+    level = np.where(np.isnan(current), float(LEVEL_MIN), current)
+    gap = (required > 0) & (level < required) & known[:, None]
+    competency = ctx.training_competency
+    covers = np.where(competency[None, :] >= 0, gap[:, np.maximum(competency, 0)], False)
+    pair_of, training_of = np.nonzero(covers & ~completed)
+    return pair_of, training_of
+
+
+def ranked_trainings(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    pairs: pd.DataFrame,
+    *,
+    catalogue: pd.DataFrame,
+    training_history: pd.DataFrame,
+    config: TrainingPlanConfig | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The best trainings of every pair, long format, and each pair's fit without training.
+
+    Columns: pair (row of `pairs`), training (context index), training_id, hours, effect,
+    fit_after_alone; best first within each pair, at most `max_trainings` per pair.
+    """
+    config = config or TrainingPlanConfig()
+    nips = pairs["nip"].to_numpy(dtype=object)
+    rows = ctx.employee_index(nips)
+    codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
+    known = (rows >= 0) & (codes >= 0)
+    pair_of, training_of = _options(ctx, rows, codes, _completed_mask(ctx, nips, training_history))
+    empty = np.zeros(0, dtype=np.int64)
+    fit_before = np.full(len(pairs), np.nan)
+    fit_before[known] = _fits(ctx, scorer, rows[known], codes[known], [empty] * int(known.sum()))
+    single = _fits(ctx, scorer, rows[pair_of], codes[pair_of], [np.array([t]) for t in training_of])
+    hours = _catalogue_hours(ctx, catalogue)
+    chosen = _choose(
+        pair_of,
+        training_of,
+        single - fit_before[pair_of],
+        gain=ctx.training_gain[training_of],
+        hours=hours[training_of],
+        keep=config.max_trainings,
+    )
+    return chosen.assign(
+        training_id=ctx.training_ids.astype(str).to_numpy()[chosen["training"].to_numpy()],
+        fit_after_alone=fit_before[chosen["pair"].to_numpy()] + chosen["effect"].to_numpy(),
+    ), fit_before
+
+
 def plan_trainings(
     ctx: FeatureContext,
     scorer: PairScorer,
@@ -117,33 +171,11 @@ def plan_trainings(
 
     Pairs with an unknown employee or position get no trainings and NaN fits.
     """
-    config = config or TrainingPlanConfig()
-    nips = pairs["nip"].to_numpy(dtype=object)
-    rows = ctx.employee_index(nips)
-    codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
-    known = (rows >= 0) & (codes >= 0)
-    required = ctx.catalog.pos_required[np.maximum(codes, 0)].astype(float)
-    current = ctx.state.competency_level[np.maximum(rows, 0)]
-    level = np.where(np.isnan(current), float(LEVEL_MIN), current)
-    gap = (required > 0) & (level < required) & known[:, None]
-    competency = ctx.training_competency
-    covers = np.where(competency[None, :] >= 0, gap[:, np.maximum(competency, 0)], False)
-    options = covers & ~_completed_mask(ctx, nips, training_history)
-    pair_of, training_of = np.nonzero(options)
-    empty = np.zeros(0, dtype=np.int64)
-    base = _fits(ctx, scorer, rows[known], codes[known], [empty] * int(known.sum()))
-    fit_before = np.full(len(pairs), np.nan)
-    fit_before[known] = base
-    single = _fits(ctx, scorer, rows[pair_of], codes[pair_of], [np.array([t]) for t in training_of])
-    hours = _catalogue_hours(ctx, catalogue)
-    chosen = _choose(
-        pair_of,
-        training_of,
-        single - fit_before[pair_of],
-        gain=ctx.training_gain[training_of],
-        hours=hours[training_of],
-        keep=config.max_trainings,
+    chosen, fit_before = ranked_trainings(
+        ctx, scorer, pairs, catalogue=catalogue, training_history=training_history, config=config
     )
+    rows = ctx.employee_index(pairs["nip"].to_numpy(dtype=object))
+    hours = _catalogue_hours(ctx, catalogue)
     return _assemble(ctx, scorer, pairs, chosen, fit_before, hours=hours, rows=rows)
 
 

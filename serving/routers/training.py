@@ -2,7 +2,8 @@
 
 The planner (models/training_plan.py) is built once per loaded state (realised training gains
 are estimated from the snapshot's assessments) and reused until a reload swaps the state.
-`suggest_trainings` fits the shortlist's hook (serving/training.py `TRAINING_PLANNER`).
+`suggest_trainings` fits the shortlist's hook (serving/training.py `TRAINING_PLANNER`);
+`suggest_trainings_batch` does the same for all k candidates of a shortlist in one batch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
 from models.features import UnknownEmployeeError
+from models.training_batch import ranked_trainings
 from models.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
 from serving.audit import AuditDep, audited
 from serving.auth import HrKey
@@ -58,6 +60,38 @@ def suggest_trainings(state: LoadedState, nip: str, position_id: str) -> list[Tr
         )
         for row in _records(plan.trainings)
     ]
+
+
+def suggest_trainings_batch(
+    state: LoadedState, nips: list[str], position_id: str
+) -> list[list[TrainingSuggestion]]:
+    """Suggested trainings for each of `nips` in one position, in one batch (for shortlists:
+    two model calls in all instead of two per candidate)."""
+    planner = planner_for(state)
+    pairs = pd.DataFrame({"nip": nips, "position_id": position_id})
+    chosen, _ = ranked_trainings(
+        planner.context,
+        planner.scorer,
+        pairs,
+        catalogue=planner.catalogue,
+        training_history=planner.training_history,
+        config=planner.config,
+    )
+    catalogue = planner.catalogue.assign(training_id=planner.catalogue["training_id"].astype(str))
+    names = catalogue.drop_duplicates("training_id").set_index("training_id")
+    suggestions: list[list[TrainingSuggestion]] = [[] for _ in nips]
+    for row in _records(chosen):
+        info = names.loc[row["training_id"]]
+        suggestions[int(row["pair"])].append(
+            TrainingSuggestion(
+                training_id=str(row["training_id"]),
+                name=str(info["name"]),
+                competency=str(info["competency"]),
+                hours=float(info["hours"]),
+                expected_fit=round(float(row["fit_after_alone"]), 4),
+            )
+        )
+    return suggestions
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from models.staffing import position_balance, unit_balance
 from serving.auth import Role
-from serving.routers.training import suggest_trainings
+from serving.routers.training import suggest_trainings, suggest_trainings_batch
 from serving.state import LoadedState
 
 Headers = dict[Role, dict[str, str]]
@@ -134,3 +134,16 @@ def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
     suggested = suggest_trainings(world_state, nip, vacant_position)
     assert len(suggested) <= 3
     assert all(s.expected_fit > 0 for s in suggested)
+
+
+def test_batch_suggestions_match_one_by_one_suggestions(
+    world_state: LoadedState, vacant_position: str
+):
+    nips = [str(n) for n in world_state.data.employees["nip"].iloc[:5]]
+    batch = suggest_trainings_batch(world_state, nips, vacant_position)
+    for nip, suggested in zip(nips, batch, strict=True):
+        single = suggest_trainings(world_state, nip, vacant_position)
+        assert [s.training_id for s in suggested] == [s.training_id for s in single]
+        assert [s.expected_fit for s in suggested] == pytest.approx(
+            [s.expected_fit for s in single], abs=1e-4
+        )
