@@ -24,7 +24,13 @@ import pandas as pd
 
 from models.catalog import Catalog
 from models.enums import InitiatedBy, Resistance
-from models.errors import MutasiError
+from models.feature_inputs import (
+    PairInputError,
+    UnknownEmployeeError,
+    UnknownTrainingError,
+    check_same_length,
+    checked_pairs,
+)
 from models.history import EmployeeState, employee_state
 from models.history_events import post_move_labels
 from models.pair_logic import FEATURE_COLUMNS, apply_trainings, pair_feature_arrays
@@ -47,46 +53,6 @@ __all__ = [
 _Frozen = TypeVar("_Frozen", Catalog, EmployeeState)
 
 AGE_BANDS: tuple[tuple[float, str], ...] = ((30, "<30"), (40, "30-39"), (50, "40-49"))
-
-
-class UnknownEmployeeError(MutasiError):
-    pass
-
-
-class UnknownTrainingError(MutasiError):
-    pass
-
-
-class PairInputError(MutasiError):
-    pass
-
-
-def check_same_length(
-    nips: Sequence[str] | np.ndarray, position_ids: Sequence[str] | np.ndarray
-) -> None:
-    """One position per NIP: a length mismatch is a caller's error, never broadcast."""
-    if len(nips) != len(position_ids):
-        raise PairInputError(
-            f"Jumlah NIP ({len(nips)}) dan jabatan ({len(position_ids)}) berbeda / "
-            f"{len(nips)} NIPs but {len(position_ids)} positions"
-        )
-
-
-def _checked_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Pairs with as_of parsed; a missing column or an unparseable date is a user error."""
-    missing = [c for c in ("nip", "position_id", "as_of") if c not in pairs]
-    if missing:
-        names = ", ".join(missing)
-        raise PairInputError(f"Kolom wajib tidak ada: {names} / Required columns missing: {names}")
-    as_of = pd.to_datetime(pairs["as_of"], errors="coerce")
-    bad = np.flatnonzero(as_of.isna().to_numpy())
-    if len(bad):
-        row = int(bad[0]) + 1
-        raise PairInputError(
-            f"baris {row}, kolom as_of: tanggal tidak valid / "
-            f"row {row}, column as_of: not a valid date ({len(bad)} such rows)"
-        )
-    return pairs.reset_index(drop=True).assign(as_of=as_of.to_numpy())
 
 
 def age_band(age: np.ndarray) -> np.ndarray:
@@ -246,7 +212,7 @@ def pair_features_at(data: AgencyData, pairs: pd.DataFrame) -> pd.DataFrame:
     models/history.py). Without an initiated_by column moves are agency-initiated. The result
     keeps the index of `pairs`.
     """
-    rows = _checked_pairs(pairs)
+    rows = checked_pairs(pairs)
     catalog = Catalog.build(data)
     state = employee_state(data, catalog, rows)
     initiated = _initiated(rows["initiated_by"]) if "initiated_by" in rows else None
