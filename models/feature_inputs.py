@@ -11,15 +11,15 @@ from models.errors import MutasiError
 
 
 class UnknownEmployeeError(MutasiError):
-    pass
+    """A NIP that is not among the employees in service."""
 
 
 class UnknownTrainingError(MutasiError):
-    pass
+    """A training id that is not in the training catalogue."""
 
 
 class PairInputError(MutasiError):
-    pass
+    """Pairs that cannot be read: a missing column, a bad date, mismatched lengths."""
 
 
 def check_same_length(
