@@ -82,11 +82,14 @@ def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, float]:
     base = f"http://127.0.0.1:{port}"
     while time.perf_counter() - started < 600:
         try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return process, base, time.perf_counter() - started
+            ready = httpx.get(f"{base}/readyz", timeout=5)
         except httpx.TransportError:
-            pass
-        time.sleep(0.5)
+            time.sleep(0.5)
+            continue
+        if ready.status_code == 200:
+            return process, base, time.perf_counter() - started
+        process.terminate()  # the first load is done before the port opens: it failed
+        raise SystemExit(f"server not ready: {ready.json()['reason']}")
     process.terminate()
     raise SystemExit("server not ready after 600 s")
 

@@ -63,7 +63,7 @@ def smoke_test(state: LoadedState) -> None:
         )
     try:
         scored = score_frame(state, nips.to_numpy(), np.repeat(positions.to_numpy(), len(nips)))
-    except (ValueError, KeyError, TypeError, MutasiError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, MutasiError) as exc:
         raise SmokeTestError(
             f"Uji prediksi gagal / Smoke prediction failed: {type(exc).__name__}: {exc}"
         ) from exc
