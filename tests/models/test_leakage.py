@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from models.enums import Table
 from models.features import (
@@ -130,3 +131,30 @@ def test_past_resistance_counts_only_once_it_would_have_been_known():
     assert resisted_before("2015-02-01") == 1.0
     assert resisted_before("2019-06-01") == 1.0  # T1's objection: known 60 days after decree
     assert resisted_before("2019-08-01") == 2.0
+
+
+@pytest.mark.slow
+def test_demo_agency_transfers_before_a_cutoff_ignore_everything_after_it(tmp_path):
+    """On a realistic demo agency: cut every dated table at 2021-01-01 and compare."""
+    from pipelines.demo import generate_agency
+    from pipelines.ingest import read_and_validate
+
+    generate_agency(tmp_path, employees=400, seed=3)
+    full = read_and_validate(tmp_path, today=date(2026, 7, 1))
+    cutoff = pd.Timestamp("2021-01-01")
+    short = truncated(full, cutoff, keep_transfer="")
+    early = full.transfers.loc[full.transfers["decree_date"] < cutoff, "transfer_id"]
+    assert len(early) > 20
+
+    def early_features(data: AgencyData) -> pd.DataFrame:
+        examples = transfer_examples(data).set_index("transfer_id")
+        return examples.loc[early, list(FEATURE_COLUMNS)]
+
+    pd.testing.assert_frame_equal(early_features(full), early_features(short))
+    nips = np.repeat(full.employees["nip"].to_numpy(dtype=object), 2)
+    positions = full.positions["position_id"].to_numpy(dtype=object)[: len(nips)]
+    positions = np.resize(positions, len(nips))
+    pd.testing.assert_frame_equal(
+        current_pair_features(FeatureContext.build(full, cutoff.date()), nips, positions),
+        current_pair_features(FeatureContext.build(short, cutoff.date()), nips, positions),
+    )
