@@ -62,6 +62,20 @@ class PlanMove(Strict):
     training: list[str] = Field(description="Pelatihan yang disarankan / Suggested trainings")
 
 
+class ChainStep(Strict):
+    nip: str = Field(description="NIP")
+    from_position_id: str = Field(description="Kursi yang ditinggalkan / Seat left")
+    position_id: str = Field(description="Kursi yang diisi / Seat filled")
+
+
+class Chain(Strict):
+    chain_id: int = Field(description="Rantai kekosongan / Vacancy chain")
+    steps: list[ChainStep] = Field(
+        description="A mengisi slot, B mengisi kursi lama A, ... / A fills the slot, B fills "
+        "A's old seat, ..."
+    )
+
+
 class UnfilledSlot(Strict):
     position_id: str = Field(description="Jabatan / Position")
     unit_id: str = Field(description="Unit")
@@ -90,12 +104,24 @@ class PlanResponse(Strict):
     gap: float | None = Field(description="Celah optimalitas relatif / Relative gap")
     summary: dict[str, float] = Field(description="Ringkasan / Totals")
     moves: list[PlanMove] = Field(description="Mutasi yang direncanakan / Planned moves")
+    chains: list[Chain] = Field(description="Rantai 2+ mutasi / Chains of two or more moves")
     unfilled: list[UnfilledSlot] = Field(description="Slot tak terisi / Slots left open")
     units: list[UnitHeadcount] = Field(description="Pegawai per unit / Per-unit headcount")
 
 
 def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], frame[list(columns)].to_dict(orient="records"))
+
+
+def _chains(frame: pd.DataFrame) -> list[Chain]:
+    ordered = frame.sort_values(["chain_id", "chain_step"])
+    return [
+        Chain(
+            chain_id=int(chain_id),
+            steps=[ChainStep(**row) for row in _rows(steps, tuple(ChainStep.model_fields))],
+        )
+        for chain_id, steps in ordered.groupby("chain_id", sort=True)
+    ]
 
 
 def _response(stored: StoredPlan) -> PlanResponse:
@@ -123,6 +149,7 @@ def _response(stored: StoredPlan) -> PlanResponse:
         gap=record["gap"],
         summary=record["summary"],
         moves=[PlanMove(**row) for row in _rows(moves, tuple(PlanMove.model_fields))],
+        chains=_chains(frames["chains"]),
         unfilled=[
             UnfilledSlot(**row)
             for row in _rows(frames["unfilled"], tuple(UnfilledSlot.model_fields))

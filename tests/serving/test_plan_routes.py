@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -68,12 +69,26 @@ def test_posted_plan_unit_headcounts_add_up_the_moves(posted_plan: dict[str, Any
     assert set(net.values()) == {0}
 
 
+def test_posted_plan_chains_link_each_step_to_the_seat_the_step_before_left(
+    posted_plan: dict[str, Any],
+):
+    by_chain: dict[int, list[str]] = {}
+    for move in sorted(posted_plan["moves"], key=lambda m: (m["chain_id"], m["chain_step"])):
+        by_chain.setdefault(move["chain_id"], []).append(move["nip"])
+    longer = {k: v for k, v in by_chain.items() if len(v) > 1}
+    assert {c["chain_id"]: [s["nip"] for s in c["steps"]] for c in posted_plan["chains"]} == longer
+    for chain in posted_plan["chains"]:
+        for before, after in itertools.pairwise(chain["steps"]):
+            assert after["position_id"] == before["from_position_id"]
+
+
 def test_stored_plan_reads_back_as_posted(
     client: TestClient, headers: Headers, posted_plan: dict[str, Any]
 ):
     response = client.get(f"/v1/plans/{posted_plan['plan_id']}", headers=headers[Role.PLANNER])
     assert response.status_code == 200
     assert response.json()["moves"] == posted_plan["moves"]
+    assert response.json()["chains"] == posted_plan["chains"]
 
 
 def test_unknown_plan_is_a_404(client: TestClient, headers: Headers):
