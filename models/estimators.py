@@ -59,6 +59,12 @@ class ScorerConfig(BaseModel):
     holdout_share: float = Field(
         default=0.25, gt=0, lt=1, description="Latest share of examples for stopping/calibration."
     )
+    calibration_min_rows: int = Field(
+        default=800,
+        ge=0,
+        description="Grow the held-out slice (up to half the examples) to at least this many "
+        "rows: a calibration map fitted on a few hundred moves is noisy.",
+    )
     early_stopping_rounds: int = Field(default=50, ge=1)
     calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
     refit_fit_on_all: bool = Field(
@@ -178,7 +184,8 @@ class TransferScorer(BaseEstimator):
         if config.use_score_target and y_score is not None:
             rating = score_on_rating_scale(rating, np.asarray(y_score, dtype=np.float64))
         resisted = np.asarray(y_resisted, dtype=bool).astype(int)
-        late = time_holdout_mask(decree_date, share=config.holdout_share)
+        share = max(config.holdout_share, min(0.5, config.calibration_min_rows / len(X)))
+        late = time_holdout_mask(decree_date, share=share)
         if late.all() or not late.any():
             raise ValueError("need examples on more than one decree date to split by time")
         self.fit_model_ = self._fit_rating(matrix, rating, late, config)
