@@ -204,10 +204,14 @@ def group_table(model: Scorer, data: EvaluationData) -> pd.DataFrame:
         resisted=data.heldout["resisted"].astype(int),
     )
     frames = [
-        metrics_by_group(scored, group=g, label="resisted", prediction="risk", kind="risk")
+        metrics_by_group(scored, group=g, label="resisted", prediction="risk", kind="risk").assign(
+            kind="risk"
+        )
         for g in ("gender", "age_band")
     ] + [
-        metrics_by_group(scored, group=g, label="post_move_rating", prediction="fit", kind="fit")
+        metrics_by_group(
+            scored, group=g, label="post_move_rating", prediction="fit", kind="fit"
+        ).assign(kind="fit")
         for g in ("gender", "age_band")
     ]
     return pd.concat(frames, ignore_index=True)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,13 +108,32 @@ def flat_metrics(table: pd.DataFrame, bayes: dict[str, float]) -> dict[str, floa
     return metrics
 
 
+GROUP_METRICS = ("auc", "ece", "mean_predicted", "observed_rate", "mae", "mean_observed")
+
+
+def group_metrics(groups: pd.DataFrame) -> dict[str, float]:
+    """Per-group metrics as MLflow metric names, e.g. `group.age_band.lt30.risk_auc`."""
+    metrics: dict[str, float] = {}
+    for record in groups.to_dict("records"):
+        value = re.sub(
+            r"[^0-9A-Za-z_-]", "", str(record["value"]).replace("<", "lt").replace("+", "plus")
+        )
+        prefix = f"group.{record['group']}.{value or 'unknown'}.{record['kind']}"
+        for name in GROUP_METRICS:
+            if pd.notna(record.get(name)):
+                metrics[f"{prefix}_{name}"] = float(record[name])
+    return metrics
+
+
 def log_evaluation(
     fitted: FittedModels, data: evaluate.EvaluationData, table: pd.DataFrame
 ) -> None:
     """Artifacts of the evaluation: tables as CSV, calibration and importance figures."""
     models = fitted.all()
     tracking.log_frame(table, "evaluation/models.csv")
-    tracking.log_frame(evaluate.group_table(fitted.scorer, data), "evaluation/by_group.csv")
+    groups = evaluate.group_table(fitted.scorer, data)
+    tracking.log_frame(groups, "evaluation/by_group.csv")
+    tracking.log_metrics(group_metrics(groups))
     tracking.log_frame(evaluate.ndcg_by_pool_size(models, data), "evaluation/ndcg_by_pool_size.csv")
     importance = fitted.scorer.feature_importance()
     tracking.log_frame(importance, "evaluation/feature_importance.csv")

@@ -43,3 +43,18 @@ def test_gate_tolerance_allows_a_small_drop() -> None:
 
 def test_risk_auc_ratio_is_share_of_bayes_auc() -> None:
     assert risk_auc_ratio({"risk_auc": 0.72, "bayes_risk_auc": 0.80}) == pytest.approx(0.9)
+
+
+def test_group_metrics_get_valid_mlflow_names() -> None:
+    from pipelines.train import group_metrics
+
+    groups = pd.DataFrame(
+        [
+            {"group": "age_band", "value": "<30", "kind": "risk", "auc": 0.7, "mae": np.nan},
+            {"group": "age_band", "value": "50+", "kind": "fit", "auc": np.nan, "mae": 0.3},
+        ]
+    )
+    assert group_metrics(groups) == {
+        "group.age_band.lt30.risk_auc": 0.7,
+        "group.age_band.50plus.fit_mae": 0.3,
+    }
