@@ -27,12 +27,15 @@ def suggest_training(
         return {}
     planner = planner_for(state)
     pairs = pd.DataFrame({"nip": list(nips), "position_id": position_id})
+    history = planner.training_history
+    # Only the shown candidates' history: the batch indexes all it is given (90 ms at 100k).
+    mine = history.loc[history["nip"].isin(pairs["nip"]).to_numpy(dtype=bool)]
     plans = plan_trainings(
         planner.context,
         planner.scorer,
         pairs,
         catalogue=planner.catalogue,
-        training_history=planner.training_history,
+        training_history=mine,
         config=planner.config,
     )
     catalogue = planner.catalogue.astype({"training_id": str}).set_index("training_id")
