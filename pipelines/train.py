@@ -21,7 +21,7 @@ from models.features import FEATURE_COLUMNS, transfer_examples
 from models.tables import AgencyData
 from pipelines import evaluate, figures, registry, tracking
 from pipelines.settings import Settings
-from pipelines.snapshots import load_snapshot
+from pipelines.snapshots import Snapshot, load_snapshot
 
 log = logging.getLogger(__name__)
 PIPELINE = "train"
@@ -167,6 +167,68 @@ def gate(
     )
 
 
+@dataclass(frozen=True)
+class Evaluated:
+    """Everything a run logs: fitted models, evaluation data, table and flat metrics."""
+
+    fitted: FittedModels
+    data: evaluate.EvaluationData
+    table: pd.DataFrame
+    metrics: dict[str, float]
+    development: pd.DataFrame
+
+
+def log_register_gate(
+    settings: Settings, *, snapshot: Snapshot, config: TrainConfig, run: Evaluated
+) -> tuple[str, bool, pd.DataFrame]:
+    """One MLflow run: config, metrics, artifacts, the registered version and the gate."""
+    content_hash = str(snapshot.manifest.get("content_hash", ""))
+    with tracking.tracked_run(
+        settings, pipeline=PIPELINE, snapshot_id=snapshot.id, snapshot_hash=content_hash
+    ):
+        tracking.log_config(config)
+        mlflow.log_params(
+            {
+                "examples.development": len(run.development),
+                "examples.heldout": len(run.data.heldout),
+            }
+        )
+        tracking.log_metrics(run.metrics)
+        log_evaluation(run.fitted, run.data, run.table)
+        version = registry.log_and_register(
+            settings,
+            scorer=run.fitted.scorer,
+            features=run.development[list(FEATURE_COLUMNS)],
+            snapshot_id=snapshot.id,
+        )
+        passed, decision = gate(
+            settings,
+            version=version,
+            metrics=run.metrics,
+            data=run.data,
+            tolerance=config.gate_tolerance,
+        )
+        tracking.log_frame(decision, "evaluation/gate.csv")
+        mlflow.log_metric("gate_passed", float(passed))
+    return version, passed, decision
+
+
+def evaluate_snapshot(
+    snapshot: Snapshot, *, config: TrainConfig, truth_folder: Path | None
+) -> Evaluated:
+    """Split, fit the bundle and the baselines, and evaluate them side by side."""
+    development, heldout = split(snapshot.data, config)
+    fitted = fit_models(development, config)
+    source = snapshot.manifest.get("source_folder")
+    truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
+    data = evaluate.prepare(snapshot.data, heldout, truth)
+    table = evaluate.comparison_table(fitted.all(), data)
+    metrics = flat_metrics(table, evaluate.bayes_metrics(data))
+    return Evaluated(
+        fitted=fitted, data=data, table=table, metrics=metrics, development=development
+    )
+
+
 def run_training(
     settings: Settings,
     *,
@@ -178,37 +240,11 @@ def run_training(
     started = time.perf_counter()
     config = config or TrainConfig()
     snapshot = load_snapshot(snapshot_id, settings=settings)
-    development, heldout = split(snapshot.data, config)
-    fitted = fit_models(development, config)
-    source = snapshot.manifest.get("source_folder")
-    truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
-    data = evaluate.prepare(snapshot.data, heldout, truth)
-    table = evaluate.comparison_table(fitted.all(), data)
-    metrics = flat_metrics(table, evaluate.bayes_metrics(data))
+    run = evaluate_snapshot(snapshot, config=config, truth_folder=truth_folder)
     previous = registry.champion_version(settings)
-    with tracking.tracked_run(
-        settings,
-        pipeline=PIPELINE,
-        snapshot_id=snapshot.id,
-        snapshot_hash=str(snapshot.manifest.get("content_hash", "")),
-    ):
-        tracking.log_config(config)
-        mlflow.log_params(
-            {"examples.development": len(development), "examples.heldout": len(heldout)}
-        )
-        tracking.log_metrics(metrics)
-        log_evaluation(fitted, data, table)
-        version = registry.log_and_register(
-            settings,
-            scorer=fitted.scorer,
-            features=development[list(FEATURE_COLUMNS)],
-            snapshot_id=snapshot.id,
-        )
-        passed, decision = gate(
-            settings, version=version, metrics=metrics, data=data, tolerance=config.gate_tolerance
-        )
-        tracking.log_frame(decision, "evaluation/gate.csv")
-        mlflow.log_metric("gate_passed", float(passed))
+    version, passed, decision = log_register_gate(
+        settings, snapshot=snapshot, config=config, run=run
+    )
     registry.record_gate(settings, version=version, passed=passed)
     if passed:
         registry.promote(settings, version=version)
@@ -217,8 +253,8 @@ def run_training(
         promoted=passed,
         previous_champion=previous,
         snapshot_id=snapshot.id,
-        metrics=metrics,
-        table=table,
+        metrics=run.metrics,
+        table=run.table,
         gate=decision,
         seconds=time.perf_counter() - started,
     )
