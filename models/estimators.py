@@ -254,16 +254,22 @@ class TransferScorer(BaseEstimator):
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
         matrix = _matrix(X, self.feature_names_)
+        if len(matrix) == 0:
+            return np.empty(0)
         predicted = self.linear_base_.predict(matrix) + self.fit_model_.predict(matrix)
         return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
 
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated classifier probability (for diagnostics)."""
-        return np.asarray(self.risk_model_.predict_proba(_matrix(X, self.feature_names_))[:, 1])
+        matrix = _matrix(X, self.feature_names_)
+        if len(matrix) == 0:
+            return np.empty(0)
+        return np.asarray(self.risk_model_.predict_proba(matrix)[:, 1])
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that the move meets resistance."""
-        return self.calibrator_.predict(self.predict_raw_risk(X))
+        raw = self.predict_raw_risk(X)
+        return self.calibrator_.predict(raw) if len(raw) else raw
 
     def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-feature contributions (LightGBM pred_contrib) to fit and to risk.
@@ -275,6 +281,9 @@ class TransferScorer(BaseEstimator):
         """
         matrix = _matrix(X, self.feature_names_)
         columns = [*self.feature_names_, "bias"]
+        if len(matrix) == 0:
+            empty = pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
+            return empty, empty.copy()
         fit = np.array(self.fit_model_.predict(matrix, pred_contrib=True), dtype=np.float64)
         for name, share in self.linear_base_.parts(matrix).items():
             fit[:, self.feature_names_.index(name)] += share

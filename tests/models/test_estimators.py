@@ -96,6 +96,13 @@ def test_fit_keeps_falling_past_the_largest_shortfall_in_history(
     assert (scorer.predict_fit(beyond) < scorer.predict_fit(edge)).all()
 
 
+def test_no_pairs_give_no_scores(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    empty = history[FEATURES].head(0)
+    assert scorer.predict_fit(empty).shape == (0,)
+    assert scorer.predict_risk(empty).shape == (0,)
+    assert scorer.contributions(empty)[0].shape == (0, len(FEATURES) + 1)
+
+
 def test_predict_rejects_missing_feature(scorer: TransferScorer, history: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="distance_home_km"):
         scorer.predict_fit(history[FEATURES].drop(columns="distance_home_km"))
