@@ -11,7 +11,8 @@ bundle scores features, not agencies). Then, against a real `mutasi serve` subpr
 - the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
 - an in-process cProfile of one shortlist at the largest pool (top functions by own time).
 
-    .venv/bin/python bench/serve.py [--sizes 10000,100000] [--requests 200] [--concurrency 4]
+    .venv/bin/python bench/serve.py [--sizes 10000,100000] [--requests 200] [--concurrency 2]
+                                    [--workers 2]
 """
 
 from __future__ import annotations
@@ -69,12 +70,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+def start_server(home: Path, *, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
     port = _free_port()
     env = {**os.environ, "MUTASI_HOME": str(home)}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [MUTASI, "serve", "--port", str(port)],
+        [MUTASI, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -202,7 +203,8 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
         ["keys", "create", "--role", "admin", "--name", f"bench-{employees}-{time.time()}"], home
     )
     key = key.strip().splitlines()[0]
-    process, base, ready_s = start_server(home)
+    process, base, ready_s = start_server(home, workers=args.workers)
+    time.sleep(2 * args.workers)  # every worker loaded (each answers /readyz once it is)
     try:
         result["server_ready_s"] = ready_s
         result["shortlist"] = shortlist_latency(
@@ -230,8 +232,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--risk-repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="`mutasi serve --workers`")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     home = OUT / "home"

@@ -2,7 +2,8 @@
 
 The lifespan loads the @champion bundle and the current snapshot once (in a worker thread).
 If that fails the service still starts: scoring routes answer 503 with the reason, /readyz says
-why, and a background task retries every `retry_seconds` until a load succeeds.
+why, and a background task retries every `retry_seconds` until a load succeeds. With several
+worker processes, a reload done by one is followed by the others (serving/reloads.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
@@ -21,29 +22,13 @@ from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
 from serving.db import make_engine
 from serving.errors import install_error_handlers
-from serving.loading import build_state, describe_failure, settle_memory
+from serving.loading import Loader, build_state, settle_memory, try_load
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
+from serving.reloads import follow_reloads, latest_generation
 from serving.routers import ROUTERS
 from serving.state import LoadedState, StateHolder
 
 logger = logging.getLogger(__name__)
-
-Loader = Callable[[Settings], LoadedState]
-
-
-def try_load(holder: StateHolder, settings: Settings, loader: Loader) -> bool:
-    """Load a state and swap it in; on failure keep the current one and record why."""
-    with holder.reload_lock():
-        try:
-            state = loader(settings)
-        except Exception as exc:  # recorded for /readyz and the 503s, then retried
-            holder.record_failure(describe_failure(exc))
-            logger.warning("loading failed: %s", holder.reason)
-            return False
-        holder.swap(state)
-        settle_memory()
-        logger.info("serving model %s on snapshot %s", state.model_version, state.snapshot_id)
-        return True
 
 
 async def _retry_until_loaded(
@@ -68,6 +53,7 @@ def create_app(
     *,
     loader: Loader = build_state,
     retry_seconds: float = 30.0,
+    reload_poll_seconds: float = 2.0,
     initial_state: LoadedState | None = None,
 ) -> FastAPI:
     """Build the API. `initial_state` skips the first load (the demo has one already)."""
@@ -77,20 +63,25 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder.generation = await anyio.to_thread.run_sync(latest_generation, engine)
         if initial_state is not None:
             holder.swap(initial_state)
             settle_memory()
         else:
             await anyio.to_thread.run_sync(try_load, holder, settings, loader)
-        retry = asyncio.create_task(
-            _retry_until_loaded(holder, settings, loader, every=retry_seconds)
-        )
+        tasks = [
+            asyncio.create_task(_retry_until_loaded(holder, settings, loader, every=retry_seconds)),
+            asyncio.create_task(
+                follow_reloads(holder, settings, loader, engine, every=reload_poll_seconds)
+            ),
+        ]
         try:
             yield
         finally:
-            retry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retry
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             engine.dispose()
 
     app = FastAPI(

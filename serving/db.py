@@ -55,6 +55,15 @@ audit_log = Table(
     Column("status", Integer, nullable=False),
 )
 
+reloads = Table(
+    "reloads",
+    metadata,
+    Column("generation", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("model_version", String(64), nullable=True),
+    Column("snapshot_id", String(128), nullable=True),
+)
+
 _SQLITE_APPEND_ONLY = [
     DDL(
         f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "

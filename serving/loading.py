@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,10 +26,11 @@ from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot
 from serving.ranking import score_frame
-from serving.state import LoadedState, Lookups
+from serving.state import LoadedState, Lookups, StateHolder
 
 logger = logging.getLogger(__name__)
 SMOKE_PAIRS = 8
+Loader = Callable[[Settings], LoadedState]
 PREDICT_THREADS = 1
 
 
@@ -134,6 +135,21 @@ def settle_memory() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def try_load(holder: StateHolder, settings: Settings, loader: Loader) -> bool:
+    """Load a state and swap it in; on failure keep the current one and record why."""
+    with holder.reload_lock():
+        try:
+            state = loader(settings)
+        except Exception as exc:  # recorded for /readyz and the 503s, then retried
+            holder.record_failure(describe_failure(exc))
+            logger.warning("loading failed: %s", holder.reason)
+            return False
+        holder.swap(state)
+        settle_memory()
+        logger.info("serving model %s on snapshot %s", state.model_version, state.snapshot_id)
+        return True
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -37,6 +37,9 @@ class ReadyResponse(Strict):
     snapshot_id: str | None = Field(description="Snapshot data yang dilayani / Data snapshot")
     as_of: date | None = Field(description="Tanggal acuan fitur / Reference date of features")
     reason: str | None = Field(description="Mengapa belum siap / Why not ready")
+    generation: int = Field(
+        description="Pemuatan ulang terakhir yang diikuti / Last reload followed"
+    )
 
 
 class IneligibleReason(Strict):

@@ -53,6 +53,7 @@ class StateHolder:
         self._state: LoadedState | None = None
         self._reason = "Model dan data belum dimuat / Models and data not loaded yet"
         self._reload_lock = threading.Lock()
+        self.generation = 0  # the last reload (serving/reloads.py) this process has followed
 
     @property
     def state(self) -> LoadedState | None:

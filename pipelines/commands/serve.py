@@ -38,8 +38,32 @@ def _run(app: FastAPI, *, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
 
 
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        help="Proses pekerja; tiap proses memuat model sendiri / Worker processes, each loads "
+        "its own copy (Python runs one request's pandas work at a time per process)",
+    ),
+]
+
+
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt = 1) -> None:
     """Serve the @champion model on the current snapshot (HTTP API, /docs for the reference)."""
+    if workers > 1:
+        import uvicorn
+
+        # Each worker builds the app from the environment (MUTASI_*), as `serve` does.
+        uvicorn.run(
+            "serving.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="info",
+        )
+        return
     from serving.app import create_app
 
     _run(create_app(get_settings()), host=host, port=port)

@@ -26,7 +26,12 @@ def readyz(holder: HolderDep) -> ReadyResponse | JSONResponse:
     state = holder.state
     if state is None:
         body = ReadyResponse(
-            ready=False, model_version=None, snapshot_id=None, as_of=None, reason=holder.reason
+            ready=False,
+            model_version=None,
+            snapshot_id=None,
+            as_of=None,
+            reason=holder.reason,
+            generation=holder.generation,
         )
         return JSONResponse(status_code=503, content=body.model_dump(mode="json"))
     return ReadyResponse(
@@ -35,4 +40,5 @@ def readyz(holder: HolderDep) -> ReadyResponse | JSONResponse:
         snapshot_id=state.snapshot_id,
         as_of=state.as_of,
         reason=None,
+        generation=holder.generation,
     )

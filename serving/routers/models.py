@@ -9,6 +9,7 @@ from serving.audit import AuditDep, audited
 from serving.auth import DataKey
 from serving.deps import HolderDep, SettingsDep
 from serving.loading import describe_failure, settle_memory
+from serving.reloads import record_reload
 from serving.schemas import ErrorResponse, ModelsResponse, ModelVersionInfo, ReloadResponse
 from serving.state import StateHolder
 
@@ -66,6 +67,11 @@ def reload_state(request: Request, holder: StateHolder) -> ReloadResponse:
             )
         holder.swap(fresh)
         settle_memory()
+        holder.generation = record_reload(
+            request.app.state.engine,
+            model_version=fresh.model_version,
+            snapshot_id=fresh.snapshot_id,
+        )
     finally:
         lock.release()
     return ReloadResponse(

@@ -128,3 +128,40 @@ def test_no_request_fails_during_reload_swaps(
     for worker in workers:
         worker.join()
     assert reloads == [True, True] and statuses and set(statuses) == {200}
+
+
+def test_every_worker_follows_a_reload(world: World, admin_key: str) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [MUTASI, "serve", "--port", str(port), "--workers", "2"],
+        env=_env(world),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        time.sleep(3)  # both workers up
+        reloaded = httpx.post(
+            f"{base}/v1/admin/reload", headers={"X-API-Key": admin_key}, timeout=120
+        ).json()
+        time.sleep(8)  # the other worker polls every 2 s, then loads
+        generations = {
+            httpx.get(f"{base}/readyz", timeout=30).json()["generation"] for _ in range(20)
+        }
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert reloaded["reloaded"] is True and len(generations) == 1 and generations != {0}
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("server did not become ready")
