@@ -225,11 +225,18 @@ def calibration_frame(model: Scorer, data: EvaluationData) -> pd.DataFrame:
 def gate_decision(
     challenger: dict[str, float], champion: dict[str, float], *, tolerance: float = 0.0
 ) -> pd.DataFrame:
-    """Metric-by-metric comparison; `ok` is False where the challenger is worse than champion."""
+    """Metric-by-metric comparison; `ok` is False where the challenger is worse than champion.
+
+    Fit is judged on the truth pools where both have them, else on held-out outcomes (small
+    pools whose NDCG barely moves; gating on both would let noise there veto a better model).
+    """
     rows = []
+    truth = not np.isnan(challenger.get("fit_ndcg10_truth", np.nan)) and not np.isnan(
+        champion.get("fit_ndcg10_truth", np.nan)
+    )
     for name, higher_is_better in GATE_METRICS.items():
         new, old = challenger.get(name, np.nan), champion.get(name, np.nan)
-        if np.isnan(new) or np.isnan(old):
+        if np.isnan(new) or np.isnan(old) or (truth and name == "fit_ndcg10_outcome"):
             continue
         margin = (new - old) if higher_is_better else (old - new)
         rows.append(

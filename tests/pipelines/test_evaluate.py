@@ -58,3 +58,9 @@ def test_group_metrics_get_valid_mlflow_names() -> None:
         "group.age_band.lt30.risk_auc": 0.7,
         "group.age_band.50plus.fit_mae": 0.3,
     }
+
+
+def test_gate_judges_fit_on_truth_pools_when_both_have_them() -> None:
+    champion = {"fit_ndcg10_truth": 0.90, "fit_ndcg10_outcome": 0.99}
+    challenger = {"fit_ndcg10_truth": 0.95, "fit_ndcg10_outcome": 0.98}
+    assert gate_decision(challenger, champion)["metric"].tolist() == ["fit_ndcg10_truth"]
