@@ -37,7 +37,7 @@ def train(
     result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
-    typer.echo("held-out evaluation (latest decree year):")
+    typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
     typer.echo(result.table.set_index("model")[columns].round(4).to_string())
     for key in (
         "bayes_risk_auc",
