@@ -40,7 +40,11 @@ class ScorerConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fit: GbmParams = Field(default_factory=GbmParams)
-    risk: GbmParams = Field(default_factory=GbmParams)
+    risk: GbmParams = Field(
+        default_factory=lambda: GbmParams(num_leaves=7, min_child_samples=30),
+        description="Smaller trees than fit: resistance is close to additive in its causes, and "
+        "the risk model trains on the earlier half of small histories.",
+    )
     holdout_share: float = Field(
         default=0.25, gt=0, lt=1, description="Latest share of examples for stopping/calibration."
     )
