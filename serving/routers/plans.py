@@ -117,10 +117,10 @@ def _chains(frame: pd.DataFrame) -> list[Chain]:
     ordered = frame.sort_values(["chain_id", "chain_step"])
     return [
         Chain(
-            chain_id=int(chain_id),
+            chain_id=int(steps["chain_id"].iloc[0]),
             steps=[ChainStep(**row) for row in _rows(steps, tuple(ChainStep.model_fields))],
         )
-        for chain_id, steps in ordered.groupby("chain_id", sort=True)
+        for _, steps in ordered.groupby("chain_id", sort=True)
     ]
 
 
