@@ -5,13 +5,16 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from serving.audit import AUDIT_CSV_COLUMNS, AuditRecord, AuditTrail
+from serving.audit import AUDIT_CSV_COLUMNS, AuditDep, AuditRecord, AuditTrail
 from serving.auth import Role
 from serving.db import make_engine
+from serving.errors import install_error_handlers
+from serving.middleware import AuditMiddleware
 
 
 @pytest.fixture
@@ -89,3 +92,18 @@ def test_failed_audit_write_withholds_the_response(
         "/v1/employees/198501152010012001", headers={"X-API-Key": bare_keys[Role.HR]}
     )
     assert (response.status_code, response.json()["code"]) == (503, "audit_unavailable")
+
+
+def test_a_crash_on_an_audited_route_is_recorded_as_500(trail: AuditTrail) -> None:
+    app = FastAPI()
+
+    @app.get("/boom")
+    def boom(audit: AuditDep) -> None:
+        audit.returned(nips=["198501152010012001"])
+        raise RuntimeError("bug")
+
+    install_error_handlers(app)
+    app.add_middleware(AuditMiddleware, trail=trail)
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    (row,) = trail.rows()
+    assert (response.status_code, row["route"], row["status"]) == (500, "/boom", 500)
