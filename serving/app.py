@@ -14,9 +14,11 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import anyio
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
 
 from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
@@ -48,6 +50,47 @@ def _router(entry: str | APIRouter) -> APIRouter:
     return router
 
 
+@dataclass(frozen=True)
+class Lifecycle:
+    """What the lifespan needs: where to load from, how, and how often to retry or follow."""
+
+    settings: Settings
+    loader: Loader
+    holder: StateHolder
+    engine: Engine
+    initial_state: LoadedState | None
+    retry_seconds: float
+    reload_poll_seconds: float
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        holder, settings, loader = self.holder, self.settings, self.loader
+        holder.generation = await anyio.to_thread.run_sync(latest_generation, self.engine)
+        if self.initial_state is not None:
+            holder.swap(self.initial_state)
+            settle_memory()
+        else:
+            await anyio.to_thread.run_sync(try_load, holder, settings, loader)
+        tasks = [
+            asyncio.create_task(
+                _retry_until_loaded(holder, settings, loader, every=self.retry_seconds)
+            ),
+            asyncio.create_task(
+                follow_reloads(
+                    holder, settings, loader, self.engine, every=self.reload_poll_seconds
+                )
+            ),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self.engine.dispose()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -60,36 +103,15 @@ def create_app(
     settings = settings or get_settings()
     engine = make_engine(settings.db_url)
     holder = StateHolder()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        holder.generation = await anyio.to_thread.run_sync(latest_generation, engine)
-        if initial_state is not None:
-            holder.swap(initial_state)
-            settle_memory()
-        else:
-            await anyio.to_thread.run_sync(try_load, holder, settings, loader)
-        tasks = [
-            asyncio.create_task(_retry_until_loaded(holder, settings, loader, every=retry_seconds)),
-            asyncio.create_task(
-                follow_reloads(holder, settings, loader, engine, every=reload_poll_seconds)
-            ),
-        ]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            engine.dispose()
-
+    lifecycle = Lifecycle(
+        settings, loader, holder, engine, initial_state, retry_seconds, reload_poll_seconds
+    )
     app = FastAPI(
         title="Mutasi API",
         version="1",
         description="Daftar pendek, risiko mutasi dan operasi model / "
         "Shortlists, transfer risk and model operations for mutasi ASN.",
-        lifespan=lifespan,
+        lifespan=lifecycle.lifespan,
     )
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader

@@ -101,18 +101,21 @@ def get_shortlist(
         )
     if position_id not in state.lookups.positions.index:
         raise not_found("Jabatan", "Position", [position_id])
-    query = ShortlistQuery(
-        position_id=position_id,
-        k=k,
-        include_ineligible=include_ineligible,
-        sector=sector,
-        region=region,
-        max_risk=max_risk,
-        min_rank=min_rank,
+    query = ShortlistQuery(position_id, k, include_ineligible, sector, region, max_risk, min_rank)
+    response = _response(state, query, shortlist(state, query))
+    audit.returned(
+        nips=[c.nip for c in (*response.candidates, *response.near_misses)],
+        position_ids=[position_id],
+        model_version=state.model_version,
+        snapshot_id=state.snapshot_id,
     )
-    result = shortlist(state, query)
+    return response
+
+
+def _response(state: LoadedState, query: ShortlistQuery, result: Shortlist) -> ShortlistResponse:
+    position_id = query.position_id
     position = state.lookups.positions.loc[position_id]
-    response = ShortlistResponse(
+    return ShortlistResponse(
         position_id=position_id,
         title=str(position["title"]),
         unit_id=str(position["unit_id"]),
@@ -124,10 +127,3 @@ def get_shortlist(
         candidates=_candidates(state, result.candidates, result, position_id),
         near_misses=_candidates(state, result.near_misses, result, position_id),
     )
-    audit.returned(
-        nips=[c.nip for c in (*response.candidates, *response.near_misses)],
-        position_ids=[position_id],
-        model_version=state.model_version,
-        snapshot_id=state.snapshot_id,
-    )
-    return response
