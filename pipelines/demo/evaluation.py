@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.geo import haversine_km
+from models.geo import haversine_km
 from pipelines.demo.outcomes import expected_post_move_rating, resistance_probability
 from pipelines.demo.selection import current_rank, hr_preference
 from pipelines.demo.state import State, World, pair_features

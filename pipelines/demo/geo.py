@@ -13,6 +13,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from models.geo import haversine_km
+
 PROVINCE_AGENCY: Final[str] = "Pemerintah Provinsi Jawa Timur"
 CAPITAL_REGION: Final[str] = "3578"  # Kota Surabaya
 
@@ -58,8 +60,6 @@ _REGIONS: Final[tuple[tuple[str, str, float, float, float, str], ...]] = (
     ("3579", "Kota Batu", -7.8671, 112.5239, 0.21, "3573"),
 )
 
-EARTH_RADIUS_KM: Final[float] = 6371.0088
-
 
 def regions() -> pd.DataFrame:
     """The 38 kabupaten/kota: code, name, lat, lon, population weight, Bakorwil seat."""
@@ -67,17 +67,6 @@ def regions() -> pd.DataFrame:
         list(_REGIONS), columns=["region_code", "name", "lat", "lon", "population", "bakorwil"]
     )
     return frame.assign(weight=frame["population"] / frame["population"].sum())
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance in km between arrays of WGS84 points (vectorised)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
 
 
 def jitter(

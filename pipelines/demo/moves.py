@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.geo import haversine_km, regions
+from models.geo import haversine_km
+from pipelines.demo.geo import regions
 from pipelines.demo.outcomes import (
     expected_post_move_rating,
     resistance_kind,

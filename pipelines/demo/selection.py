@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from pipelines.demo.geo import haversine_km
+from models.geo import haversine_km
 from pipelines.demo.people import rank_ordinal
 from pipelines.demo.state import DAYS_PER_YEAR, State, World, retirement_day
 

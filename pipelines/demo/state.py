@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from models.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, SECTORS
-from pipelines.demo.geo import haversine_km, regions
+from models.geo import haversine_km
+from pipelines.demo.geo import regions
 from pipelines.demo.people import _ALL_FIELDS
 
 DAYS_PER_YEAR: Final[float] = 365.25

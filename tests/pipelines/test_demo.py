@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from models.enums import GOLONGAN_ORDINAL, SECTORS, Table
 from models.errors import MutasiError
+from models.geo import haversine_km
 from pipelines.cli import app
 from pipelines.demo import DEFAULT_AS_OF, generate_agency
-from pipelines.demo.geo import haversine_km
 from pipelines.demo.outcomes import expected_post_move_rating, resistance_probability
 from pipelines.demo.people import ENTRY_RANK, rank_ordinal
 from pipelines.ingest import validate_folder
