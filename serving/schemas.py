@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from models.enums import NIP_LENGTH, EmploymentType, JobType, SkpRating
@@ -25,6 +26,15 @@ PositionId = Annotated[
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+StrictModel = TypeVar("StrictModel", bound=Strict)
+
+
+def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
+    """One `model` per row of `frame`, from the columns named like its fields."""
+    rows = frame[list(model.model_fields)].to_dict(orient="records")
+    return [model.model_validate(row) for row in rows]
 
 
 class HealthResponse(Strict):
@@ -54,11 +64,16 @@ class Factor(Strict):
     text: str = Field(description="Kalimat singkat / Short sentence (Indonesian / English)")
 
 
-class TrainingSuggestion(Strict):
+class TrainingRef(Strict):
+    """A catalogue training as the API shows it; suggestions and plan options add their fit."""
+
     training_id: str = Field(description="training_id dari katalog / from the catalogue")
     name: str = Field(description="Nama pelatihan / Training name")
     competency: str = Field(description="Kompetensi yang ditingkatkan / Competency raised")
     hours: float = Field(description="Jam pelajaran (JP) / Hours")
+
+
+class TrainingSuggestion(TrainingRef):
     expected_fit: float = Field(
         description="Perkiraan fit setelah pelatihan yang disarankan / Expected fit after the "
         "suggested trainings (in the training-plan route: after this training alone)"

@@ -7,8 +7,6 @@ GET returns exactly what POST answered and the round can be reproduced and audit
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 import pandas as pd
 from fastapi import APIRouter, Depends
 from pydantic import Field
@@ -21,7 +19,7 @@ from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
-from serving.schemas import ErrorResponse, PositionId, Strict
+from serving.schemas import ErrorResponse, PositionId, Strict, rows_as
 
 MAX_TIME_LIMIT = 300.0
 
@@ -109,16 +107,12 @@ class PlanResponse(Strict):
     units: list[UnitHeadcount] = Field(description="Pegawai per unit / Per-unit headcount")
 
 
-def _rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    return cast(list[dict[str, Any]], frame[list(columns)].to_dict(orient="records"))
-
-
 def _chains(frame: pd.DataFrame) -> list[Chain]:
     ordered = frame.sort_values(["chain_id", "chain_step"])
     return [
         Chain(
             chain_id=int(steps["chain_id"].iloc[0]),
-            steps=[ChainStep(**row) for row in _rows(steps, tuple(ChainStep.model_fields))],
+            steps=rows_as(ChainStep, steps),
         )
         for _, steps in ordered.groupby("chain_id", sort=True)
     ]
@@ -148,16 +142,10 @@ def _response(stored: StoredPlan) -> PlanResponse:
         dual_bound=record["dual_bound"],
         gap=record["gap"],
         summary=record["summary"],
-        moves=[PlanMove(**row) for row in _rows(moves, tuple(PlanMove.model_fields))],
+        moves=rows_as(PlanMove, moves),
         chains=_chains(frames["chains"]),
-        unfilled=[
-            UnfilledSlot(**row)
-            for row in _rows(frames["unfilled"], tuple(UnfilledSlot.model_fields))
-        ],
-        units=[
-            UnitHeadcount(**row)
-            for row in _rows(frames["units"], tuple(UnitHeadcount.model_fields))
-        ],
+        unfilled=rows_as(UnfilledSlot, frames["unfilled"]),
+        units=rows_as(UnitHeadcount, frames["units"]),
     )
 
 

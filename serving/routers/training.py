@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping
 from typing import Annotated, Any, cast
 
 import pandas as pd
@@ -23,7 +24,15 @@ from serving.audit import AuditDep, audited
 from serving.auth import HrKey
 from serving.deps import StateDep
 from serving.errors import NotFoundError
-from serving.schemas import NIP_PATTERN, ErrorResponse, PositionId, Strict, TrainingSuggestion
+from serving.schemas import (
+    NIP_PATTERN,
+    ErrorResponse,
+    PositionId,
+    Strict,
+    TrainingRef,
+    TrainingSuggestion,
+    rows_as,
+)
 from serving.state import LoadedState
 
 router = APIRouter(
@@ -51,13 +60,7 @@ def suggest_trainings(state: LoadedState, nip: str, position_id: str) -> list[Tr
     """Suggested trainings for a shortlisted candidate, each with the fit after it."""
     plan = planner_for(state).plan(nip, position_id)
     return [
-        TrainingSuggestion(
-            training_id=str(row["training_id"]),
-            name=str(row["name"]),
-            competency=str(row["competency"]),
-            hours=float(row["hours"]),
-            expected_fit=round(float(row["fit_after_alone"]), 4),
-        )
+        _suggestion(row["training_id"], row, fit_after_alone=row["fit_after_alone"])
         for row in _records(plan.trainings)
     ]
 
@@ -81,17 +84,24 @@ def suggest_trainings_batch(
     names = catalogue.drop_duplicates("training_id").set_index("training_id")
     suggestions: list[list[TrainingSuggestion]] = [[] for _ in nips]
     for row in _records(chosen):
-        info = names.loc[row["training_id"]]
+        info = names.loc[row["training_id"]].to_dict()
         suggestions[int(row["pair"])].append(
-            TrainingSuggestion(
-                training_id=str(row["training_id"]),
-                name=str(info["name"]),
-                competency=str(info["competency"]),
-                hours=float(info["hours"]),
-                expected_fit=round(float(row["fit_after_alone"]), 4),
-            )
+            _suggestion(row["training_id"], info, fit_after_alone=row["fit_after_alone"])
         )
     return suggestions
+
+
+def _suggestion(
+    training_id: object, info: Mapping[str, Any], *, fit_after_alone: float
+) -> TrainingSuggestion:
+    """A catalogue training (its name, competency and hours in `info`) with the fit after it."""
+    return TrainingSuggestion(
+        training_id=str(training_id),
+        name=str(info["name"]),
+        competency=str(info["competency"]),
+        hours=float(info["hours"]),
+        expected_fit=round(float(fit_after_alone), 4),
+    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -105,11 +115,7 @@ class Gap(Strict):
     gap: float = Field(description="Kekurangan level / Levels short")
 
 
-class TrainingOption(Strict):
-    training_id: str = Field(description="training_id dari katalog / from the catalogue")
-    name: str = Field(description="Nama pelatihan / Training name")
-    competency: str = Field(description="Kompetensi yang ditingkatkan / Competency raised")
-    hours: float = Field(description="Jam pelajaran (JP) / Hours")
+class TrainingOption(TrainingRef):
     level_gain: float = Field(description="Kenaikan level yang dijanjikan / Promised gain")
     expected_gain: float = Field(description="Kenaikan menurut riwayat / Gain history shows")
     effect: float = Field(description="Kenaikan fit perkiraan / Estimated fit increase")
@@ -138,7 +144,7 @@ def _response(plan: TrainingPlan, model_version: str) -> TrainingPlanResponse:
         for g in _records(plan.gaps)
     ]
     texts = {"training_id": str, "name": str, "competency": str}
-    options = [TrainingOption.model_validate(row) for row in _records(plan.trainings.astype(texts))]
+    options = rows_as(TrainingOption, plan.trainings.astype(texts))
     return TrainingPlanResponse(
         nip=plan.nip,
         position_id=plan.position_id,
