@@ -36,21 +36,28 @@ class ScoredFile:
     as_of: date
 
 
-def read_pairs(path: Path) -> pd.DataFrame:
-    """nip and position_id of every row, as strings; located errors for bad rows."""
+def read_input_csv(
+    path: Path, columns: tuple[str, ...], *, error: type[MutasiError]
+) -> pd.DataFrame:
+    """Every cell of an input CSV (PAIRS, slots) as a string; `error`, naming the file, when it
+    is missing, is not UTF-8 CSV or lacks one of `columns`."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
-        raise PairsFileError(f"{path}: berkas tidak ada / file not found") from None
+        raise error(f"{path}: berkas tidak ada / file not found") from None
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise PairsFileError(
-            f"{path}: bukan CSV UTF-8 yang sah / not a valid UTF-8 CSV ({exc})"
-        ) from None
-    missing = [c for c in PAIR_COLUMNS if c not in frame.columns]
+        raise error(f"{path}: bukan CSV UTF-8 yang sah / not a valid UTF-8 CSV ({exc})") from None
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise PairsFileError(
+        raise error(
             f"{path}:1:{','.join(missing)}: kolom wajib tidak ada / required column missing"
         )
+    return frame
+
+
+def read_pairs(path: Path) -> pd.DataFrame:
+    """nip and position_id of every row, as strings; located errors for bad rows."""
+    frame = read_input_csv(path, PAIR_COLUMNS, error=PairsFileError)
     pairs = frame[list(PAIR_COLUMNS)].apply(lambda column: column.str.strip())
     problems = _pair_problems(pairs, path)
     if problems:
@@ -75,8 +82,7 @@ def agency_data(settings: Settings, data_dir: Path | None) -> tuple[AgencyData, 
         data = read_and_validate(data_dir, today=settings.reference_date)
         return data, settings.as_of or reference_date(data, today=settings.reference_date)
     snapshot = load_snapshot(settings=settings)
-    as_of = settings.as_of or date.fromisoformat(str(snapshot.manifest["reference_date"]))
-    return snapshot.data, as_of
+    return snapshot.data, snapshot.as_of(settings)
 
 
 def write_scores(scores: pd.DataFrame, out: Path) -> None:

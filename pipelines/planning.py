@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from models.staffing import position_balance
 from models.tables import AgencyData
 from models.training_batch import plan_trainings
 from models.training_plan import TrainingPlanner
+from pipelines.batch import read_input_csv
 from pipelines.plan_store import StoredPlan, store_plan
 from pipelines.registry import load_champion
 from pipelines.settings import Settings
@@ -53,19 +53,7 @@ class RoundPlan:
 
 def read_slots(path: Path) -> pd.DataFrame:
     """position_id, open_count from a CSV; located errors for bad rows."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanInputError(f"{path}: berkas tidak ada / file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise PlanInputError(
-            f"{path}: bukan CSV UTF-8 yang sah / not a valid UTF-8 CSV ({exc})"
-        ) from None
-    missing = [c for c in ("position_id", "open_count") if c not in frame.columns]
-    if missing:
-        raise PlanInputError(
-            f"{path}:1:{','.join(missing)}: kolom wajib tidak ada / required column missing"
-        )
+    frame = read_input_csv(path, ("position_id", "open_count"), error=PlanInputError)
     counts = pd.to_numeric(frame["open_count"].str.strip(), errors="coerce")
     bad = counts.isna() | (counts < 0) | (counts != counts.round())
     if bad.any():
@@ -242,7 +230,7 @@ def make_plan(
     """The CLI path: the current snapshot and the @champion model; the plan is stored."""
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
-    as_of = settings.as_of or date.fromisoformat(str(snapshot.manifest["reference_date"]))
+    as_of = snapshot.as_of(settings)
     ctx = FeatureContext.build(snapshot.data, as_of)
     slots = read_slots(slots_path) if slots_path is not None else None
     pool = pool or PoolConfig()

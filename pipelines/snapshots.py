@@ -91,6 +91,10 @@ class Snapshot:
     manifest: dict[str, Any]
     data: AgencyData
 
+    def as_of(self, settings: Settings) -> date:
+        """Features are as of MUTASI_AS_OF when set, else the snapshot's export date."""
+        return settings.as_of or date.fromisoformat(str(self.manifest["reference_date"]))
+
 
 def content_hash(data: AgencyData) -> str:
     """sha256 over the canonical tables (names, columns, dtypes, values), format-independent."""
