@@ -1,9 +1,11 @@
 """TransferScorer: post-move fit (LightGBM regressor) and calibrated resistance risk.
 
-`fit` splits the examples it is given by time: the latest `holdout_share` of them (by decree
-date) is an inner validation slice used for early stopping of both models and for calibrating
-the risk classifier. The caller keeps its own, later, held-out slice for reporting, so nothing
-is tuned and reported on the same split.
+`fit` learns fit with early stopping on an inner validation slice, the latest `holdout_share`
+of the examples by decree date, then refits on all of them at the stopped size. Risk is
+cross-fitted over `risk_folds` time-ordered folds: each fold's booster learns from the other
+folds and stops early on its own, the calibrator is fitted on the out-of-fold predictions (data
+its booster did not see), and the boosters are averaged. The caller keeps its own, later,
+held-out slice for reporting, so nothing is tuned and reported on the same split.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
-from models.calibration import Calibrator, choose_calibrator
+from models.calibration import (
+    Calibrator,
+    FoldEnsemble,
+    booster_predict,
+    choose_calibrator,
+    time_folds,
+)
 from models.linear_base import LinearBase
 from models.scorer_config import AUTO_THREADS_MIN_ROWS, Direction, GbmParams, ScorerConfig
 
@@ -105,9 +113,10 @@ class TransferScorer(BaseEstimator):
         if late.all() or not late.any():
             raise ValueError("need examples on more than one decree date to split by time")
         self.fit_model_ = self._fit_rating(matrix, rating, late, config)
-        self.risk_model_, raw = self._fit_risk(matrix, resisted, late, config)
+        folds = time_folds(np.asarray(decree_date), folds=config.risk_folds)
+        self.risk_model_, out_of_fold = self._fit_risk(matrix, resisted, folds, config)
         self.calibrator_: Calibrator = choose_calibrator(
-            raw, resisted[late], method=config.calibration, random_state=self.random_state
+            out_of_fold, resisted, method=config.calibration, random_state=self.random_state
         )
         self.calibration_method_ = self.calibrator_.name
         return self
@@ -150,29 +159,36 @@ class TransferScorer(BaseEstimator):
         return base.fit(matrix, target, self.feature_names_)
 
     def _fit_risk(
-        self, matrix: np.ndarray, resisted: np.ndarray, late: np.ndarray, config: ScorerConfig
-    ) -> tuple[lgb.LGBMModel, np.ndarray]:
-        if np.unique(resisted[~late]).size < 2 or np.unique(resisted[late]).size < 2:
-            raise ValueError("both resisted and smooth moves are needed in each time slice")
+        self, matrix: np.ndarray, resisted: np.ndarray, folds: np.ndarray, config: ScorerConfig
+    ) -> tuple[FoldEnsemble, np.ndarray]:
+        """One booster per time-ordered fold, trained on the others, stopped on its own fold;
+        returns them with the out-of-fold raw probabilities."""
         monotone = _monotone(self.feature_names_, config.risk_monotone)
-        model = self._gbm(config.risk, monotone, classifier=True, rows=int((~late).sum()))
-        model.fit(
-            matrix[~late],
-            resisted[~late],
-            eval_X=(matrix[late],),
-            eval_y=(resisted[late],),
-            callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
-        )
-        self.risk_iterations_ = int(model.best_iteration_ or config.risk.n_estimators)
-        raw = model.predict_proba(matrix[late])[:, 1]
-        return model, raw
+        out_of_fold = np.empty(len(matrix), dtype=np.float64)
+        members = []
+        for fold in range(config.risk_folds):
+            held = folds == fold
+            if np.unique(resisted[held]).size < 2 or np.unique(resisted[~held]).size < 2:
+                raise ValueError("both resisted and smooth moves are needed in each time fold")
+            model = self._gbm(config.risk, monotone, classifier=True, rows=int((~held).sum()))
+            model.fit(
+                matrix[~held],
+                resisted[~held],
+                eval_X=(matrix[held],),
+                eval_y=(resisted[held],),
+                callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+            )
+            out_of_fold[held] = booster_predict(model, matrix[held])
+            members.append(model)
+        self.risk_iterations_ = [int(m.best_iteration_ or 0) for m in members]
+        return FoldEnsemble(members), out_of_fold
 
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
         matrix = _matrix(X, self.feature_names_)
         if len(matrix) == 0:
             return np.empty(0)
-        predicted = self.linear_base_.predict(matrix) + self.fit_model_.predict(matrix)
+        predicted = self.linear_base_.predict(matrix) + booster_predict(self.fit_model_, matrix)
         return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
 
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
@@ -180,7 +196,7 @@ class TransferScorer(BaseEstimator):
         matrix = _matrix(X, self.feature_names_)
         if len(matrix) == 0:
             return np.empty(0)
-        return np.asarray(self.risk_model_.predict_proba(matrix)[:, 1])
+        return self.risk_model_.predict_proba(matrix)
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that the move meets resistance."""
@@ -192,7 +208,8 @@ class TransferScorer(BaseEstimator):
 
         Fit contributions are in rating points (the linear base's terms added to their
         features, its intercept to `bias`); risk contributions are in log-odds of the
-        uncalibrated classifier (calibration is monotone, so their signs and order hold).
+        uncalibrated classifier, the mean over its fold boosters (calibration is monotone, so
+        their signs and order hold).
         Each frame has one column per feature plus `bias`, and the input's index.
         """
         matrix = _matrix(X, self.feature_names_)
@@ -200,11 +217,11 @@ class TransferScorer(BaseEstimator):
         if len(matrix) == 0:
             empty = pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
             return empty, empty.copy()
-        fit = np.array(self.fit_model_.predict(matrix, pred_contrib=True), dtype=np.float64)
+        fit = np.array(booster_predict(self.fit_model_, matrix, pred_contrib=True))
         for name, share in self.linear_base_.parts(matrix).items():
             fit[:, self.feature_names_.index(name)] += share
         fit[:, -1] += self.linear_base_.intercept_
-        risk = self.risk_model_.predict(matrix, pred_contrib=True)
+        risk = self.risk_model_.contributions(matrix)
         return (
             pd.DataFrame(np.asarray(fit), columns=columns, index=X.index),
             pd.DataFrame(np.asarray(risk), columns=columns, index=X.index),
@@ -216,6 +233,6 @@ class TransferScorer(BaseEstimator):
             {
                 "feature": self.feature_names_,
                 "fit_gain": self.fit_model_.booster_.feature_importance("gain"),
-                "risk_gain": self.risk_model_.booster_.feature_importance("gain"),
+                "risk_gain": self.risk_model_.feature_importance(),
             }
         )

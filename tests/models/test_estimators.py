@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.calibration import booster_predict, time_folds
 from models.estimators import GbmParams, ScorerConfig, TransferScorer, time_holdout_mask
 from models.metrics import auc, expected_calibration_error
 from tests.models._synthetic import FEATURES, synthetic_examples
@@ -82,6 +83,49 @@ def test_contributions_sum_to_the_fit(scorer: TransferScorer, history: pd.DataFr
     raw_fit = scorer.linear_base_.predict(matrix) + scorer.fit_model_.predict(matrix)
     np.testing.assert_allclose(fit_contrib.sum(axis=1), raw_fit, atol=1e-6)
     assert risk_contrib.shape == fit_contrib.shape
+
+
+def test_risk_contributions_sum_to_the_mean_log_odds_of_the_folds(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    X = history[FEATURES].head(50)
+    risk_contrib = scorer.contributions(X)[1]
+    raw = scorer.predict_raw_risk(X)
+    np.testing.assert_allclose(risk_contrib.sum(axis=1), np.log(raw / (1 - raw)), atol=1e-6)
+
+
+def test_booster_path_predicts_exactly_what_the_wrapper_does(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    for rows in (1, 10, 200, 2000):
+        matrix = history[FEATURES].head(rows).to_numpy()
+        fit = scorer.fit_model_
+        assert np.array_equal(booster_predict(fit, matrix), fit.predict(matrix))
+        contrib = booster_predict(fit, matrix, pred_contrib=True)
+        assert np.array_equal(contrib, fit.predict(matrix, pred_contrib=True))
+        for member in scorer.risk_model_.members:
+            wrapper = member.predict_proba(matrix)[:, 1]
+            assert np.array_equal(booster_predict(member, matrix), wrapper)
+
+
+def test_risk_has_one_booster_per_time_fold(scorer: TransferScorer) -> None:
+    assert len(scorer.risk_model_.members) == FAST.risk_folds
+    assert len(scorer.risk_iterations_) == FAST.risk_folds
+
+
+def test_time_folds_follow_date_order_and_keep_a_date_together() -> None:
+    dates = pd.to_datetime(
+        ["2020-01-01", "2021-06-01", "2020-01-01", "2022-01-01", "2021-06-01", "2023-01-01"]
+    ).to_numpy()
+    folds = time_folds(dates, folds=3)
+    assert folds.tolist() == [0, 1, 0, 2, 1, 2]
+
+
+def test_time_folds_are_of_equal_size_without_ties() -> None:
+    dates = pd.date_range("2018-01-01", periods=100, freq="D").to_numpy()[::-1]
+    folds = time_folds(dates, folds=4)
+    assert np.bincount(folds).tolist() == [25, 25, 25, 25]
+    assert folds[0] == 3 and folds[-1] == 0
 
 
 def test_fit_keeps_falling_past_the_largest_shortfall_in_history(
