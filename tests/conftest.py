@@ -3,10 +3,13 @@
 `valid_agency_frames()` returns the ten tables as string frames (as a reader yields them);
 `write_agency(frames, folder)` writes them as CSV (or another format per table);
 `valid_agency_dir` is a folder holding all ten tables as CSV.
+`world` is, once per session, a real small demo agency ingested and trained (a @champion in a
+real MLflow SQLite store), shared by the planning and serving tests.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pandas as pd
 import pytest
 
 from models.enums import Table
+from pipelines.settings import Settings
 
 # The reference date of the fixture world: every date in it is on or before this day.
 FIXTURE_TODAY = date(2025, 6, 30)
@@ -126,3 +130,30 @@ def write_agency(
 def valid_agency_dir(tmp_path: Path) -> Path:
     """A folder with all ten tables of a small valid agency, as CSV."""
     return write_agency(valid_agency_frames(), tmp_path / "agency")
+
+
+# --- A real small world: demo agency -> ingest -> train -> @champion (once per session) ---
+
+WORLD_EMPLOYEES = 600
+WORLD_SEED = 11
+
+
+@dataclass(frozen=True)
+class World:
+    settings: Settings
+    data_dir: Path  # the demo export, with its _truth/ folder
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    from pipelines.demo import generate_agency
+    from pipelines.ingest import ingest_folder
+    from pipelines.train import run_training
+
+    root = tmp_path_factory.mktemp("world")
+    settings = Settings(home=root / "home")
+    data_dir = root / "agency"
+    generate_agency(data_dir, employees=WORLD_EMPLOYEES, seed=WORLD_SEED)
+    ingest_folder(data_dir, settings=settings)
+    run_training(settings)
+    return World(settings=settings, data_dir=data_dir)

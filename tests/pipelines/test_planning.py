@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +16,7 @@ from pipelines.planning import make_plan, read_slots
 from pipelines.registry import load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import load_snapshot
+from tests.conftest import World
 
 
 def _write(path: Path, text: str) -> Path:
@@ -52,53 +51,33 @@ def test_unknown_plan_id_is_a_user_error(tmp_path: Path):
         load_plan(Settings(home=tmp_path), "20250101T000000Z-deadbeef")
 
 
-# --- a real world: demo agency -> ingest -> train (real MLflow SQLite store) -----------------
-
-
-@dataclass(frozen=True)
-class DemoWorld:
-    settings: Settings
-    data_dir: Path
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoWorld:
-    from pipelines.demo import generate_agency
-    from pipelines.ingest import ingest_folder
-    from pipelines.train import run_training
-
-    root = tmp_path_factory.mktemp("planning")
-    settings = Settings(home=root / "home")
-    generate_agency(root / "agency", employees=800, seed=5)
-    ingest_folder(root / "agency", settings=settings)
-    run_training(settings)
-    return DemoWorld(settings, root / "agency")
+# --- the real trained small world (tests/conftest.py `world`) -----------------------------
 
 
 @pytest.mark.integration
-def test_make_plan_stores_a_plan_that_reads_back(demo: DemoWorld):
-    stored = make_plan(demo.settings, slots_path=None, options=PlanOptions(time_limit=30))
-    again = load_plan(demo.settings, stored.plan_id)
-    assert again.record["snapshot_id"] == load_snapshot(settings=demo.settings).id
+def test_make_plan_stores_a_plan_that_reads_back(world: World):
+    stored = make_plan(world.settings, slots_path=None, options=PlanOptions(time_limit=30))
+    again = load_plan(world.settings, stored.plan_id)
+    assert again.record["snapshot_id"] == load_snapshot(settings=world.settings).id
     assert again.frames["moves"]["nip"].tolist() == stored.frames["moves"]["nip"].tolist()
     assert len(stored.frames["moves"]) > 0
 
 
 @pytest.mark.integration
-def test_the_same_inputs_give_the_same_plan(demo: DemoWorld):
+def test_the_same_inputs_give_the_same_plan(world: World):
     options = PlanOptions(time_limit=30, mip_rel_gap=0.0)
-    first = make_plan(demo.settings, slots_path=None, options=options)
-    second = make_plan(demo.settings, slots_path=None, options=options)
+    first = make_plan(world.settings, slots_path=None, options=options)
+    second = make_plan(world.settings, slots_path=None, options=options)
     assert first.plan_id.split("-")[1] == second.plan_id.split("-")[1]  # same inputs hash
     assert first.record["objective"] == pytest.approx(second.record["objective"], rel=1e-9)
 
 
 @pytest.mark.integration
-def test_plan_with_slots_fills_only_those_positions(demo: DemoWorld, tmp_path: Path):
-    data = load_snapshot(settings=demo.settings).data
+def test_plan_with_slots_fills_only_those_positions(world: World, tmp_path: Path):
+    data = load_snapshot(settings=world.settings).data
     position = str(data.positions["position_id"].iloc[0])
     slots = _write(tmp_path / "slots.csv", f"position_id,open_count\n{position},2\n")
-    stored = make_plan(demo.settings, slots_path=slots, options=PlanOptions(time_limit=30))
+    stored = make_plan(world.settings, slots_path=slots, options=PlanOptions(time_limit=30))
     moves = stored.frames["moves"]
     net_in = (moves["position_id"] == position).sum() - (
         moves["from_position_id"] == position
@@ -108,18 +87,17 @@ def test_plan_with_slots_fills_only_those_positions(demo: DemoWorld, tmp_path: P
 
 
 @pytest.mark.integration
-def test_effective_trainings_rank_first_more_often_than_not(demo: DemoWorld):
+def test_effective_trainings_rank_first_more_often_than_not(world: World):
     """Within a competency offering both kinds, the generator's effective training comes first."""
-    snapshot = load_snapshot(settings=demo.settings)
-    as_of = date.fromisoformat(str(snapshot.manifest["reference_date"]))
-    ctx = FeatureContext.build(snapshot.data, as_of)
+    snapshot = load_snapshot(settings=world.settings)
+    ctx = FeatureContext.build(snapshot.data, snapshot.as_of(world.settings))
     planner = TrainingPlanner.build(
         ctx,
-        load_champion(demo.settings).scorer,
+        load_champion(world.settings).scorer,
         data=snapshot.data,
         config=TrainingPlanConfig(max_trainings=20),
     )
-    truth = pd.read_csv(demo.data_dir / "_truth" / "trainings_truth.csv", dtype=str)
+    truth = pd.read_csv(world.data_dir / "_truth" / "trainings_truth.csv", dtype=str)
     effective = truth.set_index("training_id")["effective"].eq("True")
     rng = np.random.default_rng(0)
     positions = snapshot.data.position_competencies["position_id"].unique()
@@ -137,8 +115,8 @@ def test_effective_trainings_rank_first_more_often_than_not(demo: DemoWorld):
 
 @pytest.mark.integration
 def test_slots_naming_an_unknown_position_are_rejected_with_file_and_row(
-    demo: DemoWorld, tmp_path: Path
+    world: World, tmp_path: Path
 ):
     slots = _write(tmp_path / "slots.csv", "position_id,open_count\nNOPE,1\n")
     with pytest.raises(PlanInputError, match=r"slots\.csv: .*row 2, column position_id"):
-        make_plan(demo.settings, slots_path=slots, options=PlanOptions(time_limit=5))
+        make_plan(world.settings, slots_path=slots, options=PlanOptions(time_limit=5))

@@ -1,9 +1,9 @@
-"""Serving fixtures: a bare app (nothing loaded) and, session-wide, a real trained small world."""
+"""Serving fixtures: a bare app (nothing loaded) and, session-wide, the real trained small world
+(`world`, tests/conftest.py) loaded into an app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from serving.auth import Role, create_key
 from serving.demo import demo_position
 from serving.loading import build_state
 from serving.state import LoadedState
+from tests.conftest import World
 
 BARE_REASON = "Tidak ada model di tes ini / No model in this test"
 
@@ -50,31 +51,7 @@ def bare_keys(bare_app: FastAPI) -> dict[Role, str]:
     }
 
 
-# --- A real small world: demo agency -> ingest -> train -> @champion (once per session) ---
-
-WORLD_EMPLOYEES = 600
-WORLD_SEED = 11
-
-
-@dataclass(frozen=True)
-class World:
-    settings: Settings
-    data_dir: Path
-
-
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    from pipelines.demo import generate_agency
-    from pipelines.ingest import ingest_folder
-    from pipelines.train import run_training
-
-    root = tmp_path_factory.mktemp("world")
-    settings = Settings(home=root / "home")
-    data_dir = root / "agency"
-    generate_agency(data_dir, employees=WORLD_EMPLOYEES, seed=WORLD_SEED)
-    ingest_folder(data_dir, settings=settings)
-    run_training(settings)
-    return World(settings=settings, data_dir=data_dir)
+# --- The real small world (tests/conftest.py `world`), loaded and served ---
 
 
 @pytest.fixture(scope="session")
