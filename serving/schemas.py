@@ -52,9 +52,20 @@ class ReadyResponse(Strict):
     )
 
 
+# The scores of a (nip, position_id) pair, described once for every response that carries them.
+Eligible = Annotated[bool, Field(description="Memenuhi aturan mutasi / Passes the transfer policy")]
+Fit = Annotated[float, Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")]
+Risk = Annotated[float, Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")]
+
+
 class IneligibleReason(Strict):
     code: str = Field(description="Kode alasan stabil / Stable reason code")
     text: str = Field(description="Penjelasan / Explanation (Indonesian / English)")
+
+
+IneligibleReasons = Annotated[
+    list[IneligibleReason], Field(description="Aturan yang gagal / Rules")
+]
 
 
 class Factor(Strict):
@@ -89,10 +100,10 @@ class Candidate(Strict):
     sector: str = Field(description="Sektor unit sekarang / Sector of the current unit")
     region_code: str = Field(description="Kode wilayah BPS unit sekarang / Region of the unit")
     golongan: str | None = Field(description="Pangkat/golongan, e.g. III/a")
-    eligible: bool = Field(description="Memenuhi aturan mutasi / Passes the transfer policy")
-    ineligible_reasons: list[IneligibleReason] = Field(description="Aturan yang gagal / Rules")
-    fit: float = Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")
-    risk: float = Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")
+    eligible: Eligible
+    ineligible_reasons: IneligibleReasons
+    fit: Fit
+    risk: Risk
     reasons: list[Factor] = Field(description="Faktor utama fit dan risiko / Top factors")
     suggested_training: list[TrainingSuggestion] = Field(
         description="Pelatihan pra-mutasi yang disarankan / Suggested pre-transfer training"
@@ -130,10 +141,10 @@ class RiskRequest(Strict):
 class RiskResult(Strict):
     nip: str = Field(description="NIP")
     position_id: str = Field(description="position_id")
-    eligible: bool = Field(description="Memenuhi aturan mutasi / Passes the transfer policy")
-    ineligible_reasons: list[IneligibleReason] = Field(description="Aturan yang gagal / Rules")
-    fit: float = Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")
-    risk: float = Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")
+    eligible: Eligible
+    ineligible_reasons: IneligibleReasons
+    fit: Fit
+    risk: Risk
 
 
 class RiskResponse(Strict):
