@@ -3,7 +3,8 @@
 - `transfer_examples(data)`: one row per past transfer, features as of its decree date, labels.
 - `pair_features_at(data, pairs)`: features for arbitrary (nip, position_id, as_of) rows.
 - `FeatureContext.build(data, as_of)` + `current_pair_features(ctx, nips, position_ids)`: the
-  current state precomputed once, then features for many pairs by integer gathers (serving).
+  current state precomputed once, then features for many pairs by integer gathers (serving);
+  `indexed_pair_features(ctx, rows, codes)` is the same for ids already looked up.
 - `trained_pair_features(ctx, nip, position_id, training_sets)` and
   `FeatureContext.with_trainings(nip, training_ids)`: features "as if" trainings were completed
   just before as_of (level + level_gain capped at 5, counted as recent trainings).
@@ -45,6 +46,7 @@ __all__ = [
     "age_band",
     "check_same_length",
     "current_pair_features",
+    "indexed_pair_features",
     "pair_features_at",
     "trained_pair_features",
     "transfer_examples",
@@ -173,11 +175,33 @@ def current_pair_features(
     `initiated_by_employee` (1 = atas permintaan sendiri, 0 = agency) moves are agency-initiated.
     """
     check_same_length(nips, position_ids)
+    return indexed_pair_features(
+        ctx,
+        ctx.employee_index(nips),
+        ctx.position_index(position_ids),
+        initiated_by_employee=initiated_by_employee,
+    )
+
+
+def indexed_pair_features(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    position_codes: np.ndarray,
+    *,
+    initiated_by_employee: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """`current_pair_features` for pairs already resolved to context rows and position codes.
+
+    `employee_rows` as from `ctx.employee_index`, `position_codes` as from `ctx.position_index`
+    (-1 gives a row of NaN): callers that look the ids up once (a shortlist scores one position
+    over a pool it already holds as rows) skip hashing the same strings again.
+    """
+    check_same_length(employee_rows, position_codes)
     arrays = pair_feature_arrays(
         ctx.catalog,
         ctx.state,
-        ctx.employee_index(nips),
-        ctx.position_index(position_ids),
+        employee_rows,
+        position_codes,
         initiated_by_employee=initiated_by_employee,
     )
     return _frame(arrays)

@@ -148,20 +148,38 @@ def check_eligibility(
     defaults to ctx.as_of; tenure and age are advanced to it.
     """
     check_same_length(nips, position_ids)
-    failures = _rule_failures(
+    eligible, reasons = indexed_eligibility(
         ctx,
         ctx.employee_index(nips),
         ctx.position_index(position_ids),
         config=config,
-        decree=decree_date or ctx.as_of,
+        decree_date=decree_date,
+    )
+    return pd.DataFrame({"eligible": eligible, "ineligible_reasons": reasons})
+
+
+def indexed_eligibility(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    position_codes: np.ndarray,
+    *,
+    config: PolicyConfig,
+    decree_date: date | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`check_eligibility` for pairs already resolved to context rows and position codes.
+
+    Rows as from `ctx.employee_index`, codes as from `ctx.position_index` (-1: unknown). Returns
+    the `eligible` (bool) and `ineligible_reasons` (object) arrays, in input order.
+    """
+    check_same_length(employee_rows, position_codes)
+    failures = _rule_failures(
+        ctx, employee_rows, position_codes, config=config, decree=decree_date or ctx.as_of
     )
     codes = list(failures)
-    bits = np.zeros(len(nips), dtype=np.int64)
+    bits = np.zeros(len(employee_rows), dtype=np.int64)
     for bit, code in enumerate(codes):
         bits |= failures[code].astype(np.int64) << bit
-    combos, inverse = np.unique(bits, return_inverse=True)
-    texts = np.array(
-        [";".join(c.value for i, c in enumerate(codes) if combo >> i & 1) for combo in combos],
-        dtype=object,
-    )
-    return pd.DataFrame({"eligible": bits == 0, "ineligible_reasons": texts[inverse]})
+    texts = np.full(1 << len(codes), "", dtype=object)  # one text per combination that occurs
+    for combo in np.flatnonzero(np.bincount(bits, minlength=1)):
+        texts[combo] = ";".join(c.value for i, c in enumerate(codes) if combo >> i & 1)
+    return bits == 0, texts[bits]

@@ -13,8 +13,8 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from models.features import FeatureContext, current_pair_features
-from models.policy import PolicyConfig, check_eligibility
+from models.features import FeatureContext, indexed_pair_features
+from models.policy import PolicyConfig, indexed_eligibility
 
 SCORE_COLUMNS: tuple[str, ...] = (
     "nip",
@@ -51,21 +51,22 @@ def score_pairs(
     """One row per (nips[i], position_ids[i]) in input order: SCORE_COLUMNS.
 
     Unknown employees or positions are scored on missing features and marked ineligible by
-    the policy with their reason code.
+    the policy with their reason code. Each id is looked up once for features and policy.
     """
     nip_array = np.asarray(nips, dtype=object)
     position_array = np.asarray(position_ids, dtype=object)
     if nip_array.shape != position_array.shape:
         raise ValueError("nips and position_ids must have the same length")
-    features = current_pair_features(ctx, nip_array, position_array)
-    eligibility = check_eligibility(ctx, nip_array, position_array, config=policy)
+    rows, codes = ctx.employee_index(nip_array), ctx.position_index(position_array)
+    features = indexed_pair_features(ctx, rows, codes)
+    eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
     scores = score_features(scorer, features)
     return pd.DataFrame(
         {
             "nip": pd.array(nip_array, dtype="string"),
             "position_id": pd.array(position_array, dtype="string"),
-            "eligible": eligibility["eligible"].to_numpy(dtype=bool),
-            "ineligible_reasons": eligibility["ineligible_reasons"].astype("string").to_numpy(),
+            "eligible": eligible,
+            "ineligible_reasons": reasons,
             "fit": scores["fit"].to_numpy(),
             "risk": scores["risk"].to_numpy(),
         }

@@ -19,6 +19,7 @@ from models.features import (
     UnknownEmployeeError,
     UnknownTrainingError,
     current_pair_features,
+    indexed_pair_features,
     pair_features_at,
     trained_pair_features,
     transfer_examples,
@@ -145,6 +146,15 @@ def test_current_pair_features_keeps_order_and_gives_nan_rows_for_unknowns():
     assert list(features.columns) == list(FEATURE_COLUMNS)
     assert features.iloc[0]["years_in_target_sector"] == 5.0  # BUDI 2016-2020 in health
     assert features.iloc[1:].isna().all(axis=None)
+
+
+def test_indexed_pair_features_equal_features_by_id_including_unknowns():
+    ctx = FeatureContext.build(world(), AS_OF)
+    nips = np.array([BUDI, "000000000000000000", ANI, CITRA])
+    positions = np.array(["P1", "P1", "NOPE", "P3"])
+    rows, codes = ctx.employee_index(nips), ctx.position_index(positions)
+    by_id = current_pair_features(ctx, nips, positions)
+    pd.testing.assert_frame_equal(indexed_pair_features(ctx, rows, codes), by_id)
 
 
 def test_serving_and_point_in_time_paths_give_identical_features():

@@ -11,7 +11,13 @@ import pytest
 
 from models.enums import Table
 from models.features import FeatureContext
-from models.policy import REASON_TEXT, PolicyConfig, ReasonCode, check_eligibility
+from models.policy import (
+    REASON_TEXT,
+    PolicyConfig,
+    ReasonCode,
+    check_eligibility,
+    indexed_eligibility,
+)
 from tests.models.feature_world import ANI, BUDI, CITRA, DEDI, base_frames, world
 
 AS_OF = date(2025, 7, 1)
@@ -125,3 +131,15 @@ def test_policy_config_rejects_unknown_fields_and_reversed_windows():
 def test_every_reason_code_has_indonesian_and_english_text():
     assert set(REASON_TEXT) == set(ReasonCode)
     assert all(" / " in text for text in REASON_TEXT.values())
+
+
+def test_indexed_eligibility_equals_eligibility_by_id():
+    ctx = FeatureContext.build(world(), AS_OF)
+    nips = np.array([DEDI, ANI, BUDI, "000000000000000000", BUDI, CITRA])
+    positions = np.array(["P1", "P3", "P1", "P1", "NOPE", "P2"])
+    by_id = check_eligibility(ctx, nips, positions, config=PolicyConfig())
+    eligible, texts = indexed_eligibility(
+        ctx, ctx.employee_index(nips), ctx.position_index(positions), config=PolicyConfig()
+    )
+    assert eligible.tolist() == by_id["eligible"].tolist()
+    assert texts.tolist() == by_id["ineligible_reasons"].tolist()
