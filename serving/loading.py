@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from models.enums import GOLONGAN_ORDINAL
 from models.errors import MutasiError
@@ -26,7 +27,7 @@ from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot
 from serving.ranking import score_frame
-from serving.state import LoadedState, Lookups, StateHolder
+from serving.state import PERSON_COLUMNS, CandidateIndex, LoadedState, Lookups, StateHolder
 
 logger = logging.getLogger(__name__)
 SMOKE_PAIRS = 8
@@ -52,6 +53,20 @@ def build_lookups(data: AgencyData) -> Lookups:
     employees = employees.drop_duplicates("nip").set_index("nip")
     performance = data.performance.sort_values(["nip", "year"]).set_index("nip")
     return Lookups(employees=employees, positions=positions, performance=performance)
+
+
+def build_candidate_index(lookups: Lookups, context: FeatureContext) -> CandidateIndex:
+    """Row-aligned arrays of the employees for shortlists (see CandidateIndex)."""
+    employees = lookups.employees
+    nips = employees.index.to_numpy(dtype=object)
+    return CandidateIndex(
+        nips=nips,
+        context_rows=context.employee_index(nips),
+        position_rows=lookups.positions.index.get_indexer(
+            pd.Index(employees["position_id"].to_numpy(dtype=object), dtype=object)
+        ),
+        people={name: employees[name].to_numpy(dtype=object) for name in PERSON_COLUMNS},
+    )
 
 
 def smoke_test(state: LoadedState) -> None:
@@ -109,6 +124,8 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
     """A state from a loaded bundle and snapshot; SmokeTestError when it cannot score."""
     as_of = reference_date(settings, snapshot.manifest)
     bundle = serving_copy(bundle)
+    context = FeatureContext.build(snapshot.data, as_of)
+    lookups = build_lookups(snapshot.data)
     state = LoadedState(
         model_version=str(bundle.version),
         snapshot_id=str(snapshot.id),
@@ -116,8 +133,9 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
         loaded_at=datetime.now(UTC),
         bundle=bundle,
         data=snapshot.data,
-        context=FeatureContext.build(snapshot.data, as_of),
-        lookups=build_lookups(snapshot.data),
+        context=context,
+        lookups=lookups,
+        candidates=build_candidate_index(lookups, context),
         policy=PolicyConfig(),
         extras={},
     )

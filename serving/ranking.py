@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from models.enums import GOLONGAN_ORDINAL
-from models.features import current_pair_features
-from models.policy import check_eligibility
+from models.features import indexed_pair_features
+from models.policy import indexed_eligibility
 from models.scoring import score_pairs
 from serving.explain import explain_pairs
 from serving.schemas import Factor
@@ -57,9 +57,12 @@ def score_frame(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) 
 
 
 def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
-    """NIPs of everyone who could be moved into the position, after the query's filters."""
+    """Rows (of state.candidates) of everyone who could move into the position, after filters."""
     employees = state.lookups.employees
-    keep = (employees["position_id"] != query.position_id).fillna(True).to_numpy(bool)
+    positions = state.lookups.positions.index
+    target = positions.get_indexer(pd.Index([query.position_id]))[0]
+    holds = state.candidates.position_rows == target
+    keep = ~holds if target >= 0 else np.ones(len(employees), dtype=bool)
     if query.sector is not None:
         keep &= (employees["sector"] == query.sector).fillna(False).to_numpy(bool)
     if query.region is not None:
@@ -67,7 +70,7 @@ def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
     if query.min_rank is not None:
         floor = GOLONGAN_ORDINAL[query.min_rank]
         keep &= (employees["rank_ordinal"] >= floor).to_numpy(bool)
-    return employees.index.to_numpy()[keep]
+    return np.flatnonzero(keep)
 
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
@@ -80,12 +83,14 @@ def _best_with_risk(
     """Row positions of the k best by (fit desc, risk asc) passing max_risk, and their risk.
 
     Risk is computed in chunks of the best-fit rows; a chunk boundary never splits a tie in fit.
+    Without max_risk the first k rows (and their ties) are the answer, so the first chunk is k.
     """
     order = np.argsort(-fit, kind="stable")
     scorer = state.bundle.scorer
     chosen: list[np.ndarray] = []
     risks: list[np.ndarray] = []
-    done, chunk, found = 0, max(4 * k, RISK_CHUNK_MIN), 0
+    done, found = 0, 0
+    chunk = k if max_risk is None else max(4 * k, RISK_CHUNK_MIN)
     while done < len(order) and found < k:
         end = min(done + chunk, len(order))
         while end < len(order) and fit[order[end]] == fit[order[end - 1]]:
@@ -104,43 +109,53 @@ def _best_with_risk(
 
 def _top(
     state: LoadedState,
-    nips: np.ndarray,
-    position_id: str,
+    rows: np.ndarray,
+    position_code: int,
     *,
-    k: int,
-    max_risk: float | None,
+    query: ShortlistQuery,
+    reasons: np.ndarray,
 ) -> pd.DataFrame:
-    """The k best pairs of `nips` into `position_id`, with fit and risk, ranked."""
-    if len(nips) == 0:
-        return pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
-    features = current_pair_features(state.context, nips, np.repeat(position_id, len(nips)))
+    """The query.k best pairs of `rows` (of state.candidates) into the position whose catalog
+    code is `position_code`, ranked, with the policy's reasons[i] for rows[i] beside them."""
+    if len(rows) == 0:
+        empty = pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
+        return empty.assign(eligible=True, ineligible_reasons="")
+    context_rows = state.candidates.context_rows[rows]
+    codes = np.full(len(rows), position_code)
+    features = indexed_pair_features(state.context, context_rows, codes)
     fit = np.asarray(state.bundle.scorer.predict_fit(features), dtype=np.float64)
-    rows, risk = _best_with_risk(state, features, fit, k=k, max_risk=max_risk)
-    frame = pd.DataFrame({"nip": nips[rows], "fit": fit[rows], "risk": risk})
-    return _rank(frame).head(k).reset_index(drop=True)
+    best, risk = _best_with_risk(state, features, fit, k=query.k, max_risk=query.max_risk)
+    frame = pd.DataFrame(
+        {
+            "nip": state.candidates.nips[rows[best]],
+            "fit": fit[best],
+            "risk": risk,
+            "eligible": reasons[best] == "",
+            "ineligible_reasons": reasons[best],
+        }
+    )
+    return _rank(frame).head(query.k).reset_index(drop=True)
 
 
 def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
     """The ranked eligible candidates (and near-misses) for one position."""
     pool = candidate_pool(state, query)
-    rules = check_eligibility(
-        state.context, pool, np.repeat(query.position_id, len(pool)), config=state.policy
+    code = int(state.context.position_index([query.position_id])[0])
+    eligible, reasons = indexed_eligibility(
+        state.context,
+        state.candidates.context_rows[pool],
+        np.full(len(pool), code),
+        config=state.policy,
     )
-    eligible_mask = rules["eligible"].to_numpy(bool)
-    reasons = pd.Series(rules["ineligible_reasons"].to_numpy(), index=pool)
-    top = _top(state, pool[eligible_mask], query.position_id, k=query.k, max_risk=query.max_risk)
-    top = top.assign(eligible=True, ineligible_reasons="")
+    top = _top(state, pool[eligible], code, query=query, reasons=reasons[eligible])
     near = pd.DataFrame(columns=top.columns)
     if query.include_ineligible:
-        near = _top(
-            state, pool[~eligible_mask], query.position_id, k=query.k, max_risk=query.max_risk
-        )
-        near = near.assign(eligible=False, ineligible_reasons=reasons.loc[near["nip"]].to_numpy())
+        near = _top(state, pool[~eligible], code, query=query, reasons=reasons[~eligible])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
     factors = explain_pairs(state, shown, query.position_id)
     return Shortlist(
         pool_size=len(pool),
-        eligible_count=int(eligible_mask.sum()),
+        eligible_count=int(eligible.sum()),
         candidates=top,
         near_misses=near,
         factors=factors,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from models.features import FeatureContext
@@ -30,6 +31,31 @@ class Lookups:
     performance: pd.DataFrame  # index nip (sorted): year, rating, score, position_id
 
 
+# The columns of a person a shortlist shows (serving/routers/shortlist.py), cached as arrays.
+PERSON_COLUMNS: tuple[str, ...] = (
+    "name",
+    "position_id",
+    "unit_id",
+    "sector",
+    "region_code",
+    "rank",
+)
+
+
+@dataclass(frozen=True)
+class CandidateIndex:
+    """`Lookups.employees` as arrays in its row order, built once at load.
+
+    A shortlist filters and gathers by row instead of hashing 10,000-100,000 NIP strings per
+    request: row i is employee nips[i], at FeatureContext state row context_rows[i].
+    """
+
+    nips: np.ndarray  # object
+    context_rows: np.ndarray  # FeatureContext state row (-1: not in service)
+    position_rows: np.ndarray  # row of the current post in Lookups.positions (-1: unknown)
+    people: Mapping[str, np.ndarray]  # PERSON_COLUMNS as object arrays
+
+
 @dataclass(frozen=True)
 class LoadedState:
     """A champion bundle, a snapshot and its feature context, loaded and smoke-tested."""
@@ -42,6 +68,7 @@ class LoadedState:
     data: AgencyData
     context: FeatureContext  # built as of `as_of`
     lookups: Lookups
+    candidates: CandidateIndex  # built from lookups and context
     policy: PolicyConfig
     extras: Mapping[str, Any]  # hooks for other areas (e.g. a training planner), read-only
 

@@ -20,7 +20,7 @@ from serving.schemas import (
     ErrorResponse,
     ShortlistResponse,
 )
-from serving.state import LoadedState
+from serving.state import PERSON_COLUMNS, LoadedState
 from serving.training import suggest_training
 
 router = APIRouter(
@@ -33,9 +33,6 @@ router = APIRouter(
 _GOLONGAN = frozenset(GOLONGAN)
 
 
-_PERSON_COLUMNS = ["name", "position_id", "unit_id", "sector", "region_code", "rank"]
-
-
 def _text(value: object) -> str | None:
     return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
 
@@ -43,8 +40,10 @@ def _text(value: object) -> str | None:
 def _candidates(
     state: LoadedState, frame: pd.DataFrame, result: Shortlist, position_id: str
 ) -> list[Candidate]:
-    """Response rows for ranked pairs: one lookup of the people, then plain dict access."""
-    people = state.lookups.employees.loc[frame["nip"], _PERSON_COLUMNS].to_dict("records")
+    """Response rows for ranked pairs: the people gathered by row from the cached arrays."""
+    at = state.lookups.employees.index.get_indexer(pd.Index(frame["nip"]))
+    columns = state.candidates.people
+    people = [{name: columns[name][i] for name in PERSON_COLUMNS} for i in at]
     trainings = suggest_training(state, [str(n) for n in frame["nip"]], position_id)
     candidates = []
     for rank, (row, person) in enumerate(zip(frame.to_dict("records"), people, strict=True), 1):

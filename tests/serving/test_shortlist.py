@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -46,6 +47,21 @@ def test_shortlist_is_the_best_of_every_eligible_pair(
     best = scored[scored["eligible"]].sort_values("fit", ascending=False)["fit"].head(3)
     returned = [c["fit"] for c in _shortlist(client, headers, vacant_position, k=3)["candidates"]]
     assert returned == pytest.approx(best.round(4).tolist(), abs=1e-4)
+
+
+def test_near_misses_score_as_their_pairs_do(
+    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+) -> None:
+    from serving.ranking import score_frame
+
+    body = _shortlist(client, headers, vacant_position, k=10, include_ineligible=True)
+    near = body["near_misses"]
+    nips = [c["nip"] for c in near]
+    scored = score_frame(world_state, np.array(nips, dtype=object), [vacant_position] * len(nips))
+    codes = [";".join(r["code"] for r in c["ineligible_reasons"]) for c in near]
+    assert near and codes == scored["ineligible_reasons"].tolist()
+    assert [c["fit"] for c in near] == pytest.approx(scored["fit"].round(4).tolist(), abs=1e-4)
+    assert [c["risk"] for c in near] == pytest.approx(scored["risk"].round(4).tolist(), abs=1e-4)
 
 
 def test_shortlist_reasons_explain_fit_and_risk_in_both_languages(
