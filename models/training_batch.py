@@ -174,9 +174,7 @@ def plan_trainings(
     chosen, fit_before = ranked_trainings(
         ctx, scorer, pairs, catalogue=catalogue, training_history=training_history, config=config
     )
-    rows = ctx.employee_index(pairs["nip"].to_numpy(dtype=object))
-    hours = _catalogue_hours(ctx, catalogue)
-    return _assemble(ctx, scorer, pairs, chosen, fit_before, hours=hours, rows=rows)
+    return _assemble(ctx, scorer, pairs, chosen, fit_before)
 
 
 def _assemble(
@@ -185,22 +183,23 @@ def _assemble(
     pairs: pd.DataFrame,
     chosen: pd.DataFrame,
     fit_before: np.ndarray,
-    *,
-    hours: np.ndarray,
-    rows: np.ndarray,
 ) -> pd.DataFrame:
+    """`chosen` (ranked_trainings) as one row per pair, with the fit after all its trainings."""
     ids = ctx.training_ids.astype(str).to_numpy()
+    hours = chosen["hours"].to_numpy(dtype=float)
     pair_ids = chosen["pair"].to_numpy()
     with_sets, starts = np.unique(pair_ids, return_index=True)  # chosen is sorted by pair
     sets = np.split(chosen["training"].to_numpy(), starts[1:]) if len(with_sets) else []
+    hour_sets = np.split(hours, starts[1:]) if len(with_sets) else []
+    rows = ctx.employee_index(pairs["nip"].to_numpy(dtype=object))
     codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
     after = fit_before.copy()
     after[with_sets] = _fits(ctx, scorer, rows[with_sets], codes[with_sets], sets)
     joined = np.full(len(pairs), "", dtype=object)
     total_hours = np.zeros(len(pairs))
-    for pair, at in zip(with_sets, sets, strict=True):  # pairs with trainings, a few each
+    for pair, at, jp in zip(with_sets, sets, hour_sets, strict=True):  # a few trainings each
         joined[pair] = ";".join(ids[at])
-        total_hours[pair] = float(hours[at].sum())
+        total_hours[pair] = float(jp.sum())
     return pd.DataFrame(
         {
             "nip": pairs["nip"].to_numpy(),
