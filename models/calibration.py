@@ -1,7 +1,8 @@
-"""Probability calibration of the risk classifier: isotonic or Platt, chosen on the data.
+"""Probability calibration of the risk classifier: isotonic or Platt, chosen on the data; the
+time-ordered folds and the fold ensemble whose out-of-fold predictions the calibrator is fitted on.
 
-The choice is made by cross-fitting on the calibration slice itself (fit on one half, measure
-log loss on the other, both ways); the chosen method is then fitted on the whole slice. Log loss
+The choice is made by cross-fitting on the calibration data itself (fit on one half, measure
+log loss on the other, both ways); the chosen method is then fitted on all of it. Log loss
 is a proper score that punishes the overconfident 0s and 1s of an isotonic step fitted on few
 examples, so isotonic wins only where the data clearly support its shape. Ties go to Platt.
 """
