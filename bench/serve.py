@@ -144,9 +144,16 @@ def risk_latency(base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, rep
     return statistics.median(times)
 
 
+def _trees(model: object) -> int:
+    """Trees a prediction walks: a fold ensemble counts all its boosters."""
+    if hasattr(model, "num_trees"):
+        return int(model.num_trees())
+    return int(model.booster_.num_trees())  # type: ignore[attr-defined]
+
+
 def tree_counts(state: object) -> tuple[int, int]:
     scorer = state.bundle.scorer  # type: ignore[attr-defined]
-    return scorer.fit_model_.booster_.num_trees(), scorer.risk_model_.booster_.num_trees()
+    return _trees(scorer.fit_model_), _trees(scorer.risk_model_)
 
 
 def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: np.ndarray) -> dict:
