@@ -50,8 +50,9 @@ def score_pairs(
 ) -> pd.DataFrame:
     """One row per (nips[i], position_ids[i]) in input order: SCORE_COLUMNS.
 
-    Unknown employees or positions are scored on missing features and marked ineligible by
-    the policy with their reason code. Each id is looked up once for features and policy.
+    Unknown employees or positions are marked ineligible by the policy with their reason code
+    and get no fit or risk (NaN): a score made from missing features would look real to a
+    planner. Each id is looked up once for features and policy.
     """
     nip_array = np.asarray(nips, dtype=object)
     position_array = np.asarray(position_ids, dtype=object)
@@ -61,13 +62,14 @@ def score_pairs(
     features = indexed_pair_features(ctx, rows, codes)
     eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
     scores = score_features(scorer, features)
+    unknown = (rows < 0) | (codes < 0)
     return pd.DataFrame(
         {
             "nip": pd.array(nip_array, dtype="string"),
             "position_id": pd.array(position_array, dtype="string"),
             "eligible": eligible,
             "ineligible_reasons": reasons,
-            "fit": scores["fit"].to_numpy(),
-            "risk": scores["risk"].to_numpy(),
+            "fit": np.where(unknown, np.nan, scores["fit"].to_numpy()),
+            "risk": np.where(unknown, np.nan, scores["risk"].to_numpy()),
         }
     )

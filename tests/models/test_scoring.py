@@ -65,12 +65,24 @@ def test_scores_match_the_model_on_the_same_features(
     np.testing.assert_allclose(scored["risk"], scorer.predict_risk(features))
 
 
-def test_unknown_employee_is_scored_and_marked_ineligible(
-    ctx: FeatureContext, scorer: TransferScorer
-) -> None:
+def test_unknown_employee_is_marked_ineligible(ctx: FeatureContext, scorer: TransferScorer) -> None:
     scored = score_pairs(ctx, scorer, ["199901012020011999"], ["P1"], policy=PolicyConfig())
     assert not scored.loc[0, "eligible"]
-    assert scored.loc[0, "ineligible_reasons"] != ""
+    assert scored.loc[0, "ineligible_reasons"] == "unknown_employee"
+
+
+def test_unknown_ids_get_no_score_but_known_pairs_do(
+    ctx: FeatureContext, scorer: TransferScorer
+) -> None:
+    scored = score_pairs(
+        ctx,
+        scorer,
+        ["199901012020011999", ANI, ANI],
+        ["P1", "NO-SUCH", "P2"],
+        policy=PolicyConfig(),
+    )
+    assert scored[["fit", "risk"]].iloc[:2].isna().all().all()
+    assert scored[["fit", "risk"]].iloc[2].notna().all()
 
 
 def test_mismatched_lengths_are_rejected(ctx: FeatureContext, scorer: TransferScorer) -> None:
