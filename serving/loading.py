@@ -10,10 +10,9 @@ from __future__ import annotations
 import copy
 import gc
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -92,14 +91,6 @@ def smoke_test(state: LoadedState) -> None:
         )
 
 
-def reference_date(settings: Settings, manifest: Mapping[str, Any]) -> date:
-    """Features are as of MUTASI_AS_OF when set, else the snapshot's export date, else today."""
-    if settings.as_of is not None:
-        return settings.as_of
-    exported = manifest.get("reference_date")
-    return date.fromisoformat(str(exported)) if exported else settings.reference_date
-
-
 def serving_copy(bundle: LoadedBundle, *, threads: int = PREDICT_THREADS) -> LoadedBundle:
     """The bundle with its LightGBM models predicting on `threads` threads (a copy).
 
@@ -122,7 +113,7 @@ def build_state(settings: Settings) -> LoadedState:
 
 def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapshot) -> LoadedState:
     """A state from a loaded bundle and snapshot; SmokeTestError when it cannot score."""
-    as_of = reference_date(settings, snapshot.manifest)
+    as_of = snapshot.as_of(settings)
     bundle = serving_copy(bundle)
     context = FeatureContext.build(snapshot.data, as_of)
     lookups = build_lookups(snapshot.data)
