@@ -45,14 +45,17 @@ UNIT_BALANCE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _workload_hours(positions: pd.DataFrame) -> pd.Series:
+    """workload_hours as floats, NaN where missing or unparsable (or the column is absent)."""
+    if "workload_hours" not in positions.columns:
+        return pd.Series(np.nan, index=positions.index, dtype="float64")
+    return pd.to_numeric(positions["workload_hours"], errors="coerce").astype("float64")
+
+
 def position_need(positions: pd.DataFrame) -> pd.Series:
     """Need per position: required_headcount, else ceil(workload_hours / hours per FTE)."""
     required = pd.to_numeric(positions["required_headcount"], errors="coerce").astype("float64")
-    if "workload_hours" in positions.columns:
-        hours = pd.to_numeric(positions["workload_hours"], errors="coerce").astype("float64")
-    else:
-        hours = pd.Series(np.nan, index=positions.index)
-    from_hours = (hours / ABK_HOURS_PER_FTE).apply(np.ceil)
+    from_hours = (_workload_hours(positions) / ABK_HOURS_PER_FTE).apply(np.ceil)
     need = required.where(required.notna(), from_hours).fillna(0.0)
     return need.astype("int64").rename("need")
 
@@ -69,10 +72,7 @@ def position_balance(positions: pd.DataFrame, employees: pd.DataFrame) -> pd.Dat
     position_ids = positions["position_id"].astype("string")
     headcount = position_ids.map(counts).fillna(0).astype("int64")
     need = position_need(positions)
-    if "workload_hours" in positions.columns:
-        hours = pd.to_numeric(positions["workload_hours"], errors="coerce").astype("float64")
-    else:
-        hours = pd.Series(np.nan, index=positions.index, dtype="float64")
+    hours = _workload_hours(positions)
     balance = pd.DataFrame(
         {
             "position_id": position_ids.to_numpy(),
