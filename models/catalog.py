@@ -107,9 +107,9 @@ class Catalog:
             pos_grade=_per_position(n_all, positions["grade"].to_numpy(dtype=float)),
             pos_lat=_per_unit(unit_code, unit_lat, np.nan),
             pos_lon=_per_unit(unit_code, unit_lon, np.nan),
-            pos_min_rank=_per_position(n_all, _ordinal(positions["min_rank"], GOLONGAN_ORDINAL)),
+            pos_min_rank=_per_position(n_all, ordinal(positions["min_rank"], GOLONGAN_ORDINAL)),
             pos_min_education=_per_position(
-                n_all, _ordinal(positions["min_education"], EDUCATION_ORDINAL)
+                n_all, ordinal(positions["min_education"], EDUCATION_ORDINAL)
             ),
             pos_retirement_age=_per_position(
                 n_all,
@@ -177,7 +177,8 @@ def _per_position(n_all: int, values: np.ndarray, fill: float = np.nan) -> np.nd
     return out
 
 
-def _ordinal(values: pd.Series, scale: dict[str, int]) -> np.ndarray:
+def ordinal(values: pd.Series, scale: dict[str, int]) -> np.ndarray:
+    """Values mapped through an ordinal scale as floats (NaN for missing or unknown labels)."""
     mapped = values.astype("string").map(scale, na_action="ignore")
     return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from models.catalog import Catalog, normalise_field
+from models.catalog import Catalog, normalise_field, ordinal
 from models.competency_history import competency_state
 from models.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, EmploymentType, MaritalStatus
 from models.geo import coordinates_with_fallback
@@ -116,7 +116,7 @@ def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarr
     return {
         "home_lat": home_lat,
         "home_lon": home_lon,
-        "education": _ordinal(emp["education_level"], EDUCATION_ORDINAL),
+        "education": ordinal(emp["education_level"], EDUCATION_ORDINAL),
         "field": catalog.fields.get_indexer(pd.Index(field)),
         "married": np.where(
             marital.isna(),
@@ -125,7 +125,7 @@ def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarr
         ),
         "children": emp["children"].to_numpy(dtype=float, na_value=np.nan),
         "talent_box": emp["talent_box"].to_numpy(dtype=float, na_value=np.nan),
-        "rank_now": _ordinal(emp["rank"], GOLONGAN_ORDINAL),
+        "rank_now": ordinal(emp["rank"], GOLONGAN_ORDINAL),
         "pppk": (emp["employment_type"] == EmploymentType.PPPK).to_numpy(bool, na_value=False),
         "on_hold": (emp["on_hold"].astype("string").str.strip().fillna("") != "").to_numpy(bool),
         "snap_pos": catalog.position_codes(emp["position_id"]),
@@ -149,11 +149,6 @@ def _snapshot_attributes(
         column[known] = values[emp_idx[known]]
         out[name] = column
     return out
-
-
-def _ordinal(values: pd.Series, scale: dict[str, int]) -> np.ndarray:
-    mapped = values.astype("string").map(scale, na_action="ignore")
-    return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _position_and_tenure(
