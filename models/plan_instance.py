@@ -22,7 +22,6 @@ The objective is sum(fit - risk_weight * risk) over moves - vacancy_cost * vacan
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -254,11 +253,6 @@ def _must_fill_codes(
                 f"{position_id} has no open slot"
             )
     return codes.astype(np.int64)
-
-
-def ceil_share(share: float, need: int) -> int:
-    """Smallest headcount that is at least `share` of `need` (used by tests and reports)."""
-    return math.ceil(share * need - 1e-9)
 
 
 def vacancies_opened(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
