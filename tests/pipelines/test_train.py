@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow
 import pandas as pd
 import pytest
 
 from models.estimators import GbmParams, ScorerConfig
-from pipelines import registry
+from pipelines import registry, tracking
 from pipelines.batch import PairsFileError, score_file
 from pipelines.demo import generate_agency
 from pipelines.ingest import ingest_folder
@@ -82,6 +83,27 @@ def test_quality_gate_refuses_a_worse_model(
 def test_gate_logs_the_comparison_with_the_champion(worse: TrainResult) -> None:
     assert not worse.gate["ok"].all()
     assert set(worse.gate["champion_version"]) == {worse.previous_champion}
+
+
+def test_run_logs_versions_evaluation_artifacts_and_the_gate(
+    settings: Settings, first: TrainResult, worse: TrainResult
+) -> None:
+    client = tracking.client_for(settings)
+    run = client.get_run(client.get_model_version(settings.model_name, worse.version).run_id)
+    assert run.data.tags["mutasi.snapshot_id"] == worse.snapshot_id
+    assert run.data.tags["mutasi.snapshot_hash"] and run.data.tags["mutasi.git_commit"]
+    assert "scorer.fit.n_estimators" in run.data.params
+    assert run.data.metrics["gate_passed"] == 0.0
+    logged = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert {
+        "evaluation/models.csv",
+        "evaluation/calibration_curve.png",
+        "evaluation/feature_importance.png",
+        "evaluation/ndcg_by_pool_size.csv",
+        "evaluation/gate.csv",
+    } <= logged
+    info = mlflow.models.get_model_info(f"models:/{settings.model_name}/{worse.version}")
+    assert info.signature is not None and info.saved_input_example_info is not None
 
 
 def test_score_writes_one_row_per_pair_in_order(
