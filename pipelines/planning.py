@@ -205,8 +205,13 @@ def plan_round(
     slots: pd.DataFrame | None,
     options: PlanOptions,
     pool: PoolConfig,
+    planner: TrainingPlanner | None = None,
 ) -> RoundPlan:
-    """Staffing balance, candidate pool, optimal plan, and the moves explained."""
+    """Staffing balance, candidate pool, optimal plan, and the moves explained.
+
+    `planner` (built from `ctx`, `scorer` and `data` when not given) suggests the trainings;
+    the API passes the one it keeps per loaded state instead of re-estimating realised gains.
+    """
     staffing = position_balance(data.positions, data.employees)
     slots = default_slots(staffing) if slots is None else slots
     check_slots(slots, pd.Index(staffing["position_id"]))  # before the costly pool scoring
@@ -215,7 +220,7 @@ def plan_round(
     )
     log.info("plan: %d open slots, %d candidate pairs", int(slots["open_count"].sum()), len(pairs))
     result = plan_transfers(pairs, staffing, slots=slots, options=options)
-    planner = TrainingPlanner.build(ctx, scorer, data=data)
+    planner = planner or TrainingPlanner.build(ctx, scorer, data=data)
     moves = explain_moves(ctx, scorer, result.moves, planner=planner)
     return RoundPlan(result, moves, staffing, slots, len(pairs))
 

@@ -19,6 +19,7 @@ from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
+from serving.routers.training import planner_for
 from serving.schemas import ErrorResponse, PositionId, Strict, rows_as
 
 MAX_TIME_LIMIT = 300.0
@@ -182,6 +183,7 @@ def create_plan(
             slots=slots,
             options=body.options,
             pool=pool,
+            planner=planner_for(state),
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None
