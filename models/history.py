@@ -47,11 +47,8 @@ YEARS_PER_RANK_STEP = 4.0
 class EmployeeState:
     """Per-row employee arrays as of each row's date (row i is rows.iloc[i])."""
 
-    as_of: np.ndarray  # datetime64[ns]
-    known: np.ndarray  # bool: nip is in employees.csv (in service at the snapshot)
     position: np.ndarray  # catalog position code at as_of, -1 unknown
     tenure_years: np.ndarray
-    birth_date: np.ndarray  # datetime64[ns], from the NIP
     age_years: np.ndarray
     gender: np.ndarray  # "L" / "P" / "" from the NIP
     recent_rating_mean: np.ndarray
@@ -211,11 +208,8 @@ def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> Em
     birth = facts["birth_date"].to_numpy("datetime64[ns]")
     snapshot = snapshot_date(data)
     return EmployeeState(
-        as_of=as_of,
-        known=emp_idx >= 0,
         position=position,
         tenure_years=tenure,
-        birth_date=birth,
         age_years=_years(as_of, birth),
         gender=facts["gender"].to_numpy(dtype=object),
         **perf,
