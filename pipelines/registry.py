@@ -208,12 +208,11 @@ def load_version(settings: Settings, version: str) -> LoadedBundle:
     bundle = model.unwrap_python_model()
     if not isinstance(bundle, ScorerBundle):
         raise RegistryError(f"Versi {version} bukan bundel Mutasi / not a Mutasi bundle.")
-    metrics = client.get_run(found.run_id).data.metrics if found.run_id else {}
     return LoadedBundle(
         scorer=bundle.scorer,
         version=str(found.version),
         snapshot_id=found.tags.get(TAG_SNAPSHOT, ""),
-        metrics=dict(metrics),
+        metrics=_run_metrics(client, found),
     )
 
 
@@ -228,8 +227,12 @@ def load_champion(settings: Settings) -> LoadedBundle:
     return load_version(settings, version)
 
 
+def _run_metrics(client: MlflowClient, found: ModelVersion) -> dict[str, float]:
+    """The metrics of the run that registered `found` (none for a version without a run)."""
+    return dict(client.get_run(found.run_id).data.metrics) if found.run_id else {}
+
+
 def _summary(client: MlflowClient, found: ModelVersion, aliases: dict[str, str]) -> VersionSummary:
-    metrics = client.get_run(found.run_id).data.metrics if found.run_id else {}
     created = datetime.fromtimestamp(found.creation_timestamp / 1000, UTC)
     return VersionSummary(
         version=str(found.version),
@@ -238,7 +241,7 @@ def _summary(client: MlflowClient, found: ModelVersion, aliases: dict[str, str])
         created_at=created.isoformat(timespec="seconds"),
         aliases=tuple(sorted(a for a, v in aliases.items() if str(v) == str(found.version))),
         gate=found.tags.get(TAG_GATE, "pending"),
-        metrics=dict(metrics),
+        metrics=_run_metrics(client, found),
     )
 
 
