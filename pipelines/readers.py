@@ -15,7 +15,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 import pyarrow as pa
@@ -226,7 +226,16 @@ def _read_xlsx(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Prob
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
-            sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+            sheets = workbook.worksheets
+            first = sheets[0].title if sheets else ""
+            rows = list(sheets[0].iter_rows(values_only=True)) if sheets else []
+            header = [
+                _cell_text(v).strip().lower() or f"unnamed: {i}"
+                for i, v in enumerate(rows[0] if rows else ())
+            ]
+            missing = [c for c in COLUMNS[table][0] if c not in header]
+            # Only the header rows of the other sheets, and only when the first lacks columns.
+            other = _sheet_with_columns(sheets, table) if sheets and missing else None
         finally:
             workbook.close()
     except _XLSX_ERRORS as err:
@@ -234,20 +243,23 @@ def _read_xlsx(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Prob
         return None, [Problem(path.name, None, None, UNREADABLE.format(fmt="XLSX", detail=detail))]
     if not sheets:
         return None, [Problem(path.name, 1, None, EMPTY)]
-    first, rows = next(iter(sheets.items()))
-    first_row = rows[0] if rows else ()
-    header = [_cell_text(v).strip().lower() or f"unnamed: {i}" for i, v in enumerate(first_row)]
-    missing = [c for c in COLUMNS[table][0] if c not in header]
-    if missing:
-        other = next((name for name, r in sheets.items() if r and _has_columns(r[0], table)), None)
-        if other is not None and other != first:
-            message = WRONG_SHEET.format(first=first, other=other)
-            return None, [Problem(path.name, 1, missing[0], message)]
+    if other is not None and other != first:
+        message = WRONG_SHEET.format(first=first, other=other)
+        return None, [Problem(path.name, 1, missing[0], message)]
     if not rows:
         return None, [Problem(path.name, 1, None, EMPTY)]
     width = len(header)
     body = [[_cell_text(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=str), []
+
+
+def _sheet_with_columns(sheets: list[Any], table: Table) -> str | None:
+    """Title of the first sheet whose header row holds every required column of `table`."""
+    for sheet in sheets:
+        header_row = next(sheet.iter_rows(max_row=1, values_only=True), None)
+        if header_row and _has_columns(header_row, table):
+            return str(sheet.title)
+    return None
 
 
 def _has_columns(header_row: tuple[object, ...], table: Table) -> bool:
