@@ -131,6 +131,11 @@ def base_frames() -> dict[Table, pd.DataFrame]:
     return {name: table(name, data) for name, data in rows.items()}
 
 
+def with_rows(name: Table, *rows: dict[str, Any]) -> pd.DataFrame:
+    """The tiny agency's table `name` with `rows` appended."""
+    return pd.concat([base_frames()[name], table(name, list(rows))], ignore_index=True)
+
+
 def world(**overrides: pd.DataFrame) -> AgencyData:
     """The tiny agency, with any table replaced by keyword (e.g. employees=...)."""
     frames: dict[Table | str, pd.DataFrame] = dict(base_frames())

@@ -25,7 +25,7 @@ from models.features import (
     transfer_examples,
 )
 from models.tables import AgencyData
-from tests.models.feature_world import ANI, BUDI, CITRA, EKO, base_frames, table, world
+from tests.models.feature_world import ANI, BUDI, CITRA, EKO, base_frames, with_rows, world
 
 AS_OF = date(2025, 7, 1)
 
@@ -38,11 +38,6 @@ def one_pair(data, nip: str, position_id: str, as_of: str = "2025-07-01") -> pd.
 def changed_columns(before: pd.Series, after: pd.Series) -> set[str]:
     same = (before == after) | (before.isna() & after.isna())
     return set(before.index[~same])
-
-
-def with_rows(name: Table, *rows: dict) -> pd.DataFrame:
-    frame = base_frames()[name]
-    return pd.concat([frame, table(name, list(rows))], ignore_index=True)
 
 
 def test_transfer_examples_has_one_row_per_transfer_with_ids_groups_features_and_labels():

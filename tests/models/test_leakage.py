@@ -17,13 +17,9 @@ from models.features import (
     transfer_examples,
 )
 from models.tables import AgencyData
-from tests.models.feature_world import BUDI, EKO, base_frames, table, world
+from tests.models.feature_world import BUDI, EKO, base_frames, with_rows, world
 
 CUTOFF = pd.Timestamp("2019-05-01")  # decree date of T1 (EKO, P2 -> P1)
-
-
-def with_rows(name: Table, *rows: dict) -> pd.DataFrame:
-    return pd.concat([base_frames()[name], table(name, list(rows))], ignore_index=True)
 
 
 def full_world() -> AgencyData:
