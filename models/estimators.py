@@ -118,7 +118,6 @@ class TransferScorer(BaseEstimator):
         self.calibrator_: Calibrator = choose_calibrator(
             out_of_fold, resisted, method=config.calibration, random_state=self.random_state
         )
-        self.calibration_method_ = self.calibrator_.name
         return self
 
     def _fit_rating(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import expit, logit
 
-from models.calibration import booster_predict, time_folds
+from models.calibration import booster_predict, choose_calibrator, time_folds
 from models.estimators import GbmParams, ScorerConfig, TransferScorer, time_holdout_mask
 from models.metrics import auc, expected_calibration_error
 from tests.models._synthetic import FEATURES, synthetic_examples
@@ -169,7 +170,21 @@ def test_config_rejects_unknown_parameter() -> None:
 
 
 def test_calibration_method_is_recorded(scorer: TransferScorer) -> None:
-    assert scorer.calibration_method_ in {"isotonic", "sigmoid"}
+    assert scorer.calibrator_.name in {"isotonic", "sigmoid"}
+
+
+def test_auto_calibration_picks_platt_for_a_logistic_distortion_on_few_rows() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0.05, 0.95, 400)
+    resisted = (rng.uniform(size=raw.size) < expit(2 * logit(raw))).astype(int)
+    assert choose_calibrator(raw, resisted).name == "sigmoid"
+
+
+def test_auto_calibration_picks_isotonic_for_a_step_on_many_rows() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0, 1, 20_000)
+    resisted = (rng.uniform(size=raw.size) < np.where(raw < 0.5, 0.1, 0.9)).astype(int)
+    assert choose_calibrator(raw, resisted).name == "isotonic"
 
 
 def test_score_target_maps_scores_onto_the_rating_scale() -> None:
