@@ -143,12 +143,17 @@ def test_training_plan_needs_the_hr_role(client: TestClient, headers: Headers):
 
 
 def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
-    world_state: LoadedState, vacant_position: str
+    client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
 ):
     nip = str(world_state.data.employees["nip"].iloc[0])
     suggested = suggest_trainings(world_state, nip, vacant_position)
-    assert len(suggested) <= 3
-    assert all(s.expected_fit > 0 for s in suggested)
+    url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
+    route = client.get(url, headers=headers[Role.HR]).json()["trainings"]
+    assert route, "the pair should have a training to compare"
+    assert [s.training_id for s in suggested] == [t["training_id"] for t in route]
+    assert [s.expected_fit for s in suggested] == pytest.approx(
+        [t["fit_after_alone"] for t in route], abs=1e-4
+    )
 
 
 def test_batch_suggestions_match_one_by_one_suggestions(
