@@ -44,8 +44,8 @@ def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]
 def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
-    cutoff = np.quantile(dates.astype("datetime64[ns]").astype(np.int64), 1.0 - share)
-    return np.asarray(dates.astype("datetime64[ns]").astype(np.int64) >= cutoff)
+    ticks = dates.astype("datetime64[ns]").astype(np.int64)
+    return np.asarray(ticks >= np.quantile(ticks, 1.0 - share))
 
 
 def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
