@@ -44,7 +44,13 @@ def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dic
 def read_and_validate(folder: Path, *, today: date) -> AgencyData:
     """The canonical tables of a folder that keeps the contract; raises ContractViolation."""
     result, _ = validate_folder(folder, today=today)
+    return _data_or_raise(result, folder=folder)
+
+
+def _data_or_raise(result: ValidationResult, *, folder: Path) -> AgencyData:
+    """The canonical data of a validation that passed; else ContractViolation with its problems."""
     if result.data is None:
+        logger.info("%s breaks the contract: %d problems", folder, result.total_problems)
         raise ContractViolation(
             result.problems, total=result.total_problems, summary=result.summary
         )
@@ -55,12 +61,7 @@ def ingest_folder(folder: Path, *, settings: Settings) -> SnapshotInfo:
     """Validate `folder` and write it as a snapshot marked current (identical content reused)."""
     today = settings.reference_date
     result, sources = validate_folder(folder, today=today)
-    if result.data is None:
-        logger.info("ingest of %s rejected: %d problems", folder, result.total_problems)
-        raise ContractViolation(
-            result.problems, total=result.total_problems, summary=result.summary
-        )
-    data = result.data
+    data = _data_or_raise(result, folder=folder)
     digest = content_hash(data)
     now = utc_now()
     manifest = {
