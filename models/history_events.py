@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.catalog import Catalog
+from models.catalog import Catalog, ordinal
 from models.enums import SKP_RATING_VALUE, PreferenceKind, Resistance
 from models.tables import AgencyData
 
@@ -71,8 +71,8 @@ def _slope(rows: np.ndarray, x: np.ndarray, y: np.ndarray, *, n: int) -> np.ndar
 
 
 def rating_values(ratings: pd.Series) -> np.ndarray:
-    mapped = ratings.astype("string").map(SKP_RATING_VALUE, na_action="ignore")
-    return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float)
+    """SKP ratings on the 1-5 scale (NaN for missing or unknown ratings)."""
+    return ordinal(ratings, SKP_RATING_VALUE)
 
 
 def performance_state(
