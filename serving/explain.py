@@ -7,9 +7,9 @@ becomes a short "Indonesian / English" sentence from the features engineer's tem
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from models.feature_text import describe_feature
-from models.features import current_pair_features
 from models.policy import REASON_TEXT, ReasonCode
 from serving.schemas import Factor, IneligibleReason
 from serving.state import LoadedState
@@ -26,13 +26,13 @@ def _top_factors(contributions: np.ndarray, *, count: int) -> tuple[np.ndarray, 
 
 
 def explain_pairs(
-    state: LoadedState, nips: np.ndarray, position_id: str
+    state: LoadedState, nips: np.ndarray, features: pd.DataFrame, position_id: str
 ) -> dict[str, list[Factor]]:
-    """Top fit and risk factors of each (nip, position_id), as sentences."""
+    """Top fit and risk factors of each (nip, position_id), as sentences; features[i] are the
+    features of (nips[i], position_id), as the ranking built them."""
     if len(nips) == 0:
         return {}
     sector = str(state.lookups.positions.at[position_id, "sector"])
-    features = current_pair_features(state.context, nips, np.repeat(position_id, len(nips)))
     fit_contrib, risk_contrib = state.bundle.scorer.contributions(features)
     names = [c for c in fit_contrib.columns if c != "bias"]
     values = features[names].to_numpy(float)

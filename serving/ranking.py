@@ -114,15 +114,16 @@ def _top(
     *,
     query: ShortlistQuery,
     reasons: np.ndarray,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The query.k best pairs of `rows` (of state.candidates) into the position whose catalog
-    code is `position_code`, ranked, with the policy's reasons[i] for rows[i] beside them."""
-    if len(rows) == 0:
-        empty = pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
-        return empty.assign(eligible=True, ineligible_reasons="")
+    code is `position_code`, ranked, with the policy's reasons[i] for rows[i] beside them; and
+    the feature rows of those pairs in the same order (explained without rebuilding them)."""
     context_rows = state.candidates.context_rows[rows]
     codes = np.full(len(rows), position_code)
     features = indexed_pair_features(state.context, context_rows, codes)
+    if len(rows) == 0:
+        empty = pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
+        return empty.assign(eligible=True, ineligible_reasons=""), features
     fit = np.asarray(state.bundle.scorer.predict_fit(features), dtype=np.float64)
     best, risk = _best_with_risk(state, features, fit, k=query.k, max_risk=query.max_risk)
     frame = pd.DataFrame(
@@ -134,7 +135,8 @@ def _top(
             "ineligible_reasons": reasons[best],
         }
     )
-    return _rank(frame).head(query.k).reset_index(drop=True)
+    ranked = _rank(frame).head(query.k)
+    return ranked.reset_index(drop=True), features.iloc[best[ranked.index.to_numpy()]]
 
 
 def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
@@ -147,12 +149,15 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
         np.full(len(pool), code),
         config=state.policy,
     )
-    top = _top(state, pool[eligible], code, query=query, reasons=reasons[eligible])
+    top, shown_features = _top(state, pool[eligible], code, query=query, reasons=reasons[eligible])
     near = pd.DataFrame(columns=top.columns)
     if query.include_ineligible:
-        near = _top(state, pool[~eligible], code, query=query, reasons=reasons[~eligible])
+        near, near_features = _top(
+            state, pool[~eligible], code, query=query, reasons=reasons[~eligible]
+        )
+        shown_features = pd.concat([shown_features, near_features])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
-    factors = explain_pairs(state, shown, query.position_id)
+    factors = explain_pairs(state, shown, shown_features, query.position_id)
     return Shortlist(
         pool_size=len(pool),
         eligible_count=int(eligible.sum()),

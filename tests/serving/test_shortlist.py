@@ -72,6 +72,24 @@ def test_shortlist_reasons_explain_fit_and_risk_in_both_languages(
     assert targets == {"fit", "risk"} and all(" / " in r["text"] for r in candidate["reasons"])
 
 
+def test_shortlist_reasons_are_those_of_each_shown_pair(
+    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+) -> None:
+    from models.features import current_pair_features
+    from serving.explain import explain_pairs
+
+    body = _shortlist(client, headers, vacant_position, k=5, include_ineligible=True)
+    shown = [*body["candidates"], *body["near_misses"]]
+    nips = np.array([c["nip"] for c in shown], dtype=object)
+    positions = np.repeat(vacant_position, len(nips))
+    features = current_pair_features(world_state.context, nips, positions)
+    expected = explain_pairs(world_state, nips, features, vacant_position)
+    assert body["near_misses"]
+    assert [c["reasons"] for c in shown] == [
+        [f.model_dump() for f in expected[str(n)]] for n in nips
+    ]
+
+
 def test_shortlist_names_the_model_version(
     client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
 ) -> None:
