@@ -1,16 +1,14 @@
 """GET /v1/employees/{nip}/training-plan?position_id=: pre-transfer training (role hr).
 
 The planner (models/training_plan.py) is built once per loaded state (realised training gains
-are estimated from the snapshot's assessments) and reused until a reload swaps the state.
-`suggest_trainings` fits the shortlist's hook (serving/training.py `TRAINING_PLANNER`);
-`suggest_trainings_batch` does the same for all k candidates of a shortlist in one batch.
+are estimated from the snapshot's assessments) and reused until a reload swaps the state. The
+shortlist's suggestions (serving/training.py) and POST /v1/plans use the same planner.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
 from typing import Annotated, Any, cast
 
 import pandas as pd
@@ -18,7 +16,6 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
 from models.features import UnknownEmployeeError
-from models.training_batch import ranked_trainings
 from models.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
 from serving.audit import AuditDep, audited
 from serving.auth import HrKey
@@ -30,7 +27,6 @@ from serving.schemas import (
     PositionId,
     Strict,
     TrainingRef,
-    TrainingSuggestion,
     rows_as,
 )
 from serving.state import LoadedState
@@ -54,54 +50,6 @@ def planner_for(state: LoadedState) -> TrainingPlanner:
             planner = TrainingPlanner.build(state.context, state.bundle.scorer, data=state.data)
             _cached = (state, planner)
         return _cached[1]
-
-
-def suggest_trainings(state: LoadedState, nip: str, position_id: str) -> list[TrainingSuggestion]:
-    """Suggested trainings for a shortlisted candidate, each with the fit after it."""
-    plan = planner_for(state).plan(nip, position_id)
-    return [
-        _suggestion(row["training_id"], row, fit_after_alone=row["fit_after_alone"])
-        for row in _records(plan.trainings)
-    ]
-
-
-def suggest_trainings_batch(
-    state: LoadedState, nips: list[str], position_id: str
-) -> list[list[TrainingSuggestion]]:
-    """Suggested trainings for each of `nips` in one position, in one batch (for shortlists:
-    two model calls in all instead of two per candidate)."""
-    planner = planner_for(state)
-    pairs = pd.DataFrame({"nip": nips, "position_id": position_id})
-    chosen, _ = ranked_trainings(
-        planner.context,
-        planner.scorer,
-        pairs,
-        catalogue=planner.catalogue,
-        training_history=planner.training_history,
-        config=planner.config,
-    )
-    catalogue = planner.catalogue.assign(training_id=planner.catalogue["training_id"].astype(str))
-    names = catalogue.drop_duplicates("training_id").set_index("training_id")
-    suggestions: list[list[TrainingSuggestion]] = [[] for _ in nips]
-    for row in _records(chosen):
-        info = names.loc[row["training_id"]].to_dict()
-        suggestions[int(row["pair"])].append(
-            _suggestion(row["training_id"], info, fit_after_alone=row["fit_after_alone"])
-        )
-    return suggestions
-
-
-def _suggestion(
-    training_id: object, info: Mapping[str, Any], *, fit_after_alone: float
-) -> TrainingSuggestion:
-    """A catalogue training (its name, competency and hours in `info`) with the fit after it."""
-    return TrainingSuggestion(
-        training_id=str(training_id),
-        name=str(info["name"]),
-        competency=str(info["competency"]),
-        hours=float(info["hours"]),
-        expected_fit=round(float(fit_after_alone), 4),
-    )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

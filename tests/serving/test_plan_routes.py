@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from models.staffing import position_balance, unit_balance
 from serving.auth import Role
-from serving.routers.training import suggest_trainings, suggest_trainings_batch
 from serving.state import LoadedState
+from serving.training import suggest_training
 
 Headers = dict[Role, dict[str, str]]
 
@@ -145,25 +145,15 @@ def test_training_plan_needs_the_hr_role(client: TestClient, headers: Headers):
 def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
     client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
 ):
-    nip = str(world_state.data.employees["nip"].iloc[0])
-    suggested = suggest_trainings(world_state, nip, vacant_position)
-    url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
-    route = client.get(url, headers=headers[Role.HR]).json()["trainings"]
-    assert route, "the pair should have a training to compare"
-    assert [s.training_id for s in suggested] == [t["training_id"] for t in route]
-    assert [s.expected_fit for s in suggested] == pytest.approx(
-        [t["fit_after_alone"] for t in route], abs=1e-4
-    )
-
-
-def test_batch_suggestions_match_one_by_one_suggestions(
-    world_state: LoadedState, vacant_position: str
-):
+    """The shortlist's batch of k candidates agrees with the route asked one by one."""
     nips = [str(n) for n in world_state.data.employees["nip"].iloc[:5]]
-    batch = suggest_trainings_batch(world_state, nips, vacant_position)
-    for nip, suggested in zip(nips, batch, strict=True):
-        single = suggest_trainings(world_state, nip, vacant_position)
-        assert [s.training_id for s in suggested] == [s.training_id for s in single]
-        assert [s.expected_fit for s in suggested] == pytest.approx(
-            [s.expected_fit for s in single], abs=1e-4
-        )
+    batch = suggest_training(world_state, nips, vacant_position)
+    compared = 0
+    for nip in nips:
+        url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
+        route = client.get(url, headers=headers[Role.HR]).json()
+        assert [s.training_id for s in batch[nip]] == [t["training_id"] for t in route["trainings"]]
+        for suggestion in batch[nip]:
+            assert suggestion.expected_fit == pytest.approx(route["fit_after"], abs=1e-4)
+        compared += len(batch[nip])
+    assert compared > 0
