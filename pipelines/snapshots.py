@@ -277,12 +277,17 @@ def list_snapshots(settings: Settings) -> list[SnapshotInfo]:
     root = settings.snapshots_dir
     if not root.is_dir():
         return []
-    ids = sorted(
-        p.name
+    current, pinned = _read_pointer(root, CURRENT), _read_pointer(root, PINNED)
+    infos = [
+        SnapshotInfo.from_manifest(
+            _read_manifest(settings, p.name),
+            is_current=p.name == current,
+            is_pinned=p.name == pinned,
+        )
         for p in root.iterdir()
         if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
-    )
-    return sorted((_info(settings, i) for i in ids), key=lambda i: (i.created_at, i.id))
+    ]
+    return sorted(infos, key=lambda i: (i.created_at, i.id))
 
 
 def pin_snapshot(snapshot_id: str | None, *, settings: Settings) -> None:
