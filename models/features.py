@@ -265,7 +265,8 @@ def transfer_examples(data: AgencyData) -> pd.DataFrame:
             "from_position_id": transfers["from_position_id"].astype("string"),
         }
     )
-    state = employee_state(data, catalog, rows)
+    labels = post_move_labels(data)
+    state = employee_state(data, catalog, rows, post_move=labels)
     arrays = pair_feature_arrays(
         catalog,
         state,
@@ -273,7 +274,6 @@ def transfer_examples(data: AgencyData) -> pd.DataFrame:
         catalog.position_codes(transfers["to_position_id"]),
         initiated_by_employee=_initiated(transfers["initiated_by"]),
     )
-    labels = post_move_labels(data)
     ids = transfers[["transfer_id", "nip", "from_position_id", "to_position_id", "decree_date"]]
     return pd.concat(
         [

@@ -181,15 +181,24 @@ def _rank_at(rank_now: np.ndarray, as_of: np.ndarray, snapshot: np.datetime64) -
     return np.maximum(rank_now - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
 
 
-def employee_state(data: AgencyData, catalog: Catalog, rows: pd.DataFrame) -> EmployeeState:
-    """State of rows (nip, as_of[, from_position_id]) from history dated before each as_of."""
+def employee_state(
+    data: AgencyData,
+    catalog: Catalog,
+    rows: pd.DataFrame,
+    *,
+    post_move: pd.DataFrame | None = None,
+) -> EmployeeState:
+    """State of rows (nip, as_of[, from_position_id]) from history dated before each as_of.
+
+    `post_move` is `post_move_labels(data)` when the caller already has it (computed if not).
+    """
     as_of = rows["as_of"].to_numpy("datetime64[ns]")
     nips = rows["nip"].astype("string").reset_index(drop=True)
     emp_idx = pd.Index(data.employees["nip"].astype("string")).get_indexer(pd.Index(nips))
     attrs = _snapshot_attributes(data, catalog, emp_idx)
     facts = nip_facts(nips)
     perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
-    moves = transfer_state(data, catalog, nips=nips, as_of=as_of)
+    moves = transfer_state(data, catalog, nips=nips, as_of=as_of, labels=post_move)
     given = (
         rows["from_position_id"] if "from_position_id" in rows else pd.Series([pd.NA] * len(rows))
     )

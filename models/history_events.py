@@ -142,11 +142,19 @@ def post_move_labels(data: AgencyData) -> pd.DataFrame:
 
 
 def transfer_state(
-    data: AgencyData, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+    data: AgencyData,
+    catalog: Catalog,
+    *,
+    nips: pd.Series,
+    as_of: np.ndarray,
+    labels: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
-    """Past moves, settled resistance, known post-move outcomes and the last effective move."""
+    """Past moves, settled resistance, known post-move outcomes and the last effective move.
+
+    `labels` is `post_move_labels(data)` when the caller already has it.
+    """
     n, transfers = len(nips), data.transfers.reset_index(drop=True)
-    labels = post_move_labels(data)
+    labels = post_move_labels(data) if labels is None else labels
     row, rec = pairs_by_nip(nips, transfers["nip"])
     decree = transfers["decree_date"].to_numpy("datetime64[ns]")[rec]
     keep = decree < as_of[row]
