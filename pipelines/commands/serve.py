@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,11 +31,11 @@ def _engine() -> Engine:
     return make_engine(get_settings().db_url)
 
 
-def _run(app: FastAPI, *, host: str, port: int) -> None:
+def _run(app: FastAPI | str, *, host: str, port: int, **options: Any) -> None:
     import uvicorn
 
     # uvicorn's access log prints concrete paths (NIPs); the app logs route templates instead.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", **options)
 
 
 WorkersOpt = Annotated[
@@ -51,18 +51,8 @@ WorkersOpt = Annotated[
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt = 1) -> None:
     """Serve the @champion model on the current snapshot (HTTP API, /docs for the reference)."""
     if workers > 1:
-        import uvicorn
-
         # Each worker builds the app from the environment (MUTASI_*), as `serve` does.
-        uvicorn.run(
-            "serving.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=False,
-            log_level="info",
-        )
+        _run("serving.app:create_app", host=host, port=port, factory=True, workers=workers)
         return
     from serving.app import create_app
 

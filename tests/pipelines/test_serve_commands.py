@@ -60,3 +60,16 @@ def test_audit_export_writes_csv_with_header(tmp_path: Path) -> None:
 def test_audit_rejects_a_bad_date() -> None:
     result = runner.invoke(app, ["audit", "--since", "yesterday"])
     assert result.exit_code != 0 and "YYYY-MM-DD" in str(result.exception)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_turns_off_uvicorns_access_log_which_would_print_nips(
+    workers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: calls.append(options))
+    result = runner.invoke(app, ["serve", "--port", "8123", "--workers", workers])
+    assert result.exit_code == 0, result.output
+    assert [c["access_log"] for c in calls] == [False]
