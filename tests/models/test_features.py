@@ -199,6 +199,19 @@ def test_with_trainings_agrees_with_trained_pair_features():
     assert via_context.loc[0, "competency_shortfall"] == 1.0  # teknis 1 + 2 gains = 3 of 4
 
 
+def test_as_if_trained_equals_the_same_trainings_recorded_just_before_as_of():
+    done = [dict(nip=ANI, training_id=t, completed_on="2025-06-30") for t in ("TR1", "TR1", "TR2")]
+    recorded = FeatureContext.build(
+        world(training_history=with_rows(Table.TRAINING_HISTORY, *done)), AS_OF
+    )
+    scenario = FeatureContext.build(world(), AS_OF).with_trainings(ANI, ["TR1", "TR1", "TR2"])
+    nips, positions = np.array([ANI] * 3), np.array(["P1", "P2", "P3"])
+    pd.testing.assert_frame_equal(
+        current_pair_features(scenario, nips, positions),
+        current_pair_features(recorded, nips, positions),
+    )
+
+
 def test_trained_levels_are_capped_at_five_and_the_original_context_is_untouched():
     ctx = FeatureContext.build(world(), date(2023, 1, 1))  # integritas 4, TR2 not yet done
     trained = ctx.with_trainings(ANI, ["TR2", "TR2"])
