@@ -130,8 +130,8 @@ def ranked_trainings(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The best trainings of every pair, long format, and each pair's fit without training.
 
-    Columns: pair (row of `pairs`), training (context index), training_id, hours, effect,
-    fit_after_alone; best first within each pair, at most `max_trainings` per pair.
+    Columns: pair (row of `pairs`), training (context index), effect, gain, hours; best first
+    within each pair, at most `max_trainings` per pair.
     """
     config = config or TrainingPlanConfig()
     nips = pairs["nip"].to_numpy(dtype=object)
@@ -152,10 +152,7 @@ def ranked_trainings(
         hours=hours[training_of],
         keep=config.max_trainings,
     )
-    return chosen.assign(
-        training_id=ctx.training_ids.astype(str).to_numpy()[chosen["training"].to_numpy()],
-        fit_after_alone=fit_before[chosen["pair"].to_numpy()] + chosen["effect"].to_numpy(),
-    ), fit_before
+    return chosen, fit_before
 
 
 def plan_trainings(
