@@ -42,10 +42,8 @@ async def _retry_until_loaded(
             await anyio.to_thread.run_sync(try_load, holder, settings, loader)
 
 
-def _router(entry: str | APIRouter) -> APIRouter:
-    if isinstance(entry, APIRouter):
-        return entry
-    router = importlib.import_module(f"serving.routers.{entry}").router
+def _router(module: str) -> APIRouter:
+    router = importlib.import_module(f"serving.routers.{module}").router
     assert isinstance(router, APIRouter)
     return router
 
@@ -116,8 +114,8 @@ def create_app(
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
-    for entry in ROUTERS:
-        app.include_router(_router(entry))
+    for module in ROUTERS:
+        app.include_router(_router(module))
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware, trail=app.state.audit)
     app.add_middleware(AccessLogMiddleware)

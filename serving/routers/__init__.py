@@ -2,14 +2,12 @@
 
 To add routes (e.g. plans, staffing), add a module here with `router = APIRouter(prefix="/v1",
 tags=[...])`, protect it with `serving.auth.require_role(...)`, audit personal data with
-`serving.audit.AuditDep`, and append its module name (or the APIRouter itself) to ROUTERS.
+`serving.audit.AuditDep`, and append its module name to ROUTERS.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-ROUTERS: tuple[str | APIRouter, ...] = (
+ROUTERS: tuple[str, ...] = (
     "health",
     "shortlist",
     "risk",
