@@ -6,8 +6,8 @@ every problem found, each located by file, spreadsheet row (header = row 1) and 
 pure: no file I/O; pipelines/readers.py reads the files and pipelines/ingest.py writes snapshots.
 
 Validation runs in three vectorised passes: structure (required tables and columns), parsing
-(dates, numbers, required values) and the contract rules, both in models/contract_checks.py;
-the rules run through pandera with lazy error collection.
+(dates, numbers, required values; models/contract_parsing.py) and the contract rules
+(models/contract_checks.py); the rules run through pandera with lazy error collection.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from models.contract_checks import (
-    FAILURE_COLUMNS,
     FOREIGN_KEYS,
-    MESSAGES,
     UNIQUE_KEYS,
     Rule,
-    parse_table,
     reference_rules,
     value_rules,
 )
+from models.contract_parsing import FAILURE_COLUMNS, MESSAGES, parse_table
 from models.enums import (
     COLUMNS,
     PERSONAL_FIELDS,
