@@ -143,6 +143,30 @@ def log_evaluation(
     mlflow.log_figure(figures.importance_figure(importance), "evaluation/feature_importance.png")
 
 
+# What a TransferScorer needs to score today's features; a champion lacking any of it was built
+# by older code and cannot be compared on this run's data.
+SCORER_STATE: tuple[str, ...] = (
+    "feature_names_",
+    "fit_model_",
+    "linear_base_",
+    "risk_model_",
+    "calibrator_",
+)
+
+
+def stale_reason(scorer: TransferScorer) -> str | None:
+    """Why a registered scorer cannot score the current features, or None if it can.
+
+    Checked explicitly instead of catching errors from scoring, so that a real bug in the
+    champion's scoring fails the run instead of silently skipping the quality gate.
+    """
+    missing = [name for name in SCORER_STATE if not hasattr(scorer, name)]
+    if missing:
+        return f"no {', '.join(missing)}"
+    unknown = sorted(set(scorer.feature_names_) - set(FEATURE_COLUMNS))
+    return f"features no longer built: {', '.join(unknown)}" if unknown else None
+
+
 def gate(
     settings: Settings,
     *,
@@ -156,11 +180,11 @@ def gate(
     if current is None:
         return True, evaluate.gate_decision({}, {})
     champion = registry.load_version(settings, current)
-    try:
-        champion_metrics = evaluate.model_metrics(champion.scorer, data)
-    except (ValueError, AttributeError) as exc:  # built by older code: other features/state
-        log.warning("champion %s cannot score the current features (%s); promoting", current, exc)
+    stale = stale_reason(champion.scorer)
+    if stale is not None:  # built by older code: nothing comparable to gate against
+        log.warning("champion %s was built by older code (%s); promoting", current, stale)
         return True, evaluate.gate_decision({}, {})
+    champion_metrics = evaluate.model_metrics(champion.scorer, data)
     decision = evaluate.gate_decision(metrics, champion_metrics, tolerance=tolerance)
     return bool(decision["ok"].all()), decision.assign(
         champion_version=current, challenger_version=version

@@ -6,6 +6,7 @@ registry come last in the file and say what they change.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import mlflow
@@ -18,7 +19,7 @@ from pipelines.batch import PairsFileError, score_file
 from pipelines.demo import generate_agency
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
-from pipelines.train import TrainConfig, TrainResult, run_training
+from pipelines.train import TrainConfig, TrainResult, run_training, stale_reason
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +140,21 @@ def test_rollback_returns_to_the_previous_champion(
     registry.promote(settings, version=worse.version, force=True)
     assert registry.rollback(settings) == first.version
     assert registry.champion_version(settings) == first.version
+
+
+def test_current_champion_is_not_stale(settings: Settings, first: TrainResult) -> None:
+    assert stale_reason(registry.load_version(settings, first.version).scorer) is None
+
+
+def test_champion_from_older_code_is_named_stale(settings: Settings, first: TrainResult) -> None:
+    scorer = copy.copy(registry.load_version(settings, first.version).scorer)
+    del scorer.linear_base_
+    assert stale_reason(scorer) == "no linear_base_"
+
+
+def test_champion_using_a_dropped_feature_is_named_stale(
+    settings: Settings, first: TrainResult
+) -> None:
+    scorer = copy.copy(registry.load_version(settings, first.version).scorer)
+    scorer.feature_names_ = [*scorer.feature_names_, "years_as_camat"]
+    assert stale_reason(scorer) == "features no longer built: years_as_camat"
