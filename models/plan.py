@@ -148,8 +148,7 @@ def _result(
     in_chains = moves.groupby("chain_id")["chain_id"].transform("size") > 1
     chains = moves.loc[in_chains, ["chain_id", "chain_step", "nip", "from_position_id"]]
     chains = chains.assign(position_id=moves.loc[in_chains, "position_id"])
-    units = _unit_headcounts(inst, chosen)
-    summary = _summary(inst, chosen, moves)
+    net = _net_arrivals(inst, chosen)
     return PlanResult(
         method=method,
         status=status,
@@ -160,9 +159,9 @@ def _result(
         message=message,
         moves=moves,
         chains=chains.sort_values(["chain_id", "chain_step"]).reset_index(drop=True),
-        unfilled=_unfilled(inst, chosen, options),
-        units=units,
-        summary=summary,
+        unfilled=unfilled_reasons(inst, chosen, options, net=net),
+        units=_unit_headcounts(inst, chosen),
+        summary=_summary(inst, chosen, moves, net=net),
         unmet_pins=tuple(unmet),
     )
 
@@ -190,9 +189,10 @@ def _net_arrivals(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
     )
 
 
-def _summary(inst: PlanInstance, chosen: np.ndarray, moves: pd.DataFrame) -> dict[str, float]:
+def _summary(
+    inst: PlanInstance, chosen: np.ndarray, moves: pd.DataFrame, *, net: np.ndarray
+) -> dict[str, float]:
     # shortage per position: open slots not covered by net arrivals, plus needed seats emptied
-    net = _net_arrivals(inst, chosen)
     open_left = np.maximum(inst.open_count - np.maximum(net, 0), 0)
     return {
         "moves": float(len(moves)),
@@ -204,7 +204,3 @@ def _summary(inst: PlanInstance, chosen: np.ndarray, moves: pd.DataFrame) -> dic
         "needed_seats_emptied": float(empty_seats(inst, chosen).sum()),
         "chains": float((moves.groupby("chain_id").size() > 1).sum()),
     }
-
-
-def _unfilled(inst: PlanInstance, chosen: np.ndarray, options: PlanOptions) -> pd.DataFrame:
-    return unfilled_reasons(inst, chosen, options, net=_net_arrivals(inst, chosen))
