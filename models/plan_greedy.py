@@ -65,11 +65,10 @@ def greedy_fill(inst: PlanInstance, options: PlanOptions) -> tuple[np.ndarray, l
     for position in _slot_order(inst):
         shortlist = by_slot[starts[position] : starts[position + 1]]
         free = shortlist[~state.moved[inst.person[shortlist]]]
-        for pair in free:
+        for pair in free:  # one pair per person in a shortlist: nobody in `free` moves twice
             if state.net_in[position] >= inst.open_count[position]:
                 break
-            if not state.moved[inst.person[pair]]:
-                _try_take(inst, state, pair, risk_cap)
+            _try_take(inst, state, pair, risk_cap)
     unmet = _place_must_move(inst, state, risk_cap)
     chosen = np.zeros(n, dtype=bool)
     chosen[state.chosen] = True
