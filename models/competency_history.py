@@ -38,18 +38,29 @@ def _latest_assessments(
     return level, assessed_on, np.bincount(row, minlength=n) > 0
 
 
+def training_effects(
+    trainings: pd.DataFrame, catalog: Catalog
+) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The catalogue's training ids, each one's competency code (-1 unknown) and level gain
+    (1 when not given): what completing it does, in recorded history and "as if" scenarios."""
+    return (
+        pd.Index(trainings["training_id"].astype("string")),
+        catalog.competency_codes(trainings["competency"]),
+        trainings["level_gain"].fillna(1.0).to_numpy(float),
+    )
+
+
 def _completed_trainings(
     data: AgencyData, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
 ) -> pd.DataFrame:
     """Trainings each row's person completed before as_of: row, competency, gain, date."""
-    history, trainings = data.training_history, data.trainings
-    training = pd.Index(trainings["training_id"].astype("string")).get_indexer(
-        pd.Index(history["training_id"].astype("string"))
-    )
+    history = data.training_history
+    ids, competency, level_gain = training_effects(data.trainings, catalog)
+    training = ids.get_indexer(pd.Index(history["training_id"].astype("string")))
     known = training >= 0
     at = np.maximum(training, 0)
-    comp = np.where(known, catalog.competency_codes(trainings["competency"])[at], -1)
-    gain = np.where(known, trainings["level_gain"].fillna(1.0).to_numpy(float)[at], 0.0)
+    comp = np.where(known, competency[at], -1)
+    gain = np.where(known, level_gain[at], 0.0)
     row, rec = pairs_by_nip(nips, history["nip"])
     done = history["completed_on"].to_numpy("datetime64[ns]")[rec]
     keep = (done < as_of[row]) & (comp[rec] >= 0)

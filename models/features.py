@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from models.catalog import Catalog
+from models.competency_history import training_effects
 from models.enums import InitiatedBy, Resistance
 from models.feature_inputs import (
     PairInputError,
@@ -101,16 +102,16 @@ class FeatureContext:
         catalog = Catalog.build(data)
         nips = data.employees["nip"].astype("string").reset_index(drop=True)
         rows = pd.DataFrame({"nip": nips, "as_of": pd.Timestamp(as_of)})
-        trainings = data.trainings
+        training_ids, training_competency, training_gain = training_effects(data.trainings, catalog)
         return cls(
             as_of=as_of,
             catalog=_read_only(catalog),
             state=_read_only(employee_state(data, catalog, rows)),
             nips=pd.Index(nips.to_numpy(dtype=object), dtype=object),
             position_lookup=pd.Index(catalog.position_ids.to_numpy(dtype=object), dtype=object),
-            training_ids=pd.Index(trainings["training_id"].astype("string")),
-            training_competency=catalog.competency_codes(trainings["competency"]),
-            training_gain=trainings["level_gain"].fillna(1.0).to_numpy(float),
+            training_ids=training_ids,
+            training_competency=training_competency,
+            training_gain=training_gain,
         )
 
     def employee_index(self, nips: Sequence[str] | np.ndarray | pd.Series) -> np.ndarray:
