@@ -105,6 +105,13 @@ def test_missing_home_coordinates_fall_back_to_the_home_region_centroid():
     assert features["distance_home_km"] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_a_unit_without_coordinates_stands_at_its_region_centroid():
+    to_p3 = one_pair(world(), ANI, "P3")  # U3 has no coordinates; 1375's only located unit is U2
+    to_p2 = one_pair(world(), ANI, "P2")
+    assert to_p3["distance_move_km"] == pytest.approx(to_p2["distance_move_km"], abs=1e-6)
+    assert to_p3["distance_move_km"] > 50
+
+
 def test_competency_shortfall_sums_levels_below_the_standard():
     features = one_pair(world(), ANI, "P2")  # integritas 4 >= 3; teknis unassessed (1) < 4
     assert features["competency_shortfall"] == 3.0
