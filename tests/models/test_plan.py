@@ -136,6 +136,27 @@ def test_unfilled_slot_says_risk_cap_when_every_candidate_is_too_risky():
     assert result.unfilled["reason"].tolist() == ["risk_cap"]
 
 
+def test_unfilled_slot_says_pinned_when_every_candidate_must_stay():
+    staffing = _staffing([("X", "U1", 1, 0), ("P", "U2", 0, 1)])
+    pairs = _pairs([("A", "P", "X", 4.0, 0.1)])
+    result = plan_transfers(pairs, staffing, options=PlanOptions(must_not_move=("A",)))
+    assert result.unfilled["reason"].tolist() == ["pinned"]
+
+
+def test_unfilled_slot_says_candidates_taken_when_its_only_candidate_went_elsewhere():
+    staffing = _staffing([("X", "U1", 1, 0), ("Y", "U3", 1, 0), ("P", "U2", 0, 1)])
+    pairs = _pairs([("A", "P", "X", 4.0, 0.1), ("A", "P", "Y", 3.0, 0.1)])
+    result = plan_transfers(pairs, staffing)
+    assert result.unfilled[["position_id", "reason"]].values.tolist() == [["Y", "candidates_taken"]]
+
+
+def test_unfilled_slot_says_total_risk_cap_when_the_cap_leaves_no_room():
+    staffing = _staffing([("X", "U1", 1, 0), ("P", "U2", 0, 1)])
+    pairs = _pairs([("A", "P", "X", 4.0, 0.5)])
+    result = plan_transfers(pairs, staffing, options=PlanOptions(max_total_risk=0.2))
+    assert result.unfilled["reason"].tolist() == ["total_risk_cap"]
+
+
 def test_unit_outflow_floor_keeps_a_short_unit_from_losing_people():
     staffing = _staffing([("X", "U1", 1, 0), ("P", "U2", 10, 9), ("Q", "U2", 0, 1)])
     pairs = _pairs([("A", "Q", "X", 4.0, 0.0)])  # U2 has 10 people for a need of 10
