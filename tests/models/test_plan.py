@@ -157,6 +157,13 @@ def test_unfilled_slot_says_total_risk_cap_when_the_cap_leaves_no_room():
     assert result.unfilled["reason"].tolist() == ["total_risk_cap"]
 
 
+def test_unfilled_slot_says_not_worth_it_when_its_candidate_would_empty_a_needed_seat():
+    staffing = _staffing([("X", "U1", 1, 0), ("P", "U2", 1, 1)])
+    pairs = _pairs([("A", "P", "X", 3.0, 0.1)])  # fit 3 is less than the vacancy cost 5
+    result = plan_transfers(pairs, staffing, options=PlanOptions(min_unit_share=0.0))
+    assert result.unfilled["reason"].tolist() == ["not_worth_it"]
+
+
 def test_unit_outflow_floor_keeps_a_short_unit_from_losing_people():
     staffing = _staffing([("X", "U1", 1, 0), ("P", "U2", 10, 9), ("Q", "U2", 0, 1)])
     pairs = _pairs([("A", "Q", "X", 4.0, 0.0)])  # U2 has 10 people for a need of 10
