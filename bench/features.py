@@ -226,7 +226,7 @@ def bench(data: AgencyData, *, label: str) -> None:
     pairs = pd.DataFrame({"nip": pool, "position_id": one_position, "as_of": pd.Timestamp(AS_OF)})
     took, _ = timed(lambda: pair_features_at(data, pairs), repeat=3)
     report("pair_features_at 10k pairs", took)
-    pairs = pd.DataFrame({"nip": many, "position_id": many_positions, "as_of": pairs["as_of"][0]})
+    pairs = pd.DataFrame({"nip": many, "position_id": many_positions, "as_of": pd.Timestamp(AS_OF)})
     took, _ = timed(lambda: pair_features_at(data, pairs), repeat=3)
     report("pair_features_at 100k pairs", took)
     took, examples = timed(lambda: transfer_examples(data), repeat=3)
