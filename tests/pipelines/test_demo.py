@@ -113,6 +113,16 @@ def test_ratings_are_mostly_baik(world_dir: Path) -> None:
     assert share.drop(["baik", "sangat_baik"]).sum() < 0.2
 
 
+def test_workload_analysis_leaves_some_posts_short_and_some_over_staffed(world_dir: Path) -> None:
+    positions = read(world_dir, "positions")
+    staffed = read(world_dir, "employees")["position_id"].value_counts()
+    gap = positions["required_headcount"].astype(int) - positions["position_id"].map(
+        staffed
+    ).fillna(0)
+    assert (gap > 0).any()
+    assert (gap < 0).any()
+
+
 def test_resistance_rate_is_in_a_plausible_range(world_dir: Path) -> None:
     resisted = (read(world_dir, "transfers")["resistance"] != "none").mean()
     assert 0.1 < resisted < 0.3

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from models.enums import Table
+from pipelines.demo import DEFAULT_AS_OF, generate_agency
 from pipelines.ingest import ingest_folder, read_and_validate
 from pipelines.readers import FolderNotFound
 from pipelines.settings import Settings
@@ -48,6 +49,17 @@ def test_snapshot_reads_back_identical_to_the_validated_frames(
     expected = read_and_validate(valid_agency_dir, today=FIXTURE_TODAY)
     snapshot = load_snapshot(settings=settings)
     assert snapshot.id == info.id
+    for table in Table:
+        pd.testing.assert_frame_equal(snapshot.data.table(table), expected.table(table))
+
+
+def test_demo_agency_round_trips_through_a_snapshot_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    generate_agency(folder, employees=120, seed=3, years=3)
+    config = Settings(home=tmp_path / "home", as_of=DEFAULT_AS_OF)
+    info = ingest_folder(folder, settings=config)
+    expected = read_and_validate(folder, today=DEFAULT_AS_OF)
+    snapshot = load_snapshot(info.id, settings=config)
     for table in Table:
         pd.testing.assert_frame_equal(snapshot.data.table(table), expected.table(table))
 
