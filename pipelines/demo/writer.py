@@ -10,8 +10,10 @@ import pandas as pd
 
 from models.enums import Table, all_columns
 from models.errors import MutasiError
+from pipelines.readers import FORMATS
 
-FILE_FORMATS: Final[tuple[str, ...]] = ("csv", "parquet", "xlsx")
+# The formats ingest reads, without the dot: what the demo writes, ingest can read.
+FILE_FORMATS: Final[tuple[str, ...]] = tuple(ext.removeprefix(".") for ext in FORMATS)
 EXCEL_MAX_ROWS: Final[int] = 1_048_575  # one header row
 TRUTH_DIR: Final[str] = "_truth"
 
@@ -57,7 +59,6 @@ def check_output_folder(out_dir: Path, *, file_format: str) -> None:
 
 def write_tables(out_dir: Path, tables: dict[Table, pd.DataFrame], *, file_format: str) -> None:
     """One file per table; XLSX refuses tables longer than a worksheet."""
-    check_format(file_format)
     if file_format == "xlsx":
         too_long = [t.value for t, f in tables.items() if len(f) > EXCEL_MAX_ROWS]
         if too_long:
