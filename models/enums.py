@@ -159,7 +159,6 @@ REQUIRED_TABLES: Final[tuple[Table, ...]] = (
     Table.PERFORMANCE,
     Table.TRANSFERS,
 )
-OPTIONAL_TABLES: Final[tuple[Table, ...]] = tuple(t for t in Table if t not in REQUIRED_TABLES)
 
 # Columns of each table, as in the data contract: (required columns, optional columns).
 # Extra columns in an export are kept on disk but dropped from the in-memory tables.
