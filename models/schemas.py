@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
+from typing import Final, cast
 
 import pandas as pd
 import pandera.pandas as pa
@@ -204,8 +204,12 @@ def _render(
         ["order", "index", "column"], kind="stable"
     )
     rows = failures[["table", "index", "column", "rule"]].head(MAX_PROBLEMS)
+    firsts = {
+        (t, k): _first_rows(parsed[Table(t)], rules=rules[Table(t)], rule_key=k)
+        for t, k in rows[["table", "rule"]].drop_duplicates().itertuples(index=False)
+    }
     return [
-        _problem(Table(t), int(i), c, k, raw=raw, parsed=parsed, sources=sources, rules=rules)
+        _problem(Table(t), int(i), c, k, raw=raw, first=firsts[t, k], sources=sources, rules=rules)
         for t, i, c, k in rows.itertuples(index=False)
     ]
 
@@ -217,13 +221,14 @@ def _problem(
     rule_key: str,
     *,
     raw: Mapping[Table, pd.DataFrame],
-    parsed: Mapping[Table, pd.DataFrame],
+    first: pd.Series | None,
     sources: Mapping[Table, str],
     rules: Mapping[Table, list[Rule]],
 ) -> Problem:
-    """The located problem of one failing cell, with the value as the file holds it."""
-    first = _first_row(parsed[table], index, rules=rules[table], rule_key=rule_key)
-    text = _message(table, rule_key, first=first, rules=rules, sources=sources)
+    """The located problem of one failing cell, with the value as the file holds it;
+    `first` maps each row to the first row of its key for a uniqueness rule (else None)."""
+    first_row = "" if first is None else str(int(cast(float, first.at[index])) + 2)
+    text = _message(table, rule_key, first=first_row, rules=rules, sources=sources)
     got = raw[table].at[index, column] if column in raw[table].columns else None
     if isinstance(got, str) and got.strip() and column not in PERSONAL_FIELDS:
         text = f'{text} (got "{got.strip()}")'
@@ -260,14 +265,14 @@ def _summary(
     return lines
 
 
-def _first_row(frame: pd.DataFrame, index: int, *, rules: list[Rule], rule_key: str) -> str:
-    """Spreadsheet row of the first occurrence of a duplicated key ("" for other rules)."""
+def _first_rows(frame: pd.DataFrame, *, rules: list[Rule], rule_key: str) -> pd.Series | None:
+    """For a uniqueness rule, the index of the first row holding each row's key (computed once
+    per rule, not once per duplicate); None for other rules."""
     key = next((r.key for r in rules if _check_name(r) == rule_key), ())
     if not key:
-        return ""
-    values = frame.loc[index, list(key)]
-    same = (frame[list(key)] == values.to_numpy()).all(axis=1)
-    return str(int(same[same].index[0]) + 2)
+        return None
+    rows = frame.index.to_series()
+    return rows.groupby([frame[c] for c in key], sort=False).transform("first")
 
 
 def validate_frames(

@@ -112,6 +112,16 @@ def test_duplicate_key_names_the_first_row() -> None:
     )
 
 
+def test_every_repeat_of_a_key_names_its_first_row() -> None:
+    frames = _with_cell(Table.TRANSFERS, 1, "transfer_id", "M1")
+    frames[Table.TRANSFERS].loc[2, "transfer_id"] = "M1"
+    assert _problems(frames) == [
+        f"transfers.csv:{row}:transfer_id: nilai ganda, sudah ada di baris 2 / "
+        'duplicate value, already on row 2 (got "M1")'
+        for row in (3, 4)
+    ]
+
+
 def test_duplicate_composite_key_is_rejected() -> None:
     frames = _with_cell(Table.POSITION_COMPETENCIES, 1, "competency", "integritas")
     assert _problems(frames) == [
