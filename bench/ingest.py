@@ -1,5 +1,7 @@
 """Ingest benchmark: wall time and peak memory of `mutasi ingest` for 10k and 100k employees.
 
+Each line says whether the run kept the budget of issue 2 (under 60 s wall and 4 GiB peak).
+
 Demo agencies (~10 years of history) come from the demo generator and are cached under
 `--data-dir`. Each measurement runs in a fresh child process (a new data home each time), so
 that its peak RSS (ru_maxrss from wait4) belongs to that one ingest; the child also reports the
@@ -23,6 +25,8 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Issue 2's budget for one ingest of 100k employees on a 2-core machine.
+BUDGET_SECONDS, BUDGET_MIB = 60.0, 4096.0
 
 _CHILD = """
 import json, sys, time
@@ -101,7 +105,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {date.today()}; load {load}")
     print(
         f"{'employees':>9} {'format':>7} {'mode':>9} {'rows':>10} {'call s':>7} "
-        f"{'wall s':>7} {'cpu s':>6} {'peak MiB':>9}"
+        f"{'wall s':>7} {'cpu s':>6} {'peak MiB':>9} budget"
     )
     for employees in args.sizes:
         for file_format in args.formats:
@@ -110,10 +114,11 @@ def main() -> None:
             )
             for mode in ("validate", "ingest"):
                 m = measure(mode, folder)
+                within = m["wall_s"] < BUDGET_SECONDS and m["peak_mib"] < BUDGET_MIB
                 print(
                     f"{employees:>9,} {file_format:>7} {mode:>9} {int(m['rows']):>10,} "
                     f"{m['call_s']:>7.1f} {m['wall_s']:>7.1f} {m['cpu_s']:>6.1f} "
-                    f"{m['peak_mib']:>9.0f}",
+                    f"{m['peak_mib']:>9.0f} {'ok' if within else 'OVER'}",
                     flush=True,
                 )
 
