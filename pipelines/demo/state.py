@@ -15,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from models.catalog import retirement_age as catalog_retirement_age
 from models.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, SECTORS
 from models.geo import haversine_km
 from pipelines.demo.geo import regions
@@ -26,11 +27,8 @@ SECTOR_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(SECTORS)}
 
 
 def retirement_age(positions: pd.DataFrame) -> np.ndarray:
-    """BUP by post: 58; 60 for JPT and ahli madya; 65 for ahli utama."""
-    title = positions["title"]
-    bup = np.where(title.str.contains("Ahli Madya").to_numpy(), 60, 58)
-    bup = np.where(positions["job_type"].to_numpy() == "jpt", 60, bup)
-    return np.where(title.str.contains("Ahli Utama").to_numpy(), 65, bup)
+    """BUP by post (58; 60 for JPT and ahli madya; 65 for ahli utama): the rule the models use."""
+    return catalog_retirement_age(positions["job_type"], positions["title"])
 
 
 def retirement_day(birth: np.ndarray, bup: np.ndarray) -> np.ndarray:
