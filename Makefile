@@ -32,7 +32,7 @@ format: setup ## Apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: setup ## mypy on models/, pipelines/, serving/
+typecheck: setup ## mypy on every package (models, pipelines, serving, simulator, cli)
 	$(BIN)/mypy
 
 check: lint typecheck ## Lint and type-check

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _CHILD = """
 import json, sys, time
 from pathlib import Path
-from pipelines.demo import generate_agency
+from simulator import generate_agency
 out, employees, seed, years, file_format = sys.argv[1:6]
 wall, cpu = time.perf_counter(), time.process_time()
 summary = generate_agency(

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/features.py [--employees 10000 100000] [--source demo|synthetic]
 
-With --source demo (default when pipelines.demo.generate_agency exists) the demo agency is
+With --source demo (default when simulator.generate_agency exists) the demo agency is
 generated into a temporary folder and read with pipelines.ingest.read_and_validate; otherwise
 a vectorised synthetic agency of the same shape (10 years of history) is built in memory.
 """
@@ -21,16 +21,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.enums import GOLONGAN, SECTORS, Table
-from models.features import (
+from models.contract.enums import GOLONGAN, SECTORS, Table
+from models.contract.tables import AgencyData, column_dtypes
+from models.features.build import (
     FeatureContext,
     current_pair_features,
     pair_features_at,
     trained_pair_features,
     transfer_examples,
 )
-from models.policy import PolicyConfig, check_eligibility
-from models.tables import AgencyData, column_dtypes
+from models.scoring.policy import PolicyConfig, check_eligibility
 
 AS_OF = date(2025, 7, 1)
 
@@ -190,7 +190,7 @@ def synthetic_agency(n: int, *, seed: int = 0) -> AgencyData:
 
 
 def demo_agency(n: int, *, seed: int = 0) -> AgencyData:
-    demo = importlib.import_module("pipelines.demo")
+    demo = importlib.import_module("simulator")
     ingest = importlib.import_module("pipelines.ingest")
     with tempfile.TemporaryDirectory() as folder:
         demo.generate_agency(Path(folder), employees=n, seed=seed)
@@ -236,8 +236,8 @@ def bench(data: AgencyData, *, label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--employees", type=int, nargs="+", default=[10_000, 100_000])
-    has_demo = importlib.util.find_spec("pipelines.demo") is not None and hasattr(
-        importlib.import_module("pipelines.demo"), "generate_agency"
+    has_demo = importlib.util.find_spec("simulator") is not None and hasattr(
+        importlib.import_module("simulator"), "generate_agency"
     )
     parser.add_argument("--source", choices=["demo", "synthetic"],
                         default="demo" if has_demo else "synthetic")  # fmt: skip

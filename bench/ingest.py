@@ -54,7 +54,7 @@ def demo_folder(data_dir: Path, *, employees: int, seed: int, file_format: str) 
     if not any(folder.glob("employees.*")):
         started = time.perf_counter()
         code = (
-            "import sys; from pathlib import Path; from pipelines.demo import generate_agency; "
+            "import sys; from pathlib import Path; from simulator import generate_agency; "
             "generate_agency(Path(sys.argv[1]), employees=int(sys.argv[2]), "
             "seed=int(sys.argv[3]), file_format=sys.argv[4])"
         )

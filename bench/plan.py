@@ -25,8 +25,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from models.plan import PlanResult, greedy_plan, plan_transfers
-from models.plan_instance import PlanOptions
+from models.planning.instance import PlanOptions
+from models.planning.optimise import PlanResult, greedy_plan, plan_transfers
 
 OFFICES = Path("/work/shared/reference-data/djp-transfers/offices.csv")
 POSITION_TYPES = (

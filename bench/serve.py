@@ -160,7 +160,7 @@ def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: n
     """MLflow's own serving path on the same pairs: load the pyfunc, predict the feature frame."""
     import mlflow
 
-    from models.features import current_pair_features
+    from models.features.build import current_pair_features
 
     mlflow.set_tracking_uri(settings.tracking_uri)
     started = time.perf_counter()

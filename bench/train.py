@@ -9,7 +9,7 @@ evaluation against the generator's truth, MLflow logging, registration and the g
 
 With --predict-timing it also times, on the registered scorer (1 thread, as served), one
 prediction call through the scikit-learn wrapper against the same call through the Booster
-(`models.calibration.booster_predict`) at 10, 200 and 10,000 rows, best of 5 (timeit).
+(`models.scoring.calibration.booster_predict`) at 10, 200 and 10,000 rows, best of 5 (timeit).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def timings_at(scorer: Any, X: Any) -> dict[str, float]:
     and the scorer's predict_fit and predict_risk (all its risk boosters, calibrated)."""
     import numpy as np
 
-    from models.calibration import booster_predict
+    from models.scoring.calibration import booster_predict
 
     matrix = X.to_numpy(dtype=np.float64, na_value=np.nan)
     fit, risk, rows = scorer.fit_model_, scorer.risk_model_.members[0], len(X)
@@ -94,11 +94,11 @@ def predict_timing(settings: Any, version: str, features: Any) -> dict[str, floa
 
 def worker(employees: int, seed: int, home: Path, *, timing: bool = False) -> dict[str, object]:
     """Generate + ingest (untimed), then time one training run; report RSS and metrics."""
-    from pipelines.demo import generate_agency
     from pipelines.ingest import ingest_folder
     from pipelines.settings import Settings
     from pipelines.snapshots import load_snapshot
     from pipelines.train import run_training
+    from simulator import generate_agency
 
     settings = Settings(home=home)
     folder = home / "demo"
@@ -116,7 +116,7 @@ def worker(employees: int, seed: int, home: Path, *, timing: bool = False) -> di
         "metrics": {k: round(result.metrics[k], 4) for k in HEADLINE if k in result.metrics},
     }
     if timing:
-        from models.features import transfer_examples
+        from models.features.build import transfer_examples
 
         features = transfer_examples(load_snapshot(info.id, settings=settings).data)
         report["predict"] = predict_timing(settings, result.version, features)

@@ -1,1 +1,4 @@
-"""Mutasi domain core: schemas, point-in-time features, estimators, policy, plans. No I/O."""
+"""Mutasi's pure domain core, in four wings stacked contract ← features ← scoring ← planning.
+
+No file, network or MLflow I/O: functions and scikit-learn-style estimators over DataFrames.
+"""

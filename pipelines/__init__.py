@@ -1,1 +1,1 @@
-"""I/O and orchestration: ingest and snapshots, demo data, training, registry, the CLI."""
+"""I/O and orchestration: readers, ingest and snapshots, training, evaluation, registry, plans."""

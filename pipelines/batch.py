@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.enums import NIP_LENGTH
-from models.errors import MutasiError
-from models.features import FeatureContext
-from models.policy import PolicyConfig
-from models.scoring import score_pairs
-from models.tables import AgencyData
+from models.contract.enums import NIP_LENGTH
+from models.contract.errors import MutasiError
+from models.contract.tables import AgencyData
+from models.features.build import FeatureContext
+from models.scoring.compose import score_pairs
+from models.scoring.policy import PolicyConfig
 from pipelines.ingest import read_and_validate
 from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings

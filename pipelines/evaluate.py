@@ -16,8 +16,9 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from models.features import FEATURE_COLUMNS, pair_features_at
-from models.metrics import (
+from models.contract.tables import AgencyData
+from models.features.build import FEATURE_COLUMNS, pair_features_at
+from models.scoring.metrics import (
     calibration_table,
     expected_calibration_error,
     fit_metrics,
@@ -26,7 +27,6 @@ from models.metrics import (
     ndcg_by_pool,
     risk_metrics,
 )
-from models.tables import AgencyData
 
 TRUTH_DIR = "_truth"
 MIN_OUTCOME_POOL = 2

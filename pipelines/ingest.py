@@ -11,9 +11,10 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from models.enums import Table
-from models.schemas import ContractViolation, ValidationResult, validate_frames
-from models.tables import AgencyData
+from models.contract.enums import Table
+from models.contract.problems import ContractViolation, ValidationResult
+from models.contract.schemas import validate_frames
+from models.contract.tables import AgencyData
 from pipelines.readers import read_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import (

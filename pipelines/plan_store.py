@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from models.errors import MutasiError
-from models.plan_instance import PlanOptions
-from models.plan_pool import PoolConfig
+from models.contract.errors import MutasiError
+from models.planning.instance import PlanOptions
+from models.planning.pool import PoolConfig
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:

@@ -15,23 +15,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.feature_text import describe_feature
-from models.features import FeatureContext, current_pair_features
-from models.plan import PlanResult, plan_transfers
-from models.plan_instance import PlanInputError, PlanOptions, check_slots, default_slots
-from models.plan_pool import (
+from models.contract.tables import AgencyData
+from models.features.build import FeatureContext, current_pair_features
+from models.features.text import describe_feature
+from models.planning.instance import PlanInputError, PlanOptions, check_slots, default_slots
+from models.planning.optimise import PlanResult, plan_transfers
+from models.planning.pool import (
     POOL_COLUMNS,
     PoolConfig,
     merge_free_choices,
     select_candidates,
     vacated_needed_positions,
 )
-from models.policy import PolicyConfig, check_eligibility
-from models.scoring import score_pairs
-from models.staffing import position_balance
-from models.tables import AgencyData
-from models.training_batch import plan_trainings
-from models.training_plan import TrainingPlanner
+from models.planning.staffing import position_balance
+from models.planning.training_batch import plan_trainings
+from models.planning.training_plan import TrainingPlanner
+from models.scoring.compose import score_pairs
+from models.scoring.policy import PolicyConfig, check_eligibility
 from pipelines.batch import read_input_csv
 from pipelines.plan_store import StoredPlan, store_plan
 from pipelines.registry import load_champion
@@ -116,7 +116,7 @@ def candidate_pool(
     policy: PolicyConfig,
     config: PoolConfig,
 ) -> pd.DataFrame:
-    """Scored pairs for the optimiser (models/plan_pool.py says which are kept)."""
+    """Scored pairs for the optimiser (models/planning/pool.py says which are kept)."""
     people = data.employees[["nip", "position_id"]].astype("string")
     surplus = staffing.set_index("position_id")["surplus"]
     free = people.loc[people["position_id"].map(surplus).fillna(0).to_numpy() > 0, "nip"]

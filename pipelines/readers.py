@@ -2,7 +2,7 @@
 
 Every cell is read as a string (NIPs keep their 18 digits; typed Parquet/XLSX cells are written
 back the way a CSV would hold them: dates as YYYY-MM-DD, whole numbers without ".0"), so that
-models/schemas.py sees one form whatever the format. A file that cannot be read becomes a
+models/contract/schemas.py sees one form whatever the format. A file that cannot be read becomes a
 located `Problem`, never a traceback. Unknown files and subfolders (such as `_truth/`) are
 ignored. Frame index = data row number from 0, so spreadsheet row = index + 2.
 """
@@ -25,9 +25,9 @@ import pyarrow.parquet as pq
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from models.enums import COLUMNS, Table
-from models.errors import MutasiError
-from models.schemas import Problem
+from models.contract.enums import COLUMNS, Table
+from models.contract.errors import MutasiError
+from models.contract.problems import Problem
 
 FORMATS: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
 # What a damaged file of each format can raise while being opened or parsed.

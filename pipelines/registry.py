@@ -22,8 +22,8 @@ from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.pyfunc import PythonModel
 
-from models.errors import MutasiError
-from models.estimators import TransferScorer
+from models.contract.errors import MutasiError
+from models.scoring.estimators import TransferScorer
 from pipelines.settings import Settings
 from pipelines.tracking import client_for
 

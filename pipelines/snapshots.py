@@ -27,9 +27,9 @@ from typing import Any, Final
 
 import pandas as pd
 
-from models.enums import Table
-from models.errors import MutasiError
-from models.tables import AgencyData, column_dtypes
+from models.contract.enums import Table
+from models.contract.errors import MutasiError
+from models.contract.tables import AgencyData, column_dtypes
 from pipelines.settings import Settings
 
 logger = logging.getLogger(__name__)

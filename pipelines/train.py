@@ -14,11 +14,11 @@ import mlflow
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.baselines import LogisticBaseline, RandomBaseline, RuleBaseline
-from models.errors import MutasiError
-from models.estimators import ScorerConfig, TransferScorer
-from models.features import FEATURE_COLUMNS, transfer_examples
-from models.tables import AgencyData
+from models.contract.errors import MutasiError
+from models.contract.tables import AgencyData
+from models.features.build import FEATURE_COLUMNS, transfer_examples
+from models.scoring.baselines import LogisticBaseline, RandomBaseline, RuleBaseline
+from models.scoring.estimators import ScorerConfig, TransferScorer
 from pipelines import evaluate, figures, registry, tracking
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot

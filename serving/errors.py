@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from models.errors import MutasiError
+from models.contract.errors import MutasiError
 
 logger = logging.getLogger(__name__)
 

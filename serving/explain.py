@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.feature_text import describe_feature
-from models.policy import REASON_TEXT, ReasonCode
+from models.features.text import describe_feature
+from models.scoring.policy import REASON_TEXT, ReasonCode
 from serving.schemas import Factor, IneligibleReason
 from serving.state import LoadedState
 

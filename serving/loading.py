@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from models.enums import GOLONGAN_ORDINAL
-from models.errors import MutasiError
-from models.features import FeatureContext
-from models.policy import PolicyConfig
-from models.tables import AgencyData
+from models.contract.enums import GOLONGAN_ORDINAL
+from models.contract.errors import MutasiError
+from models.contract.tables import AgencyData
+from models.features.build import FeatureContext
+from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot

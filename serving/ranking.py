@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.enums import GOLONGAN_ORDINAL
-from models.features import indexed_pair_features
-from models.policy import indexed_eligibility
-from models.scoring import score_pairs
+from models.contract.enums import GOLONGAN_ORDINAL
+from models.features.build import indexed_pair_features
+from models.scoring.compose import score_pairs
+from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
 from serving.schemas import Factor
 from serving.state import LoadedState

@@ -1,4 +1,4 @@
-"""Request and response models of the API. Enum values come from models/enums.py."""
+"""Request and response models of the API. Enum values come from models/contract/enums.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Literal, TypeVar
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from models.enums import NIP_LENGTH, EmploymentType, JobType, SkpRating
+from models.contract.enums import NIP_LENGTH, EmploymentType, JobType, SkpRating
 
 MAX_SHORTLIST_K = 200
 MAX_RISK_PAIRS = 10_000

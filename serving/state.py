@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.features import FeatureContext
-from models.policy import PolicyConfig
-from models.tables import AgencyData
+from models.contract.tables import AgencyData
+from models.features.build import FeatureContext
+from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle
 from serving.errors import ConflictError, NotReadyError
 

@@ -1,7 +1,7 @@
 """Suggested pre-transfer training for the candidates a shortlist returns.
 
-One batch call (models/training_batch.py `plan_trainings`) for the k shown candidates, on the
-training planner's context (realised training gains, built once per loaded state by
+One batch call (models/planning/training_batch.py `plan_trainings`) for the k shown candidates, on
+the training planner's context (realised training gains, built once per loaded state by
 serving/routers/training.py `planner_for`), so the shortlist and
 GET /v1/employees/{nip}/training-plan agree on which trainings help.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from models.training_batch import plan_trainings
+from models.planning.training_batch import plan_trainings
 from serving.routers.training import planner_for
 from serving.schemas import TrainingSuggestion
 from serving.state import LoadedState

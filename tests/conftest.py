@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.enums import Table
+from models.contract.enums import Table
 from pipelines.settings import Settings
 
 # The reference date of the fixture world: every date in it is on or before this day.
@@ -146,9 +146,9 @@ class World:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    from pipelines.demo import generate_agency
     from pipelines.ingest import ingest_folder
     from pipelines.train import run_training
+    from simulator import generate_agency
 
     root = tmp_path_factory.mktemp("world")
     settings = Settings(home=root / "home")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Path
 
-from models.enums import NIP_LENGTH, EmploymentType, JobType, SkpRating
+from models.contract.enums import NIP_LENGTH, EmploymentType, JobType, SkpRating
 from serving.audit import AuditDep, audited
 from serving.auth import ApiKey, Role, require_role
 from serving.deps import StateDep

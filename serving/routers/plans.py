@@ -11,8 +11,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
-from models.plan_instance import PlanInfeasibleError, PlanInputError, PlanOptions
-from models.plan_pool import PoolConfig
+from models.planning.instance import PlanInfeasibleError, PlanInputError, PlanOptions
+from models.planning.pool import PoolConfig
 from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_plan
 from pipelines.planning import plan_round
 from serving.audit import AuditDep, audited

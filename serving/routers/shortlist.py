@@ -7,7 +7,7 @@ from typing import Annotated
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
 
-from models.enums import GOLONGAN
+from models.contract.enums import GOLONGAN
 from serving.audit import AuditDep, audited
 from serving.auth import HrKey
 from serving.deps import StateDep

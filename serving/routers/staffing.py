@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from models.staffing import position_balance, unit_balance
+from models.planning.staffing import position_balance, unit_balance
 from serving.auth import PlannerKey
 from serving.deps import StateDep
 from serving.errors import NotFoundError

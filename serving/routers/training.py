@@ -1,7 +1,7 @@
 """GET /v1/employees/{nip}/training-plan?position_id=: pre-transfer training (role hr).
 
-The planner (models/training_plan.py) is built once per loaded state (realised training gains
-are estimated from the snapshot's assessments) and reused until a reload swaps the state. The
+The planner (models/planning/training_plan.py) is built once per loaded state (realised training
+gains are estimated from the snapshot's assessments) and reused until a reload swaps the state. The
 shortlist's suggestions (serving/training.py) and POST /v1/plans use the same planner.
 """
 
@@ -15,8 +15,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
-from models.features import UnknownEmployeeError
-from models.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
+from models.features.build import UnknownEmployeeError
+from models.planning.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
 from serving.audit import AuditDep, audited
 from serving.auth import HrKey
 from serving.deps import StateDep

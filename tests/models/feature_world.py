@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from models.enums import Table
-from models.tables import AgencyData, column_dtypes
+from models.contract.enums import Table
+from models.contract.tables import AgencyData, column_dtypes
 
 
 def nip(birth: str, cpns: str, sex: int, seq: int) -> str:

@@ -13,9 +13,9 @@ import typer
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from models.enums import Table
-from models.schemas import ContractViolation
-from pipelines.commands import ingest as ingest_commands
+from cli.commands import ingest as ingest_commands
+from models.contract.enums import Table
+from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder, read_and_validate
 from pipelines.readers import read_folder
 from pipelines.settings import Settings

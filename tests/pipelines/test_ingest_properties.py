@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.enums import Table
-from models.schemas import ContractViolation
+from models.contract.enums import Table
+from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import current_snapshot_id, load_snapshot

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo import generate_agency
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
 from pipelines.train import TrainResult, run_training
+from simulator import generate_agency
 
 pytestmark = pytest.mark.integration
 

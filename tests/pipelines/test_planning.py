@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.features import FeatureContext
-from models.plan_instance import PlanInputError, PlanOptions
-from models.training_plan import TrainingPlanConfig, TrainingPlanner
+from models.features.build import FeatureContext
+from models.planning.instance import PlanInputError, PlanOptions
+from models.planning.training_plan import TrainingPlanConfig, TrainingPlanner
 from pipelines.plan_store import UnknownPlanError, load_plan
 from pipelines.planning import make_plan, read_slots
 from pipelines.registry import load_champion

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.estimators import GbmParams, ScorerConfig, TransferScorer
+from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
 from pipelines import evaluate, registry, tracking
 from pipelines.settings import Settings
 from tests.models._synthetic import FEATURES, synthetic_examples

@@ -12,8 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.enums import Table
-from pipelines.demo import DEFAULT_AS_OF, generate_agency
+from models.contract.enums import Table
 from pipelines.ingest import ingest_folder, read_and_validate
 from pipelines.readers import FolderNotFound
 from pipelines.settings import Settings
@@ -26,6 +25,7 @@ from pipelines.snapshots import (
     load_snapshot,
     pin_snapshot,
 )
+from simulator import DEFAULT_AS_OF, generate_agency
 from tests.conftest import FIXTURE_TODAY, valid_agency_frames, write_agency
 
 ROOT = Path(__file__).resolve().parents[2]

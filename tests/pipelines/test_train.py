@@ -13,13 +13,13 @@ import mlflow
 import pandas as pd
 import pytest
 
-from models.estimators import GbmParams, ScorerConfig
+from models.scoring.estimators import GbmParams, ScorerConfig
 from pipelines import registry, tracking
 from pipelines.batch import PairsFileError, score_file
-from pipelines.demo import generate_agency
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
 from pipelines.train import TrainConfig, TrainResult, run_training, stale_reason
+from simulator import generate_agency
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from models.errors import MutasiError
+from models.contract.errors import MutasiError
 from pipelines.settings import Settings
 from serving.app import create_app
 from serving.auth import Role, create_key

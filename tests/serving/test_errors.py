@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI, Query
 from fastapi.testclient import TestClient
 
-from models.errors import MutasiError
+from models.contract.errors import MutasiError
 from serving.errors import NotFoundError, install_error_handlers, not_found
 
 

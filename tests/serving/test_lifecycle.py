@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from models.errors import MutasiError
+from models.contract.errors import MutasiError
 from pipelines.settings import Settings
 from pipelines.snapshots import load_snapshot
 from serving.app import create_app

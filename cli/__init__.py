@@ -1,0 +1,1 @@
+"""The `mutasi` command line: the top layer, wiring pipelines, serving and the simulator."""

@@ -1,0 +1,89 @@
+"""`mutasi ingest DIR` and `mutasi snapshots`: validated ingestion and the snapshots in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.contract.errors import MutasiError
+from pipelines.ingest import ingest_folder
+from pipelines.settings import get_settings
+from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
+
+
+def _fail(error: MutasiError) -> typer.Exit:
+    typer.echo(error.message, err=True)
+    return typer.Exit(error.exit_code)
+
+
+def ingest(
+    folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
+) -> None:
+    """Validate an export folder and make it the current data snapshot."""
+    try:
+        info = ingest_folder(folder, settings=get_settings())
+    except MutasiError as error:  # ContractViolation prints every located problem
+        raise _fail(error) from None
+    if info.reused:
+        typer.echo(
+            f"Isi sama dengan snapshot {info.id}: dipakai ulang / "
+            f"Same content as snapshot {info.id}: reused"
+        )
+    typer.echo(f"snapshot: {info.id} (current)")
+    pinned = pinned_snapshot_id(get_settings())
+    if pinned is not None and pinned != info.id:
+        typer.echo(
+            f"catatan: snapshot {pinned} disematkan dan tetap dipakai (`mutasi snapshots "
+            f"--unpin`) / note: snapshot {pinned} is pinned and stays in use (`mutasi "
+            "snapshots --unpin`)"
+        )
+    typer.echo(f"content hash: {info.content_hash}")
+    typer.echo(f"reference date: {info.reference_date}")
+    for table, rows in info.row_counts.items():
+        typer.echo(f"  {table:<22} {rows:>10,} rows")
+    for notice in info.notices:
+        typer.echo(f"catatan / notice: {notice}")
+
+
+def _line(info: SnapshotInfo) -> str:
+    marks = ("current " if info.is_current else "") + ("pinned" if info.is_pinned else "")
+    rows = sum(info.row_counts.values())
+    return (
+        f"{info.id:<28} {info.created_at[:19]:<20} {rows:>12,} {info.content_hash[:12]:<13} "
+        f"{marks.strip()}"
+    )
+
+
+def snapshots(
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="Pin this snapshot id: use it instead of CURRENT.")
+    ] = None,
+    unpin: Annotated[bool, typer.Option("--unpin", help="Remove the pin.")] = False,
+) -> None:
+    """List data snapshots (id, created, rows, hash; current and pinned marked); pin or unpin."""
+    settings = get_settings()
+    try:
+        if pin is not None and unpin:
+            raise MutasiError("Pilih --pin atau --unpin / Choose --pin or --unpin")
+        if pin is not None or unpin:
+            pin_snapshot(pin, settings=settings)
+            typer.echo(f"pinned: {pin}" if pin else "unpinned: CURRENT is in use")
+    except MutasiError as error:
+        raise _fail(error) from None
+    infos = list_snapshots(settings)
+    if not infos:
+        typer.echo(
+            "Belum ada snapshot: jalankan `mutasi ingest DIR` / "
+            "No snapshots: run `mutasi ingest DIR`"
+        )
+        return
+    typer.echo(f"{'id':<28} {'created (UTC)':<20} {'rows':>12} {'hash':<13} in use")
+    for info in infos:
+        typer.echo(_line(info))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    app.command("snapshots")(snapshots)

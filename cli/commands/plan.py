@@ -1,0 +1,108 @@
+"""`mutasi plan` (a joint transfer round) and `mutasi staffing` (ABK balance)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.settings import get_settings
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def plan(
+    out: Annotated[Path, typer.Option("--out", help="CSV of the planned moves.")],
+    slots: Annotated[
+        Path | None,
+        typer.Option("--slots", help="CSV position_id,open_count; default: every shortage."),
+    ] = None,
+    risk_weight: Annotated[
+        float, typer.Option("--lambda", min=0.0, help="Weight of risk against fit.")
+    ] = 1.0,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Solver time limit, seconds.")
+    ] = 60.0,
+    max_move_risk: Annotated[
+        float | None, typer.Option("--max-move-risk", min=0.0, max=1.0, help="Per-move cap.")
+    ] = None,
+    max_total_risk: Annotated[
+        float | None, typer.Option("--max-total-risk", min=0.0, help="Cap on summed risk.")
+    ] = None,
+    min_unit_share: Annotated[
+        float, typer.Option("--min-unit-share", min=0.0, max=1.0, help="Unit floor, share of need.")
+    ] = 0.8,
+    must_move: Annotated[str, typer.Option("--must-move", help="Comma-separated NIPs.")] = "",
+    must_not_move: Annotated[str, typer.Option("--must-not-move", help="Comma-separated.")] = "",
+    must_fill: Annotated[str, typer.Option("--must-fill", help="Comma-separated positions.")] = "",
+    top_m: Annotated[int, typer.Option("--top-m", min=1, help="Candidates per open slot.")] = 30,
+) -> None:
+    """Plan a round of transfers that fills open slots with the best fit at the least risk."""
+    from models.planning.instance import PlanOptions
+    from models.planning.pool import PoolConfig
+    from pipelines.planning import make_plan
+
+    options = PlanOptions.model_validate(
+        {
+            "lambda": risk_weight,
+            "time_limit": time_limit,
+            "max_move_risk": max_move_risk,
+            "max_total_risk": max_total_risk,
+            "min_unit_share": min_unit_share,
+            "must_move": _names(must_move),
+            "must_not_move": _names(must_not_move),
+            "must_fill": _names(must_fill),
+        }
+    )
+    stored = make_plan(
+        get_settings(), slots_path=slots, options=options, pool=PoolConfig(top_m=top_m)
+    )
+    stored.frames["moves"].to_csv(out, index=False)
+    _report(stored.plan_id, stored.record, out=out, folder=stored.folder)
+
+
+def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
+    summary = record["summary"]
+    gap = "-" if record["gap"] is None else f"{100 * record['gap']:.2f} %"
+    typer.echo(f"plan {plan_id} ({record['method']}, {record['status']}, gap {gap})")
+    if record["method"] == "greedy_fallback":
+        typer.echo(record["message"])
+    typer.echo(
+        f"moves {summary['moves']:.0f}, chains {summary['chains']:.0f}, open slots "
+        f"{summary['open_slots']:.0f}, left {summary['open_slots_left']:.0f}; total fit "
+        f"{summary['total_fit']:.1f}, total risk {summary['total_risk']:.2f}"
+    )
+    for pin in record["unmet_pins"]:
+        typer.echo(f"tidak terpenuhi / not honoured: must_move {pin}")
+    typer.echo(f"moves: {out}; full plan: {folder}")
+
+
+def staffing(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="CSV of the balance; default: print units.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="unit or position.")] = "unit",
+) -> None:
+    """Staffing balance from the ABK: need, headcount, surplus, shortage, effectiveness."""
+    from models.contract.errors import MutasiError
+    from models.planning.staffing import position_balance, unit_balance
+    from pipelines.snapshots import load_snapshot
+
+    if by not in ("unit", "position"):
+        raise MutasiError(f"--by harus unit atau position / --by must be unit or position: {by}")
+    data = load_snapshot(settings=get_settings()).data
+    balance = position_balance(data.positions, data.employees)
+    table = unit_balance(balance) if by == "unit" else balance
+    if out is not None:
+        table.to_csv(out, index=False)
+        typer.echo(f"{len(table)} rows: {out}")
+        return
+    typer.echo(table.round(3).to_string(index=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("staffing")(staffing)

@@ -1,0 +1,1 @@
+"""The data contract: enums and column names, typed tables, pandera schemas, cross-table checks."""

@@ -1,0 +1,1 @@
+"""Point-in-time features: history, competencies, the catalogue, pair features and their words."""

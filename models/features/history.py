@@ -1,0 +1,237 @@
+"""Point-in-time employee state: what was known about a person before a given date.
+
+`employee_state(data, catalog, rows)` takes rows of (nip, as_of[, from_position_id]) and returns
+aligned arrays, one entry per row, built ONLY from records dated before that row's as_of:
+
+- performance: appraisal years < year(as_of) (a year's SKP is known once the year is over);
+- competencies assessed, trainings completed, transfers decreed: dated strictly before as_of;
+- resistance of a past transfer counts once it would be known: an objection or a refusal 60
+  days after the decree, a return request or a resignation 12 months after (they can come up
+  to 12 months later);
+- a past transfer's post-move rating counts when its appraisal year < year(as_of);
+- a competency's level is its latest assessment plus the gains of trainings completed since
+  (models/features/competencies.py).
+
+Snapshot attributes that change over time never leak into a past row:
+- position at as_of: the given from_position_id; else the snapshot position if its
+  position_start < as_of; else the last transfer effective before as_of; else the position of
+  the last appraisal; tenure runs from position_start / that transfer / service_start;
+- rank (golongan) at as_of is approximated as the snapshot rank minus one step per four years
+  between as_of and the snapshot date (regular promotion every four years), never below I/a;
+- talent_box is known only for rows at or after the snapshot date (it is the latest placement).
+Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
+Attributes treated as static (education, home, family, preferences) come from the snapshot;
+people who left service have them as unknown (NaN). Preferences are undated: they are taken as
+the person's standing wishes for every row, current or historical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from models.contract.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, EmploymentType, MaritalStatus
+from models.contract.tables import AgencyData
+from models.features.catalog import Catalog, normalise_field, ordinal
+from models.features.competencies import competency_state
+from models.features.events import performance_state, preference_table, transfer_state
+from models.features.geo import coordinates_with_fallback
+
+DAYS_PER_YEAR = 365.25
+YEARS_PER_RANK_STEP = 4.0
+
+
+@dataclass(frozen=True)
+class EmployeeState:
+    """Per-row employee arrays as of each row's date (row i is rows.iloc[i])."""
+
+    position: np.ndarray  # catalog position code at as_of, -1 unknown
+    tenure_years: np.ndarray
+    age_years: np.ndarray
+    gender: np.ndarray  # "L" / "P" / "" from the NIP
+    recent_rating_mean: np.ndarray
+    rating_trend: np.ndarray
+    last_score: np.ndarray
+    recent_score_mean: np.ndarray  # mean SKP score of the last three appraisal years
+    sector_years: np.ndarray  # (rows, sectors) appraisal years per sector
+    competency_level: np.ndarray  # (rows, competencies), NaN where never assessed nor trained
+    assessed: np.ndarray  # bool: any competency assessed before as_of
+    recent_trainings: np.ndarray  # (rows, competencies) trainings in the last two years
+    past_moves: np.ndarray
+    past_resistance: np.ndarray
+    past_post_move_mean: np.ndarray
+    home_lat: np.ndarray
+    home_lon: np.ndarray
+    education: np.ndarray  # ordinal, NaN unknown
+    field: np.ndarray  # catalog field code, -1 unknown
+    married: np.ndarray
+    children: np.ndarray
+    talent_box: np.ndarray
+    rank: np.ndarray  # golongan ordinal at as_of (approximation), NaN unknown / pppk
+    pppk: np.ndarray  # bool
+    on_hold: np.ndarray  # bool (current only: used by the policy, not a feature)
+    pref_codes: np.ndarray  # (rows, k) stated preference value codes, -1 padding
+    pref_priority: np.ndarray  # (rows, k) their priorities (1 = first choice)
+
+    def with_competencies(
+        self, competency_level: np.ndarray, recent_trainings: np.ndarray
+    ) -> EmployeeState:
+        """A copy whose competency levels and recent-training counts are replaced."""
+        return replace(self, competency_level=competency_level, recent_trainings=recent_trainings)
+
+
+def snapshot_date(data: AgencyData) -> np.datetime64:
+    """The date the employees table describes: its latest position_start (NaT when empty)."""
+    latest = data.employees["position_start"].max()
+    return np.datetime64(latest, "ns") if pd.notna(latest) else np.datetime64("NaT", "ns")
+
+
+def nip_facts(nips: pd.Series) -> pd.DataFrame:
+    """Birth date, CPNS start and sex encoded in an 18-digit NIP (NaT / "" when malformed)."""
+    text = nips.astype("string").fillna("")
+    birth = pd.to_datetime(text.str.slice(0, 8), format="%Y%m%d", errors="coerce")
+    service = pd.to_datetime(text.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce")
+    sex = text.str.slice(14, 15).map({"1": "L", "2": "P"}).fillna("")
+    return pd.DataFrame(
+        {"birth_date": birth.to_numpy(), "service_start": service.to_numpy(), "gender": sex}
+    )
+
+
+def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    return (later - earlier) / np.timedelta64(1, "D") / DAYS_PER_YEAR
+
+
+def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarray]:
+    """Snapshot attributes as typed arrays, one entry per employees.csv row."""
+    home_lat, home_lon = coordinates_with_fallback(
+        emp["home_lat"], emp["home_lon"], emp["home_region_code"], centroids=catalog.centroids
+    )
+    marital = emp["marital_status"].astype("string")
+    field = normalise_field(emp["education_field"]).fillna("\x00")
+    return {
+        "home_lat": home_lat,
+        "home_lon": home_lon,
+        "education": ordinal(emp["education_level"], EDUCATION_ORDINAL),
+        "field": catalog.fields.get_indexer(pd.Index(field)),
+        "married": np.where(
+            marital.isna(),
+            np.nan,
+            (marital == MaritalStatus.MARRIED).fillna(False).to_numpy(bool) * 1.0,
+        ),
+        "children": emp["children"].to_numpy(dtype=float, na_value=np.nan),
+        "talent_box": emp["talent_box"].to_numpy(dtype=float, na_value=np.nan),
+        "rank_now": ordinal(emp["rank"], GOLONGAN_ORDINAL),
+        "pppk": (emp["employment_type"] == EmploymentType.PPPK).to_numpy(bool, na_value=False),
+        "on_hold": (emp["on_hold"].astype("string").str.strip().fillna("") != "").to_numpy(bool),
+        "snap_pos": catalog.position_codes(emp["position_id"]),
+        "snap_start": emp["position_start"].to_numpy("datetime64[ns]"),
+        "service_start": emp["service_start"].to_numpy("datetime64[ns]"),
+    }
+
+
+_UNKNOWN: dict[str, object] = {"field": -1, "snap_pos": -1, "pppk": False, "on_hold": False}
+
+
+def _snapshot_attributes(
+    data: AgencyData, catalog: Catalog, emp_idx: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Each row's person's snapshot attributes; unknown (NaN, NaT, -1) for people who left."""
+    known = emp_idx >= 0
+    out = {}
+    for name, values in _employee_columns(data.employees, catalog).items():
+        fill = _UNKNOWN.get(name, np.datetime64("NaT") if values.dtype.kind == "M" else np.nan)
+        column = np.full(len(emp_idx), fill, dtype=values.dtype)
+        column[known] = values[emp_idx[known]]
+        out[name] = column
+    return out
+
+
+def _position_and_tenure(
+    attrs: dict[str, np.ndarray],
+    moves: dict[str, np.ndarray],
+    *,
+    from_pos: np.ndarray,
+    last_perf_pos: np.ndarray,
+    as_of: np.ndarray,
+    service_start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position held at as_of and years in it, from history dated before as_of only."""
+    snap_valid = (attrs["snap_pos"] >= 0) & (attrs["snap_start"] < as_of)
+    position = from_pos.copy()
+    for candidate, usable in (
+        (attrs["snap_pos"], snap_valid),
+        (moves["last_move_pos"], moves["last_move_pos"] >= 0),
+        (last_perf_pos, last_perf_pos >= 0),
+    ):
+        fill = (position < 0) & usable
+        position[fill] = candidate[fill]
+    start = np.where(
+        snap_valid & (position == attrs["snap_pos"]),
+        attrs["snap_start"],
+        np.where(~np.isnat(moves["last_move_date"]), moves["last_move_date"], service_start),
+    )
+    return position, _years(as_of, start)
+
+
+def _rank_at(rank_now: np.ndarray, as_of: np.ndarray, snapshot: np.datetime64) -> np.ndarray:
+    """Golongan ordinal at as_of: one step down per four years before the snapshot, >= I/a."""
+    behind = np.maximum(_years(np.full(len(as_of), snapshot, dtype="datetime64[ns]"), as_of), 0.0)
+    return np.maximum(rank_now - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
+
+
+def employee_state(
+    data: AgencyData,
+    catalog: Catalog,
+    rows: pd.DataFrame,
+    *,
+    post_move: pd.DataFrame | None = None,
+) -> EmployeeState:
+    """State of rows (nip, as_of[, from_position_id]) from history dated before each as_of.
+
+    `post_move` is `post_move_labels(data)` when the caller already has it (computed if not).
+    """
+    as_of = rows["as_of"].to_numpy("datetime64[ns]")
+    nips = rows["nip"].astype("string").reset_index(drop=True)
+    emp_idx = pd.Index(data.employees["nip"].astype("string")).get_indexer(pd.Index(nips))
+    attrs = _snapshot_attributes(data, catalog, emp_idx)
+    facts = nip_facts(nips)
+    perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
+    moves = transfer_state(data, catalog, nips=nips, as_of=as_of, labels=post_move)
+    given = (
+        rows["from_position_id"] if "from_position_id" in rows else pd.Series([pd.NA] * len(rows))
+    )
+    position, tenure = _position_and_tenure(
+        attrs,
+        moves,
+        from_pos=catalog.position_codes(given.astype("string")),
+        last_perf_pos=perf.pop("last_position"),
+        as_of=as_of,
+        service_start=np.where(
+            np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
+        ),
+    )
+    level, recent_trainings, assessed = competency_state(data, catalog, nips=nips, as_of=as_of)
+    pref_codes, priority = preference_table(data.preferences, catalog, nips=nips)
+    birth = facts["birth_date"].to_numpy("datetime64[ns]")
+    snapshot = snapshot_date(data)
+    return EmployeeState(
+        position=position,
+        tenure_years=tenure,
+        age_years=_years(as_of, birth),
+        gender=facts["gender"].to_numpy(dtype=object),
+        **perf,
+        competency_level=level,
+        assessed=assessed,
+        recent_trainings=recent_trainings,
+        **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
+        **{k: attrs[k] for k in ("home_lat", "home_lon", "education", "field", "married")},
+        children=attrs["children"],
+        talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
+        rank=np.where(attrs["pppk"], np.nan, _rank_at(attrs["rank_now"], as_of, snapshot)),
+        pppk=attrs["pppk"],
+        on_hold=attrs["on_hold"],
+        pref_codes=pref_codes,
+        pref_priority=priority,
+    )

@@ -1,0 +1,1 @@
+"""Planning: ABK staffing, training plans, candidate pools, the round MILP and its reasons."""

@@ -1,0 +1,209 @@
+"""Training plans for many (candidate, position) pairs at once, e.g. every move of a plan.
+
+The same method as models/planning/training_plan.py (gaps, uncompleted trainings for them, effect =
+fit with the training minus fit without, best `max_trainings` applied together), but all pairs'
+scenarios go through one feature computation and one model call per stage, instead of two per
+pair. Scenario rows are built with `models.features.pair_logic.apply_trainings` and
+`pair_feature_arrays`, the code path `trained_pair_features` uses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.contract.enums import LEVEL_MIN
+from models.features.build import FEATURE_COLUMNS, FeatureContext
+from models.features.pair_logic import apply_trainings, pair_feature_arrays
+from models.planning.training_plan import MIN_EFFECT, TrainingPlanConfig
+from models.scoring.compose import PairScorer
+
+BATCH_COLUMNS: tuple[str, ...] = (
+    "nip",
+    "position_id",
+    "training_ids",
+    "hours",
+    "fit_before",
+    "fit_after",
+)
+
+
+def _completed_mask(
+    ctx: FeatureContext, nips: np.ndarray, training_history: pd.DataFrame
+) -> np.ndarray:
+    """(pairs x catalogue trainings): completed before ctx.as_of."""
+    history = training_history.loc[
+        pd.to_datetime(training_history["completed_on"]) < pd.Timestamp(ctx.as_of)
+    ]
+    done = pd.MultiIndex.from_arrays(
+        [history["nip"].astype(str), history["training_id"].astype(str)]
+    )
+    grid = pd.MultiIndex.from_product([nips.astype(str), ctx.training_ids.astype(str)])
+    return np.asarray(grid.isin(done)).reshape(len(nips), len(ctx.training_ids))
+
+
+def _fits(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    rows: np.ndarray,
+    codes: np.ndarray,
+    sets: list[np.ndarray],
+) -> np.ndarray:
+    """Fit of each scenario: employee rows[i] in position codes[i] after trainings sets[i]."""
+    if not len(rows):
+        return np.zeros(0)
+    trained = [
+        apply_trainings(
+            ctx.state.competency_level[row],
+            ctx.state.recent_trainings[row],
+            competency=ctx.training_competency[at],
+            gain=ctx.training_gain[at],
+        )
+        for row, at in zip(rows, sets, strict=True)
+    ]
+    arrays = pair_feature_arrays(
+        ctx.catalog,
+        ctx.state,
+        rows,
+        codes,
+        levels=np.stack([t[0] for t in trained]),
+        trainings=np.stack([t[1] for t in trained]),
+    )
+    return scorer.predict_fit(pd.DataFrame({n: arrays[n] for n in FEATURE_COLUMNS}))
+
+
+def _catalogue_hours(ctx: FeatureContext, catalogue: pd.DataFrame) -> np.ndarray:
+    """JP hours of each training in the context's order."""
+    by_id = catalogue.assign(training_id=catalogue["training_id"].astype(str))
+    hours = by_id.drop_duplicates("training_id").set_index("training_id")["hours"]
+    return hours.reindex(ctx.training_ids.astype(str)).fillna(0.0).to_numpy(dtype=float)
+
+
+def _choose(
+    pair: np.ndarray,
+    training: np.ndarray,
+    effect: np.ndarray,
+    *,
+    gain: np.ndarray,
+    hours: np.ndarray,
+    keep: int,
+) -> pd.DataFrame:
+    """Per pair, the best `keep` trainings: effect, then realised gain, then fewer hours."""
+    ranked = pd.DataFrame(
+        {
+            "pair": pair,
+            "training": training,
+            "effect": np.maximum(effect, 0.0),
+            "gain": gain,
+            "hours": hours,
+        }
+    ).loc[effect > MIN_EFFECT]
+    ranked = ranked.sort_values(
+        ["pair", "effect", "gain", "hours"], ascending=[True, False, False, True], kind="stable"
+    )
+    return ranked.loc[ranked.groupby("pair").cumcount().to_numpy() < keep]
+
+
+def _options(
+    ctx: FeatureContext, rows: np.ndarray, codes: np.ndarray, completed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pair, training) index arrays: uncompleted trainings for a competency gap of the pair."""
+    known = (rows >= 0) & (codes >= 0)
+    required = ctx.catalog.pos_required[np.maximum(codes, 0)].astype(float)
+    current = ctx.state.competency_level[np.maximum(rows, 0)]
+    level = np.where(np.isnan(current), float(LEVEL_MIN), current)
+    gap = (required > 0) & (level < required) & known[:, None]
+    competency = ctx.training_competency
+    covers = np.where(competency[None, :] >= 0, gap[:, np.maximum(competency, 0)], False)
+    pair_of, training_of = np.nonzero(covers & ~completed)
+    return pair_of, training_of
+
+
+def ranked_trainings(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    pairs: pd.DataFrame,
+    *,
+    catalogue: pd.DataFrame,
+    training_history: pd.DataFrame,
+    config: TrainingPlanConfig | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The best trainings of every pair, long format, and each pair's fit without training.
+
+    Columns: pair (row of `pairs`), training (context index), effect, gain, hours; best first
+    within each pair, at most `max_trainings` per pair.
+    """
+    config = config or TrainingPlanConfig()
+    nips = pairs["nip"].to_numpy(dtype=object)
+    rows = ctx.employee_index(nips)
+    codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
+    known = (rows >= 0) & (codes >= 0)
+    pair_of, training_of = _options(ctx, rows, codes, _completed_mask(ctx, nips, training_history))
+    empty = np.zeros(0, dtype=np.int64)
+    fit_before = np.full(len(pairs), np.nan)
+    fit_before[known] = _fits(ctx, scorer, rows[known], codes[known], [empty] * int(known.sum()))
+    single = _fits(ctx, scorer, rows[pair_of], codes[pair_of], [np.array([t]) for t in training_of])
+    hours = _catalogue_hours(ctx, catalogue)
+    chosen = _choose(
+        pair_of,
+        training_of,
+        single - fit_before[pair_of],
+        gain=ctx.training_gain[training_of],
+        hours=hours[training_of],
+        keep=config.max_trainings,
+    )
+    return chosen, fit_before
+
+
+def plan_trainings(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    pairs: pd.DataFrame,
+    *,
+    catalogue: pd.DataFrame,
+    training_history: pd.DataFrame,
+    config: TrainingPlanConfig | None = None,
+) -> pd.DataFrame:
+    """One row per pair (nip, position_id), in order: chosen trainings (";"-joined), JP, fits.
+
+    Pairs with an unknown employee or position get no trainings and NaN fits.
+    """
+    chosen, fit_before = ranked_trainings(
+        ctx, scorer, pairs, catalogue=catalogue, training_history=training_history, config=config
+    )
+    return _assemble(ctx, scorer, pairs, chosen, fit_before)
+
+
+def _assemble(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    pairs: pd.DataFrame,
+    chosen: pd.DataFrame,
+    fit_before: np.ndarray,
+) -> pd.DataFrame:
+    """`chosen` (ranked_trainings) as one row per pair, with the fit after all its trainings."""
+    ids = ctx.training_ids.astype(str).to_numpy()
+    hours = chosen["hours"].to_numpy(dtype=float)
+    pair_ids = chosen["pair"].to_numpy()
+    with_sets, starts = np.unique(pair_ids, return_index=True)  # chosen is sorted by pair
+    sets = np.split(chosen["training"].to_numpy(), starts[1:]) if len(with_sets) else []
+    hour_sets = np.split(hours, starts[1:]) if len(with_sets) else []
+    rows = ctx.employee_index(pairs["nip"].to_numpy(dtype=object))
+    codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
+    after = fit_before.copy()
+    after[with_sets] = _fits(ctx, scorer, rows[with_sets], codes[with_sets], sets)
+    joined = np.full(len(pairs), "", dtype=object)
+    total_hours = np.zeros(len(pairs))
+    for pair, at, jp in zip(with_sets, sets, hour_sets, strict=True):  # a few trainings each
+        joined[pair] = ";".join(ids[at])
+        total_hours[pair] = float(jp.sum())
+    return pd.DataFrame(
+        {
+            "nip": pairs["nip"].to_numpy(),
+            "position_id": pairs["position_id"].to_numpy(),
+            "training_ids": joined,
+            "hours": total_hours,
+            "fit_before": fit_before,
+            "fit_after": after,
+        }
+    )[list(BATCH_COLUMNS)]

@@ -1,0 +1,1 @@
+"""Scoring: eligibility policy, fit and risk estimators, calibration, baselines, metrics."""

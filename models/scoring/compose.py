@@ -1,0 +1,75 @@
+"""The one scoring composition: eligibility + point-in-time features + fit and risk.
+
+`mutasi score`, the API's risk checks and shortlists, and the planner all call `score_pairs`,
+so a pair gets the same numbers wherever it is scored. Every pair is scored, eligible or not,
+so that planners see what a rule blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from models.features.build import FeatureContext, indexed_pair_features
+from models.scoring.policy import PolicyConfig, indexed_eligibility
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "nip",
+    "position_id",
+    "eligible",
+    "ineligible_reasons",
+    "fit",
+    "risk",
+)
+
+
+class PairScorer(Protocol):
+    def predict_fit(self, X: pd.DataFrame) -> np.ndarray: ...
+
+    def predict_risk(self, X: pd.DataFrame) -> np.ndarray: ...
+
+
+def score_features(scorer: PairScorer, features: pd.DataFrame) -> pd.DataFrame:
+    """Fit and risk of feature rows (index kept)."""
+    return pd.DataFrame(
+        {"fit": scorer.predict_fit(features), "risk": scorer.predict_risk(features)},
+        index=features.index,
+    )
+
+
+def score_pairs(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    nips: Sequence[str] | np.ndarray | pd.Series,
+    position_ids: Sequence[str] | np.ndarray | pd.Series,
+    *,
+    policy: PolicyConfig,
+) -> pd.DataFrame:
+    """One row per (nips[i], position_ids[i]) in input order: SCORE_COLUMNS.
+
+    Unknown employees or positions are marked ineligible by the policy with their reason code
+    and get no fit or risk (NaN): a score made from missing features would look real to a
+    planner. Each id is looked up once for features and policy.
+    """
+    nip_array = np.asarray(nips, dtype=object)
+    position_array = np.asarray(position_ids, dtype=object)
+    if nip_array.shape != position_array.shape:
+        raise ValueError("nips and position_ids must have the same length")
+    rows, codes = ctx.employee_index(nip_array), ctx.position_index(position_array)
+    features = indexed_pair_features(ctx, rows, codes)
+    eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
+    scores = score_features(scorer, features)
+    unknown = (rows < 0) | (codes < 0)
+    return pd.DataFrame(
+        {
+            "nip": pd.array(nip_array, dtype="string"),
+            "position_id": pd.array(position_array, dtype="string"),
+            "eligible": eligible,
+            "ineligible_reasons": reasons,
+            "fit": np.where(unknown, np.nan, scores["fit"].to_numpy()),
+            "risk": np.where(unknown, np.nan, scores["risk"].to_numpy()),
+        }
+    )

@@ -1,0 +1,237 @@
+"""TransferScorer: post-move fit (LightGBM regressor) and calibrated resistance risk.
+
+`fit` learns fit with early stopping on an inner validation slice, the latest `holdout_share`
+of the examples by decree date, then refits on all of them at the stopped size. Risk is
+cross-fitted over `risk_folds` time-ordered folds: each fold's booster learns from the other
+folds and stops early on its own, the calibrator is fitted on the out-of-fold predictions (data
+its booster did not see), and the boosters are averaged. The caller keeps its own, later,
+held-out slice for reporting, so nothing is tuned and reported on the same split.
+"""
+
+from __future__ import annotations
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
+
+from models.scoring.calibration import (
+    Calibrator,
+    FoldEnsemble,
+    booster_predict,
+    choose_calibrator,
+    time_folds,
+)
+from models.scoring.config import AUTO_THREADS_MIN_ROWS, Direction, GbmParams, ScorerConfig
+from models.scoring.linear_base import LinearBase
+
+RATING_MIN, RATING_MAX = 1.0, 5.0
+__all__ = ["GbmParams", "ScorerConfig", "TransferScorer", "score_on_rating_scale"]
+
+
+def _matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise ValueError(f"feature columns missing: {missing}")
+    return X[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]:
+    return [int(directions.get(c, 0)) for c in columns]
+
+
+def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
+    """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
+    dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
+    ticks = dates.astype("datetime64[ns]").astype(np.int64)
+    return np.asarray(ticks >= np.quantile(ticks, 1.0 - share))
+
+
+def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The rating target refined by the score: where both are known, the score mapped linearly
+    onto the 1-5 scale (least squares of rating on score over those rows); else the rating.
+
+    The five rating categories are a coarse cut of performance; the score keeps the detail.
+    """
+    both = ~np.isnan(rating) & ~np.isnan(score)
+    if both.sum() < 10 or np.ptp(score[both]) == 0:
+        return rating
+    slope, intercept = np.polyfit(score[both], rating[both], deg=1)
+    mapped = np.clip(intercept + slope * score, RATING_MIN, RATING_MAX)
+    return np.where(both, mapped, rating)
+
+
+class TransferScorer(BaseEstimator):
+    """Predicts post-move fit (rating scale 1-5) and calibrated resistance risk for pairs."""
+
+    on_rating_scale = True
+
+    def __init__(self, config: ScorerConfig | None = None, random_state: int = 0) -> None:
+        self.config = config
+        self.random_state = random_state
+
+    def _config(self) -> ScorerConfig:
+        return self.config if self.config is not None else ScorerConfig()
+
+    def _gbm(
+        self, params: GbmParams, monotone: list[int], *, classifier: bool, rows: int
+    ) -> lgb.LGBMModel:
+        cls = lgb.LGBMClassifier if classifier else lgb.LGBMRegressor
+        threads = params.n_jobs or (1 if rows < AUTO_THREADS_MIN_ROWS else 2)
+        return cls(
+            **params.model_dump(exclude={"n_jobs"}),
+            n_jobs=threads,
+            monotone_constraints=monotone,
+            random_state=self.random_state,
+            verbose=-1,
+        )
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        *,
+        y_rating: ArrayLike,
+        y_resisted: ArrayLike,
+        decree_date: ArrayLike,
+        y_score: ArrayLike | None = None,
+    ) -> TransferScorer:
+        """Learn both models; NaN ratings are skipped by the fit model only.
+
+        `y_score`, the post-move SKP score (0-100, NaN where not kept), refines the fit target
+        when `use_score_target`: see `score_on_rating_scale`.
+        """
+        config = self._config()
+        self.feature_names_ = [str(c) for c in X.columns]
+        matrix = _matrix(X, self.feature_names_)
+        rating = np.asarray(y_rating, dtype=np.float64)
+        if config.use_score_target and y_score is not None:
+            rating = score_on_rating_scale(rating, np.asarray(y_score, dtype=np.float64))
+        resisted = np.asarray(y_resisted, dtype=bool).astype(int)
+        share = max(config.holdout_share, min(0.5, config.calibration_min_rows / len(X)))
+        late = time_holdout_mask(decree_date, share=share)
+        if late.all() or not late.any():
+            raise ValueError("need examples on more than one decree date to split by time")
+        self.fit_model_ = self._fit_rating(matrix, rating, late, config)
+        folds = time_folds(np.asarray(decree_date), folds=config.risk_folds)
+        self.risk_model_, out_of_fold = self._fit_risk(matrix, resisted, folds, config)
+        self.calibrator_: Calibrator = choose_calibrator(
+            out_of_fold, resisted, method=config.calibration, random_state=self.random_state
+        )
+        return self
+
+    def _fit_rating(
+        self, matrix: np.ndarray, rating: np.ndarray, late: np.ndarray, config: ScorerConfig
+    ) -> lgb.LGBMModel:
+        labelled = ~np.isnan(rating)
+        train, valid = labelled & ~late, labelled & late
+        if train.sum() < 2 or valid.sum() < 1:
+            raise ValueError("too few examples with a post-move rating to learn fit")
+        monotone = _monotone(self.feature_names_, config.fit_monotone)
+        base = self._linear_base(matrix[train], rating[train], config)
+        offset = base.predict(matrix)
+        model = self._gbm(config.fit, monotone, classifier=False, rows=int(train.sum()))
+        model.fit(
+            matrix[train],
+            rating[train],
+            init_score=offset[train],
+            eval_X=(matrix[valid],),
+            eval_y=(rating[valid],),
+            eval_init_score=[offset[valid]],
+            callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+        )
+        best = max(int(model.best_iteration_ or config.fit.n_estimators), 1)
+        self.fit_iterations_ = best
+        if not config.refit_fit_on_all:
+            self.linear_base_ = base
+            return model
+        self.linear_base_ = self._linear_base(matrix[labelled], rating[labelled], config)
+        params = config.fit.model_copy(update={"n_estimators": best})
+        refit = self._gbm(params, monotone, classifier=False, rows=int(labelled.sum()))
+        offset = self.linear_base_.predict(matrix[labelled])
+        return refit.fit(matrix[labelled], rating[labelled], init_score=offset)
+
+    def _linear_base(
+        self, matrix: np.ndarray, target: np.ndarray, config: ScorerConfig
+    ) -> LinearBase:
+        base = LinearBase(config.fit_linear_terms, dict(config.fit_monotone))
+        return base.fit(matrix, target, self.feature_names_)
+
+    def _fit_risk(
+        self, matrix: np.ndarray, resisted: np.ndarray, folds: np.ndarray, config: ScorerConfig
+    ) -> tuple[FoldEnsemble, np.ndarray]:
+        """One booster per time-ordered fold, trained on the others, stopped on its own fold;
+        returns them with the out-of-fold raw probabilities."""
+        monotone = _monotone(self.feature_names_, config.risk_monotone)
+        out_of_fold = np.empty(len(matrix), dtype=np.float64)
+        members = []
+        for fold in range(config.risk_folds):
+            held = folds == fold
+            if np.unique(resisted[held]).size < 2 or np.unique(resisted[~held]).size < 2:
+                raise ValueError("both resisted and smooth moves are needed in each time fold")
+            model = self._gbm(config.risk, monotone, classifier=True, rows=int((~held).sum()))
+            model.fit(
+                matrix[~held],
+                resisted[~held],
+                eval_X=(matrix[held],),
+                eval_y=(resisted[held],),
+                callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+            )
+            out_of_fold[held] = booster_predict(model, matrix[held])
+            members.append(model)
+        self.risk_iterations_ = [int(m.best_iteration_ or 0) for m in members]
+        return FoldEnsemble(members), out_of_fold
+
+    def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
+        """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
+        matrix = _matrix(X, self.feature_names_)
+        if len(matrix) == 0:
+            return np.empty(0)
+        predicted = self.linear_base_.predict(matrix) + booster_predict(self.fit_model_, matrix)
+        return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
+
+    def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
+        """Uncalibrated classifier probability (for diagnostics)."""
+        matrix = _matrix(X, self.feature_names_)
+        if len(matrix) == 0:
+            return np.empty(0)
+        return self.risk_model_.predict_proba(matrix)
+
+    def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability that the move meets resistance."""
+        raw = self.predict_raw_risk(X)
+        return self.calibrator_.predict(raw) if len(raw) else raw
+
+    def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Per-feature contributions (LightGBM pred_contrib) to fit and to risk.
+
+        Fit contributions are in rating points (the linear base's terms added to their
+        features, its intercept to `bias`); risk contributions are in log-odds of the
+        uncalibrated classifier, the mean over its fold boosters (calibration is monotone, so
+        their signs and order hold).
+        Each frame has one column per feature plus `bias`, and the input's index.
+        """
+        matrix = _matrix(X, self.feature_names_)
+        columns = [*self.feature_names_, "bias"]
+        if len(matrix) == 0:
+            empty = pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
+            return empty, empty.copy()
+        fit = np.array(booster_predict(self.fit_model_, matrix, pred_contrib=True))
+        for name, share in self.linear_base_.parts(matrix).items():
+            fit[:, self.feature_names_.index(name)] += share
+        fit[:, -1] += self.linear_base_.intercept_
+        risk = self.risk_model_.contributions(matrix)
+        return (
+            pd.DataFrame(np.asarray(fit), columns=columns, index=X.index),
+            pd.DataFrame(np.asarray(risk), columns=columns, index=X.index),
+        )
+
+    def feature_importance(self) -> pd.DataFrame:
+        """Total gain of each feature in the fit and the risk model."""
+        return pd.DataFrame(
+            {
+                "feature": self.feature_names_,
+                "fit_gain": self.fit_model_.booster_.feature_importance("gain"),
+                "risk_gain": self.risk_model_.feature_importance(),
+            }
+        )

@@ -1,0 +1,207 @@
+"""TransferScorer: learns fit and calibrated risk, keeps monotone directions, explains itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit, logit
+
+from models.scoring.calibration import booster_predict, choose_calibrator, time_folds
+from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer, time_holdout_mask
+from models.scoring.metrics import auc, expected_calibration_error
+from tests.models._synthetic import FEATURES, synthetic_examples
+
+FAST = ScorerConfig(fit=GbmParams(n_estimators=150), risk=GbmParams(n_estimators=150))
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return synthetic_examples(2000, seed=1)
+
+
+@pytest.fixture(scope="module")
+def scorer(history: pd.DataFrame) -> TransferScorer:
+    train = history[history["decree_date"] < "2023-01-01"]
+    return TransferScorer(FAST, random_state=0).fit(
+        train[FEATURES],
+        y_rating=train["post_move_rating"],
+        y_resisted=train["resisted"],
+        decree_date=train["decree_date"],
+    )
+
+
+def test_time_holdout_takes_the_latest_dates() -> None:
+    dates = pd.to_datetime(["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"])
+    assert time_holdout_mask(dates, share=0.25).tolist() == [False, False, False, True]
+
+
+def test_fit_is_on_the_rating_scale(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    fit = scorer.predict_fit(history[FEATURES])
+    assert fit.min() >= 1.0 and fit.max() <= 5.0
+
+
+def test_fit_tracks_later_ratings(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    late = history[(history["decree_date"] >= "2023-01-01") & history["post_move_rating"].notna()]
+    corr = np.corrcoef(scorer.predict_fit(late[FEATURES]), late["post_move_rating"])[0, 1]
+    assert corr > 0.6
+
+
+def test_risk_is_calibrated_on_later_moves(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    late = history[history["decree_date"] >= "2023-01-01"]
+    risk = scorer.predict_risk(late[FEATURES])
+    assert auc(late["resisted"], risk) > 0.65
+    assert expected_calibration_error(late["resisted"], risk) < 0.08
+
+
+def test_more_sector_experience_never_lowers_fit(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    base = history[FEATURES].head(200)
+    more = base.assign(years_in_target_sector=base["years_in_target_sector"] + 3)
+    assert (scorer.predict_fit(more) >= scorer.predict_fit(base) - 1e-9).all()
+
+
+def test_larger_competency_shortfall_never_raises_fit(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    base = history[FEATURES].head(200)
+    worse = base.assign(competency_shortfall=base["competency_shortfall"] + 2)
+    assert (scorer.predict_fit(worse) <= scorer.predict_fit(base) + 1e-9).all()
+
+
+def test_farther_move_never_lowers_risk(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    base = history[FEATURES].head(200)
+    farther = base.assign(distance_home_km=base["distance_home_km"] + 100)
+    assert (scorer.predict_risk(farther) >= scorer.predict_risk(base) - 1e-9).all()
+
+
+def test_contributions_sum_to_the_fit(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    X = history[FEATURES].head(50)
+    fit_contrib, risk_contrib = scorer.contributions(X)
+    assert list(fit_contrib.columns) == [*FEATURES, "bias"]
+    matrix = X.to_numpy()
+    raw_fit = scorer.linear_base_.predict(matrix) + scorer.fit_model_.predict(matrix)
+    np.testing.assert_allclose(fit_contrib.sum(axis=1), raw_fit, atol=1e-6)
+    assert risk_contrib.shape == fit_contrib.shape
+
+
+def test_risk_contributions_sum_to_the_mean_log_odds_of_the_folds(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    X = history[FEATURES].head(50)
+    risk_contrib = scorer.contributions(X)[1]
+    raw = scorer.predict_raw_risk(X)
+    np.testing.assert_allclose(risk_contrib.sum(axis=1), np.log(raw / (1 - raw)), atol=1e-6)
+
+
+def test_booster_path_predicts_exactly_what_the_wrapper_does(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    for rows in (1, 10, 200, 2000):
+        matrix = history[FEATURES].head(rows).to_numpy()
+        fit = scorer.fit_model_
+        assert np.array_equal(booster_predict(fit, matrix), fit.predict(matrix))
+        contrib = booster_predict(fit, matrix, pred_contrib=True)
+        assert np.array_equal(contrib, fit.predict(matrix, pred_contrib=True))
+        for member in scorer.risk_model_.members:
+            wrapper = member.predict_proba(matrix)[:, 1]
+            assert np.array_equal(booster_predict(member, matrix), wrapper)
+
+
+def test_risk_has_one_booster_per_time_fold(scorer: TransferScorer) -> None:
+    assert len(scorer.risk_model_.members) == FAST.risk_folds
+    assert len(scorer.risk_iterations_) == FAST.risk_folds
+
+
+def test_time_folds_follow_date_order_and_keep_a_date_together() -> None:
+    dates = pd.to_datetime(
+        ["2020-01-01", "2021-06-01", "2020-01-01", "2022-01-01", "2021-06-01", "2023-01-01"]
+    ).to_numpy()
+    folds = time_folds(dates, folds=3)
+    assert folds.tolist() == [0, 1, 0, 2, 1, 2]
+
+
+def test_time_folds_are_of_equal_size_without_ties() -> None:
+    dates = pd.date_range("2018-01-01", periods=100, freq="D").to_numpy()[::-1]
+    folds = time_folds(dates, folds=4)
+    assert np.bincount(folds).tolist() == [25, 25, 25, 25]
+    assert folds[0] == 3 and folds[-1] == 0
+
+
+def test_fit_keeps_falling_past_the_largest_shortfall_in_history(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    edge = (
+        history[FEATURES]
+        .head(50)
+        .assign(competency_shortfall=history["competency_shortfall"].max())
+    )
+    beyond = edge.assign(competency_shortfall=edge["competency_shortfall"] + 5)
+    assert (scorer.predict_fit(beyond) < scorer.predict_fit(edge)).all()
+
+
+def test_no_pairs_give_no_scores(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    empty = history[FEATURES].head(0)
+    assert scorer.predict_fit(empty).shape == (0,)
+    assert scorer.predict_risk(empty).shape == (0,)
+    assert scorer.contributions(empty)[0].shape == (0, len(FEATURES) + 1)
+
+
+def test_predict_rejects_missing_feature(scorer: TransferScorer, history: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="distance_home_km"):
+        scorer.predict_fit(history[FEATURES].drop(columns="distance_home_km"))
+
+
+def test_fit_does_not_mutate_its_input(history: pd.DataFrame) -> None:
+    before = history.copy()
+    TransferScorer(FAST).fit(
+        history[FEATURES],
+        y_rating=history["post_move_rating"],
+        y_resisted=history["resisted"],
+        decree_date=history["decree_date"],
+    )
+    pd.testing.assert_frame_equal(history, before)
+
+
+def test_config_rejects_unknown_parameter() -> None:
+    with pytest.raises(ValueError, match="num_leafs"):
+        GbmParams.model_validate({"num_leafs": 7})
+
+
+def test_calibration_method_is_recorded(scorer: TransferScorer) -> None:
+    assert scorer.calibrator_.name in {"isotonic", "sigmoid"}
+
+
+def test_auto_calibration_picks_platt_for_a_logistic_distortion_on_few_rows() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0.05, 0.95, 400)
+    resisted = (rng.uniform(size=raw.size) < expit(2 * logit(raw))).astype(int)
+    assert choose_calibrator(raw, resisted).name == "sigmoid"
+
+
+def test_auto_calibration_picks_isotonic_for_a_step_on_many_rows() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0, 1, 20_000)
+    resisted = (rng.uniform(size=raw.size) < np.where(raw < 0.5, 0.1, 0.9)).astype(int)
+    assert choose_calibrator(raw, resisted).name == "isotonic"
+
+
+def test_score_target_maps_scores_onto_the_rating_scale() -> None:
+    from models.scoring.estimators import score_on_rating_scale
+
+    score = np.linspace(50, 95, 40)
+    rating = np.clip(np.rint((score - 22.5) / 15), 1, 5)
+    rating[0] = np.nan
+    mapped = score_on_rating_scale(rating, score)
+    assert np.isnan(mapped[0])
+    assert np.all(np.diff(mapped[1:]) > 0)  # finer than the five categories, order kept
+    assert mapped[1:] == pytest.approx((score[1:] - 22.5) / 15, abs=0.2)
+
+
+def test_rating_is_kept_where_no_score_is_known() -> None:
+    from models.scoring.estimators import score_on_rating_scale
+
+    rating = np.array([4.0] * 12 + [2.0])
+    score = np.append(np.linspace(70, 90, 12), np.nan)
+    assert score_on_rating_scale(rating, score)[-1] == 2.0

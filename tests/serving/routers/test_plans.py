@@ -1,0 +1,159 @@
+"""Plans, staffing and training-plan routes on the real small world (trained @champion)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.planning.staffing import position_balance, unit_balance
+from serving.auth import Role
+from serving.state import LoadedState
+from serving.training import suggest_training
+
+Headers = dict[Role, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def posted_plan(client: TestClient, headers: Headers) -> dict[str, Any]:
+    body = {"options": {"lambda": 1.0, "time_limit": 30}, "top_m": 10}
+    response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_staffing_by_unit_matches_the_balance_of_the_snapshot(
+    client: TestClient, headers: Headers, world_state: LoadedState
+):
+    response = client.get("/v1/staffing", headers=headers[Role.PLANNER])
+    expected = unit_balance(
+        position_balance(world_state.data.positions, world_state.data.employees)
+    )
+    rows = response.json()["rows"]
+    assert [r["unit_id"] for r in rows] == expected["unit_id"].tolist()
+    assert sum(r["shortage"] for r in rows) == int(expected["shortage"].sum())
+
+
+def test_staffing_by_position_names_positions(client: TestClient, headers: Headers):
+    response = client.get("/v1/staffing?by=position", headers=headers[Role.PLANNER])
+    assert all(r["position_id"] for r in response.json()["rows"])
+
+
+def test_staffing_for_an_unknown_unit_is_a_404_naming_it(client: TestClient, headers: Headers):
+    response = client.get("/v1/staffing?unit_id=NOPE", headers=headers[Role.PLANNER])
+    assert response.status_code == 404 and "NOPE" in response.json()["message"]
+
+
+def test_staffing_needs_the_planner_role(client: TestClient, headers: Headers):
+    assert client.get("/v1/staffing", headers=headers[Role.HR]).status_code == 403
+    assert client.get("/v1/staffing").status_code == 401
+
+
+def test_posted_plan_moves_each_person_at_most_once(posted_plan: dict[str, Any]):
+    nips = [m["nip"] for m in posted_plan["moves"]]
+    assert posted_plan["method"] == "milp"
+    assert len(nips) == len(set(nips)) > 0
+
+
+def test_posted_plan_never_moves_anyone_into_their_own_position(posted_plan: dict[str, Any]):
+    assert all(m["from_position_id"] != m["position_id"] for m in posted_plan["moves"])
+
+
+def test_posted_plan_unit_headcounts_add_up_the_moves(posted_plan: dict[str, Any]):
+    net = {u["unit_id"]: u["headcount_after"] - u["headcount_before"] for u in posted_plan["units"]}
+    for move in posted_plan["moves"]:
+        net[move["unit_id"]] -= 1
+        net[move["from_unit_id"]] += 1
+    assert set(net.values()) == {0}
+
+
+def test_posted_plan_chains_link_each_step_to_the_seat_the_step_before_left(
+    posted_plan: dict[str, Any],
+):
+    by_chain: dict[int, list[str]] = {}
+    for move in sorted(posted_plan["moves"], key=lambda m: (m["chain_id"], m["chain_step"])):
+        by_chain.setdefault(move["chain_id"], []).append(move["nip"])
+    longer = {k: v for k, v in by_chain.items() if len(v) > 1}
+    assert {c["chain_id"]: [s["nip"] for s in c["steps"]] for c in posted_plan["chains"]} == longer
+    for chain in posted_plan["chains"]:
+        for before, after in itertools.pairwise(chain["steps"]):
+            assert after["position_id"] == before["from_position_id"]
+
+
+def test_stored_plan_reads_back_as_posted(
+    client: TestClient, headers: Headers, posted_plan: dict[str, Any]
+):
+    response = client.get(f"/v1/plans/{posted_plan['plan_id']}", headers=headers[Role.PLANNER])
+    assert response.status_code == 200
+    assert response.json()["moves"] == posted_plan["moves"]
+    assert response.json()["chains"] == posted_plan["chains"]
+
+
+def test_unknown_plan_is_a_404(client: TestClient, headers: Headers):
+    response = client.get("/v1/plans/20250101T000000Z-deadbeef", headers=headers[Role.PLANNER])
+    assert response.status_code == 404
+
+
+def test_slots_naming_an_unknown_position_are_a_422_with_the_row(
+    client: TestClient, headers: Headers
+):
+    body = {"slots": [{"position_id": "NOPE", "open_count": 1}], "options": {"time_limit": 5}}
+    response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
+    assert response.status_code == 422 and "row 2" in response.json()["message"]
+
+
+def test_an_impossible_pin_is_a_422_that_names_it(client: TestClient, headers: Headers):
+    body = {"options": {"must_move": ["199001012015011999"], "time_limit": 5}, "top_m": 5}
+    response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
+    assert response.status_code == 422 and "199001012015011999" in response.json()["message"]
+
+
+def test_plans_need_the_planner_role(client: TestClient, headers: Headers):
+    assert client.post("/v1/plans", json={}, headers=headers[Role.HR]).status_code == 403
+
+
+def test_training_plan_reports_fit_after_at_least_fit_before(
+    client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
+):
+    nip = str(world_state.data.employees["nip"].iloc[0])
+    url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
+    body = client.get(url, headers=headers[Role.HR]).json()
+    assert len(body["trainings"]) <= 3
+    assert body["fit_after"] >= body["fit_before"]
+    assert all(t["effect"] >= 0 for t in body["trainings"])
+
+
+def test_training_plan_for_an_unknown_nip_is_a_404(
+    client: TestClient, headers: Headers, vacant_position: str
+):
+    url = f"/v1/employees/199001012015011999/training-plan?position_id={vacant_position}"
+    assert client.get(url, headers=headers[Role.HR]).status_code == 404
+
+
+def test_training_plan_for_a_malformed_nip_is_a_422(client: TestClient, headers: Headers):
+    url = "/v1/employees/12345/training-plan?position_id=X"
+    assert client.get(url, headers=headers[Role.HR]).status_code == 422
+
+
+def test_training_plan_needs_the_hr_role(client: TestClient, headers: Headers):
+    url = "/v1/employees/199001012015011999/training-plan?position_id=X"
+    assert client.get(url, headers=headers[Role.PLANNER]).status_code == 403
+
+
+def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
+    client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
+):
+    """The shortlist's batch of k candidates agrees with the route asked one by one."""
+    nips = [str(n) for n in world_state.data.employees["nip"].iloc[:5]]
+    batch = suggest_training(world_state, nips, vacant_position)
+    compared = 0
+    for nip in nips:
+        url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
+        route = client.get(url, headers=headers[Role.HR]).json()
+        assert [s.training_id for s in batch[nip]] == [t["training_id"] for t in route["trainings"]]
+        for suggestion in batch[nip]:
+            assert suggestion.expected_fit == pytest.approx(route["fit_after"], abs=1e-4)
+        compared += len(batch[nip])
+    assert compared > 0

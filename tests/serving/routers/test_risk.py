@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.scoring.compose import score_pairs
+from serving.auth import Role
+from serving.state import LoadedState
+
+Headers = dict[Role, dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def pairs(world_state: LoadedState) -> list[dict[str, str]]:
+    nips = world_state.lookups.employees.index[:40].tolist()
+    positions = world_state.lookups.positions.index.tolist()
+    return [{"nip": n, "position_id": positions[i % len(positions)]} for i, n in enumerate(nips)]
+
+
+def _risk(client: TestClient, headers: Headers, pairs: list[Any]) -> Any:
+    return client.post("/v1/risk", json={"pairs": pairs}, headers=headers[Role.PLANNER])
+
+
+def test_risk_answers_every_pair_in_order(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    results = _risk(client, headers, pairs).json()["results"]
+    assert [(r["nip"], r["position_id"]) for r in results] == [
+        (p["nip"], p["position_id"]) for p in pairs
+    ]
+
+
+def test_risk_matches_batch_scoring(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
+) -> None:
+    results = _risk(client, headers, pairs).json()["results"]
+    batch = score_pairs(
+        world_state.context,
+        world_state.bundle.scorer,
+        [p["nip"] for p in pairs],
+        [p["position_id"] for p in pairs],
+        policy=world_state.policy,
+    )
+    assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=1e-4)
+    assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=1e-4)
+    assert [r["eligible"] for r in results] == batch["eligible"].tolist()
+
+
+def test_ineligible_pairs_carry_their_reasons(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    results = _risk(client, headers, pairs).json()["results"]
+    assert all(bool(r["ineligible_reasons"]) != r["eligible"] for r in results)
+
+
+def test_risk_of_a_person_into_their_own_post_is_flagged(
+    client: TestClient, headers: Headers, world_state: LoadedState
+) -> None:
+    nip = str(world_state.lookups.employees.index[0])
+    own = str(world_state.lookups.employees.at[nip, "position_id"])
+    (result,) = _risk(client, headers, [{"nip": nip, "position_id": own}]).json()["results"]
+    assert "already_in_position" in [r["code"] for r in result["ineligible_reasons"]]
+
+
+def test_unknown_nip_is_404_naming_it(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    ghost = {"nip": "190001012000011999", "position_id": pairs[0]["position_id"]}
+    response = _risk(client, headers, [*pairs[:3], ghost])
+    assert response.status_code == 404 and "190001012000011999" in response.json()["message"]
+
+
+def test_unknown_position_is_404_naming_it(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    response = _risk(client, headers, [{"nip": pairs[0]["nip"], "position_id": "GHOST"}])
+    assert response.status_code == 404 and "GHOST" in response.json()["message"]
+
+
+def test_malformed_nip_is_422_naming_the_pair(client: TestClient, headers: Headers) -> None:
+    response = _risk(client, headers, [{"nip": "12345", "position_id": "P1"}])
+    assert response.status_code == 422 and "pairs.0.nip" in response.json()["message"]
+
+
+def test_more_than_ten_thousand_pairs_is_422(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    response = _risk(client, headers, [pairs[0]] * 10_001)
+    assert response.status_code == 422 and "max_length=10000" in response.json()["message"]
+
+
+def test_empty_pair_list_is_422(client: TestClient, headers: Headers) -> None:
+    assert _risk(client, headers, []).status_code == 422
+
+
+def test_malformed_json_is_422(client: TestClient, headers: Headers) -> None:
+    response = client.post(
+        "/v1/risk",
+        content=b"{not json",
+        headers={**headers[Role.PLANNER], "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+
+
+def test_risk_is_audited_with_every_nip_asked(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    _risk(client, headers, pairs)
+    row = client.app.state.audit.rows()[-1]  # type: ignore[attr-defined]
+    assert (row["route"], row["role"]) == ("/v1/risk", "planner")
+    assert set(row["nips"].split(";")) == {p["nip"] for p in pairs}
