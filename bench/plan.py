@@ -7,7 +7,7 @@ shaped like the models' scores: fit rises with a person's skill, same position t
 kanwil; risk rises with leaving one's kanwil and with family ties. Candidate pools are the
 top-M by fit per open position, plus each person in an over-staffed position (whose move opens
 no needed seat) with their top-K open positions, plus the top-M2 for each needed seat those
-candidates would vacate (so that chains can form), as pipelines/planning.py builds them.
+candidates would vacate (so that chains can form), as models/planning/round.py builds them.
 
     .venv/bin/python bench/plan.py [--scenario small|national|both] [--seed 7]
 """

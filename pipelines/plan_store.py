@@ -17,17 +17,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from models.contract.errors import MutasiError
 from models.planning.instance import PlanOptions
 from models.planning.pool import PoolConfig
+from models.planning.round import RoundPlan
 from pipelines.settings import Settings
-
-if TYPE_CHECKING:
-    from pipelines.planning import RoundPlan
 
 FRAMES: tuple[str, ...] = ("slots", "moves", "chains", "unfilled", "units")
 ID_DTYPES = {c: str for c in ("nip", "position_id", "from_position_id", "unit_id", "from_unit_id")}

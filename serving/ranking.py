@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from models.contract.enums import GOLONGAN_ORDINAL
-from models.features.build import indexed_pair_features
-from models.scoring.compose import score_pairs
+from models.scoring.compose import fit_pairs, score_pairs
 from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
 from serving.schemas import Factor
@@ -120,11 +119,10 @@ def _top(
     the feature rows of those pairs in the same order (explained without rebuilding them)."""
     context_rows = state.candidates.context_rows[rows]
     codes = np.full(len(rows), position_code)
-    features = indexed_pair_features(state.context, context_rows, codes)
+    features, fit = fit_pairs(state.context, state.bundle.scorer, context_rows, codes)
     if len(rows) == 0:
         empty = pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
         return empty.assign(eligible=True, ineligible_reasons=""), features
-    fit = np.asarray(state.bundle.scorer.predict_fit(features), dtype=np.float64)
     best, risk = _best_with_risk(state, features, fit, k=query.k, max_risk=query.max_risk)
     frame = pd.DataFrame(
         {

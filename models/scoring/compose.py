@@ -1,8 +1,9 @@
 """The one scoring composition: eligibility + point-in-time features + fit and risk.
 
-`mutasi score`, the API's risk checks and shortlists, and the planner all call `score_pairs`,
-so a pair gets the same numbers wherever it is scored. Every pair is scored, eligible or not,
-so that planners see what a rule blocks.
+`mutasi score`, the API's risk checks and the planner's final pool call `score_pairs`; the
+shortlist and the pool's pre-filter, which need fit before they know which pairs deserve a risk,
+call its stages `fit_pairs` and `score_features`. A pair gets the same numbers wherever it is
+scored. Every pair is scored, eligible or not, so that planners see what a rule blocks.
 """
 
 from __future__ import annotations
@@ -30,6 +31,20 @@ class PairScorer(Protocol):
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray: ...
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray: ...
+
+
+def fit_pairs(
+    ctx: FeatureContext, scorer: PairScorer, rows: np.ndarray, codes: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features and fit of pairs given as context indices (employee rows, position codes).
+
+    The first stage where a caller needs fit before it knows which pairs deserve a risk
+    (the shortlist's best-fit rows, the plan pool's top-M); risk follows via `score_features`.
+    """
+    features = indexed_pair_features(ctx, rows, codes)
+    if len(features) == 0:
+        return features, np.zeros(0)
+    return features, np.asarray(scorer.predict_fit(features), dtype=np.float64)
 
 
 def score_features(scorer: PairScorer, features: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,207 @@
+"""One transfer round, end to end over loaded data: candidate pool, optimal plan, reasons.
+
+`plan_round` composes the planning wing over an agency's data and a fitted scorer: the ABK
+balance gives the open slots, `candidate_pool` scores who could fill them (pre-filtered by
+policy and fit, then scored in full by `score_pairs`), `plan_transfers` solves the MILP and
+`explain_moves` puts each move's reasons and suggested training beside it. Pure: the CLI and
+the API (pipelines/planning.py, serving/routers/plans.py) read the inputs and store the result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from models.contract.tables import AgencyData
+from models.features.build import FeatureContext, current_pair_features
+from models.planning.instance import PlanOptions, check_slots, default_slots
+from models.planning.optimise import PlanResult, plan_transfers
+from models.planning.pool import (
+    POOL_COLUMNS,
+    PoolConfig,
+    merge_free_choices,
+    select_candidates,
+    vacated_needed_positions,
+)
+from models.planning.staffing import position_balance
+from models.planning.training_batch import plan_trainings
+from models.planning.training_plan import TrainingPlanner
+from models.scoring.compose import PairScorer, fit_pairs, score_pairs
+from models.scoring.explain import top_factors
+from models.scoring.policy import PolicyConfig, indexed_eligibility
+
+log = logging.getLogger(__name__)
+REASON_FACTORS = 2
+
+
+class RoundScorer(PairScorer, Protocol):
+    """A scorer that also explains: per-feature contributions to fit and to risk."""
+
+    def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]: ...
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    result: PlanResult
+    moves: pd.DataFrame  # result.moves with reasons and suggested training
+    staffing: pd.DataFrame
+    slots: pd.DataFrame
+    pool_pairs: int
+
+
+def _score_targets(
+    ctx: FeatureContext,
+    scorer: RoundScorer,
+    people: pd.DataFrame,
+    targets: np.ndarray,
+    *,
+    policy: PolicyConfig,
+    chunk_pairs: int,
+) -> Iterator[pd.DataFrame]:
+    """Fit of every eligible mover for each target position, chunk by chunk (a generator).
+
+    A pre-filter only: the policy first, then features and the fit model for the eligible
+    movers (about a third of all pairs on the demo world); risk and the final numbers come from
+    `score_pairs` on the pairs kept (see `candidate_pool`).
+    """
+    per_chunk = max(1, chunk_pairs // max(len(people), 1))
+    nips = people["nip"].to_numpy(dtype=object)
+    people_rows = ctx.employee_index(nips)
+    for start in range(0, len(targets), per_chunk):
+        chunk = targets[start : start + per_chunk]
+        rows = np.tile(people_rows, len(chunk))
+        codes = np.repeat(ctx.position_index(chunk), len(people))
+        positions = np.repeat(chunk, len(people))
+        from_position = np.tile(people["position_id"].to_numpy(dtype=object), len(chunk))
+        eligible, _ = indexed_eligibility(ctx, rows, codes, config=policy)
+        keep = eligible & (from_position != positions)
+        _, fit = fit_pairs(ctx, scorer, rows[keep], codes[keep])
+        yield pd.DataFrame(
+            {
+                "nip": pd.array(np.tile(nips, len(chunk))[keep], dtype="string"),
+                "from_position_id": pd.array(from_position[keep], dtype="string"),
+                "position_id": pd.array(positions[keep], dtype="string"),
+                "eligible": True,
+                "fit": fit,
+                "risk": np.nan,
+            }
+        )
+
+
+def candidate_pool(
+    ctx: FeatureContext,
+    scorer: RoundScorer,
+    *,
+    data: AgencyData,
+    staffing: pd.DataFrame,
+    slots: pd.DataFrame,
+    policy: PolicyConfig,
+    config: PoolConfig,
+) -> pd.DataFrame:
+    """Scored pairs for the optimiser (models/planning/pool.py says which are kept)."""
+    people = data.employees[["nip", "position_id"]].astype("string")
+    surplus = staffing.set_index("position_id")["surplus"]
+    free = people.loc[people["position_id"].map(surplus).fillna(0).to_numpy() > 0, "nip"]
+    free_nips = pd.Index(free)
+    targets = np.asarray(slots.loc[slots["open_count"] > 0, "position_id"].unique(), dtype=object)
+    kept = [
+        select_candidates(
+            chunk, free_nips=free_nips, top_m=config.top_m, top_k_free=config.top_k_free
+        )
+        for chunk in _score_targets(
+            ctx, scorer, people, targets, policy=policy, chunk_pairs=config.max_pairs_per_chunk
+        )
+    ]
+    first = merge_free_choices(_concat(kept), top_k_free=config.top_k_free)
+    chain_targets = vacated_needed_positions(first, staffing, exclude=targets)
+    chained = [
+        select_candidates(chunk, free_nips=free_nips, top_m=config.top_m_chain, top_k_free=0)
+        for chunk in _score_targets(
+            ctx,
+            scorer,
+            people,
+            chain_targets if config.top_m_chain else chain_targets[:0],
+            policy=policy,
+            chunk_pairs=config.max_pairs_per_chunk,
+        )
+    ]
+    pool = pd.concat([first, _concat(chained)], ignore_index=True)
+    pool = pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+    if pool.empty:
+        return pool
+    scored = score_pairs(ctx, scorer, pool["nip"], pool["position_id"], policy=policy)
+    return scored.assign(from_position_id=pool["from_position_id"].to_numpy())
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*POOL_COLUMNS, "in_top_m")})
+    return pd.concat(frames, ignore_index=True)
+
+
+def explain_moves(
+    ctx: FeatureContext,
+    scorer: RoundScorer,
+    moves: pd.DataFrame,
+    *,
+    planner: TrainingPlanner | None,
+) -> pd.DataFrame:
+    """Moves with `reasons` (top fit factors in words) and `training` (suggested, ";"-joined)."""
+    if moves.empty:
+        return moves.assign(reasons=pd.Series(dtype="string"), training=pd.Series(dtype="string"))
+    features = current_pair_features(
+        ctx, moves["nip"].to_numpy(dtype=object), moves["position_id"].to_numpy(dtype=object)
+    )
+    fit_contrib, _ = scorer.contributions(features)
+    codes = ctx.position_index(moves["position_id"].to_numpy(dtype=object))
+    sector_codes = ctx.catalog.pos_sector[codes]
+    sector_names = ctx.catalog.sectors.to_numpy(dtype=object)
+    sectors = np.where(sector_codes >= 0, sector_names[np.maximum(sector_codes, 0)], "")
+    factors = top_factors(features, fit_contrib, count=REASON_FACTORS, sectors=sectors)
+    reasons = factors.groupby("row", sort=True)["text"].agg("; ".join)
+    training = [""] * len(moves)
+    if planner is not None:
+        batch = plan_trainings(
+            planner.context,
+            scorer,
+            moves[["nip", "position_id"]],
+            catalogue=planner.catalogue,
+            training_history=planner.training_history,
+            config=planner.config,
+        )
+        training = batch["training_ids"].tolist()
+    return moves.assign(reasons=reasons.reindex(range(len(moves))).to_numpy(), training=training)
+
+
+def plan_round(
+    data: AgencyData,
+    ctx: FeatureContext,
+    scorer: RoundScorer,
+    *,
+    policy: PolicyConfig,
+    slots: pd.DataFrame | None,
+    options: PlanOptions,
+    pool: PoolConfig,
+    planner: TrainingPlanner | None = None,
+) -> RoundPlan:
+    """Staffing balance, candidate pool, optimal plan, and the moves explained.
+
+    `planner` (built from `ctx`, `scorer` and `data` when not given) suggests the trainings;
+    the API passes the one it keeps per loaded state instead of re-estimating realised gains.
+    """
+    staffing = position_balance(data.positions, data.employees)
+    slots = default_slots(staffing) if slots is None else slots
+    check_slots(slots, pd.Index(staffing["position_id"]))  # before the costly pool scoring
+    pairs = candidate_pool(
+        ctx, scorer, data=data, staffing=staffing, slots=slots, policy=policy, config=pool
+    )
+    log.info("plan: %d open slots, %d candidate pairs", int(slots["open_count"].sum()), len(pairs))
+    result = plan_transfers(pairs, staffing, slots=slots, options=options)
+    planner = planner or TrainingPlanner.build(ctx, scorer, data=data)
+    moves = explain_moves(ctx, scorer, result.moves, planner=planner)
+    return RoundPlan(result, moves, staffing, slots, len(pairs))
