@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import gc
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from models.contract.enums import GOLONGAN_ORDINAL
 from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
+from models.planning.training_plan import TrainingPlanner
 from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
@@ -78,6 +80,7 @@ def smoke_test(state: LoadedState) -> None:
         )
     try:
         scored = score_frame(state, nips.to_numpy(), np.repeat(positions.to_numpy(), len(nips)))
+        state.planner.plan(str(nips[0]), str(positions[0]))  # the training planner answers too
     except (ValueError, KeyError, TypeError, AttributeError, MutasiError) as exc:
         raise SmokeTestError(
             f"Uji prediksi gagal / Smoke prediction failed: {type(exc).__name__}: {exc}"
@@ -128,7 +131,7 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
         lookups=lookups,
         candidates=build_candidate_index(lookups, context),
         policy=PolicyConfig(),
-        extras={},
+        planner=TrainingPlanner.build(context, bundle.scorer, data=snapshot.data),
     )
     smoke_test(state)
     return state
@@ -162,9 +165,15 @@ def try_load(holder: StateHolder, settings: Settings, loader: Loader) -> bool:
 
 
 def describe_failure(exc: BaseException) -> str:
-    """A user-facing reason for a failed load (no traceback, no data values)."""
+    """A user-facing reason for a failed load (no traceback, no data values).
+
+    An unexpected error leaves its traceback in the server log, as the reason promises: the
+    exception type and the stack frames only, since its message may quote data (a NIP).
+    """
     if isinstance(exc, MutasiError):
         return exc.message
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("loading failed with %s; traceback:\n%s", type(exc).__name__, frames)
     return (
         f"Gagal memuat model atau snapshot ({type(exc).__name__}); lihat log server / "
         f"Could not load the model or snapshot ({type(exc).__name__}); see the server log"

@@ -10,13 +10,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
+from models.planning.training_plan import TrainingPlanner
 from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle
 from serving.errors import ConflictError, NotReadyError
@@ -58,7 +58,11 @@ class CandidateIndex:
 
 @dataclass(frozen=True)
 class LoadedState:
-    """A champion bundle, a snapshot and its feature context, loaded and smoke-tested."""
+    """A champion bundle, a snapshot and what is built from them, loaded and smoke-tested.
+
+    Everything derived from one model and one snapshot lives here (features, lookups, the
+    training planner), so a reload swaps all of it at once and drops the old together.
+    """
 
     model_version: str
     snapshot_id: str
@@ -70,7 +74,7 @@ class LoadedState:
     lookups: Lookups
     candidates: CandidateIndex  # built from lookups and context
     policy: PolicyConfig
-    extras: Mapping[str, Any]  # hooks for other areas (e.g. a training planner), read-only
+    planner: TrainingPlanner  # pre-transfer training, realised gains estimated at load
 
 
 class StateHolder:

@@ -1,8 +1,8 @@
 """Suggested pre-transfer training for the candidates a shortlist returns.
 
 One batch call (models/planning/training_batch.py `plan_trainings`) for the k shown candidates, on
-the training planner's context (realised training gains, built once per loaded state by
-serving/routers/training.py `planner_for`), so the shortlist and
+the loaded state's training planner (realised training gains, built once per load by
+serving/loading.py), so the shortlist and
 GET /v1/employees/{nip}/training-plan agree on which trainings help.
 """
 
@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 
 from models.planning.training_batch import plan_trainings
-from serving.routers.training import planner_for
 from serving.schemas import TrainingSuggestion
 from serving.state import LoadedState
 
@@ -25,7 +24,7 @@ def suggest_training(
     """nip -> the trainings to take before moving into `position_id` (empty: none needed)."""
     if len(nips) == 0:
         return {}
-    planner = planner_for(state)
+    planner = state.planner
     pairs = pd.DataFrame({"nip": list(nips), "position_id": position_id})
     history = planner.training_history
     # Only the shown candidates' history: the batch indexes all it is given (90 ms at 100k).

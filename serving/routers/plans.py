@@ -13,13 +13,12 @@ from pydantic import Field
 
 from models.planning.instance import PlanInfeasibleError, PlanInputError, PlanOptions
 from models.planning.pool import PoolConfig
+from models.planning.round import plan_round
 from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_plan
-from pipelines.planning import plan_round
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
-from serving.routers.training import planner_for
 from serving.schemas import ErrorResponse, PositionId, Strict, rows_as
 
 MAX_TIME_LIMIT = 300.0
@@ -183,7 +182,7 @@ def create_plan(
             slots=slots,
             options=body.options,
             pool=pool,
-            planner=planner_for(state),
+            planner=state.planner,
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None

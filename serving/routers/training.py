@@ -1,14 +1,14 @@
 """GET /v1/employees/{nip}/training-plan?position_id=: pre-transfer training (role hr).
 
-The planner (models/planning/training_plan.py) is built once per loaded state (realised training
-gains are estimated from the snapshot's assessments) and reused until a reload swaps the state. The
-shortlist's suggestions (serving/training.py) and POST /v1/plans use the same planner.
+The planner (models/planning/training_plan.py) is part of the loaded state: built with the
+model and snapshot (realised training gains are estimated from the snapshot's assessments),
+smoke-tested with them and dropped with them on a reload. The shortlist's suggestions
+(serving/training.py) and POST /v1/plans use the same planner.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from typing import Annotated, Any, cast
 
 import pandas as pd
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
 from models.features.build import UnknownEmployeeError
-from models.planning.training_plan import TrainingPlan, TrainingPlanner, UnknownPositionError
+from models.planning.training_plan import TrainingPlan, UnknownPositionError
 from serving.audit import AuditDep, audited
 from serving.auth import HrKey
 from serving.deps import StateDep
@@ -29,7 +29,6 @@ from serving.schemas import (
     TrainingRef,
     rows_as,
 )
-from serving.state import LoadedState
 
 router = APIRouter(
     prefix="/v1",
@@ -37,19 +36,6 @@ router = APIRouter(
     dependencies=[Depends(audited)],
     responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
 )
-
-_lock = threading.Lock()
-_cached: tuple[LoadedState, TrainingPlanner] | None = None
-
-
-def planner_for(state: LoadedState) -> TrainingPlanner:
-    """The state's training planner, built on first use (one per loaded state)."""
-    global _cached
-    with _lock:
-        if _cached is None or _cached[0] is not state:
-            planner = TrainingPlanner.build(state.context, state.bundle.scorer, data=state.data)
-            _cached = (state, planner)
-        return _cached[1]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -121,7 +107,7 @@ def training_plan(
     audit: AuditDep,
 ) -> TrainingPlanResponse:
     try:
-        plan = planner_for(state).plan(nip, position_id)
+        plan = state.planner.plan(nip, position_id)
     except (UnknownEmployeeError, UnknownPositionError) as exc:
         raise NotFoundError(exc.message) from None
     audit.returned(
