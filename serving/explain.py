@@ -11,7 +11,7 @@ import pandas as pd
 
 from models.scoring.explain import top_factors
 from models.scoring.policy import REASON_TEXT, ReasonCode
-from serving.schemas import Factor, IneligibleReason
+from serving.schemas.common import Factor, IneligibleReason
 from serving.state import LoadedState
 
 FIT_FACTORS = 3

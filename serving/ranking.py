@@ -16,7 +16,7 @@ from models.contract.enums import GOLONGAN_ORDINAL
 from models.scoring.compose import fit_pairs, score_pairs
 from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
-from serving.schemas import Factor
+from serving.schemas.common import Factor
 from serving.state import LoadedState
 
 RISK_CHUNK_MIN = 256

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from models.planning.training_batch import plan_trainings
-from serving.schemas import TrainingSuggestion
+from serving.schemas.common import TrainingSuggestion
 from serving.state import LoadedState
 
 

@@ -13,7 +13,8 @@ from serving.audit import AuditDep, audited
 from serving.auth import ApiKey, Role, require_role
 from serving.deps import StateDep
 from serving.errors import not_found
-from serving.schemas import NIP_PATTERN, EmployeeSummary, ErrorResponse, PositionRef, RatingEntry
+from serving.schemas.common import NIP_PATTERN, ErrorResponse, PositionRef
+from serving.schemas.employees import EmployeeSummary, RatingEntry
 from serving.state import LoadedState
 
 # Roles that may see a person's name; every other caller gets `name: null`.

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from serving.deps import HolderDep
-from serving.schemas import HealthResponse, ReadyResponse
+from serving.schemas.common import HealthResponse, ReadyResponse
 
 router = APIRouter(tags=["health"])
 

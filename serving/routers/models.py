@@ -10,7 +10,8 @@ from serving.auth import DataKey
 from serving.deps import HolderDep, SettingsDep
 from serving.loading import describe_failure, settle_memory
 from serving.reloads import record_reload
-from serving.schemas import ErrorResponse, ModelsResponse, ModelVersionInfo, ReloadResponse
+from serving.schemas.common import ErrorResponse
+from serving.schemas.registry import ModelsResponse, ModelVersionInfo, ReloadResponse
 from serving.state import StateHolder
 
 router = APIRouter(

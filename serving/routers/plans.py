@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 from fastapi import APIRouter, Depends
-from pydantic import Field
 
-from models.planning.instance import PlanInfeasibleError, PlanInputError, PlanOptions
+from models.planning.instance import PlanInfeasibleError, PlanInputError
 from models.planning.pool import PoolConfig
 from models.planning.round import plan_round
 from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_plan
@@ -19,7 +18,16 @@ from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
-from serving.schemas import ErrorResponse, PositionId, Strict, rows_as
+from serving.schemas.common import ErrorResponse, rows_as
+from serving.schemas.plans import (
+    Chain,
+    ChainStep,
+    PlanMove,
+    PlanRequest,
+    PlanResponse,
+    UnfilledSlot,
+    UnitHeadcount,
+)
 
 MAX_TIME_LIMIT = 300.0
 
@@ -29,82 +37,6 @@ router = APIRouter(
     dependencies=[Depends(audited)],
     responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
 )
-
-
-class Slot(Strict):
-    position_id: PositionId
-    open_count: int = Field(ge=0, le=10_000, description="Slot terbuka / Open slots")
-
-
-class PlanRequest(Strict):
-    slots: list[Slot] | None = Field(
-        default=None, description="Slot terbuka; kosong: semua kekurangan / Default: shortages"
-    )
-    options: PlanOptions = Field(
-        default_factory=PlanOptions, description="Opsi optimasi / Optimiser options"
-    )
-    top_m: int = Field(default=30, ge=1, le=200, description="Kandidat per slot / Per slot")
-
-
-class PlanMove(Strict):
-    nip: str = Field(description="NIP")
-    from_position_id: str = Field(description="Jabatan asal / From position")
-    from_unit_id: str = Field(description="Unit asal / From unit")
-    position_id: str = Field(description="Jabatan tujuan / To position")
-    unit_id: str = Field(description="Unit tujuan / To unit")
-    fit: float = Field(description="Perkiraan kinerja 1-5 / Expected performance 1-5")
-    risk: float = Field(description="Peluang penolakan / Probability of resistance")
-    chain_id: int = Field(description="Rantai kekosongan / Vacancy chain")
-    chain_step: int = Field(description="Langkah dalam rantai (1 = slot terbuka) / Step")
-    reasons: str = Field(description="Faktor utama fit / Main fit factors")
-    training: list[str] = Field(description="Pelatihan yang disarankan / Suggested trainings")
-
-
-class ChainStep(Strict):
-    nip: str = Field(description="NIP")
-    from_position_id: str = Field(description="Kursi yang ditinggalkan / Seat left")
-    position_id: str = Field(description="Kursi yang diisi / Seat filled")
-
-
-class Chain(Strict):
-    chain_id: int = Field(description="Rantai kekosongan / Vacancy chain")
-    steps: list[ChainStep] = Field(
-        description="A mengisi slot, B mengisi kursi lama A, ... / A fills the slot, B fills "
-        "A's old seat, ..."
-    )
-
-
-class UnfilledSlot(Strict):
-    position_id: str = Field(description="Jabatan / Position")
-    unit_id: str = Field(description="Unit")
-    open_count: int = Field(description="Slot terbuka / Open slots")
-    unfilled: int = Field(description="Tidak terisi / Left open")
-    reason: str = Field(description="Kode alasan / Reason code")
-    reason_text: str = Field(description="Alasan / Reason (Indonesian / English)")
-
-
-class UnitHeadcount(Strict):
-    unit_id: str = Field(description="Unit")
-    need: int = Field(description="Kebutuhan ABK / ABK need")
-    headcount_before: int = Field(description="Pegawai sebelum / Before")
-    headcount_after: int = Field(description="Pegawai sesudah / After")
-
-
-class PlanResponse(Strict):
-    plan_id: str = Field(description="ID rencana tersimpan / Stored plan id")
-    snapshot_id: str = Field(description="Snapshot data / Data snapshot")
-    model_version: str = Field(description="Versi model / Model version")
-    method: str = Field(description="milp, atau greedy_fallback bila solver kehabisan waktu")
-    status: str = Field(description="Status solver / Solver status")
-    message: str = Field(description="Pesan solver / Solver message")
-    objective: float | None = Field(description="Nilai tujuan / Objective value")
-    dual_bound: float | None = Field(description="Batas atas / Upper bound")
-    gap: float | None = Field(description="Celah optimalitas relatif / Relative gap")
-    summary: dict[str, float] = Field(description="Ringkasan / Totals")
-    moves: list[PlanMove] = Field(description="Mutasi yang direncanakan / Planned moves")
-    chains: list[Chain] = Field(description="Rantai 2+ mutasi / Chains of two or more moves")
-    unfilled: list[UnfilledSlot] = Field(description="Slot tak terisi / Slots left open")
-    units: list[UnitHeadcount] = Field(description="Pegawai per unit / Per-unit headcount")
 
 
 def _chains(frame: pd.DataFrame) -> list[Chain]:

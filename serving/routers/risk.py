@@ -17,7 +17,8 @@ from serving.deps import StateDep
 from serving.errors import not_found
 from serving.explain import reason_texts
 from serving.ranking import score_frame
-from serving.schemas import ErrorResponse, RiskRequest, RiskResponse
+from serving.schemas.common import ErrorResponse
+from serving.schemas.risk import RiskRequest, RiskResponse
 from serving.state import LoadedState
 
 router = APIRouter(

@@ -14,12 +14,8 @@ from serving.deps import StateDep
 from serving.errors import InvalidInputError, not_found
 from serving.explain import reason_texts
 from serving.ranking import Shortlist, ShortlistQuery, shortlist
-from serving.schemas import (
-    MAX_SHORTLIST_K,
-    Candidate,
-    ErrorResponse,
-    ShortlistResponse,
-)
+from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse
+from serving.schemas.shortlist import Candidate, ShortlistResponse
 from serving.state import PERSON_COLUMNS, LoadedState
 from serving.training import suggest_training
 

@@ -6,41 +6,19 @@ import math
 from typing import Literal
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
 from models.planning.staffing import position_balance, unit_balance
 from serving.auth import PlannerKey
 from serving.deps import StateDep
 from serving.errors import NotFoundError
-from serving.schemas import ErrorResponse, Strict
+from serving.schemas.common import ErrorResponse
+from serving.schemas.staffing import BalanceRow, StaffingResponse
 
 router = APIRouter(
     prefix="/v1",
     tags=["staffing"],
     responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
 )
-
-
-class BalanceRow(Strict):
-    unit_id: str = Field(description="Unit kerja / Work unit")
-    position_id: str | None = Field(description="Jabatan (per jabatan saja) / Position")
-    need: int = Field(description="Kebutuhan ABK / ABK need")
-    headcount: int = Field(description="Pegawai sekarang / Current headcount")
-    surplus: int = Field(description="Kelebihan / Surplus")
-    shortage: int = Field(description="Kekurangan / Shortage")
-    workload_hours: float | None = Field(description="Beban kerja (jam/tahun) / Workload hours")
-    effectiveness_ratio: float | None = Field(
-        description="Beban kerja / (kebutuhan x 1250) / Workload over need x 1250 hours"
-    )
-    load_ratio: float | None = Field(
-        description="Beban kerja / (pegawai x 1250) / Workload over headcount x 1250 hours"
-    )
-
-
-class StaffingResponse(Strict):
-    snapshot_id: str = Field(description="Snapshot data / Data snapshot")
-    by: Literal["unit", "position"] = Field(description="Tingkat rincian / Level of detail")
-    rows: list[BalanceRow] = Field(description="Neraca per baris / Balance per row")
 
 
 def _number(value: object) -> float | None:

@@ -13,7 +13,6 @@ from typing import Annotated, Any, cast
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import Field
 
 from models.features.build import UnknownEmployeeError
 from models.planning.training_plan import TrainingPlan, UnknownPositionError
@@ -21,14 +20,13 @@ from serving.audit import AuditDep, audited
 from serving.auth import HrKey
 from serving.deps import StateDep
 from serving.errors import NotFoundError
-from serving.schemas import (
+from serving.schemas.common import (
     NIP_PATTERN,
     ErrorResponse,
     PositionId,
-    Strict,
-    TrainingRef,
     rows_as,
 )
+from serving.schemas.employees import Gap, TrainingOption, TrainingPlanResponse
 
 router = APIRouter(
     prefix="/v1",
@@ -40,31 +38,6 @@ router = APIRouter(
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return cast(list[dict[str, Any]], frame.to_dict(orient="records"))
-
-
-class Gap(Strict):
-    competency: str = Field(description="Kompetensi / Competency")
-    current_level: float | None = Field(description="Level terakhir (kosong: belum dinilai)")
-    required_level: float = Field(description="Standar jabatan / Position standard")
-    gap: float = Field(description="Kekurangan level / Levels short")
-
-
-class TrainingOption(TrainingRef):
-    level_gain: float = Field(description="Kenaikan level yang dijanjikan / Promised gain")
-    expected_gain: float = Field(description="Kenaikan menurut riwayat / Gain history shows")
-    effect: float = Field(description="Kenaikan fit perkiraan / Estimated fit increase")
-    fit_after_alone: float = Field(description="Fit setelah pelatihan ini saja / Fit after it")
-
-
-class TrainingPlanResponse(Strict):
-    nip: str = Field(description="NIP")
-    position_id: str = Field(description="Jabatan tujuan / Target position")
-    model_version: str = Field(description="Versi model / Model version")
-    fit_before: float = Field(description="Fit tanpa pelatihan / Fit without training")
-    fit_after: float = Field(description="Fit setelah semua pelatihan / Fit after all of them")
-    total_hours: float = Field(description="Total JP / Total hours")
-    gaps: list[Gap] = Field(description="Kesenjangan kompetensi / Competency gaps")
-    trainings: list[TrainingOption] = Field(description="Pelatihan, terbaik dulu / Best first")
 
 
 def _response(plan: TrainingPlan, model_version: str) -> TrainingPlanResponse:

@@ -1,0 +1,111 @@
+"""Shared pieces of the API's request and response models: ids, limits, errors, reasons.
+
+Enum values come from models/contract/enums.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, TypeVar
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from models.contract.enums import NIP_LENGTH, JobType
+
+MAX_SHORTLIST_K = 200
+MAX_RISK_PAIRS = 10_000
+NIP_PATTERN = rf"^\d{{{NIP_LENGTH}}}$"
+
+Nip = Annotated[
+    str,
+    StringConstraints(pattern=NIP_PATTERN),
+    Field(description="NIP: 18 digit / 18 digits", examples=["198503122010011001"]),
+]
+PositionId = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), Field(description="position_id")
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+StrictModel = TypeVar("StrictModel", bound=Strict)
+
+
+def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
+    """One `model` per row of `frame`, from the columns named like its fields."""
+    rows = frame[list(model.model_fields)].to_dict(orient="records")
+    return [model.model_validate(row) for row in rows]
+
+
+# The scores of a (nip, position_id) pair, described once for every response that carries them.
+Eligible = Annotated[bool, Field(description="Memenuhi aturan mutasi / Passes the transfer policy")]
+Fit = Annotated[float, Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")]
+Risk = Annotated[float, Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")]
+
+
+class HealthResponse(Strict):
+    status: Literal["ok"] = Field(description="Proses hidup / Process is alive")
+
+
+class ReadyResponse(Strict):
+    ready: bool = Field(description="Model dan snapshot termuat / Models and snapshot loaded")
+    model_version: str | None = Field(description="Versi model @champion yang dilayani")
+    snapshot_id: str | None = Field(description="Snapshot data yang dilayani / Data snapshot")
+    as_of: date | None = Field(description="Tanggal acuan fitur / Reference date of features")
+    reason: str | None = Field(description="Mengapa belum siap / Why not ready")
+    generation: int = Field(
+        description="Pemuatan ulang terakhir yang diikuti / Last reload followed"
+    )
+
+
+class IneligibleReason(Strict):
+    code: str = Field(description="Kode alasan stabil / Stable reason code")
+    text: str = Field(description="Penjelasan / Explanation (Indonesian / English)")
+
+
+IneligibleReasons = Annotated[
+    list[IneligibleReason], Field(description="Aturan yang gagal / Rules")
+]
+
+
+class Factor(Strict):
+    target: Literal["fit", "risk"] = Field(description="Skor yang dijelaskan / Score explained")
+    feature: str = Field(description="Nama fitur / Feature name")
+    contribution: float = Field(description="Kontribusi (pred_contrib LightGBM) ke skor")
+    text: str = Field(description="Kalimat singkat / Short sentence (Indonesian / English)")
+
+
+class TrainingRef(Strict):
+    """A catalogue training as the API shows it; suggestions and plan options add their fit."""
+
+    training_id: str = Field(description="training_id dari katalog / from the catalogue")
+    name: str = Field(description="Nama pelatihan / Training name")
+    competency: str = Field(description="Kompetensi yang ditingkatkan / Competency raised")
+    hours: float = Field(description="Jam pelajaran (JP) / Hours")
+
+
+class TrainingSuggestion(TrainingRef):
+    expected_fit: float = Field(
+        description="Perkiraan fit setelah pelatihan yang disarankan / Expected fit after the "
+        "suggested trainings (in the training-plan route: after this training alone)"
+    )
+
+
+class PositionRef(Strict):
+    position_id: str = Field(description="position_id")
+    title: str = Field(description="Nama jabatan / Title")
+    job_type: JobType = Field(description="Jenis jabatan / Job type")
+    grade: int = Field(description="Kelas jabatan / Grade 1–17")
+    unit_id: str = Field(description="unit_id")
+    unit_name: str = Field(description="Nama unit / Unit name")
+    sector: str = Field(description="Sektor / Sector")
+    region_code: str = Field(description="Kode wilayah BPS / BPS region code")
+
+
+class ErrorResponse(Strict):
+    code: str = Field(description="Kode kesalahan / Error code")
+    message: str = Field(description="Pesan / Message (Indonesian / English)")
+    errors: list[str] = Field(description="Rincian per kolom / Details per field")
