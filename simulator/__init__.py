@@ -9,6 +9,7 @@ mechanisms are in `simulator.outcomes` (`expected_post_move_rating`,
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from models.contract.enums import Table
+from models.contract.tables import AgencyData
 from simulator.evaluation import evaluation_pools
 from simulator.export import (
     employees_table,
@@ -45,7 +47,7 @@ MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_AS_OF", "DemoDataError", "DemoSummary", "generate_agency"]
+__all__ = ["DEFAULT_AS_OF", "DemoDataError", "DemoSummary", "agency_data", "generate_agency"]
 
 
 @dataclass(frozen=True)
@@ -171,3 +173,15 @@ def generate_agency(
         "demo agency written: %s employees, %s transfers", summary.employees, len(transfers)
     )
     return summary
+
+
+def agency_data(
+    *, employees: int, seed: int, as_of: date | None = None, years: int = 10
+) -> AgencyData:
+    """The demo agency in memory, as ingest would load it: the one synthetic-agency builder
+    for tests and benchmarks that need canonical tables rather than an export folder."""
+    from pipelines.ingest import read_and_validate
+
+    with tempfile.TemporaryDirectory(prefix="mutasi-world-") as folder:
+        generate_agency(Path(folder), employees=employees, seed=seed, as_of=as_of, years=years)
+        return read_and_validate(Path(folder), today=as_of or DEFAULT_AS_OF)
