@@ -20,7 +20,7 @@ from pipelines.ingest import ingest_folder, read_and_validate
 from pipelines.readers import read_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import current_snapshot_id, list_snapshots
-from tests.conftest import FIXTURE_TODAY, NIP_ANI, valid_agency_frames, write_agency
+from tests.fixtures.export import FIXTURE_TODAY, NIP_ANI, valid_agency_frames, write_agency
 
 
 @pytest.fixture

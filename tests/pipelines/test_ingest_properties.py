@@ -19,7 +19,7 @@ from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import current_snapshot_id, load_snapshot
-from tests.conftest import FIXTURE_TODAY, valid_agency_frames, write_agency
+from tests.fixtures.export import FIXTURE_TODAY, valid_agency_frames, write_agency
 
 TABLES = st.sampled_from(list(Table))
 FORMATS = st.sampled_from(["csv", "parquet", "xlsx"])

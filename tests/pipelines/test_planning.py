@@ -16,7 +16,7 @@ from pipelines.planning import make_plan, read_slots
 from pipelines.registry import load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import load_snapshot
-from tests.conftest import World
+from tests.fixtures.world import World
 
 
 def _write(path: Path, text: str) -> Path:

@@ -11,7 +11,7 @@ import pytest
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
 from pipelines import evaluate, registry, tracking
 from pipelines.settings import Settings
-from tests.models._synthetic import FEATURES, synthetic_examples
+from tests.fixtures.examples import FEATURES, synthetic_examples
 
 pytestmark = pytest.mark.integration
 

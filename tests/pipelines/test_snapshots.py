@@ -26,7 +26,7 @@ from pipelines.snapshots import (
     pin_snapshot,
 )
 from simulator import DEFAULT_AS_OF, generate_agency
-from tests.conftest import FIXTURE_TODAY, valid_agency_frames, write_agency
+from tests.fixtures.export import FIXTURE_TODAY, valid_agency_frames, write_agency
 
 ROOT = Path(__file__).resolve().parents[2]
 

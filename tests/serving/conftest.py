@@ -18,7 +18,7 @@ from serving.auth import Role, create_key
 from serving.demo import demo_position
 from serving.loading import build_state
 from serving.state import LoadedState
-from tests.conftest import World
+from tests.fixtures.world import World
 
 BARE_REASON = "Tidak ada model di tes ini / No model in this test"
 

@@ -23,7 +23,7 @@ from schemathesis.generation.modes import GenerationMode
 from serving.app import create_app
 from serving.auth import Role, create_key
 from serving.state import LoadedState
-from tests.conftest import World
+from tests.fixtures.world import World
 
 FUZZ_EXAMPLES = 20
 SKIPPED = {("POST", "/v1/admin/reload")}  # reloads the model: covered by its own tests

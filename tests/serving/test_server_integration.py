@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from serving.state import LoadedState
-from tests.conftest import World
+from tests.fixtures.world import World
 
 pytestmark = pytest.mark.integration
 MUTASI = str(Path(sys.executable).with_name("mutasi"))

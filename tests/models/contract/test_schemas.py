@@ -1,4 +1,4 @@
-"""Every contract rule, on the tiny hand-built agency of tests/conftest.py with one cell changed."""
+"""Every contract rule, on the hand-built export (tests/fixtures/export.py), one cell changed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from models.contract.enums import Table
 from models.contract.problems import MAX_PROBLEMS, ContractViolation, Problem
 from models.contract.schemas import canonical_schema, validate_frames
 from models.contract.tables import column_dtypes
-from tests.conftest import FIXTURE_TODAY, NIP_ANI, NIP_RETIRED, valid_agency_frames
+from tests.fixtures.export import FIXTURE_TODAY, NIP_ANI, NIP_RETIRED, valid_agency_frames
 
 Frames = dict[Table, pd.DataFrame]
 

@@ -25,7 +25,7 @@ from models.features.build import (
 )
 from models.features.schema import FEATURE_SCHEMA
 from models.features.text import FEATURE_TEXT, describe_feature
-from tests.models.feature_world import ANI, BUDI, CITRA, EKO, base_frames, with_rows, world
+from tests.fixtures.agency import ANI, BUDI, CITRA, EKO, base_frames, with_rows, world
 
 AS_OF = date(2025, 7, 1)
 

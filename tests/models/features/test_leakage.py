@@ -17,7 +17,7 @@ from models.features.build import (
     pair_features_at,
     transfer_examples,
 )
-from tests.models.feature_world import BUDI, EKO, base_frames, with_rows, world
+from tests.fixtures.agency import BUDI, EKO, base_frames, with_rows, world
 
 CUTOFF = pd.Timestamp("2019-05-01")  # decree date of T1 (EKO, P2 -> P1)
 

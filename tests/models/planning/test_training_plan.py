@@ -21,7 +21,7 @@ from models.planning.training_plan import (
     realised_gains,
 )
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
-from tests.models.feature_world import ANI, BUDI, table, world
+from tests.fixtures.agency import ANI, BUDI, table, world
 
 AS_OF = date(2025, 6, 30)
 

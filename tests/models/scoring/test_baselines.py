@@ -8,7 +8,7 @@ import pytest
 
 from models.scoring.baselines import LogisticBaseline, RandomBaseline, RuleBaseline
 from models.scoring.metrics import auc
-from tests.models._synthetic import FEATURES, synthetic_examples
+from tests.fixtures.examples import FEATURES, synthetic_examples
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from models.features.build import FEATURE_COLUMNS, FeatureContext, current_pair_
 from models.scoring.compose import SCORE_COLUMNS, score_pairs
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
 from models.scoring.policy import PolicyConfig
-from tests.models.feature_world import ANI, BUDI, CITRA, DEDI, world
+from tests.fixtures.agency import ANI, BUDI, CITRA, DEDI, world
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from scipy.special import expit, logit
 from models.scoring.calibration import booster_predict, choose_calibrator, time_folds
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer, time_holdout_mask
 from models.scoring.metrics import auc, expected_calibration_error
-from tests.models._synthetic import FEATURES, synthetic_examples
+from tests.fixtures.examples import FEATURES, synthetic_examples
 
 FAST = ScorerConfig(fit=GbmParams(n_estimators=150), risk=GbmParams(n_estimators=150))
 

@@ -18,7 +18,7 @@ from models.scoring.policy import (
     check_eligibility,
     indexed_eligibility,
 )
-from tests.models.feature_world import ANI, BUDI, CITRA, DEDI, base_frames, world
+from tests.fixtures.agency import ANI, BUDI, CITRA, DEDI, base_frames, world
 
 AS_OF = date(2025, 7, 1)
 
