@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from simulator.history import Records, headcounts, simulate
 from simulator.people import name_pools, to_day
 from simulator.positions import build_positions, competency_codes, required_levels
 from simulator.state import State, World
+from simulator.summary import DemoSummary
 from simulator.trainings import build_trainings
 from simulator.truth import (
     eval_pools_truth,
@@ -48,21 +48,6 @@ MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
 logger = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_AS_OF", "DemoDataError", "DemoSummary", "agency_data", "generate_agency"]
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """What was written: where, for which parameters, and the size of each table."""
-
-    out_dir: Path
-    employees: int
-    seed: int
-    as_of: date
-    years: int
-    file_format: str
-    rows: dict[str, int] = field(default_factory=dict)
-    resistance_rate: float = 0.0
-    post_move_label_share: float = 0.0
 
 
 def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> None:

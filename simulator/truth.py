@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulator import outcomes
 from simulator.state import World
-
-if TYPE_CHECKING:
-    from simulator import DemoSummary
+from simulator.summary import DemoSummary
 
 DEFINITIONS: dict[str, str] = {
     "expected_post_move_rating": (
