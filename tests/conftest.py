@@ -19,6 +19,8 @@ import pytest
 from models.contract.enums import Table
 from pipelines.settings import Settings
 
+pytest_plugins = ["tests.databases"]
+
 # The reference date of the fixture world: every date in it is on or before this day.
 FIXTURE_TODAY = date(2025, 6, 30)
 
