@@ -26,7 +26,34 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL for API keys and the audit trail; default SQLite in home.",
+        description="SQLAlchemy URL for API keys and the audit trail (e.g. postgresql+psycopg://"
+        "user:password@host/db); default SQLite in home.",
+    )
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        gt=0,
+        description="Largest request body in bytes, enforced while it streams in (413 beyond); "
+        "the default holds 10,000 risk pairs with long position ids.",
+    )
+    api_docs: bool | None = Field(
+        default=None,
+        description="Serve /docs and /openapi.json; default: only when bound to a loopback "
+        "address (127.0.0.1, ::1), off on a network address.",
+    )
+    max_concurrent_requests: int = Field(
+        default=4, gt=0, description="API requests worked on at once per worker process."
+    )
+    max_queued_requests: int = Field(
+        default=32, ge=0, description="API requests waiting per worker; beyond: 503 Retry-After."
+    )
+    queue_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Longest wait in the queue before a 503 Retry-After."
+    )
+    signin_max_failures: int = Field(
+        default=10, gt=0, description="Failed sign-ins per client address per window, then 429."
+    )
+    signin_window_seconds: float = Field(
+        default=300.0, gt=0, description="Window (seconds) over which failed sign-ins count."
     )
     model_name: str = Field(default="mutasi", description="Registered model name (one bundle).")
     as_of: date | None = Field(

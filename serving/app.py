@@ -18,16 +18,20 @@ from dataclasses import dataclass
 
 import anyio
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
 from serving.db import make_engine
 from serving.errors import install_error_handlers
+from serving.guard import OverloadGuard, RequestGuard
 from serving.loading import Loader, build_state, settle_memory, try_load
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
 from serving.reloads import follow_reloads, latest_generation
 from serving.routers import ROUTERS
+from serving.signin_limits import FailedSignIns
 from serving.state import LoadedState, StateHolder
 
 logger = logging.getLogger(__name__)
@@ -104,19 +108,42 @@ def create_app(
     lifecycle = Lifecycle(
         settings, loader, holder, engine, initial_state, retry_seconds, reload_poll_seconds
     )
+    docs = settings.api_docs is not False  # `mutasi serve` turns None off on a network address
     app = FastAPI(
         title="Mutasi API",
         version="1",
         description="Daftar pendek, risiko mutasi dan operasi model / "
         "Shortlists, transfer risk and model operations for mutasi ASN.",
         lifespan=lifecycle.lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
-    for module in ROUTERS:
-        app.include_router(_router(module))
+    routers = [_router(module) for module in ROUTERS]
+    for router in routers:
+        app.include_router(router)
     install_error_handlers(app)
+    routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    _add_middleware(app, settings, routes)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings, routes: list[APIRoute]) -> None:
+    """Outermost last: access log, audit write, route/audit/key guard, overload, body limit."""
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)
+    app.add_middleware(
+        OverloadGuard,
+        max_concurrent=settings.max_concurrent_requests,
+        max_queued=settings.max_queued_requests,
+        queue_timeout=settings.queue_timeout_seconds,
+    )
+    failed = FailedSignIns(
+        max_failures=settings.signin_max_failures, window_seconds=settings.signin_window_seconds
+    )
+    app.state.failed_sign_ins = failed
+    app.add_middleware(RequestGuard, routes=routes, engine=app.state.engine, failed_sign_ins=failed)
     app.add_middleware(AuditMiddleware, trail=app.state.audit)
     app.add_middleware(AccessLogMiddleware)
-    return app

@@ -100,7 +100,13 @@ class AuditTrail:
 
 
 def audited(request: Request) -> AuditRecord:
-    """Dependency: mark this request as audited and hand the route its record."""
+    """Dependency: mark this request as audited and hand the route its record.
+
+    Behind `serving.guard.RequestGuard` the record was opened before the body was read.
+    """
+    opened = current_audit(request)
+    if opened is not None:
+        return opened
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     record = AuditRecord(method=request.method, route=template)

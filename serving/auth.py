@@ -31,10 +31,20 @@ from sqlalchemy.exc import IntegrityError
 
 from serving.audit import current_audit
 from serving.db import api_keys
-from serving.errors import ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
+from serving.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthorizedError,
+    error_body,
+)
 
 KEY_PREFIX = "mts_"
 _KEY_ID_HEX = 12
+_MISSING_KEY = "Kunci API tidak ada (header X-API-Key) / Missing API key (X-API-Key header)"
+_WRONG_KEY = "Kunci API salah atau dicabut / API key is wrong or revoked"
+UNAUTHORIZED_MISSING = error_body(UnauthorizedError.code, _MISSING_KEY)
+UNAUTHORIZED_WRONG = error_body(UnauthorizedError.code, _WRONG_KEY)
 
 
 class Role(StrEnum):
@@ -161,14 +171,19 @@ _api_key_header = APIKeyHeader(
 def authenticate(
     request: Request, raw_key: Annotated[str | None, Security(_api_key_header)]
 ) -> ApiKey:
-    """Dependency: the caller's key, or 401."""
+    """Dependency: the caller's key, or 401.
+
+    Behind `serving.guard.RequestGuard` the key was checked before the body was read and is
+    taken from the request state; an app without the guard checks it here.
+    """
+    checked = getattr(request.state, "api_key", None)
+    if isinstance(checked, ApiKey):
+        return checked
     if not raw_key:
-        raise UnauthorizedError(
-            "Kunci API tidak ada (header X-API-Key) / Missing API key (X-API-Key header)"
-        )
+        raise UnauthorizedError(_MISSING_KEY)
     key = verify_key(request.app.state.engine, raw_key)
     if key is None:
-        raise UnauthorizedError("Kunci API salah atau dicabut / API key is wrong or revoked")
+        raise UnauthorizedError(_WRONG_KEY)
     record = current_audit(request)
     if record is not None:
         record.key_label, record.role = key.label, key.role.value

@@ -1,17 +1,24 @@
-"""The serving database: API keys and the audit trail, in one SQLAlchemy metadata.
+"""The serving database: API keys, the audit trail and reload generations.
 
-SQLite in the data home by default; any SQLAlchemy URL (e.g. PostgreSQL) in
-`settings.database_url` works. The audit table is append-only: triggers refuse UPDATE and
-DELETE on SQLite and PostgreSQL, so even a direct SQL session cannot rewrite history.
+SQLite in the data home by default; PostgreSQL by URL (`MUTASI_DATABASE_URL=
+postgresql+psycopg://user:password@host/db`). The tables below are what the code queries; the
+schema itself is made by the Alembic migrations in serving/migrations, which `make_engine` runs
+to head (one process at a time). The audit table is append-only on both backends: triggers
+refuse UPDATE, DELETE, REPLACE and TRUNCATE (serving/migrations/append_only.py), so even a
+direct SQL session cannot rewrite history.
 """
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import (
-    DDL,
     Column,
     DateTime,
     Engine,
@@ -22,6 +29,8 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import make_url
 
@@ -64,26 +73,6 @@ reloads = Table(
     Column("snapshot_id", String(128), nullable=True),
 )
 
-_SQLITE_APPEND_ONLY = [
-    DDL(
-        f"CREATE TRIGGER IF NOT EXISTS audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
-    ).execute_if(dialect="sqlite")
-    for verb in ("UPDATE", "DELETE")
-]
-_POSTGRES_APPEND_ONLY = [
-    DDL(
-        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql"
-    ).execute_if(dialect="postgresql"),
-    DDL(
-        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
-    ).execute_if(dialect="postgresql"),
-]
-for _ddl in (*_SQLITE_APPEND_ONLY, *_POSTGRES_APPEND_ONLY):
-    event.listen(audit_log, "after_create", _ddl)
-
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -104,5 +93,45 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    migrate(engine)
     return engine
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", "serving:migrations")
+    return config
+
+
+# Revision that matches a database created before migrations (by `metadata.create_all`).
+_BEFORE_MIGRATIONS = "0001"
+# Any constant: the PostgreSQL advisory lock that serialises migrations across processes.
+_MIGRATION_LOCK = 0x6D757461
+
+
+@contextmanager
+def _one_migrator(engine: Engine) -> Iterator[None]:
+    """Workers starting together migrate one at a time (SQLite: a file lock)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (a no-op when it is there already)."""
+    config = alembic_config()
+    with _one_migrator(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        tables = inspect(connection)
+        if tables.has_table("audit_log") and not tables.has_table("alembic_version"):
+            command.stamp(config, _BEFORE_MIGRATIONS)
+        command.upgrade(config, "head")

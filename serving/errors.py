@@ -70,6 +70,7 @@ def not_found(kind_id: str, kind_en: str, ids: Sequence[str], *, shown: int = 20
 _HTTP_TEXT: dict[int, tuple[str, str]] = {
     404: ("Alamat tidak ditemukan", "Route not found"),
     405: ("Metode tidak diizinkan", "Method not allowed"),
+    413: ("Isi permintaan terlalu besar", "Request body too large"),
 }
 
 
@@ -131,8 +132,10 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # Only the route and the exception type are logged: request data may be personal.
-    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    # Only the route template and the exception type are logged: the concrete path may hold a
+    # NIP (/v1/employees/{nip}) and request data may be personal.
+    route = getattr(request.scope.get("route"), "path", "<unrouted>")
+    logger.error("unexpected %s on %s %s", type(exc).__name__, request.method, route)
     message = "Kesalahan internal server / Internal server error"
     return JSONResponse(status_code=500, content=error_body("internal_error", message))
 

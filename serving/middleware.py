@@ -52,7 +52,7 @@ class AuditMiddleware:
                 record = _audit_record(scope)
                 if record is not None and not await self._write(record, message["status"]):
                     blocked = True
-                    await _send_json(send, 503, _AUDIT_FAILED)
+                    await send_json(send, 503, _AUDIT_FAILED)
                     return
             if not blocked:
                 await send(message)
@@ -74,13 +74,17 @@ class AuditMiddleware:
         return True
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+async def send_json(
+    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
+    """Answer with a small JSON body straight from middleware (outside the exception handlers)."""
     payload = json.dumps(body).encode("utf-8")
-    headers = [
+    raw_headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items()),
     ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
 
 

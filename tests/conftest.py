@@ -14,6 +14,8 @@ import pytest
 from tests.fixtures.export import valid_agency_frames, write_agency
 from tests.fixtures.world import World, build_world
 
+pytest_plugins = ["tests.databases"]
+
 
 @pytest.fixture
 def valid_agency_dir(tmp_path: Path) -> Path:

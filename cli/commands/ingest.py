@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from models.contract.errors import MutasiError
+from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder
 from pipelines.settings import get_settings
 from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
@@ -18,13 +19,27 @@ def _fail(error: MutasiError) -> typer.Exit:
     return typer.Exit(error.exit_code)
 
 
+MaskOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mask-personal",
+        help="Samarkan NIP yang dikutip pesan masalah / Mask the NIPs problem lines quote "
+        "(for output that goes to log files)",
+    ),
+]
+
+
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
+    mask_personal: MaskOpt = False,
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
     try:
         info = ingest_folder(folder, settings=get_settings())
-    except MutasiError as error:  # ContractViolation prints every located problem
+    except ContractViolation as violation:  # every located problem, personal values marked
+        typer.echo(violation.render(mask_personal=mask_personal), err=True)
+        raise typer.Exit(violation.exit_code) from None
+    except MutasiError as error:
         raise _fail(error) from None
     if info.reused:
         typer.echo(

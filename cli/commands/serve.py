@@ -6,6 +6,8 @@ commands never load FastAPI.
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -48,8 +50,25 @@ WorkersOpt = Annotated[
 ]
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: treat as a network address
+        return False
+
+
+def _decide_api_docs(host: str) -> None:
+    """/docs and /openapi.json: on a loopback address by default, off on a network address,
+    unless MUTASI_API_DOCS says otherwise (set in the environment so every worker agrees)."""
+    if "MUTASI_API_DOCS" not in os.environ:
+        os.environ["MUTASI_API_DOCS"] = "true" if _is_loopback(host) else "false"
+        get_settings.cache_clear()
+
+
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt = 1) -> None:
-    """Serve the @champion model on the current snapshot (HTTP API, /docs for the reference)."""
+    """Serve the @champion model on the current snapshot (HTTP API, /docs on 127.0.0.1)."""
+    _decide_api_docs(host)
+    _engine().dispose()  # migrate the database once, before any worker starts
     if workers > 1:
         # Each worker builds the app from the environment (MUTASI_*), as `serve` does.
         _run("serving.app:create_app", host=host, port=port, factory=True, workers=workers)
@@ -118,6 +137,7 @@ def demo_serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """For `make demo`: load, create an admin key, print it with a curl line, then serve."""
     from serving.demo import prepare_demo
 
+    _decide_api_docs(host)
     settings = get_settings()
     demo = prepare_demo(settings, host=host, port=port)
     for line in demo.lines:

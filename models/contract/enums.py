@@ -211,6 +211,10 @@ COLUMNS: Final[dict[Table, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     Table.PREFERENCES: (("nip", "kind", "value", "priority"), ()),
 }
 
+# Columns holding a NIP: an identifier (it appears in the audit table), but it encodes a birth
+# date and gender, so problem lines that quote one say so and can mask it.
+NIP_COLUMNS: Final[frozenset[str]] = frozenset({"nip"})
+
 # Personal fields: never logged, never in the audit table, shown only to roles allowed to.
 PERSONAL_FIELDS: Final[frozenset[str]] = frozenset(
     {

@@ -15,6 +15,9 @@ from models.contract.tables import AgencyData
 MAX_PROBLEMS: Final[int] = 1000  # problems rendered; the total is always counted
 MAX_PROBLEMS_SHOWN: Final[int] = 50  # problems printed in a ContractViolation message
 MAX_SUMMARY_SHOWN: Final[int] = 30  # summary lines printed after them
+# How a problem line marks, and masks, a quoted personal value (`mutasi ingest --mask-personal`).
+PERSONAL_NOTE: Final[str] = "memuat data pribadi / quotes personal data"
+MASKED: Final[str] = "<disamarkan / masked>"
 
 
 @dataclass(frozen=True)
@@ -28,14 +31,25 @@ class Problem:
     row: int | None
     column: str | None
     message: str
+    got: str | None = None  # the cell as the file holds it, quoted after the message
+    personal: bool = False  # `got` is personal (a NIP): the line says so and can mask it
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, *, mask_personal: bool = False) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(str(self.row))
             if self.column is not None:
                 where.append(self.column)
-        return f"{':'.join(where)}: {self.message}"
+        text = f"{':'.join(where)}: {self.message}"
+        if self.got is None:
+            return text
+        if not self.personal:
+            return f'{text} (got "{self.got}")'
+        got = MASKED if mask_personal else f'"{self.got}"'
+        return f"{text} (got {got}; {PERSONAL_NOTE})"
 
 
 @dataclass(frozen=True)
@@ -60,10 +74,14 @@ class ContractViolation(MutasiError):  # noqa: N818 (the name the team agreed on
         self.problems = list(problems)
         self.total = max(total or 0, len(self.problems))
         self.summary = list(summary or [])
+        super().__init__(self.render())
+
+    def render(self, *, mask_personal: bool = False) -> str:
+        """The message, with quoted personal values masked when asked."""
         lines = [
             f"Data melanggar kontrak: {self.total} masalah / "
             f"Data breaks the contract: {self.total} problems",
-            *(str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]),
+            *(p.render(mask_personal=mask_personal) for p in self.problems[:MAX_PROBLEMS_SHOWN]),
         ]
         more = self.total - min(len(self.problems), MAX_PROBLEMS_SHOWN)
         if more > 0:
@@ -71,4 +89,4 @@ class ContractViolation(MutasiError):  # noqa: N818 (the name the team agreed on
             if self.summary:
                 lines.append("Ringkasan per kolom / Summary by column:")
                 lines += self.summary[:MAX_SUMMARY_SHOWN]
-        super().__init__("\n".join(lines))
+        return "\n".join(lines)

@@ -24,6 +24,7 @@ from models.contract.checks import Rule, reference_rules, value_rules
 from models.contract.constraints import FOREIGN_KEYS, UNIQUE_KEYS
 from models.contract.enums import (
     COLUMNS,
+    NIP_COLUMNS,
     PERSONAL_FIELDS,
     REQUIRED_TABLES,
     Table,
@@ -165,9 +166,11 @@ def _problem(
     first_row = "" if first is None else str(int(cast(float, first.at[index])) + 2)
     text = _message(table, rule_key, first=first_row, rules=rules, sources=sources)
     got = raw[table].at[index, column] if column in raw[table].columns else None
-    if isinstance(got, str) and got.strip() and column not in PERSONAL_FIELDS:
-        text = f'{text} (got "{got.strip()}")'
-    return Problem(sources.get(table, default_source(table)), index + 2, column, text)
+    quoted = got.strip() if isinstance(got, str) and got.strip() else None
+    if column in PERSONAL_FIELDS:
+        quoted = None  # never quoted
+    source = sources.get(table, default_source(table))
+    return Problem(source, index + 2, column, text, got=quoted, personal=column in NIP_COLUMNS)
 
 
 def _message(

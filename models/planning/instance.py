@@ -41,6 +41,10 @@ class PlanInfeasibleError(MutasiError):
     """Pins or caps that no plan can satisfy."""
 
 
+# Most NIPs or position ids one pin list may name (a request larger than any real round).
+MAX_PINS = 20_000
+
+
 class PlanOptions(BaseModel):
     """Options of one planning run; stored with the plan so that it can be reproduced."""
 
@@ -72,10 +76,16 @@ class PlanOptions(BaseModel):
         le=100.0,
         description="Cost of each move out of a needed (not over-staffed) seat, in fit units.",
     )
-    must_move: tuple[str, ...] = Field(default=(), description="NIPs that must be moved.")
-    must_not_move: tuple[str, ...] = Field(default=(), description="NIPs that must stay.")
+    must_move: tuple[str, ...] = Field(
+        default=(), max_length=MAX_PINS, description="NIPs that must be moved."
+    )
+    must_not_move: tuple[str, ...] = Field(
+        default=(), max_length=MAX_PINS, description="NIPs that must stay."
+    )
     must_fill: tuple[str, ...] = Field(
-        default=(), description="Position ids whose open slots must all be filled."
+        default=(),
+        max_length=MAX_PINS,
+        description="Position ids whose open slots must all be filled.",
     )
     time_limit: float = Field(
         default=60.0, gt=0.0, le=86_400.0, description="Solver time limit, seconds."

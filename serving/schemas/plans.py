@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from collections import Counter
+
+from pydantic import Field, field_validator
 
 from models.planning.instance import PlanOptions
 from serving.schemas.common import (
     PositionId,
     Strict,
 )
+
+# Most slots one request may list; a round of a 100k-employee agency has about 3,000.
+MAX_PLAN_SLOTS = 20_000
 
 
 class Slot(Strict):
@@ -18,12 +23,28 @@ class Slot(Strict):
 
 class PlanRequest(Strict):
     slots: list[Slot] | None = Field(
-        default=None, description="Slot terbuka; kosong: semua kekurangan / Default: shortages"
+        default=None,
+        max_length=MAX_PLAN_SLOTS,
+        description="Slot terbuka, satu baris per jabatan; kosong: semua kekurangan / Open "
+        "slots, one row per position; default: every shortage",
     )
     options: PlanOptions = Field(
         default_factory=PlanOptions, description="Opsi optimasi / Optimiser options"
     )
     top_m: int = Field(default=30, ge=1, le=200, description="Kandidat per slot / Per slot")
+
+    @field_validator("slots")
+    @classmethod
+    def _one_row_per_position(cls, slots: list[Slot] | None) -> list[Slot] | None:
+        seen = Counter(slot.position_id for slot in slots or [])
+        repeated = [position_id for position_id, count in seen.items() if count > 1]
+        if repeated:
+            listed = ", ".join(repeated[:20]) + (f" (+{len(repeated) - 20})" * (len(repeated) > 20))
+            raise ValueError(
+                f"jabatan muncul lebih dari sekali, gabungkan open_count: {listed} / "
+                f"positions listed more than once, sum their open_count: {listed}"
+            )
+        return slots
 
 
 class PlanMove(Strict):

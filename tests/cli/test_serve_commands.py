@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,3 +74,25 @@ def test_serve_turns_off_uvicorns_access_log_which_would_print_nips(
     result = runner.invoke(app, ["serve", "--port", "8123", "--workers", workers])
     assert result.exit_code == 0, result.output
     assert [c["access_log"] for c in calls] == [False]
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"), [("127.0.0.1", "true"), ("::1", "true"), ("0.0.0.0", "false")]
+)
+def test_api_docs_default_to_loopback_only(
+    host: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.commands.serve import _decide_api_docs
+
+    monkeypatch.setenv("MUTASI_API_DOCS", "unset")  # restored after the test, then removed
+    monkeypatch.delenv("MUTASI_API_DOCS")
+    _decide_api_docs(host)
+    assert os.environ["MUTASI_API_DOCS"] == expected
+
+
+def test_an_explicit_api_docs_setting_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.commands.serve import _decide_api_docs
+
+    monkeypatch.setenv("MUTASI_API_DOCS", "true")
+    _decide_api_docs("0.0.0.0")
+    assert os.environ["MUTASI_API_DOCS"] == "true"

@@ -102,7 +102,7 @@ def test_ingest_rejects_malformed_nip(tmp_path: Path, settings: Settings, ingest
     folder = _edited(tmp_path / "bad", Table.TRANSFERS, 0, "nip", "19850115201001200")
     assert _rejected(folder, settings) == [
         "transfers.csv:2:nip: NIP harus 18 digit / NIP must have 18 digits "
-        '(got "19850115201001200")'
+        '(got "19850115201001200"; memuat data pribadi / quotes personal data)'
     ]
 
 
@@ -112,7 +112,8 @@ def test_ingest_rejects_nip_contradicting_birth_date(
     folder = _edited(tmp_path / "bad", Table.EMPLOYEES, 0, "birth_date", "1986-01-15")
     assert _rejected(folder, settings) == [
         "employees.csv:2:nip: 8 digit pertama NIP harus sama dengan birth_date (YYYYMMDD) / "
-        f'the first 8 digits of the NIP must equal birth_date (YYYYMMDD) (got "{NIP_ANI}")'
+        f'the first 8 digits of the NIP must equal birth_date (YYYYMMDD) (got "{NIP_ANI}"; '
+        "memuat data pribadi / quotes personal data)"
     ]
 
 
@@ -122,7 +123,8 @@ def test_ingest_rejects_nip_contradicting_gender(
     folder = _edited(tmp_path / "bad", Table.EMPLOYEES, 0, "gender", "L")
     assert _rejected(folder, settings) == [
         "employees.csv:2:nip: digit ke-15 NIP harus 1 untuk gender L atau 2 untuk P / "
-        f'digit 15 of the NIP must be 1 for gender L or 2 for P (got "{NIP_ANI}")'
+        f'digit 15 of the NIP must be 1 for gender L or 2 for P (got "{NIP_ANI}"; '
+        "memuat data pribadi / quotes personal data)"
     ]
 
 

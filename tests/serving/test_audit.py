@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from pipelines.settings import Settings
 from serving.audit import AUDIT_CSV_COLUMNS, AuditDep, AuditRecord, AuditTrail
 from serving.auth import Role
 from serving.db import make_engine
@@ -18,8 +20,14 @@ from serving.middleware import AuditMiddleware
 
 
 @pytest.fixture
-def trail(tmp_path) -> AuditTrail:
-    return AuditTrail(make_engine(f"sqlite:///{tmp_path / 'audit.db'}"))
+def bare_settings(tmp_path: Path, database_url: str) -> Settings:
+    """The bare app (tests/serving/conftest.py) on each database backend."""
+    return Settings(home=tmp_path / "home", as_of=date(2025, 6, 30), database_url=database_url)
+
+
+@pytest.fixture
+def trail(database_url: str) -> AuditTrail:
+    return AuditTrail(make_engine(database_url))
 
 
 def _record(**changes: object) -> AuditRecord:
@@ -40,13 +48,46 @@ def test_write_stores_nips_and_status(trail: AuditTrail) -> None:
     )
 
 
+_ROW = "(1, '2026-01-01 00:00:00', 'GET', '/x', 200)"
+_INSERT = f"INTO audit_log (id, at, method, route, status) VALUES {_ROW}"
+# Every way of changing or removing record 1, per backend (REPLACE is SQLite's, TRUNCATE is
+# PostgreSQL's; both understand the upsert).
+_REWRITES = {
+    "sqlite": [
+        "UPDATE audit_log SET status = 500",
+        "DELETE FROM audit_log",
+        f"INSERT OR REPLACE {_INSERT}",
+        f"REPLACE {_INSERT}",
+        f"INSERT {_INSERT} ON CONFLICT (id) DO UPDATE SET status = 500",
+    ],
+    "postgresql": [
+        "UPDATE audit_log SET status = 500",
+        "DELETE FROM audit_log",
+        f"INSERT {_INSERT} ON CONFLICT (id) DO UPDATE SET status = 500",
+        "TRUNCATE audit_log",
+    ],
+}
+
+
 @pytest.mark.parametrize(
-    "statement", ["UPDATE audit_log SET status = 500", "DELETE FROM audit_log"]
+    ("database_url", "statement"),
+    [
+        pytest.param(backend, statement, marks=marks, id=f"{backend}-{statement.split()[0]}-{i}")
+        for backend, marks in (("sqlite", ()), ("postgresql", pytest.mark.integration))
+        for i, statement in enumerate(_REWRITES[backend])
+    ],
+    indirect=["database_url"],
 )
-def test_audit_table_refuses_update_and_delete(trail: AuditTrail, statement: str) -> None:
+def test_audit_table_refuses_every_rewrite(trail: AuditTrail, statement: str) -> None:
     trail.write(_record(), status=200)
     with pytest.raises(DatabaseError, match="append-only"), trail.engine.begin() as connection:
         connection.execute(text(statement))
+
+
+def test_audit_table_still_takes_new_records(trail: AuditTrail) -> None:
+    trail.write(_record(), status=200)
+    trail.write(_record(), status=404)
+    assert [row["status"] for row in trail.rows()] == [200, 404]
 
 
 def test_export_csv_keeps_records_since_the_date(trail: AuditTrail) -> None:

@@ -12,8 +12,8 @@ EMPLOYEE_URL = "/v1/employees/198501152010012001"
 
 
 @pytest.fixture
-def engine(tmp_path) -> Engine:
-    return make_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+def engine(database_url: str) -> Engine:
+    return make_engine(database_url)
 
 
 def test_create_key_stores_only_a_salted_hash(engine: Engine) -> None:

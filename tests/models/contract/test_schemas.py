@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from models.contract.enums import Table
-from models.contract.problems import MAX_PROBLEMS, ContractViolation, Problem
+from models.contract.problems import MAX_PROBLEMS, PERSONAL_NOTE, ContractViolation, Problem
 from models.contract.schemas import canonical_schema, validate_frames
 from models.contract.tables import column_dtypes
 from tests.fixtures.export import FIXTURE_TODAY, NIP_ANI, NIP_RETIRED, valid_agency_frames
+
+NOTE = f"; {PERSONAL_NOTE}"  # what a problem line quoting a NIP adds
 
 Frames = dict[Table, pd.DataFrame]
 
@@ -143,7 +145,7 @@ def test_dangling_foreign_key_is_rejected(table: Table, column: str, parent_file
     frames = _with_cell(table, 0, column, value)
     assert _problems(frames) == [
         f"{table.value}.csv:2:{column}: tidak ditemukan di {parent_file} / "
-        f'not found in {parent_file} (got "{value}")'
+        f'not found in {parent_file} (got "{value}"{NOTE if column == "nip" else ""})'
     ]
 
 
@@ -161,7 +163,8 @@ def test_unit_preference_must_name_a_known_unit() -> None:
 def test_malformed_nip_is_rejected(bad_nip: str) -> None:
     frames = _with_cell(Table.PERFORMANCE, 0, "nip", bad_nip)
     assert _problems(frames) == [
-        f'performance.csv:2:nip: NIP harus 18 digit / NIP must have 18 digits (got "{bad_nip}")'
+        "performance.csv:2:nip: NIP harus 18 digit / NIP must have 18 digits "
+        f'(got "{bad_nip}"{NOTE})'
     ]
 
 
@@ -169,7 +172,7 @@ def test_nip_contradicting_birth_date_is_rejected() -> None:
     frames = _with_cell(Table.EMPLOYEES, 0, "birth_date", "1985-01-16")
     assert _problems(frames) == [
         "employees.csv:2:nip: 8 digit pertama NIP harus sama dengan birth_date (YYYYMMDD) / "
-        f'the first 8 digits of the NIP must equal birth_date (YYYYMMDD) (got "{NIP_ANI}")'
+        f'the first 8 digits of the NIP must equal birth_date (YYYYMMDD) (got "{NIP_ANI}"{NOTE})'
     ]
 
 
@@ -177,7 +180,7 @@ def test_nip_contradicting_gender_is_rejected() -> None:
     frames = _with_cell(Table.EMPLOYEES, 0, "gender", "L")
     assert _problems(frames) == [
         "employees.csv:2:nip: digit ke-15 NIP harus 1 untuk gender L atau 2 untuk P / "
-        f'digit 15 of the NIP must be 1 for gender L or 2 for P (got "{NIP_ANI}")'
+        f'digit 15 of the NIP must be 1 for gender L or 2 for P (got "{NIP_ANI}"{NOTE})'
     ]
 
 

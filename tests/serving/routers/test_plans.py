@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from models.planning.instance import MAX_PINS
 from models.planning.staffing import position_balance, unit_balance
 from serving.auth import Role
+from serving.schemas.plans import MAX_PLAN_SLOTS
 from serving.state import LoadedState
 from serving.training import suggest_training
 
@@ -108,6 +110,28 @@ def test_an_impossible_pin_is_a_422_that_names_it(client: TestClient, headers: H
     body = {"options": {"must_move": ["199001012015011999"], "time_limit": 5}, "top_m": 5}
     response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
     assert response.status_code == 422 and "199001012015011999" in response.json()["message"]
+
+
+def test_a_position_listed_twice_in_slots_is_a_422_naming_it(
+    client: TestClient, headers: Headers, vacant_position: str
+):
+    slots = [{"position_id": vacant_position, "open_count": 1}] * 2
+    response = client.post("/v1/plans", json={"slots": slots}, headers=headers[Role.PLANNER])
+    assert response.status_code == 422 and vacant_position in response.json()["message"]
+
+
+def test_more_slots_than_the_limit_are_a_422_before_any_solving(
+    client: TestClient, headers: Headers
+):
+    slots = [{"position_id": f"P{i}", "open_count": 1} for i in range(MAX_PLAN_SLOTS + 1)]
+    response = client.post("/v1/plans", json={"slots": slots}, headers=headers[Role.PLANNER])
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
+
+
+def test_more_pins_than_the_limit_are_a_422(client: TestClient, headers: Headers):
+    options = {"must_not_move": ["198501152010012001"] * (MAX_PINS + 1)}
+    response = client.post("/v1/plans", json={"options": options}, headers=headers[Role.PLANNER])
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_input")
 
 
 def test_plans_need_the_planner_role(client: TestClient, headers: Headers):

@@ -1,0 +1,1 @@
+"""Alembic migrations of the serving database (keys, audit trail, reloads); see env.py."""
