@@ -9,11 +9,14 @@ bundle scores features, not agencies). Then, against a real `mutasi serve` subpr
 - the same 10,000 pairs through MLflow's pyfunc (`mlflow.pyfunc.load_model(...).predict` on the
   feature frame) as the baseline, and the ratio;
 - the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
+- overload (`--overload-rates`): shortlists offered at a fixed rate (open loop: each request
+  leaves on schedule whether or not earlier ones returned), served rate, 503 rejections with
+  Retry-After, and p50/p99 of served and of refused requests;
 - in-process medians of one shortlist's ranking and of its whole response (people, reasons,
   suggested trainings), and a cProfile of the response (top functions by cumulative time).
 
     .venv/bin/python bench/serve.py [--sizes 10000,100000] [--requests 200] [--concurrency 2]
-                                    [--workers 2]
+                                    [--workers 2] [--overload-rates 10,30 --overload-seconds 20]
 """
 
 from __future__ import annotations
@@ -123,6 +126,54 @@ def shortlist_latency(
         "p99_ms": float(np.percentile(latencies, 99)),
         "mean_ms": float(np.mean(latencies)),
         "throughput_rps": requests / wall,
+    }
+
+
+def overload(
+    base: str, key: str, positions: list[str], *, rate: float, seconds: float
+) -> dict[str, float]:
+    """Offer `rate` shortlists per second for `seconds` (open loop); what the server made of it."""
+    rng = np.random.default_rng(SEED + 2)
+    count = int(rate * seconds)
+    chosen = [positions[i] for i in rng.integers(0, len(positions), count)]
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    outcomes: list[tuple[int, float]] = []
+    with (
+        httpx.Client(headers={"X-API-Key": key}, timeout=300, limits=limits) as client,
+        ThreadPoolExecutor(max_workers=256) as pool,
+    ):
+
+        def one(position: str) -> None:
+            started = time.perf_counter()
+            try:
+                status = client.get(f"{base}/v1/positions/{position}/shortlist").status_code
+            except httpx.TransportError:
+                status = 0
+            outcomes.append((status, (time.perf_counter() - started) * 1000))
+
+        wall = time.perf_counter()
+        for i, position in enumerate(chosen):
+            time.sleep(max(0.0, wall + i / rate - time.perf_counter()))
+            pool.submit(one, position)
+        pool.shutdown(wait=True)
+        wall = time.perf_counter() - wall
+    served = sorted(ms for status, ms in outcomes if status == 200)
+    refused = sorted(ms for status, ms in outcomes if status == 503)
+
+    def pct(values: list[float], q: float) -> float:
+        return float(np.percentile(values, q)) if values else float("nan")
+
+    return {
+        "offered_rps": rate,
+        "requests": count,
+        "served_rps": len(served) / wall,
+        "served": len(served),
+        "rejected_503": len(refused),
+        "other": count - len(served) - len(refused),
+        "served_p50_ms": pct(served, 50),
+        "served_p99_ms": pct(served, 99),
+        "rejected_p50_ms": pct(refused, 50),
+        "rejected_p99_ms": pct(refused, 99),
     }
 
 
@@ -237,6 +288,10 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
             base, key, positions, requests=args.requests, concurrency=args.concurrency
         )
         result["risk_10k_s"] = risk_latency(base, key, nips, pids, repeats=args.risk_repeats)
+        result["overload"] = [
+            overload(base, key, positions, rate=float(rate), seconds=args.overload_seconds)
+            for rate in filter(None, args.overload_rates.split(","))
+        ]
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -261,6 +316,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--risk-repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="`mutasi serve --workers`")
+    parser.add_argument("--overload-rates", default="", help="e.g. 10,30 (shortlists/s offered)")
+    parser.add_argument("--overload-seconds", type=float, default=20.0)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     home = OUT / "home"
@@ -282,6 +339,13 @@ def main() -> None:
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"
         )
+        for o in r["overload"]:
+            print(
+                f"  offered {o['offered_rps']:.0f}/s: served {o['served_rps']:.1f}/s "
+                f"(p50 {o['served_p50_ms']:.0f} ms, p99 {o['served_p99_ms']:.0f} ms), "
+                f"503 {o['rejected_503']}/{o['requests']} (p50 {o['rejected_p50_ms']:.0f} ms), "
+                f"other {o['other']}"
+            )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,12 @@ def _run(app: FastAPI | str, *, host: str, port: int, **options: Any) -> None:
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="info", **options)
 
 
+# uvicorn kills a worker that does not answer its supervisor's ping within this many seconds
+# (default 5). Loading the model and snapshot holds the GIL for long stretches (unpickling,
+# pandas), so on a loaded machine healthy workers missed the ping and were killed and restarted
+# forever: the two-worker server never became ready. A hung worker is now replaced later.
+WORKER_HEALTHCHECK_SECONDS = 300
+
 WorkersOpt = Annotated[
     int,
     typer.Option(
@@ -71,7 +77,14 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt
     _engine().dispose()  # migrate the database once, before any worker starts
     if workers > 1:
         # Each worker builds the app from the environment (MUTASI_*), as `serve` does.
-        _run("serving.app:create_app", host=host, port=port, factory=True, workers=workers)
+        _run(
+            "serving.app:create_app",
+            host=host,
+            port=port,
+            factory=True,
+            workers=workers,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
         return
     from serving.app import create_app
 

@@ -8,8 +8,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -17,8 +19,13 @@ import pytest
 from serving.state import LoadedState
 from tests.fixtures.world import World
 
+T = TypeVar("T")
+
 pytestmark = pytest.mark.integration
 MUTASI = str(Path(sys.executable).with_name("mutasi"))
+# Deadlines for readiness signals: generous, so a loaded machine does not fail the suite (a
+# test never asserts how long anything took). MUTASI_TEST_DEADLINE overrides it.
+DEADLINE_SECONDS = float(os.environ.get("MUTASI_TEST_DEADLINE", "900"))
 
 
 def _free_port() -> int:
@@ -32,21 +39,39 @@ def _env(world: World) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server(world: World) -> Iterator[str]:
+def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where every server of this module writes its log (stdout and stderr)."""
+    return tmp_path_factory.mktemp("server-logs")
+
+
+@contextmanager
+def _serving(world: World, logs: Path, *args: str) -> Iterator[str]:
     port = _free_port()
-    process = subprocess.Popen(
-        [MUTASI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(world),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base)
+    log_path = logs / f"serve-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [MUTASI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            env=_env(world),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                _wait_ready(base, process)
+            except pytest.fail.Exception:
+                sys.stderr.write(log_path.read_text()[-4000:])  # shown with the failure
+                raise
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=DEADLINE_SECONDS)
+
+
+@pytest.fixture(scope="module")
+def server(world: World, server_logs: Path) -> Iterator[str]:
+    with _serving(world, server_logs) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -121,38 +146,60 @@ def test_no_request_fails_during_reload_swaps(
     assert reloads == [True, True] and statuses and set(statuses) == {200}
 
 
-def test_every_worker_follows_a_reload(world: World, admin_key: str) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [MUTASI, "serve", "--port", str(port), "--workers", "2"],
-        env=_env(world),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base)
-        time.sleep(3)  # both workers up
+def test_every_worker_follows_a_reload(world: World, admin_key: str, server_logs: Path) -> None:
+    with _serving(world, server_logs, "--workers", "2") as base:
         reloaded = httpx.post(
-            f"{base}/v1/admin/reload", headers={"X-API-Key": admin_key}, timeout=120
+            f"{base}/v1/admin/reload", headers={"X-API-Key": admin_key}, timeout=DEADLINE_SECONDS
         ).json()
-        time.sleep(8)  # the other worker polls every 2 s, then loads
-        generations = {
-            httpx.get(f"{base}/readyz", timeout=30).json()["generation"] for _ in range(20)
-        }
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    assert reloaded["reloaded"] is True and len(generations) == 1 and generations != {0}
+        # The other worker polls every 2 s, then loads: wait until 20 answers in a row agree.
+        generations = _wait_for(
+            lambda: {
+                httpx.get(f"{base}/readyz", timeout=30).json()["generation"] for _ in range(20)
+            },
+            until=lambda seen: len(seen) == 1 and seen != {0},
+            what="every worker to follow the reload",
+        )
+    assert reloaded["reloaded"] is True and len(generations) == 1
 
 
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 120
+def test_server_logs_hold_no_nip_or_name(
+    server: str, admin_key: str, server_logs: Path, world_state: LoadedState
+) -> None:
+    """Run the personal-data routes, refusals included, then grep every log of this module."""
+    employees = world_state.lookups.employees
+    nips = [str(nip) for nip in employees.index]
+    with httpx.Client(base_url=server, headers={"X-API-Key": admin_key}, timeout=60) as http:
+        for nip in nips[:25]:
+            http.get(f"/v1/employees/{nip}")
+            http.get(f"/v1/employees/{nip}/training-plan", params={"position_id": "nope"})
+        http.get("/v1/employees/199912312020121999")  # unknown: 404 naming it to the caller
+        http.post("/v1/risk", json={"pairs": [{"nip": nips[0], "position_id": "nope"}]})
+        http.post("/v1/risk", content=b'{"pairs": [{"nip": "' + nips[1].encode() + b'"')
+        httpx.get(f"{server}/v1/employees/{nips[2]}", headers={"X-API-Key": "mts_wrong"})
+    names = [str(name) for name in employees["name"].dropna()]
+    logged = "\n".join(path.read_text() for path in server_logs.glob("*.log"))
+    leaked = [value for value in [*nips, "199912312020121999", *names] if value in logged]
+    assert logged and leaked == []
+
+
+def _wait_for(probe: Callable[[], T], *, until: Callable[[T], bool], what: str) -> T:
+    """Poll `probe` until `until` holds; fail after DEADLINE_SECONDS (a deadline, not a timing)."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
+            value = probe()
+            if until(value):
+                return value
         except httpx.TransportError:
             pass
-        time.sleep(0.3)
-    pytest.fail("server did not become ready")
+        time.sleep(0.5)
+    pytest.fail(f"gave up waiting for {what} after {DEADLINE_SECONDS:.0f} s")
+
+
+def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
+    def probe() -> int:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode} before it was ready")
+        return httpx.get(f"{base}/readyz", timeout=10).status_code
+
+    _wait_for(probe, until=lambda status: status == 200, what="the server to be ready")
