@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.commands import get_settings
 from models.contract.errors import MutasiError
-from pipelines.ingest import ingest_folder
-from pipelines.settings import get_settings
-from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
+
+if TYPE_CHECKING:
+    from pipelines.snapshots import SnapshotInfo
 
 
 def _fail(error: MutasiError) -> typer.Exit:
@@ -22,6 +23,9 @@ def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
+    from pipelines.ingest import ingest_folder
+    from pipelines.snapshots import pinned_snapshot_id
+
     try:
         info = ingest_folder(folder, settings=get_settings())
     except MutasiError as error:  # ContractViolation prints every located problem
@@ -63,6 +67,8 @@ def snapshots(
     unpin: Annotated[bool, typer.Option("--unpin", help="Remove the pin.")] = False,
 ) -> None:
     """List data snapshots (id, created, rows, hash; current and pinned marked); pin or unpin."""
+    from pipelines.snapshots import list_snapshots, pin_snapshot
+
     settings = get_settings()
     try:
         if pin is not None and unpin:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 
 def _names(text: str) -> tuple[str, ...]:

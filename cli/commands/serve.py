@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
