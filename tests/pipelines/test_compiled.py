@@ -57,19 +57,12 @@ def test_scorer_compiles_where_lleaves_is_installed(compiled: CompiledScorer) ->
     assert compiled.compiled and compiled.reason == ""
 
 
-def test_compiled_fit_equals_lightgbm(
-    scorer: TransferScorer, compiled: CompiledScorer, history: pd.DataFrame
+@pytest.mark.parametrize("predict", ["predict_fit", "predict_raw_risk"])
+def test_compiled_predictions_equal_lightgbm(
+    scorer: TransferScorer, compiled: CompiledScorer, history: pd.DataFrame, predict: str
 ) -> None:
     X = _with_missing(history[FEATURES])
-    got, expected = compiled.scorer.predict_fit(X), scorer.predict_fit(X)
-    assert got == pytest.approx(expected, abs=TOLERANCE, rel=0)
-
-
-def test_compiled_risk_equals_lightgbm(
-    scorer: TransferScorer, compiled: CompiledScorer, history: pd.DataFrame
-) -> None:
-    X = _with_missing(history[FEATURES])
-    got, expected = compiled.scorer.predict_raw_risk(X), scorer.predict_raw_risk(X)
+    got, expected = getattr(compiled.scorer, predict)(X), getattr(scorer, predict)(X)
     assert got == pytest.approx(expected, abs=TOLERANCE, rel=0)
 
 
