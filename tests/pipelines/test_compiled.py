@@ -15,8 +15,8 @@ from models.features.build import FeatureContext
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
 from pipelines.compiled import TOLERANCE, CompiledScorer, compile_for_context, compile_scorer
 from pipelines.settings import Settings
-from tests.models._synthetic import FEATURES, synthetic_examples
-from tests.models.feature_world import world
+from tests.fixtures.agency import world
+from tests.fixtures.examples import FEATURES, synthetic_examples
 
 SMALL = ScorerConfig(fit=GbmParams(n_estimators=60), risk=GbmParams(n_estimators=60))
 
