@@ -5,9 +5,11 @@ ingested; the model is trained once on the first (smallest) world and serves eve
 bundle scores features, not agencies). Then, against a real `mutasi serve` subprocess:
 
 - shortlist latency for random positions, `--concurrency` clients at once (p50, p99);
-- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`);
-- the same 10,000 pairs through MLflow's pyfunc (`mlflow.pyfunc.load_model(...).predict` on the
-  feature frame) as the baseline, and the ratio;
+- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`), with the trees compiled
+  (the default) and again from a server with `MUTASI_COMPILED_SCORING=false` (LightGBM);
+- the same 10,000 raw pairs through MLflow's pyfunc as the baseline, feature building included
+  (`current_pair_features`, then `mlflow.pyfunc.load_model(...).predict` on the frame), and the
+  ratio pyfunc / route;
 - the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
 - in-process medians of one shortlist's ranking and of its whole response (people, reasons,
   suggested trainings), and a cProfile of the response (top functions by cumulative time).
@@ -72,9 +74,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(home: Path, *, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
+def start_server(
+    home: Path, *, workers: int, compiled: bool = True
+) -> tuple[subprocess.Popen[bytes], str, float]:
     port = _free_port()
-    env = {**os.environ, "MUTASI_HOME": str(home)}
+    env = {
+        **os.environ,
+        "MUTASI_HOME": str(home),
+        "MUTASI_COMPILED_SCORING": "true" if compiled else "false",
+    }
     started = time.perf_counter()
     process = subprocess.Popen(
         [MUTASI, "serve", "--port", str(port), "--workers", str(workers)],
@@ -157,7 +165,8 @@ def tree_counts(state: object) -> tuple[int, int]:
 
 
 def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: np.ndarray) -> dict:
-    """MLflow's own serving path on the same pairs: load the pyfunc, predict the feature frame."""
+    """MLflow's own serving path on the same raw pairs: load the pyfunc, build the feature frame
+    and predict it (median of 3 of features + predict; each part's median beside it)."""
     import mlflow
 
     from models.features.build import current_pair_features
@@ -166,15 +175,21 @@ def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: n
     started = time.perf_counter()
     model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    features = current_pair_features(state.context, nips, pids)  # type: ignore[attr-defined]
-    features_s = time.perf_counter() - started
-    times = []
+    features_times, predict_times = [], []
     for _ in range(3):
         started = time.perf_counter()
+        features = current_pair_features(state.context, nips, pids)  # type: ignore[attr-defined]
+        features_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
         model.predict(features)
-        times.append(time.perf_counter() - started)
-    return {"load_s": load_s, "features_s": features_s, "predict_s": statistics.median(times)}
+        predict_times.append(time.perf_counter() - started)
+    totals = [f + p for f, p in zip(features_times, predict_times, strict=True)]
+    return {
+        "load_s": load_s,
+        "features_s": statistics.median(features_times),
+        "predict_s": statistics.median(predict_times),
+        "total_s": statistics.median(totals),
+    }
 
 
 def _median_ms(call: Callable[[], object], *, repeats: int = 10) -> float:
@@ -240,8 +255,16 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
     finally:
         process.terminate()
         process.wait(timeout=60)
+    process, base, _ = start_server(home, workers=1, compiled=False)
+    try:
+        result["risk_10k_lightgbm_s"] = risk_latency(
+            base, key, nips, pids, repeats=args.risk_repeats
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
     result["pyfunc_10k"] = pyfunc_baseline(settings, state, nips, pids)
-    result["risk_vs_pyfunc_predict"] = result["risk_10k_s"] / result["pyfunc_10k"]["predict_s"]
+    result["pyfunc_vs_route"] = result["pyfunc_10k"]["total_s"] / result["risk_10k_s"]
     fit_trees, risk_trees = tree_counts(state)
     eligible = state.lookups.employees.shape[0]
     result["trees"] = {"fit": fit_trees, "risk": risk_trees}
@@ -274,10 +297,10 @@ def main() -> None:
             f"p99 {s['p99_ms']:.0f} ms, {s['throughput_rps']:.1f} req/s "
             f"(in-process {r['in_process']['in_process_median_ms']:.0f} ms, with the response "
             f"{r['in_process']['in_process_response_median_ms']:.0f} ms); "
-            f"risk 10k {r['risk_10k_s']:.2f} s; pyfunc predict 10k "
-            f"{r['pyfunc_10k']['predict_s']:.2f} s "
-            f"(+features {r['pyfunc_10k']['features_s']:.2f} s)"
-            f"; ratio {r['risk_vs_pyfunc_predict']:.2f}; trees fit/risk "
+            f"risk 10k {r['risk_10k_s']:.3f} s (LightGBM {r['risk_10k_lightgbm_s']:.3f} s); "
+            f"pyfunc 10k {r['pyfunc_10k']['total_s']:.3f} s (features "
+            f"{r['pyfunc_10k']['features_s']:.3f} + predict {r['pyfunc_10k']['predict_s']:.3f})"
+            f"; pyfunc / route {r['pyfunc_vs_route']:.1f}x; trees fit/risk "
             f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"

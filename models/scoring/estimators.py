@@ -54,7 +54,9 @@ def _matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise ValueError(f"feature columns missing: {missing}")
-    return X[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+    # Row-major once here: every booster (LightGBM's or a compiled one) walks rows, and would
+    # otherwise copy pandas' column-major block for each of the five boosters.
+    return np.ascontiguousarray(X[columns].to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]:
