@@ -13,6 +13,7 @@ a `LocalCluster` of worker processes on this machine, and closes what it started
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from models.planning.partition import CandidateSearch, Partition
-from models.planning.round import PartitionRunner
+from models.planning.round import PartitionRunner, run_in_process
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,41 @@ def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRu
         return results
 
     return run
+
+
+def local_runner(progress: Progress | None = None) -> PartitionRunner:
+    """In process, one partition after another (reporting progress when asked)."""
+    if progress is None:
+        return run_in_process
+
+    def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
+        results = []
+        for done, partition in enumerate(partitions, start=1):
+            results.append(search.candidates(partition))
+            progress(done, len(partitions))
+        return results
+
+    return run
+
+
+@contextmanager
+def round_runner(
+    *,
+    scheduler: str | None,
+    workers: int | None,
+    pairs: int,
+    progress: Progress | None = None,
+) -> Iterator[PartitionRunner]:
+    """Where a round's search runs: on `scheduler` when given; else on a LocalCluster of
+    `workers` processes (default: one per core) when `workers` says so or the round has at least
+    DASK_MIN_PAIRS (mover x open position) pairs; else in process (`workers=0` forces it)."""
+    local = workers == 0 or (workers is None and pairs < DASK_MIN_PAIRS)
+    if scheduler is None and local:
+        yield local_runner(progress)
+        return
+    count = workers or os.cpu_count() or 1
+    with cluster_client(scheduler, workers=count) as client:
+        yield dask_runner(client, progress=progress)
 
 
 def _candidates(partition: Partition, *, search: CandidateSearch) -> pd.DataFrame:

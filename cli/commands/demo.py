@@ -29,16 +29,18 @@ def demo_data(
     ] = "csv",
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
+    from cli.progress import step
     from simulator import generate_agency
 
-    summary = generate_agency(
-        out,
-        employees=employees,
-        seed=seed,
-        as_of=as_of.date() if as_of else None,
-        years=years,
-        file_format=file_format,
-    )
+    with step(f"membuat instansi demo / generating the demo agency ({employees:,} employees)"):
+        summary = generate_agency(
+            out,
+            employees=employees,
+            seed=seed,
+            as_of=as_of.date() if as_of else None,
+            years=years,
+            file_format=file_format,
+        )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():
         typer.echo(f"  {table:<22} {rows:>10,} rows")

@@ -23,11 +23,13 @@ def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
+    from cli.progress import step
     from pipelines.ingest import ingest_folder
     from pipelines.snapshots import pinned_snapshot_id
 
     try:
-        info = ingest_folder(folder, settings=get_settings())
+        with step("validasi dan snapshot / validation and snapshot"):
+            info = ingest_folder(folder, settings=get_settings())
     except MutasiError as error:  # ContractViolation prints every located problem
         raise _fail(error) from None
     if info.reused:

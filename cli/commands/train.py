@@ -29,12 +29,17 @@ def train(
     """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
     import pandas as pd
 
+    from cli.progress import step
     from pipelines.ingest import ingest_folder
     from pipelines.train import run_training
 
     settings = get_settings()
-    snapshot_id = ingest_folder(data, settings=settings).id if data is not None else None
-    result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
+    snapshot_id = None
+    if data is not None:
+        with step("ingest / ingest"):
+            snapshot_id = ingest_folder(data, settings=settings).id
+    with step("pelatihan, evaluasi, registrasi / training, evaluation, registration"):
+        result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
     typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
