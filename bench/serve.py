@@ -141,13 +141,20 @@ def random_pairs(state_nips: np.ndarray, positions: np.ndarray, n: int) -> tuple
     ]
 
 
+def risk_body(nips: np.ndarray, pids: np.ndarray) -> bytes:
+    """The request as a planner's client sends it: encoded once, before the clock starts."""
+    pairs = [{"nip": n, "position_id": p} for n, p in zip(nips, pids, strict=True)]
+    return json.dumps({"pairs": pairs}).encode()
+
+
 def risk_latency(base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, repeats: int) -> float:
-    body = {"pairs": [{"nip": n, "position_id": p} for n, p in zip(nips, pids, strict=True)]}
+    body = risk_body(nips, pids)
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
     times = []
-    with httpx.Client(headers={"X-API-Key": key}, timeout=300) as client:
+    with httpx.Client(headers=headers, timeout=300) as client:
         for _ in range(repeats):
             started = time.perf_counter()
-            client.post(f"{base}/v1/risk", json=body).raise_for_status()
+            client.post(f"{base}/v1/risk", content=body).raise_for_status()
             times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -190,6 +197,47 @@ def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: n
         "predict_s": statistics.median(predict_times),
         "total_s": statistics.median(totals),
     }
+
+
+def risk_cpu_in_process(
+    settings: Settings, state: object, key: str, nips: np.ndarray, pids: np.ndarray
+) -> dict:
+    """CPU seconds of this process (median of 3) for the route through the app in process
+    (TestClient, the request body encoded beforehand; reading the response counted) and for
+    MLflow's pyfunc
+    on the same raw pairs (features + predict): a ratio the other sessions' load cannot bend."""
+    import mlflow
+    from fastapi.testclient import TestClient
+
+    from models.features.build import current_pair_features
+    from serving.app import create_app
+
+    body = risk_body(nips, pids)
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
+
+    def pyfunc() -> None:
+        model.predict(current_pair_features(state.context, nips, pids))  # type: ignore[attr-defined]
+
+    app = create_app(settings, initial_state=state)  # type: ignore[arg-type]
+    with TestClient(app) as client:
+
+        def route() -> None:
+            client.post("/v1/risk", content=body, headers=headers).raise_for_status()
+
+        route_s, pyfunc_s = _median_cpu(route), _median_cpu(pyfunc)
+    return {"route_cpu_s": route_s, "pyfunc_cpu_s": pyfunc_s, "pyfunc_vs_route": pyfunc_s / route_s}
+
+
+def _median_cpu(call: Callable[[], object], *, repeats: int = 3) -> float:
+    call()
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        call()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
 
 
 def _median_ms(call: Callable[[], object], *, repeats: int = 10) -> float:
@@ -265,6 +313,7 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
         process.wait(timeout=60)
     result["pyfunc_10k"] = pyfunc_baseline(settings, state, nips, pids)
     result["pyfunc_vs_route"] = result["pyfunc_10k"]["total_s"] / result["risk_10k_s"]
+    result["risk_cpu"] = risk_cpu_in_process(settings, state, key, nips, pids)
     fit_trees, risk_trees = tree_counts(state)
     eligible = state.lookups.employees.shape[0]
     result["trees"] = {"fit": fit_trees, "risk": risk_trees}
@@ -300,7 +349,9 @@ def main() -> None:
             f"risk 10k {r['risk_10k_s']:.3f} s (LightGBM {r['risk_10k_lightgbm_s']:.3f} s); "
             f"pyfunc 10k {r['pyfunc_10k']['total_s']:.3f} s (features "
             f"{r['pyfunc_10k']['features_s']:.3f} + predict {r['pyfunc_10k']['predict_s']:.3f})"
-            f"; pyfunc / route {r['pyfunc_vs_route']:.1f}x; trees fit/risk "
+            f"; pyfunc / route {r['pyfunc_vs_route']:.1f}x (CPU in process: route "
+            f"{r['risk_cpu']['route_cpu_s']:.3f} s, pyfunc {r['risk_cpu']['pyfunc_cpu_s']:.3f} s, "
+            f"{r['risk_cpu']['pyfunc_vs_route']:.1f}x); trees fit/risk "
             f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"

@@ -40,6 +40,8 @@ def cluster_client(
     workers (closed on exit)."""
     from distributed import Client, LocalCluster
 
+    # The cluster's own INFO lines (workers registering, connections) would bury the command's.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler:
         with Client(scheduler) as client:
             yield client
