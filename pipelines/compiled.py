@@ -46,14 +46,20 @@ class CompiledBooster:
     """
 
     def __init__(self, model_text: str, *, cache_dir: Path | None = None, threads: int = 1) -> None:
+        self.model_text, self.cache_dir, self.threads = model_text, cache_dir, threads
+        if cache_dir is not None:
+            self._compile(cache_dir)
+            return
+        with tempfile.TemporaryDirectory(prefix="mutasi-lleaves-") as scratch:
+            self._compile(Path(scratch))  # the compiled code lives on in memory
+
+    def _compile(self, folder: Path) -> None:
         import lleaves
 
-        self.model_text, self.cache_dir, self.threads = model_text, cache_dir, threads
-        folder = cache_dir or Path(tempfile.mkdtemp(prefix="mutasi-lleaves-"))
         folder.mkdir(parents=True, exist_ok=True)
-        key = _cache_key(model_text)
+        key = _cache_key(self.model_text)
         text_file, object_file = folder / f"{key}.txt", folder / f"{key}.o"
-        _write_once(text_file, model_text.encode())
+        _write_once(text_file, self.model_text.encode())
         self._model = lleaves.Model(model_file=str(text_file))
         if object_file.exists():
             self._model.compile(cache=str(object_file), raw_score=True)

@@ -77,6 +77,16 @@ def test_compiled_code_is_cached_per_booster(compiled: CompiledScorer, cache: Pa
     assert len(list(cache.glob("*.o"))) == boosters
 
 
+def test_without_a_cache_folder_the_scorer_still_compiles(
+    scorer: TransferScorer, history: pd.DataFrame
+) -> None:
+    X = history[FEATURES].head(300)
+    sample = X.to_numpy(dtype=np.float64)
+    result = compile_scorer(scorer, sample=sample, cache_dir=None)  # scratch folder, removed
+    assert result.compiled
+    assert result.scorer.predict_fit(X) == pytest.approx(scorer.predict_fit(X), abs=TOLERANCE)
+
+
 def test_a_pickled_compiled_scorer_predicts_the_same(
     compiled: CompiledScorer, history: pd.DataFrame
 ) -> None:
