@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 import sys
 from datetime import date
@@ -113,3 +114,13 @@ def test_settings_turn_compiled_scoring_on_and_off(
     result = compile_for_context(scorer, context, settings=settings)
     cached = list(settings.compiled_dir.glob("*.o"))
     assert result.compiled == enabled and bool(cached) == enabled
+
+
+def test_a_bundle_needing_a_feature_no_longer_built_stays_on_lightgbm(
+    scorer: TransferScorer, tmp_path: Path
+) -> None:
+    stale = copy.copy(scorer)
+    stale.feature_names_ = [*scorer.feature_names_, "retired_feature"]
+    context = FeatureContext.build(world(), date(2025, 6, 30))
+    result = compile_for_context(stale, context, settings=Settings(home=tmp_path))
+    assert not result.compiled and "retired_feature" in result.reason
