@@ -9,9 +9,11 @@ DEMO_EMPLOYEES ?= 3000
 DEMO_SEED ?= 7
 HOST ?= 127.0.0.1
 PORT ?= 8000
+MLFLOW_PORT ?= 5000
+MLFLOW_TRACKING_URI ?= sqlite:///$(MUTASI_HOME)/mlflow.db
 
 .DEFAULT_GOAL := help
-.PHONY: help setup postgres check lint format typecheck test test-unit test-slow demo demo-data train serve bench clean
+.PHONY: help setup postgres check lint format typecheck test test-unit test-slow demo demo-data train serve mlflow bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -61,6 +63,9 @@ demo: train ## The main job: demo data, training, then the service on $(HOST):$(
 
 serve: setup ## Serve the current champion and snapshot on $(HOST):$(PORT)
 	$(BIN)/mutasi serve --host $(HOST) --port $(PORT)
+
+mlflow: setup ## MLflow UI on this data home's store (runs, versions, plots) at $(HOST):$(MLFLOW_PORT)
+	$(BIN)/mlflow ui --backend-store-uri "$(MLFLOW_TRACKING_URI)" --host $(HOST) --port $(MLFLOW_PORT) --workers 1
 
 bench: setup ## Run the benchmarks in bench/ (figures go to bench/README.md by hand)
 	$(BIN)/python bench/ingest.py

@@ -5,9 +5,11 @@ ingested; the model is trained once on the first (smallest) world and serves eve
 bundle scores features, not agencies). Then, against a real `mutasi serve` subprocess:
 
 - shortlist latency for random positions, `--concurrency` clients at once (p50, p99);
-- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`);
-- the same 10,000 pairs through MLflow's pyfunc (`mlflow.pyfunc.load_model(...).predict` on the
-  feature frame) as the baseline, and the ratio;
+- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`), with the trees compiled
+  (the default) and again from a server with `MUTASI_COMPILED_SCORING=false` (LightGBM);
+- the same 10,000 raw pairs through MLflow's pyfunc as the baseline, feature building included
+  (`current_pair_features`, then `mlflow.pyfunc.load_model(...).predict` on the frame), and the
+  ratio pyfunc / route;
 - the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
 - overload (`--overload-rates`): shortlists offered at a fixed rate (open loop: each request
   leaves on schedule whether or not earlier ones returned), served rate, 503 rejections with
@@ -75,9 +77,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(home: Path, *, workers: int) -> tuple[subprocess.Popen[bytes], str, float]:
+def start_server(
+    home: Path, *, workers: int, compiled: bool = True
+) -> tuple[subprocess.Popen[bytes], str, float]:
     port = _free_port()
-    env = {**os.environ, "MUTASI_HOME": str(home)}
+    env = {
+        **os.environ,
+        "MUTASI_HOME": str(home),
+        "MUTASI_COMPILED_SCORING": "true" if compiled else "false",
+    }
     started = time.perf_counter()
     process = subprocess.Popen(
         [MUTASI, "serve", "--port", str(port), "--workers", str(workers)],
@@ -184,13 +192,20 @@ def random_pairs(state_nips: np.ndarray, positions: np.ndarray, n: int) -> tuple
     ]
 
 
+def risk_body(nips: np.ndarray, pids: np.ndarray) -> bytes:
+    """The request as a planner's client sends it: encoded once, before the clock starts."""
+    pairs = [{"nip": n, "position_id": p} for n, p in zip(nips, pids, strict=True)]
+    return json.dumps({"pairs": pairs}).encode()
+
+
 def risk_latency(base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, repeats: int) -> float:
-    body = {"pairs": [{"nip": n, "position_id": p} for n, p in zip(nips, pids, strict=True)]}
+    body = risk_body(nips, pids)
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
     times = []
-    with httpx.Client(headers={"X-API-Key": key}, timeout=300) as client:
+    with httpx.Client(headers=headers, timeout=300) as client:
         for _ in range(repeats):
             started = time.perf_counter()
-            client.post(f"{base}/v1/risk", json=body).raise_for_status()
+            client.post(f"{base}/v1/risk", content=body).raise_for_status()
             times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -208,7 +223,8 @@ def tree_counts(state: object) -> tuple[int, int]:
 
 
 def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: np.ndarray) -> dict:
-    """MLflow's own serving path on the same pairs: load the pyfunc, predict the feature frame."""
+    """MLflow's own serving path on the same raw pairs: load the pyfunc, build the feature frame
+    and predict it (median of 3 of features + predict; each part's median beside it)."""
     import mlflow
 
     from models.features.build import current_pair_features
@@ -217,15 +233,62 @@ def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: n
     started = time.perf_counter()
     model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
     load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    features = current_pair_features(state.context, nips, pids)  # type: ignore[attr-defined]
-    features_s = time.perf_counter() - started
-    times = []
+    features_times, predict_times = [], []
     for _ in range(3):
         started = time.perf_counter()
+        features = current_pair_features(state.context, nips, pids)  # type: ignore[attr-defined]
+        features_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
         model.predict(features)
-        times.append(time.perf_counter() - started)
-    return {"load_s": load_s, "features_s": features_s, "predict_s": statistics.median(times)}
+        predict_times.append(time.perf_counter() - started)
+    totals = [f + p for f, p in zip(features_times, predict_times, strict=True)]
+    return {
+        "load_s": load_s,
+        "features_s": statistics.median(features_times),
+        "predict_s": statistics.median(predict_times),
+        "total_s": statistics.median(totals),
+    }
+
+
+def risk_cpu_in_process(
+    settings: Settings, state: object, key: str, nips: np.ndarray, pids: np.ndarray
+) -> dict:
+    """CPU seconds of this process (median of 3) for the route through the app in process
+    (TestClient, the request body encoded beforehand; reading the response counted) and for
+    MLflow's pyfunc
+    on the same raw pairs (features + predict): a ratio the other sessions' load cannot bend."""
+    import mlflow
+    from fastapi.testclient import TestClient
+
+    from models.features.build import current_pair_features
+    from serving.app import create_app
+
+    body = risk_body(nips, pids)
+    headers = {"X-API-Key": key, "Content-Type": "application/json"}
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
+
+    def pyfunc() -> None:
+        model.predict(current_pair_features(state.context, nips, pids))  # type: ignore[attr-defined]
+
+    app = create_app(settings, initial_state=state)  # type: ignore[arg-type]
+    with TestClient(app) as client:
+
+        def route() -> None:
+            client.post("/v1/risk", content=body, headers=headers).raise_for_status()
+
+        route_s, pyfunc_s = _median_cpu(route), _median_cpu(pyfunc)
+    return {"route_cpu_s": route_s, "pyfunc_cpu_s": pyfunc_s, "pyfunc_vs_route": pyfunc_s / route_s}
+
+
+def _median_cpu(call: Callable[[], object], *, repeats: int = 3) -> float:
+    call()
+    times = []
+    for _ in range(repeats):
+        started = time.process_time()
+        call()
+        times.append(time.process_time() - started)
+    return statistics.median(times)
 
 
 def _median_ms(call: Callable[[], object], *, repeats: int = 10) -> float:
@@ -295,8 +358,17 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
     finally:
         process.terminate()
         process.wait(timeout=60)
+    process, base, _ = start_server(home, workers=1, compiled=False)
+    try:
+        result["risk_10k_lightgbm_s"] = risk_latency(
+            base, key, nips, pids, repeats=args.risk_repeats
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
     result["pyfunc_10k"] = pyfunc_baseline(settings, state, nips, pids)
-    result["risk_vs_pyfunc_predict"] = result["risk_10k_s"] / result["pyfunc_10k"]["predict_s"]
+    result["pyfunc_vs_route"] = result["pyfunc_10k"]["total_s"] / result["risk_10k_s"]
+    result["risk_cpu"] = risk_cpu_in_process(settings, state, key, nips, pids)
     fit_trees, risk_trees = tree_counts(state)
     eligible = state.lookups.employees.shape[0]
     result["trees"] = {"fit": fit_trees, "risk": risk_trees}
@@ -331,10 +403,12 @@ def main() -> None:
             f"p99 {s['p99_ms']:.0f} ms, {s['throughput_rps']:.1f} req/s "
             f"(in-process {r['in_process']['in_process_median_ms']:.0f} ms, with the response "
             f"{r['in_process']['in_process_response_median_ms']:.0f} ms); "
-            f"risk 10k {r['risk_10k_s']:.2f} s; pyfunc predict 10k "
-            f"{r['pyfunc_10k']['predict_s']:.2f} s "
-            f"(+features {r['pyfunc_10k']['features_s']:.2f} s)"
-            f"; ratio {r['risk_vs_pyfunc_predict']:.2f}; trees fit/risk "
+            f"risk 10k {r['risk_10k_s']:.3f} s (LightGBM {r['risk_10k_lightgbm_s']:.3f} s); "
+            f"pyfunc 10k {r['pyfunc_10k']['total_s']:.3f} s (features "
+            f"{r['pyfunc_10k']['features_s']:.3f} + predict {r['pyfunc_10k']['predict_s']:.3f})"
+            f"; pyfunc / route {r['pyfunc_vs_route']:.1f}x (CPU in process: route "
+            f"{r['risk_cpu']['route_cpu_s']:.3f} s, pyfunc {r['risk_cpu']['pyfunc_cpu_s']:.3f} s, "
+            f"{r['risk_cpu']['pyfunc_vs_route']:.1f}x); trees fit/risk "
             f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"

@@ -15,7 +15,6 @@ from datetime import datetime
 import typer
 
 from models.contract.errors import MutasiError
-from pipelines.settings import get_settings
 
 app = typer.Typer(
     name="mutasi",
@@ -32,7 +31,7 @@ def _root() -> None:
 
 
 # Command modules register themselves on `app`; keep one import per area, sorted.
-from cli.commands import register_all  # noqa: E402
+from cli.commands import get_settings, register_all  # noqa: E402
 
 register_all(app)
 

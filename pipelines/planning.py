@@ -19,6 +19,8 @@ from models.planning.pool import PoolConfig
 from models.planning.round import plan_round
 from models.scoring.policy import PolicyConfig
 from pipelines.batch import read_input_csv
+from pipelines.compiled import compile_for_context
+from pipelines.distributed import Progress, round_runner
 from pipelines.plan_store import StoredPlan, store_plan
 from pipelines.registry import load_champion
 from pipelines.settings import Settings
@@ -50,24 +52,41 @@ def make_plan(
     slots_path: Path | None,
     options: PlanOptions,
     pool: PoolConfig | None = None,
+    dask_scheduler: str | None = None,
+    dask_workers: int | None = None,
+    progress: Progress | None = None,
 ) -> StoredPlan:
-    """The CLI path: the current snapshot and the @champion model; the plan is stored."""
+    """The CLI path: the current snapshot and the @champion model; the plan is stored.
+
+    The candidate search runs on the Dask scheduler at `dask_scheduler`, on a LocalCluster for
+    large rounds (`pipelines/distributed.py` `round_runner`), else in process; `progress` hears
+    (partitions done, partitions) of each search round.
+    """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
     as_of = snapshot.as_of(settings)
     ctx = FeatureContext.build(snapshot.data, as_of)
     slots = read_slots(slots_path) if slots_path is not None else None
     pool = pool or PoolConfig()
+    scorer = compile_for_context(bundle.scorer, ctx, settings=settings).scorer
+    open_positions = len(slots) if slots is not None else len(snapshot.data.positions)
     try:
-        plan = plan_round(
-            snapshot.data,
-            ctx,
-            bundle.scorer,
-            policy=PolicyConfig(),
-            slots=slots,
-            options=options,
-            pool=pool,
-        )
+        with round_runner(
+            scheduler=dask_scheduler,
+            workers=dask_workers,
+            pairs=len(snapshot.data.employees) * open_positions,
+            progress=progress,
+        ) as runner:
+            plan = plan_round(
+                snapshot.data,
+                ctx,
+                scorer,
+                policy=PolicyConfig(),
+                slots=slots,
+                options=options,
+                pool=pool,
+                runner=runner,
+            )
     except PlanInputError as exc:
         raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None
     return store_plan(

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     as_of: date | None = Field(
         default=None, description="Reference date for current scoring; default today."
     )
+    compiled_scoring: bool = Field(
+        default=True,
+        description="Walk the boosters' trees as compiled code (lleaves) where it loads and "
+        "matches LightGBM; false: always LightGBM.",
+    )
 
     @property
     def snapshots_dir(self) -> Path:
@@ -73,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.home / "mlartifacts"
+
+    @property
+    def compiled_dir(self) -> Path:
+        return self.home / "compiled"
 
     @property
     def db_url(self) -> str:

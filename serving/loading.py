@@ -24,6 +24,7 @@ from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.training_plan import TrainingPlanner
 from models.scoring.policy import PolicyConfig
+from pipelines.compiled import compile_for_context
 from pipelines.registry import LoadedBundle, load_champion
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot
@@ -117,8 +118,15 @@ def build_state(settings: Settings) -> LoadedState:
 def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapshot) -> LoadedState:
     """A state from a loaded bundle and snapshot; SmokeTestError when it cannot score."""
     as_of = snapshot.as_of(settings)
-    bundle = serving_copy(bundle)
     context = FeatureContext.build(snapshot.data, as_of)
+    bundle = serving_copy(bundle)
+    compiled = compile_for_context(
+        bundle.scorer, context, settings=settings, threads=PREDICT_THREADS
+    )
+    bundle = replace(bundle, scorer=compiled.scorer)
+    logger.info(
+        "trees walked by %s", "compiled code (lleaves)" if compiled.compiled else "LightGBM"
+    )
     lookups = build_lookups(snapshot.data)
     state = LoadedState(
         model_version=str(bundle.version),

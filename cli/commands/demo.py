@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from simulator import DEFAULT_AS_OF, generate_agency
-
 
 def demo_data(
     out: Annotated[Path, typer.Argument(help="Folder to write the agency's tables into.")],
@@ -22,7 +20,7 @@ def demo_data(
         typer.Option(
             "--as-of",
             formats=["%Y-%m-%d"],
-            help=f"Export date, YYYY-MM-DD (default {DEFAULT_AS_OF.isoformat()}).",
+            help="Export date, YYYY-MM-DD (default: the demo world's fixed export date).",
         ),
     ] = None,
     years: Annotated[int, typer.Option("--years", help="Years of history before as-of.")] = 10,
@@ -31,14 +29,18 @@ def demo_data(
     ] = "csv",
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
-    summary = generate_agency(
-        out,
-        employees=employees,
-        seed=seed,
-        as_of=as_of.date() if as_of else None,
-        years=years,
-        file_format=file_format,
-    )
+    from cli.progress import step
+    from simulator import generate_agency
+
+    with step(f"membuat instansi demo / generating the demo agency ({employees:,} employees)"):
+        summary = generate_agency(
+            out,
+            employees=employees,
+            seed=seed,
+            as_of=as_of.date() if as_of else None,
+            years=years,
+            file_format=file_format,
+        )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():
         typer.echo(f"  {table:<22} {rows:>10,} rows")

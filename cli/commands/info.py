@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 
 def info() -> None:

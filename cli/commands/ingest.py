@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.commands import get_settings
 from models.contract.errors import MutasiError
-from models.contract.problems import ContractViolation
-from pipelines.ingest import ingest_folder
-from pipelines.settings import get_settings
-from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
+
+if TYPE_CHECKING:
+    from pipelines.snapshots import SnapshotInfo
 
 
 def _fail(error: MutasiError) -> typer.Exit:
@@ -34,8 +34,14 @@ def ingest(
     mask_personal: MaskOpt = False,
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
+    from cli.progress import step
+    from models.contract.problems import ContractViolation
+    from pipelines.ingest import ingest_folder
+    from pipelines.snapshots import pinned_snapshot_id
+
     try:
-        info = ingest_folder(folder, settings=get_settings())
+        with step("validasi dan snapshot / validation and snapshot"):
+            info = ingest_folder(folder, settings=get_settings())
     except ContractViolation as violation:  # every located problem, personal values marked
         typer.echo(violation.render(mask_personal=mask_personal), err=True)
         raise typer.Exit(violation.exit_code) from None
@@ -78,6 +84,8 @@ def snapshots(
     unpin: Annotated[bool, typer.Option("--unpin", help="Remove the pin.")] = False,
 ) -> None:
     """List data snapshots (id, created, rows, hash; current and pinned marked); pin or unpin."""
+    from pipelines.snapshots import list_snapshots, pin_snapshot
+
     settings = get_settings()
     try:
         if pin is not None and unpin:

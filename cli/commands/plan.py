@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -39,8 +39,36 @@ def plan(
     must_not_move: Annotated[str, typer.Option("--must-not-move", help="Comma-separated.")] = "",
     must_fill: Annotated[str, typer.Option("--must-fill", help="Comma-separated positions.")] = "",
     top_m: Annotated[int, typer.Option("--top-m", min=1, help="Candidates per open slot.")] = 30,
+    grade_window: Annotated[
+        int | None,
+        typer.Option(
+            "--grade-window",
+            min=0,
+            help="Pair a position only with people within this many grades of it.",
+        ),
+    ] = None,
+    same_job_type: Annotated[
+        bool, typer.Option("--same-job-type", help="Pair positions only with their job family.")
+    ] = False,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            help="Run the candidate search on this Dask scheduler (e.g. tcp://10.0.0.5:8786).",
+        ),
+    ] = None,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option(
+            "--dask-workers",
+            min=0,
+            help="Local Dask worker processes (0: in process; default: a LocalCluster of one "
+            "worker per core for rounds of 50M+ pairs).",
+        ),
+    ] = None,
 ) -> None:
     """Plan a round of transfers that fills open slots with the best fit at the least risk."""
+    from cli.progress import counted
     from models.planning.instance import PlanOptions
     from models.planning.pool import PoolConfig
     from pipelines.planning import make_plan
@@ -57,9 +85,17 @@ def plan(
             "must_fill": _names(must_fill),
         }
     )
-    stored = make_plan(
-        get_settings(), slots_path=slots, options=options, pool=PoolConfig(top_m=top_m)
-    )
+    pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
+    with counted("pencarian kandidat / candidate search (partitions)") as progress:
+        stored = make_plan(
+            get_settings(),
+            slots_path=slots,
+            options=options,
+            pool=pool,
+            dask_scheduler=dask_scheduler,
+            dask_workers=dask_workers,
+            progress=progress,
+        )
     stored.frames["moves"].to_csv(out, index=False)
     _report(stored.plan_id, stored.record, out=out, folder=stored.folder)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -68,7 +68,9 @@ def _decide_api_docs(host: str) -> None:
     unless MUTASI_API_DOCS says otherwise (set in the environment so every worker agrees)."""
     if "MUTASI_API_DOCS" not in os.environ:
         os.environ["MUTASI_API_DOCS"] = "true" if _is_loopback(host) else "false"
-        get_settings.cache_clear()
+        from pipelines.settings import get_settings as cached_settings
+
+        cached_settings.cache_clear()
 
 
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt = 1) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from pipelines import registry
-from pipelines.settings import get_settings
+from cli.commands import get_settings
 
 SUMMARY_METRICS = (
     "fit_ndcg10_truth",
@@ -29,12 +27,19 @@ def train(
     ] = None,
 ) -> None:
     """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
+    import pandas as pd
+
+    from cli.progress import step
     from pipelines.ingest import ingest_folder
     from pipelines.train import run_training
 
     settings = get_settings()
-    snapshot_id = ingest_folder(data, settings=settings).id if data is not None else None
-    result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
+    snapshot_id = None
+    if data is not None:
+        with step("ingest / ingest"):
+            snapshot_id = ingest_folder(data, settings=settings).id
+    with step("pelatihan, evaluasi, registrasi / training, evaluation, registration"):
+        result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
     typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
@@ -84,17 +89,23 @@ def promote(
     force: Annotated[bool, typer.Option("--force", help="Promote despite the gate.")] = False,
 ) -> None:
     """Point @champion at a version that passed the quality gate (or any, with --force)."""
+    from pipelines import registry
+
     promoted = registry.promote(get_settings(), version=version, force=force)
     typer.echo(f"@champion -> version {promoted}")
 
 
 def rollback() -> None:
     """Move @champion back to the champion it replaced."""
+    from pipelines import registry
+
     typer.echo(f"@champion -> version {registry.rollback(get_settings())}")
 
 
 def models() -> None:
     """Registered versions: aliases, gate result, training snapshot and key metrics."""
+    from pipelines import registry
+
     status = registry.registry_status(get_settings())
     if not status.versions:
         typer.echo("Belum ada model terdaftar / no registered model yet")

@@ -44,14 +44,28 @@ class PoolConfig(BaseModel):
     max_pairs_per_chunk: int = Field(
         default=200_000, ge=1_000, description="Pairs scored at once (bounds memory)."
     )
+    grade_window: int | None = Field(
+        default=None,
+        ge=0,
+        le=16,
+        description="Pair a position only with people whose current grade is within this many "
+        "grades of it (a pre-filter before features; none: everyone).",
+    )
+    same_job_type: bool = Field(
+        default=False,
+        description="Pair a position only with people of its job family (job_type).",
+    )
 
 
 def top_per_group(scored: pd.DataFrame, *, by: str, k: int) -> pd.DataFrame:
-    """The k best rows by fit (ties: lower risk, then nip) within each value of `by`."""
+    """The k best rows by fit (ties: lower risk, then nip, then position) within each value of
+    `by`: a total order, so the pool does not depend on how the search was partitioned."""
     if k <= 0 or scored.empty:
         return scored.iloc[0:0]
     ordered = scored.sort_values(
-        [by, "fit", "risk", "nip"], ascending=[True, False, True, True], kind="stable"
+        [by, "fit", "risk", "nip", "position_id"],
+        ascending=[True, False, True, True, True],
+        kind="stable",
     )
     return ordered.loc[ordered.groupby(by, sort=False).cumcount().to_numpy() < k]
 

@@ -10,7 +10,6 @@ the API (pipelines/planning.py, serving/routers/plans.py) read the inputs and st
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,19 +20,19 @@ from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, current_pair_features
 from models.planning.instance import PlanOptions, check_slots, default_slots
 from models.planning.optimise import PlanResult, plan_transfers
+from models.planning.partition import CandidateSearch, Partition, partition_targets
 from models.planning.pool import (
     POOL_COLUMNS,
     PoolConfig,
     merge_free_choices,
-    select_candidates,
     vacated_needed_positions,
 )
 from models.planning.staffing import position_balance
 from models.planning.training_batch import plan_trainings
 from models.planning.training_plan import TrainingPlanner
-from models.scoring.compose import PairScorer, fit_pairs, score_pairs
+from models.scoring.compose import PairScorer, score_pairs
 from models.scoring.explain import top_factors
-from models.scoring.policy import PolicyConfig, indexed_eligibility
+from models.scoring.policy import PolicyConfig
 
 log = logging.getLogger(__name__)
 REASON_FACTORS = 2
@@ -54,43 +53,17 @@ class RoundPlan:
     pool_pairs: int
 
 
-def _score_targets(
-    ctx: FeatureContext,
-    scorer: RoundScorer,
-    people: pd.DataFrame,
-    targets: np.ndarray,
-    *,
-    policy: PolicyConfig,
-    chunk_pairs: int,
-) -> Iterator[pd.DataFrame]:
-    """Fit of every eligible mover for each target position, chunk by chunk (a generator).
+class PartitionRunner(Protocol):
+    """Runs `search.candidates` over partitions, results in partition order (in process here;
+    pipelines/distributed.py runs them on a Dask cluster)."""
 
-    A pre-filter only: the policy first, then features and the fit model for the eligible
-    movers (about a third of all pairs on the demo world); risk and the final numbers come from
-    `score_pairs` on the pairs kept (see `candidate_pool`).
-    """
-    per_chunk = max(1, chunk_pairs // max(len(people), 1))
-    nips = people["nip"].to_numpy(dtype=object)
-    people_rows = ctx.employee_index(nips)
-    for start in range(0, len(targets), per_chunk):
-        chunk = targets[start : start + per_chunk]
-        rows = np.tile(people_rows, len(chunk))
-        codes = np.repeat(ctx.position_index(chunk), len(people))
-        positions = np.repeat(chunk, len(people))
-        from_position = np.tile(people["position_id"].to_numpy(dtype=object), len(chunk))
-        eligible, _ = indexed_eligibility(ctx, rows, codes, config=policy)
-        keep = eligible & (from_position != positions)
-        _, fit = fit_pairs(ctx, scorer, rows[keep], codes[keep])
-        yield pd.DataFrame(
-            {
-                "nip": pd.array(np.tile(nips, len(chunk))[keep], dtype="string"),
-                "from_position_id": pd.array(from_position[keep], dtype="string"),
-                "position_id": pd.array(positions[keep], dtype="string"),
-                "eligible": True,
-                "fit": fit,
-                "risk": np.nan,
-            }
-        )
+    def __call__(
+        self, search: CandidateSearch, partitions: list[Partition]
+    ) -> list[pd.DataFrame]: ...
+
+
+def run_in_process(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
+    return [search.candidates(partition) for partition in partitions]
 
 
 def candidate_pool(
@@ -102,35 +75,27 @@ def candidate_pool(
     slots: pd.DataFrame,
     policy: PolicyConfig,
     config: PoolConfig,
+    runner: PartitionRunner = run_in_process,
 ) -> pd.DataFrame:
-    """Scored pairs for the optimiser (models/planning/pool.py says which are kept)."""
+    """Scored pairs for the optimiser (models/planning/pool.py says which are kept), searched
+    by job family and region (models/planning/partition.py) through `runner`."""
     people = data.employees[["nip", "position_id"]].astype("string")
     surplus = staffing.set_index("position_id")["surplus"]
     free = people.loc[people["position_id"].map(surplus).fillna(0).to_numpy() > 0, "nip"]
-    free_nips = pd.Index(free)
+    search = CandidateSearch.build(
+        ctx, scorer, data=data, free_nips=pd.Index(free), policy=policy, config=config
+    )
     targets = np.asarray(slots.loc[slots["open_count"] > 0, "position_id"].unique(), dtype=object)
-    kept = [
-        select_candidates(
-            chunk, free_nips=free_nips, top_m=config.top_m, top_k_free=config.top_k_free
-        )
-        for chunk in _score_targets(
-            ctx, scorer, people, targets, policy=policy, chunk_pairs=config.max_pairs_per_chunk
-        )
-    ]
-    first = merge_free_choices(_concat(kept), top_k_free=config.top_k_free)
+    first_round = partition_targets(data, targets, top_m=config.top_m, top_k_free=config.top_k_free)
+    first = merge_free_choices(_concat(runner(search, first_round)), top_k_free=config.top_k_free)
     chain_targets = vacated_needed_positions(first, staffing, exclude=targets)
-    chained = [
-        select_candidates(chunk, free_nips=free_nips, top_m=config.top_m_chain, top_k_free=0)
-        for chunk in _score_targets(
-            ctx,
-            scorer,
-            people,
-            chain_targets if config.top_m_chain else chain_targets[:0],
-            policy=policy,
-            chunk_pairs=config.max_pairs_per_chunk,
-        )
-    ]
-    pool = pd.concat([first, _concat(chained)], ignore_index=True)
+    chain_round = partition_targets(
+        data,
+        chain_targets if config.top_m_chain else chain_targets[:0],
+        top_m=config.top_m_chain,
+        top_k_free=0,
+    )
+    pool = pd.concat([first, _concat(runner(search, chain_round))], ignore_index=True)
     pool = pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
     if pool.empty:
         return pool
@@ -139,6 +104,7 @@ def candidate_pool(
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [frame for frame in frames if len(frame)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in (*POOL_COLUMNS, "in_top_m")})
     return pd.concat(frames, ignore_index=True)
@@ -188,6 +154,7 @@ def plan_round(
     options: PlanOptions,
     pool: PoolConfig,
     planner: TrainingPlanner | None = None,
+    runner: PartitionRunner = run_in_process,
 ) -> RoundPlan:
     """Staffing balance, candidate pool, optimal plan, and the moves explained.
 
@@ -198,7 +165,14 @@ def plan_round(
     slots = default_slots(staffing) if slots is None else slots
     check_slots(slots, pd.Index(staffing["position_id"]))  # before the costly pool scoring
     pairs = candidate_pool(
-        ctx, scorer, data=data, staffing=staffing, slots=slots, policy=policy, config=pool
+        ctx,
+        scorer,
+        data=data,
+        staffing=staffing,
+        slots=slots,
+        policy=policy,
+        config=pool,
+        runner=runner,
     )
     log.info("plan: %d open slots, %d candidate pairs", int(slots["open_count"].sum()), len(pairs))
     result = plan_transfers(pairs, staffing, slots=slots, options=options)

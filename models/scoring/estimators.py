@@ -6,14 +6,23 @@ cross-fitted over `risk_folds` time-ordered folds: each fold's booster learns fr
 folds and stops early on its own, the calibrator is fitted on the out-of-fold predictions (data
 its booster did not see), and the boosters are averaged. The caller keeps its own, later,
 held-out slice for reporting, so nothing is tuned and reported on the same split.
+
+`with_tree_walks` gives a copy whose predictions walk the trees through other code that returns
+LightGBM's raw scores (the compiled boosters of `pipelines/compiled.py`); explanations
+(pred_contrib) and training always use LightGBM itself.
 """
 
 from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from models.scoring.calibration import (
@@ -27,14 +36,27 @@ from models.scoring.config import AUTO_THREADS_MIN_ROWS, Direction, GbmParams, S
 from models.scoring.linear_base import LinearBase
 
 RATING_MIN, RATING_MAX = 1.0, 5.0
-__all__ = ["GbmParams", "ScorerConfig", "TransferScorer", "score_on_rating_scale"]
+__all__ = ["GbmParams", "ScorerConfig", "TransferScorer", "TreeWalks", "score_on_rating_scale"]
+
+TreeWalk = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class TreeWalks:
+    """Replacement tree walks: `fit` returns what the fit booster's raw prediction would, `risk`
+    one callable per risk fold booster (in order) returning its raw log-odds."""
+
+    fit: TreeWalk
+    risk: tuple[TreeWalk, ...]
 
 
 def _matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
     missing = [c for c in columns if c not in X.columns]
     if missing:
         raise ValueError(f"feature columns missing: {missing}")
-    return X[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+    # Row-major once here: every booster (LightGBM's or a compiled one) walks rows, and would
+    # otherwise copy pandas' column-major block for each of the five boosters.
+    return np.ascontiguousarray(X[columns].to_numpy(dtype=np.float64, na_value=np.nan))
 
 
 def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]:
@@ -102,6 +124,7 @@ class TransferScorer(BaseEstimator):
         when `use_score_target`: see `score_on_rating_scale`.
         """
         config = self._config()
+        self.tree_walks_: TreeWalks | None = None  # walks of earlier boosters would be wrong
         self.feature_names_ = [str(c) for c in X.columns]
         matrix = _matrix(X, self.feature_names_)
         rating = np.asarray(y_rating, dtype=np.float64)
@@ -187,7 +210,9 @@ class TransferScorer(BaseEstimator):
         matrix = _matrix(X, self.feature_names_)
         if len(matrix) == 0:
             return np.empty(0)
-        predicted = self.linear_base_.predict(matrix) + booster_predict(self.fit_model_, matrix)
+        walks = self._tree_walks()
+        trees = walks.fit(matrix) if walks else booster_predict(self.fit_model_, matrix)
+        predicted = self.linear_base_.predict(matrix) + trees
         return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
 
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
@@ -195,7 +220,25 @@ class TransferScorer(BaseEstimator):
         matrix = _matrix(X, self.feature_names_)
         if len(matrix) == 0:
             return np.empty(0)
-        return self.risk_model_.predict_proba(matrix)
+        walks = self._tree_walks()
+        if walks is None:
+            return self.risk_model_.predict_proba(matrix)
+        return np.asarray(expit(np.mean([walk(matrix) for walk in walks.risk], axis=0)))
+
+    def with_tree_walks(self, *, fit: TreeWalk, risk: Sequence[TreeWalk]) -> TransferScorer:
+        """A copy (sharing the fitted models) that predicts through these tree walks; the
+        caller vouches that they return LightGBM's raw scores (compiled code checks it)."""
+        if len(risk) != len(self.risk_model_.members):
+            raise ValueError(
+                f"{len(risk)} risk tree walks for {len(self.risk_model_.members)} boosters"
+            )
+        twin = copy.copy(self)
+        twin.tree_walks_ = TreeWalks(fit=fit, risk=tuple(risk))
+        return twin
+
+    def _tree_walks(self) -> TreeWalks | None:
+        walks: TreeWalks | None = getattr(self, "tree_walks_", None)
+        return walks
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that the move meets resistance."""

@@ -183,3 +183,33 @@ def indexed_eligibility(
     for combo in np.flatnonzero(np.bincount(bits, minlength=1)):
         texts[combo] = ";".join(c.value for i, c in enumerate(codes) if combo >> i & 1)
     return bits == 0, texts[bits]
+
+
+# Rules that depend on the person alone (near_retirement: at the current post's retirement age,
+# which no target raises): failing one, a person is ineligible for every position.
+PERSONAL_RULES: Final[tuple[ReasonCode, ...]] = (
+    ReasonCode.UNKNOWN_EMPLOYEE,
+    ReasonCode.ON_HOLD,
+    ReasonCode.PPPK_NOT_TRANSFERABLE,
+    ReasonCode.TENURE_TOO_SHORT,
+    ReasonCode.NEAR_RETIREMENT,
+    ReasonCode.FREEZE_WINDOW,
+)
+
+
+def movable(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    *,
+    config: PolicyConfig,
+    decree_date: date | None = None,
+) -> np.ndarray:
+    """True for the people (context rows) who pass every PERSONAL_RULES rule: the only ones a
+    round needs to pair with positions at all (a pre-filter, before any pair is built)."""
+    rows = np.asarray(employee_rows)
+    current = np.where(rows >= 0, ctx.state.position[np.maximum(rows, 0)], -1)
+    failures = _rule_failures(ctx, rows, current, config=config, decree=decree_date or ctx.as_of)
+    blocked = np.zeros(len(rows), dtype=bool)
+    for code in PERSONAL_RULES:
+        blocked |= failures[code]
+    return ~blocked

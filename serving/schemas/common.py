@@ -9,7 +9,8 @@ from datetime import date
 from typing import Annotated, Literal, TypeVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
+from typing_extensions import TypedDict
 
 from models.contract.enums import NIP_LENGTH, JobType
 
@@ -61,9 +62,12 @@ class ReadyResponse(Strict):
     )
 
 
-class IneligibleReason(Strict):
-    code: str = Field(description="Kode alasan stabil / Stable reason code")
-    text: str = Field(description="Penjelasan / Explanation (Indonesian / English)")
+@with_config(ConfigDict(extra="forbid"))
+class IneligibleReason(TypedDict):
+    """A row type (a checked dict, no object per row): 10,000-pair risk checks carry many."""
+
+    code: Annotated[str, Field(description="Kode alasan stabil / Stable reason code")]
+    text: Annotated[str, Field(description="Penjelasan / Explanation (Indonesian / English)")]
 
 
 IneligibleReasons = Annotated[

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from models.scoring.compose import score_pairs
 from serving.auth import Role
+from serving.schemas.risk import RiskResponse
 from serving.state import LoadedState
 
 Headers = dict[Role, dict[str, str]]
@@ -46,6 +47,14 @@ def test_risk_matches_batch_scoring(
     assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=1e-4)
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=1e-4)
     assert [r["eligible"] for r in results] == batch["eligible"].tolist()
+
+
+def test_risk_response_follows_its_schema(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    body = _risk(client, headers, pairs).json()
+    checked = RiskResponse.model_validate(body)  # the route assembles it without a check
+    assert checked.model_dump(mode="json") == body
 
 
 def test_ineligible_pairs_carry_their_reasons(

@@ -1,0 +1,121 @@
+"""A round's candidate search on a Dask cluster: one task per job-family-and-region partition.
+
+`dask_runner` returns a `PartitionRunner` for `plan_round`: the search (feature context, scorer,
+movers) is sent once to every worker (`scatter(broadcast=True)`), then each partition is a task
+calling the pure `CandidateSearch.candidates` (models/planning/partition.py); results come back
+in partition order, so the pool equals the in-process one. The compiled boosters travel as their
+text and are recompiled, or loaded from the cache, on each worker (pipelines/compiled.py).
+
+`cluster_client` connects to a running scheduler (`--dask-scheduler tcp://host:8786`) or starts
+a `LocalCluster` of worker processes on this machine, and closes what it started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from models.planning.partition import CandidateSearch, Partition
+from models.planning.round import PartitionRunner, run_in_process
+
+logger = logging.getLogger(__name__)
+
+# Below this many (mover x open position) pairs a round runs in process: starting workers and
+# shipping the context to them costs more than it saves.
+DASK_MIN_PAIRS = 50_000_000
+
+Progress = Callable[[int, int], None]  # (partitions done, partitions in all)
+
+
+@contextmanager
+def cluster_client(
+    scheduler: str | None = None, *, workers: int = 2, processes: bool = True
+) -> Iterator[Any]:
+    """A `distributed.Client` on `scheduler`, or on a LocalCluster of `workers` single-threaded
+    workers (closed on exit)."""
+    from distributed import Client, LocalCluster
+
+    # The cluster's own INFO lines (workers registering, connections) would bury the command's.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRunner:
+    """A PartitionRunner that runs each partition as a task on `client`'s cluster."""
+
+    def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
+        if not partitions:
+            return []
+        from distributed import as_completed
+
+        shared = client.scatter(search, broadcast=True, hash=False)
+        futures = client.map(_candidates, partitions, search=shared, pure=False)
+        for done, _ in enumerate(as_completed(futures), start=1):
+            if progress is not None:
+                progress(done, len(futures))
+        results: list[pd.DataFrame] = client.gather(futures)
+        logger.info("dask: %d partitions on %d workers", len(partitions), _workers(client))
+        return results
+
+    return run
+
+
+def local_runner(progress: Progress | None = None) -> PartitionRunner:
+    """In process, one partition after another (reporting progress when asked)."""
+    if progress is None:
+        return run_in_process
+
+    def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
+        results = []
+        for done, partition in enumerate(partitions, start=1):
+            results.append(search.candidates(partition))
+            progress(done, len(partitions))
+        return results
+
+    return run
+
+
+@contextmanager
+def round_runner(
+    *,
+    scheduler: str | None,
+    workers: int | None,
+    pairs: int,
+    progress: Progress | None = None,
+) -> Iterator[PartitionRunner]:
+    """Where a round's search runs: on `scheduler` when given; else on a LocalCluster of
+    `workers` processes (default: one per core) when `workers` says so or the round has at least
+    DASK_MIN_PAIRS (mover x open position) pairs; else in process (`workers=0` forces it)."""
+    local = workers == 0 or (workers is None and pairs < DASK_MIN_PAIRS)
+    if scheduler is None and local:
+        yield local_runner(progress)
+        return
+    count = workers or os.cpu_count() or 1
+    with cluster_client(scheduler, workers=count) as client:
+        yield dask_runner(client, progress=progress)
+
+
+def _candidates(partition: Partition, *, search: CandidateSearch) -> pd.DataFrame:
+    return search.candidates(partition)
+
+
+def _workers(client: Any) -> int:
+    return len(client.scheduler_info().get("workers", {}))
