@@ -20,8 +20,8 @@ from typing import Final, cast
 import pandas as pd
 import pandera.pandas as pa
 
-from models.contract.checks import Rule, reference_rules, value_rules
-from models.contract.constraints import FOREIGN_KEYS, UNIQUE_KEYS
+from models.contract.checks import Rule, isin, reference_rules, value_rules
+from models.contract.constraints import FOREIGN_KEYS, HISTORY_TABLES, UNIQUE_KEYS
 from models.contract.enums import (
     COLUMNS,
     PERSONAL_FIELDS,
@@ -241,7 +241,28 @@ def validate_frames(
             problems += _render(all_failures, raw=raw, parsed=parsed, sources=sources, rules=rules)
             summary = _summary(all_failures, rules=rules, sources=sources)
         return ValidationResult(None, problems[:MAX_PROBLEMS], notices, total, summary)
-    return ValidationResult(to_canonical(parsed), [], notices, 0)
+    return ValidationResult(to_canonical(parsed), [], notices + _departed(parsed, sources), 0)
+
+
+def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]) -> list[str]:
+    """One notice per history table naming people not in employees.csv (retired or left):
+    their rows are kept for training and skipped where a current record is needed."""
+    current = parsed[Table.EMPLOYEES]["nip"].dropna()
+    notices = []
+    for table in HISTORY_TABLES:
+        if table not in parsed or len(parsed[table]) == 0:
+            continue
+        nips = parsed[table]["nip"]
+        gone = nips.notna() & ~isin(nips, current)
+        if gone.any():
+            file = sources.get(table, default_source(table))
+            rows, people = int(gone.sum()), nips[gone].nunique()
+            notices.append(
+                f"{file}: {rows} baris dari {people} pegawai yang tidak lagi di employees.csv "
+                f"(pensiun/keluar), disimpan untuk pelatihan model / {rows} rows of {people} "
+                "people no longer in employees.csv (retired or left), kept for training"
+            )
+    return notices
 
 
 def _reference_keys(
