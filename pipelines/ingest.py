@@ -8,10 +8,12 @@ violation both raise `ContractViolation` carrying every problem, and nothing on 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from models.contract.enums import Table
+from models.contract.normalise import normalise_frames
 from models.contract.problems import ContractViolation, ValidationResult
 from models.contract.schemas import validate_frames
 from models.contract.tables import AgencyData
@@ -32,14 +34,21 @@ __all__ = ["ContractViolation", "ingest_folder", "read_and_validate", "validate_
 
 
 def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dict[Table, str]]:
-    """Read and check a folder: the validation result (reader problems first) and sources."""
+    """Read, normalise and check a folder: the validation result (problems of reading and of
+    values refused by normalisation first, each cell blamed once) and the source files."""
     read = read_folder(folder)
-    result = validate_frames(read.frames, sources=read.sources, today=today)
-    if read.problems:
-        problems = read.problems + result.problems
-        total = len(read.problems) + result.total_problems
-        result = ValidationResult(None, problems, result.notices, total, result.summary)
-    return result, read.sources
+    normal = normalise_frames(read.frames, sources=read.sources)
+    result = validate_frames(normal.frames, sources=read.sources, today=today)
+    changes = read.changes + normal.changes
+    notices = read.notices + [str(c) for c in changes] + result.notices
+    first = read.problems + normal.problems
+    if not first:
+        return replace(result, notices=notices, normalised=changes), read.sources
+    blamed = {(p.file, p.row, p.column) for p in first}
+    later = [p for p in result.problems if (p.file, p.row, p.column) not in blamed]
+    total = len(first) + result.total_problems - (len(result.problems) - len(later))
+    failed = ValidationResult(None, first + later, notices, total, result.summary, changes)
+    return failed, read.sources
 
 
 def read_and_validate(folder: Path, *, today: date) -> AgencyData:

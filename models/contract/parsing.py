@@ -27,6 +27,8 @@ MESSAGES: Final[dict[str, str]] = {
     "absent_optional": "tabel opsional tidak ada, dianggap kosong / optional table absent, "
     "treated as empty",
     "missing_column": "kolom wajib tidak ada / required column is missing",
+    "foreign_table": "baris 1 tidak memuat satu pun kolom tabel ini ({columns}): bukan tabel "
+    "{table}? / row 1 holds none of this table's columns ({columns}): is this the {table} table?",
     "extra_column": 'kolom tambahan "{column}" diabaikan / extra column "{column}" is ignored',
     "no_rows": "tabel tidak berisi baris data / table has no data rows",
     "required_empty": "nilai wajib kosong / required value is empty",

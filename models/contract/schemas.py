@@ -114,9 +114,13 @@ def _structure(
         if table not in raw:
             continue  # the reader could not read it and said so
         frame = raw[table]
-        for column in COLUMNS[table][0]:
-            if column not in frame.columns:
-                problems.append(Problem(file, 1, column, MESSAGES["missing_column"]))
+        required = COLUMNS[table][0]
+        missing = [c for c in required if c not in frame.columns]
+        if len(missing) == len(required) > 1:
+            text = MESSAGES["foreign_table"].format(columns=", ".join(required), table=table.value)
+            problems.append(Problem(file, 1, None, text))
+            continue
+        problems += [Problem(file, 1, c, MESSAGES["missing_column"]) for c in missing]
         for column in frame.columns:
             if column not in all_columns(table):
                 notices.append(f"{file}: {MESSAGES['extra_column'].format(column=column)}")
@@ -247,6 +251,8 @@ def validate_frames(
 def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]) -> list[str]:
     """One notice per history table naming people not in employees.csv (retired or left):
     their rows are kept for training and skipped where a current record is needed."""
+    if Table.EMPLOYEES not in parsed:
+        return []  # unreadable: the reader reported it
     current = parsed[Table.EMPLOYEES]["nip"].dropna()
     notices = []
     for table in HISTORY_TABLES:
