@@ -11,11 +11,14 @@ import logging
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Final
+
+import pandas as pd
 
 from models.contract.enums import Table
 from models.contract.normalise import normalise_frames
-from models.contract.problems import ContractViolation, ValidationResult
-from models.contract.schemas import validate_frames
+from models.contract.problems import MAX_PROBLEMS, ContractViolation, Problem, ValidationResult
+from models.contract.schemas import failing_rows, validate_frames
 from models.contract.tables import AgencyData
 from pipelines.readers import read_folder
 from pipelines.settings import Settings
@@ -30,6 +33,14 @@ from pipelines.snapshots import (
 
 logger = logging.getLogger(__name__)
 
+JUNK_SAMPLE_ROWS: Final[int] = 10_000
+JUNK = (
+    "berhenti memeriksa setelah {rows:,} baris pertama: {bad:,} di antaranya melanggar kontrak, "
+    "{rest:,} baris sisanya tidak diperiksa; periksa apakah ini ekspor yang benar / stopped "
+    "checking after the first {rows:,} rows: {bad:,} of them break the contract, the other "
+    "{rest:,} rows were not checked; check that this is the right export"
+)
+
 __all__ = ["ContractViolation", "ingest_folder", "read_and_validate", "validate_folder"]
 
 
@@ -37,18 +48,41 @@ def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dic
     """Read, normalise and check a folder: the validation result (problems of reading and of
     values refused by normalisation first, each cell blamed once) and the source files."""
     read = read_folder(folder)
-    normal = normalise_frames(read.frames, sources=read.sources)
+    frames, junk = _stop_at_junk(read.frames, sources=read.sources, today=today)
+    normal = normalise_frames(frames, sources=read.sources)
     result = validate_frames(normal.frames, sources=read.sources, today=today)
     changes = read.changes + normal.changes
     notices = read.notices + [str(c) for c in changes] + result.notices
-    first = read.problems + normal.problems
+    first = read.problems + junk + normal.problems
     if not first:
         return replace(result, notices=notices, normalised=changes), read.sources
     blamed = {(p.file, p.row, p.column) for p in first}
     later = [p for p in result.problems if (p.file, p.row, p.column) not in blamed]
     total = len(first) + result.total_problems - (len(result.problems) - len(later))
-    failed = ValidationResult(None, first + later, notices, total, result.summary, changes)
+    shown = (first + later)[:MAX_PROBLEMS]
+    failed = ValidationResult(None, shown, notices, total, result.summary, changes)
     return failed, read.sources
+
+
+def _stop_at_junk(
+    frames: dict[Table, pd.DataFrame], *, sources: dict[Table, str], today: date
+) -> tuple[dict[Table, pd.DataFrame], list[Problem]]:
+    """Tables whose first JUNK_SAMPLE_ROWS rows mostly break the contract are cut to those
+    rows (their problems are reported, the rest counted), so that a file of junk is refused
+    within the ingest budget instead of collecting millions of problems."""
+    kept, problems = dict(frames), []
+    for table, frame in frames.items():
+        if len(frame) <= JUNK_SAMPLE_ROWS:
+            continue
+        head = frame.iloc[:JUNK_SAMPLE_ROWS]
+        sample = normalise_frames({table: head}, sources=sources).frames[table]
+        bad = failing_rows(table, sample, today=today)
+        if bad * 2 > len(head):
+            kept[table] = head
+            rest = len(frame) - len(head)
+            text = JUNK.format(rows=len(head), bad=bad, rest=rest)
+            problems.append(Problem(sources[table], None, None, text))
+    return kept, problems
 
 
 def read_and_validate(folder: Path, *, today: date) -> AgencyData:

@@ -238,14 +238,48 @@ def validate_frames(
     for table, frame in parsed.items():
         failures.append(_rule_failures(table, frame, rules[table]).assign(table=table))
     all_failures = pd.concat(failures, ignore_index=True) if failures else None
-    total = len(problems) + (0 if all_failures is None else len(all_failures))
+    consequences: list[Problem] = []
+    if all_failures is not None:
+        all_failures, consequences = _root_causes(all_failures, sources)
+    total = len(problems) + len(consequences) + (0 if all_failures is None else len(all_failures))
     if total:
         summary = []
         if all_failures is not None and len(all_failures):
             problems += _render(all_failures, raw=raw, parsed=parsed, sources=sources, rules=rules)
             summary = _summary(all_failures, rules=rules, sources=sources)
+        problems += consequences
         return ValidationResult(None, problems[:MAX_PROBLEMS], notices, total, summary)
     return ValidationResult(to_canonical(parsed), [], notices + _departed(parsed, sources), 0)
+
+
+def failing_rows(table: Table, raw: pd.DataFrame, *, today: date) -> int:
+    """How many rows of one table break a rule that needs no other table (a cheap look at a
+    sample, to stop early on a file of junk)."""
+    parsed, parse_failures = parse_table(table, raw)
+    rules = value_rules(table, today=today)
+    rule_failures = _rule_failures(table, parsed, rules)
+    return int(pd.concat([parse_failures["index"], rule_failures["index"]]).nunique())
+
+
+def _root_causes(
+    failures: pd.DataFrame, sources: Mapping[Table, str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Failures without the dangling references to a parent whose own keys have problems: one
+    line per child column says they will be checked once the parent's keys are fixed."""
+    consequences = []
+    for child, column, parent, key in FOREIGN_KEYS:
+        of_parent = failures["table"] == parent
+        if not (of_parent & (failures["column"] == key)).any():
+            continue
+        follow = (failures["table"] == child) & (failures["rule"] == f"fk_{parent.value}:{column}")
+        if follow.any():
+            count, ref = int(follow.sum()), sources.get(parent, default_source(parent))
+            text = MESSAGES["consequence"].format(count=count, ref=ref, key=key)
+            consequences.append(
+                Problem(sources.get(child, default_source(child)), None, column, text)
+            )
+            failures = failures[~follow]
+    return failures, consequences
 
 
 def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]) -> list[str]:
@@ -301,6 +335,7 @@ def to_canonical(parsed: Mapping[Table, pd.DataFrame]) -> AgencyData:
 __all__ = [
     "UNIQUE_KEYS",
     "canonical_schema",
+    "failing_rows",
     "table_schema",
     "validate_frames",
 ]

@@ -410,3 +410,30 @@ def test_a_whole_agency_written_the_indonesian_excel_way_ingests_to_the_same_sna
     messy = ingest_folder(folder, settings=settings)
     assert (messy.content_hash, messy.reused) == (clean.content_hash, True)
     assert NIP_ANI not in "\n".join(messy.notices)
+
+
+def test_a_bad_key_is_one_problem_before_its_consequences(
+    tmp_path: Path, settings: Settings
+) -> None:
+    folder = _messy(tmp_path, lambda f: f[Table.UNITS].__setitem__("unit_id", ["", "U2"]))
+    assert _rejected(folder, settings) == [
+        "units.csv:2:unit_id: nilai wajib kosong / required value is empty",
+        "positions.csv: 2 baris merujuk units.csv yang kolom unit_id-nya bermasalah (lihat di "
+        "atas); diperiksa lagi setelah itu diperbaiki / 2 rows refer to units.csv, whose unit_id "
+        "column has problems (see above); checked again once those are fixed",
+    ]
+
+
+def test_a_table_of_junk_rows_is_refused_after_a_sample(tmp_path: Path, settings: Settings) -> None:
+    folder = write_agency(valid_agency_frames(), tmp_path / "junk")
+    path = folder / "performance.csv"
+    junk = "".join(f"x{i},y,z,w,v\n" for i in range(25_000))
+    path.write_text(path.read_text(encoding="utf-8") + junk, encoding="utf-8")
+    problems = _rejected(folder, settings)
+    assert problems[0] == (
+        "performance.csv: berhenti memeriksa setelah 10,000 baris pertama: 9,995 di antaranya "
+        "melanggar kontrak, 15,005 baris sisanya tidak diperiksa; periksa apakah ini ekspor yang "
+        "benar / stopped checking after the first 10,000 rows: 9,995 of them break the contract, "
+        "the other 15,005 rows were not checked; check that this is the right export"
+    )
+    assert len(problems) == 1000
