@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from models.contract.errors import MutasiError
+from pipelines.check import CheckStatus, check_folder, write_report
 from pipelines.ingest import ingest_folder
 from pipelines.settings import get_settings
 from pipelines.snapshots import SnapshotInfo, list_snapshots, pin_snapshot, pinned_snapshot_id
@@ -45,6 +46,41 @@ def ingest(
         typer.echo(f"  {table:<22} {rows:>10,} rows")
     for notice in info.notices:
         typer.echo(f"catatan / notice: {notice}")
+
+
+def check(
+    folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the report as XLSX.")
+    ] = Path("mutasi-check.xlsx"),
+) -> None:
+    """Check an export folder without ingesting it; print the report and save it as XLSX.
+
+    Exit code 0: clean; 1: accepted after normalising, read the notices; 2: rejected."""
+    settings = get_settings()
+    try:
+        found = check_folder(folder, today=settings.reference_date)
+        write_report(found, report)
+    except MutasiError as error:
+        raise _fail(error) from None
+    verdict = {
+        CheckStatus.CLEAN: "bersih / clean",
+        CheckStatus.NORMALISED: "diterima setelah dinormalkan / accepted after normalising",
+        CheckStatus.REJECTED: "ditolak / rejected",
+    }[found.status]
+    result = found.result
+    if not result.ok:
+        typer.echo(
+            f"{result.total_problems} masalah / problems; {len(result.problems)} ditampilkan / "
+            "shown:"
+        )
+    for problem in result.problems:
+        typer.echo(str(problem))
+    for notice in result.notices:
+        typer.echo(f"catatan / notice: {notice}")
+    typer.echo(f"hasil / result: {verdict}")
+    typer.echo(f"laporan / report: {report}")
+    raise typer.Exit(int(found.status))
 
 
 def _line(info: SnapshotInfo) -> str:
@@ -86,4 +122,5 @@ def snapshots(
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("check")(check)
     app.command("snapshots")(snapshots)

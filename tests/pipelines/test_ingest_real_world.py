@@ -12,14 +12,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import typer
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
+from cli.commands import ingest as ingest_commands
 from models.contract.enums import Table
 from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder, validate_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import content_hash, current_snapshot_id
-from tests.conftest import FIXTURE_TODAY, NIP_ANI, valid_agency_frames, write_agency
+from tests.conftest import (
+    FIXTURE_TODAY,
+    NIP_ANI,
+    NIP_RETIRED,
+    valid_agency_frames,
+    write_agency,
+)
 
 Frames = dict[Table, pd.DataFrame]
 
@@ -437,3 +446,69 @@ def test_a_table_of_junk_rows_is_refused_after_a_sample(tmp_path: Path, settings
         "the other 15,005 rows were not checked; check that this is the right export"
     )
     assert len(problems) == 1000
+
+
+# --- mutasi check ------------------------------------------------------------------------
+
+
+def _check(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, Path]:
+    from pipelines.settings import get_settings
+
+    monkeypatch.setenv("MUTASI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MUTASI_AS_OF", FIXTURE_TODAY.isoformat())
+    get_settings.cache_clear()
+    cli = typer.Typer()
+    ingest_commands.register(cli)
+    report = tmp_path / "out" / "laporan.xlsx"
+    done = CliRunner().invoke(cli, ["check", str(folder), "--report", str(report)])
+    assert not (tmp_path / "home" / "snapshots").exists()
+    return done.exit_code, done.output, report
+
+
+def test_check_of_a_clean_export_exits_0(
+    valid_agency_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frames = valid_agency_frames()
+    for table in (Table.PERFORMANCE, Table.TRANSFERS):  # no departed staff: no notice
+        frames[table] = frames[table][frames[table]["nip"] != NIP_RETIRED]
+    code, output, report = _check(write_agency(frames, tmp_path / "clean"), tmp_path, monkeypatch)
+    assert (code, output.splitlines()[-2]) == (0, "hasil / result: bersih / clean")
+    assert pd.read_excel(report, engine="calamine").empty
+
+
+def test_check_of_a_normalised_export_exits_1_with_a_row_per_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _messy(tmp_path, _set(Table.EMPLOYEES, "gender", ["Perempuan", "L", "P", "L"]))
+    code, _, report = _check(folder, tmp_path, monkeypatch)
+    rows = pd.read_excel(report, dtype=str, engine="calamine").fillna("")
+    changed = rows[rows["jenis / kind"] == "dinormalkan / normalised"]
+    assert code == 1
+    assert changed.iloc[0, 1:].tolist() == [
+        "employees.csv",
+        "",
+        "gender",
+        "1",
+        "jenis kelamin → L/P / gender → L/P",
+        "Perempuan",
+        "P",
+    ]
+
+
+def test_check_of_a_rejected_export_exits_2_with_located_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _messy(tmp_path, _set(Table.TRAINING_HISTORY, "nip", ["1.98501E+17"]))
+    code, output, report = _check(folder, tmp_path, monkeypatch)
+    rows = pd.read_excel(report, dtype=str, engine="calamine").fillna("")
+    problem = rows[rows["jenis / kind"] == "masalah / problem"].iloc[0]
+    assert code == 2
+    assert "training_history.csv:2:nip: NIP diubah Excel menjadi angka" in output
+    assert problem[["berkas / file", "baris / row", "kolom / column"]].tolist() == [
+        "training_history.csv",
+        "2",
+        "nip",
+    ]
+    assert problem["pesan dan petunjuk / message and fix hint"].endswith(
+        "format the column as Text and export again"
+    )
