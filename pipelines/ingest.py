@@ -16,12 +16,14 @@ from typing import Final
 import pandas as pd
 
 from models.contract.enums import Table
+from models.contract.errors import MutasiError
 from models.contract.normalise import normalise_frames
 from models.contract.problems import MAX_PROBLEMS, ContractViolation, Problem, ValidationResult
 from models.contract.schemas import failing_rows, validate_frames
 from models.contract.tables import AgencyData
-from pipelines.readers import read_folder
+from pipelines.readers import ReadResult, read_folder
 from pipelines.settings import Settings
+from pipelines.siasn import is_siasn, map_export, read_export
 from pipelines.snapshots import (
     SnapshotInfo,
     content_hash,
@@ -33,6 +35,12 @@ from pipelines.snapshots import (
 
 logger = logging.getLogger(__name__)
 
+
+class UnknownLayout(MutasiError):  # noqa: N818
+    """`--layout` names no layout Mutasi knows."""
+
+
+LAYOUTS: Final[tuple[str, ...]] = ("contract", "siasn")
 JUNK_SAMPLE_ROWS: Final[int] = 10_000
 JUNK = (
     "berhenti memeriksa setelah {rows:,} baris pertama: {bad:,} di antaranya melanggar kontrak, "
@@ -44,10 +52,14 @@ JUNK = (
 __all__ = ["ContractViolation", "ingest_folder", "read_and_validate", "validate_folder"]
 
 
-def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dict[Table, str]]:
+def validate_folder(
+    folder: Path, *, today: date, layout: str | None = None
+) -> tuple[ValidationResult, dict[Table, str]]:
     """Read, normalise and check a folder: the validation result (problems of reading and of
-    values refused by normalisation first, each cell blamed once) and the source files."""
-    read = read_folder(folder)
+    values refused by normalisation first, each cell blamed once) and the source files.
+
+    `layout`: "contract" or "siasn" (pipelines/siasn.py); None recognises SIASN by file name."""
+    read = _read(folder, layout=layout)
     frames, junk = _stop_at_junk(read.frames, sources=read.sources, today=today)
     normal = normalise_frames(frames, sources=read.sources)
     result = validate_frames(normal.frames, sources=read.sources, today=today)
@@ -62,6 +74,28 @@ def validate_folder(folder: Path, *, today: date) -> tuple[ValidationResult, dic
     shown = (first + later)[:MAX_PROBLEMS]
     failed = ValidationResult(None, shown, notices, total, result.summary, changes)
     return failed, read.sources
+
+
+def _read(folder: Path, *, layout: str | None) -> ReadResult:
+    """The contract tables of a folder in either layout, with what reading them changed."""
+    if layout is not None and layout not in LAYOUTS:
+        raise UnknownLayout(
+            f"Tata letak tidak dikenal: {layout!r} (pilih {', '.join(LAYOUTS)}) / unknown "
+            f"layout {layout!r} (choose {', '.join(LAYOUTS)})"
+        )
+    if layout == "contract" or (layout is None and not (folder.is_dir() and is_siasn(folder))):
+        return read_folder(folder)
+    if not folder.is_dir():
+        return read_folder(folder)  # raises FolderNotFound
+    found = read_export(folder)
+    mapped = map_export(found.export)
+    return ReadResult(
+        frames=mapped.frames,
+        sources=mapped.sources,
+        problems=found.problems + mapped.problems,
+        changes=found.changes,
+        notices=mapped.notices,
+    )
 
 
 def _stop_at_junk(
@@ -85,9 +119,9 @@ def _stop_at_junk(
     return kept, problems
 
 
-def read_and_validate(folder: Path, *, today: date) -> AgencyData:
+def read_and_validate(folder: Path, *, today: date, layout: str | None = None) -> AgencyData:
     """The canonical tables of a folder that keeps the contract; raises ContractViolation."""
-    result, _ = validate_folder(folder, today=today)
+    result, _ = validate_folder(folder, today=today, layout=layout)
     return _data_or_raise(result, folder=folder)
 
 
@@ -101,10 +135,10 @@ def _data_or_raise(result: ValidationResult, *, folder: Path) -> AgencyData:
     return result.data
 
 
-def ingest_folder(folder: Path, *, settings: Settings) -> SnapshotInfo:
+def ingest_folder(folder: Path, *, settings: Settings, layout: str | None = None) -> SnapshotInfo:
     """Validate `folder` and write it as a snapshot marked current (identical content reused)."""
     today = settings.reference_date
-    result, sources = validate_folder(folder, today=today)
+    result, sources = validate_folder(folder, today=today, layout=layout)
     data = _data_or_raise(result, folder=folder)
     digest = content_hash(data)
     now = utc_now()

@@ -133,8 +133,14 @@ def _is_empty(read: Read) -> bool:
 
 def read_table(path: Path, *, table: Table) -> Read:
     """One table file as a frame of strings (missing cells empty), or the problems found."""
+    return read_file(path, required=COLUMNS[table][0])
+
+
+def read_file(path: Path, *, required: tuple[str, ...]) -> Read:
+    """Any CSV, Parquet or XLSX table as a frame of strings; an XLSX header is looked for under a
+    title block as the first of the top rows holding every `required` column."""
     readers = {".csv": _read_csv, ".parquet": _read_parquet, ".xlsx": _read_xlsx}
-    read = readers[path.suffix](path, table)
+    read = readers[path.suffix](path, required)
     if read.frame is None:
         return read
     frame = read.frame
@@ -163,7 +169,7 @@ def _blank(frame: pd.DataFrame) -> pd.Series:
     return empty
 
 
-def _read_csv(path: Path, table: Table) -> Read:
+def _read_csv(path: Path, required: tuple[str, ...]) -> Read:
     data = path.read_bytes()
     if not data.strip():
         return Read(None, [Problem(path.name, 1, None, EMPTY)])
@@ -317,7 +323,7 @@ def _arrow_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.fill_null(column, "")
 
 
-def _read_parquet(path: Path, table: Table) -> Read:
+def _read_parquet(path: Path, required: tuple[str, ...]) -> Read:
     try:
         data = pq.read_table(path)
         text = pa.Table.from_arrays([_arrow_text(c) for c in data.columns], names=data.column_names)
@@ -340,7 +346,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, table: Table) -> Read:
+def _read_xlsx(path: Path, required: tuple[str, ...]) -> Read:
     """First sheet of a workbook (python-calamine, Rust: the whole sheet in one call), its header
     found under a title block; if it lacks required columns, point at the sheet that has them."""
     try:
@@ -348,9 +354,9 @@ def _read_xlsx(path: Path, table: Table) -> Read:
         try:
             names = workbook.sheet_names
             rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False) if names else []
-            at = _header_row(rows, table)
+            at = _header_row(rows, required)
             # Only the header rows of the other sheets, and only when the first lacks columns.
-            other = _sheet_with_columns(workbook, table) if names and at is None else None
+            other = _sheet_with_columns(workbook, required) if names and at is None else None
         finally:
             workbook.close()
     except _XLSX_ERRORS as err:
@@ -362,7 +368,7 @@ def _read_xlsx(path: Path, table: Table) -> Read:
         return Read(None, [Problem(path.name, 1, None, EMPTY)])
     if other is not None and other != names[0]:
         message = WRONG_SHEET.format(first=names[0], other=other)
-        missing = [c for c in COLUMNS[table][0] if c not in _names(rows[0])]
+        missing = [c for c in required if c not in _names(rows[0])]
         return Read(None, [Problem(path.name, 1, missing[0], message)])
     return _sheet_frame(path.name, rows, at or 0)
 
@@ -391,20 +397,19 @@ def _names(row: list[Any]) -> list[str]:
     return [_cell_text(v).strip().lower() for v in row]
 
 
-def _header_row(rows: list[list[Any]], table: Table) -> int | None:
-    """The first of the top rows holding every required column of `table` (None: none does)."""
-    required = set(COLUMNS[table][0])
+def _header_row(rows: list[list[Any]], required: tuple[str, ...]) -> int | None:
+    """The first of the top rows holding every `required` column (None: none does)."""
     for at, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if required <= set(_names(row)):
+        if set(required) <= set(_names(row)):
             return at
     return None
 
 
-def _sheet_with_columns(workbook: CalamineWorkbook, table: Table) -> str | None:
-    """Name of the first sheet whose top rows hold every required column of `table`."""
+def _sheet_with_columns(workbook: CalamineWorkbook, required: tuple[str, ...]) -> str | None:
+    """Name of the first sheet whose top rows hold every `required` column."""
     for name in workbook.sheet_names:
         sheet = workbook.get_sheet_by_name(name)
         top = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-        if _header_row(top, table) is not None:
+        if _header_row(top, required) is not None:
             return str(name)
     return None

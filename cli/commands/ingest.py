@@ -19,12 +19,22 @@ def _fail(error: MutasiError) -> typer.Exit:
     return typer.Exit(error.exit_code)
 
 
+LayoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--layout",
+        help="contract or siasn (default: siasn when a SIASN file name is present, else contract).",
+    ),
+]
+
+
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
+    layout: LayoutOption = None,
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
     try:
-        info = ingest_folder(folder, settings=get_settings())
+        info = ingest_folder(folder, settings=get_settings(), layout=layout)
     except MutasiError as error:  # ContractViolation prints every located problem
         raise _fail(error) from None
     if info.reused:
@@ -53,13 +63,14 @@ def check(
     report: Annotated[
         Path, typer.Option("--report", help="Where to write the report as XLSX.")
     ] = Path("mutasi-check.xlsx"),
+    layout: LayoutOption = None,
 ) -> None:
     """Check an export folder without ingesting it; print the report and save it as XLSX.
 
     Exit code 0: clean; 1: accepted after normalising, read the notices; 2: rejected."""
     settings = get_settings()
     try:
-        found = check_folder(folder, today=settings.reference_date)
+        found = check_folder(folder, today=settings.reference_date, layout=layout)
         write_report(found, report)
     except MutasiError as error:
         raise _fail(error) from None

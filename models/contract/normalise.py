@@ -147,6 +147,18 @@ def _dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, could_swap.fillna(False).astype(bool)
 
 
+def as_iso_dates(text: pd.Series) -> pd.Series:
+    """Dates of any form `_dates` reads, as YYYY-MM-DD text (others unchanged); day-first."""
+    iso, _ = _dates(text.astype("string"))
+    return iso.fillna(text.astype("string"))
+
+
+def as_nip(text: pd.Series) -> pd.Series:
+    """NIPs with spaces or dots as 18 digits (others unchanged)."""
+    text = text.astype("string")
+    return _nip(text).fillna(text.str.strip())
+
+
 def _iso(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return (year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)).astype("string")
 

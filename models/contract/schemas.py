@@ -288,6 +288,7 @@ def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]
     if Table.EMPLOYEES not in parsed:
         return []  # unreadable: the reader reported it
     current = parsed[Table.EMPLOYEES]["nip"].dropna()
+    staff = sources.get(Table.EMPLOYEES, default_source(Table.EMPLOYEES))
     notices = []
     for table in HISTORY_TABLES:
         if table not in parsed or len(parsed[table]) == 0:
@@ -298,9 +299,9 @@ def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]
             file = sources.get(table, default_source(table))
             rows, people = int(gone.sum()), nips[gone].nunique()
             notices.append(
-                f"{file}: {rows} baris dari {people} pegawai yang tidak lagi di employees.csv "
+                f"{file}: {rows} baris dari {people} pegawai yang tidak lagi di {staff} "
                 f"(pensiun/keluar), disimpan untuk pelatihan model / {rows} rows of {people} "
-                "people no longer in employees.csv (retired or left), kept for training"
+                f"people no longer in {staff} (retired or left), kept for training"
             )
     return notices
 
