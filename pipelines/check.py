@@ -44,9 +44,11 @@ class CheckReport:
     table: pd.DataFrame  # one row per problem, change or notice (REPORT_COLUMNS)
 
 
-def check_folder(folder: Path, *, today: date, layout: str | None = None) -> CheckReport:
+def check_folder(
+    folder: Path, *, today: date, layout: str | None = None, mapping: Path | None = None
+) -> CheckReport:
     """Validate `folder` as ingest would; nothing is written."""
-    result, _ = validate_folder(folder, today=today, layout=layout)
+    result, _ = validate_folder(folder, today=today, layout=layout, mapping=mapping)
     changed = {str(c) for c in result.normalised}
     rows: list[tuple[object, ...]] = [
         ("masalah / problem", p.file, p.row, p.column, 1, p.message, "", "")

@@ -21,6 +21,7 @@ from models.contract.normalise import normalise_frames
 from models.contract.problems import MAX_PROBLEMS, ContractViolation, Problem, ValidationResult
 from models.contract.schemas import failing_rows, validate_frames
 from models.contract.tables import AgencyData
+from pipelines.mapping import ColumnMapping, read_mapping
 from pipelines.readers import ReadResult, read_folder
 from pipelines.settings import Settings
 from pipelines.siasn import is_siasn, map_export, read_export
@@ -53,13 +54,14 @@ __all__ = ["ContractViolation", "ingest_folder", "read_and_validate", "validate_
 
 
 def validate_folder(
-    folder: Path, *, today: date, layout: str | None = None
+    folder: Path, *, today: date, layout: str | None = None, mapping: Path | None = None
 ) -> tuple[ValidationResult, dict[Table, str]]:
     """Read, normalise and check a folder: the validation result (problems of reading and of
     values refused by normalisation first, each cell blamed once) and the source files.
 
-    `layout`: "contract" or "siasn" (pipelines/siasn.py); None recognises SIASN by file name."""
-    read = _read(folder, layout=layout)
+    `layout`: "contract" or "siasn" (pipelines/siasn.py); None recognises SIASN by file name.
+    `mapping`: a file naming another system's files and columns (pipelines/mapping.py)."""
+    read = _read(folder, layout=layout, mapping=read_mapping(mapping) if mapping else None)
     frames, junk = _stop_at_junk(read.frames, sources=read.sources, today=today)
     normal = normalise_frames(frames, sources=read.sources)
     result = validate_frames(normal.frames, sources=read.sources, today=today)
@@ -76,7 +78,7 @@ def validate_folder(
     return failed, read.sources
 
 
-def _read(folder: Path, *, layout: str | None) -> ReadResult:
+def _read(folder: Path, *, layout: str | None, mapping: ColumnMapping | None) -> ReadResult:
     """The contract tables of a folder in either layout, with what reading them changed."""
     if layout is not None and layout not in LAYOUTS:
         raise UnknownLayout(
@@ -84,7 +86,7 @@ def _read(folder: Path, *, layout: str | None) -> ReadResult:
             f"layout {layout!r} (choose {', '.join(LAYOUTS)})"
         )
     if layout == "contract" or (layout is None and not (folder.is_dir() and is_siasn(folder))):
-        return read_folder(folder)
+        return read_folder(folder, mapping=mapping)
     if not folder.is_dir():
         return read_folder(folder)  # raises FolderNotFound
     found = read_export(folder)
@@ -135,10 +137,12 @@ def _data_or_raise(result: ValidationResult, *, folder: Path) -> AgencyData:
     return result.data
 
 
-def ingest_folder(folder: Path, *, settings: Settings, layout: str | None = None) -> SnapshotInfo:
+def ingest_folder(
+    folder: Path, *, settings: Settings, layout: str | None = None, mapping: Path | None = None
+) -> SnapshotInfo:
     """Validate `folder` and write it as a snapshot marked current (identical content reused)."""
     today = settings.reference_date
-    result, sources = validate_folder(folder, today=today, layout=layout)
+    result, sources = validate_folder(folder, today=today, layout=layout, mapping=mapping)
     data = _data_or_raise(result, folder=folder)
     digest = content_hash(data)
     now = utc_now()

@@ -27,6 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from models.contract.enums import COLUMNS, REQUIRED_TABLES, Table
 from models.contract.errors import MutasiError
 from models.contract.problems import Normalisation, Problem
+from pipelines.mapping import ColumnMapping
 
 FORMATS: Final[tuple[str, ...]] = (".csv", ".parquet", ".xlsx")
 # What a damaged file of each format can raise while being opened or parsed.
@@ -95,14 +96,17 @@ class ReadResult:
     notices: list[str] = field(default_factory=list)
 
 
-def read_folder(folder: Path) -> ReadResult:
-    """Read every contract table found in `folder`; absent tables are simply not in the result."""
+def read_folder(folder: Path, *, mapping: ColumnMapping | None = None) -> ReadResult:
+    """Read every contract table found in `folder`; absent tables are simply not in the result.
+    A `mapping` names other files and columns for the tables (pipelines/mapping.py)."""
     if not folder.is_dir():
         raise FolderNotFound(f"Folder tidak ditemukan: {folder} / Folder not found: {folder}")
+    mapping = mapping or ColumnMapping()
     result = ReadResult()
     for table in Table:
-        paths = [folder / f"{table.value}{ext}" for ext in FORMATS]
-        found = [p for p in paths if p.is_file()]
+        named = mapping.files.get(table)
+        paths = [folder / named] if named else [folder / f"{table.value}{ext}" for ext in FORMATS]
+        found = [p for p in paths if p.is_file() and p.suffix in FORMATS]
         if not found:
             continue
         if len(found) > 1:
@@ -112,7 +116,7 @@ def read_folder(folder: Path) -> ReadResult:
                 Problem(found[0].name, None, None, TWO_FORMATS.format(files=files))
             )
             continue
-        read = read_table(found[0], table=table)
+        read = _mapped(found[0], table, mapping)
         if table not in REQUIRED_TABLES and _is_empty(read):
             result.notices.append(f"{found[0].name}: {EMPTY_OPTIONAL}")
             continue
@@ -122,6 +126,20 @@ def read_folder(folder: Path) -> ReadResult:
         if read.frame is not None:
             result.frames[table] = read.frame
     return result
+
+
+def _mapped(path: Path, table: Table, mapping: ColumnMapping) -> Read:
+    """A table file read with the mapping's names turned into the contract's (reported)."""
+    renames = mapping.columns.get(table, {})
+    read = read_file(path, required=mapping.theirs(table, COLUMNS[table][0]))
+    if read.frame is None or not renames:
+        return read
+    found = {k: v for k, v in renames.items() if k in read.frame.columns}
+    changes = [
+        Normalisation(path.name, theirs, 1, "kolom dipetakan / column mapped", theirs, ours)
+        for theirs, ours in found.items()
+    ]
+    return Read(read.frame.rename(columns=found), read.problems, read.changes + changes)
 
 
 def _is_empty(read: Read) -> bool:

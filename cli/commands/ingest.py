@@ -28,13 +28,20 @@ LayoutOption = Annotated[
 ]
 
 
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="CSV: table, file, column, contract_column (other systems)."),
+]
+
+
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
     layout: LayoutOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
     try:
-        info = ingest_folder(folder, settings=get_settings(), layout=layout)
+        info = ingest_folder(folder, settings=get_settings(), layout=layout, mapping=mapping)
     except MutasiError as error:  # ContractViolation prints every located problem
         raise _fail(error) from None
     if info.reused:
@@ -64,13 +71,14 @@ def check(
         Path, typer.Option("--report", help="Where to write the report as XLSX.")
     ] = Path("mutasi-check.xlsx"),
     layout: LayoutOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Check an export folder without ingesting it; print the report and save it as XLSX.
 
     Exit code 0: clean; 1: accepted after normalising, read the notices; 2: rejected."""
     settings = get_settings()
     try:
-        found = check_folder(folder, today=settings.reference_date, layout=layout)
+        found = check_folder(folder, today=settings.reference_date, layout=layout, mapping=mapping)
         write_report(found, report)
     except MutasiError as error:
         raise _fail(error) from None

@@ -20,6 +20,7 @@ from cli.commands import ingest as ingest_commands
 from models.contract.enums import Table
 from models.contract.problems import ContractViolation
 from pipelines.ingest import ingest_folder, validate_folder
+from pipelines.mapping import MappingError
 from pipelines.settings import Settings
 from pipelines.snapshots import content_hash, current_snapshot_id
 from tests.conftest import (
@@ -511,4 +512,45 @@ def test_check_of_a_rejected_export_exits_2_with_located_rows(
     ]
     assert problem["pesan dan petunjuk / message and fix hint"].endswith(
         "format the column as Text and export again"
+    )
+
+
+# --- --mapping FILE: another system's names ----------------------------------------------
+
+
+def test_a_column_mapping_file_reads_another_systems_names(tmp_path: Path, clean_hash: str) -> None:
+    folder = write_agency(valid_agency_frames(), tmp_path / "simpeg")
+    (folder / "units.csv").unlink()
+    units = valid_agency_frames()[Table.UNITS].rename(
+        columns={"unit_id": "Kode OPD", "name": "Nama OPD", "region_code": "Kode Wilayah"}
+    )
+    units.to_excel(folder / "opd.xlsx", index=False)
+    mapping = tmp_path / "pemetaan.csv"
+    mapping.write_text(
+        "table;file;column;contract_column\n"
+        "units;opd.xlsx;Kode OPD;unit_id\n"
+        "units;;Nama OPD;name\n"
+        "units;;Kode Wilayah;region_code\n",
+        encoding="utf-8",
+    )
+    result, _ = validate_folder(folder, today=FIXTURE_TODAY, mapping=mapping)
+    assert result.data is not None
+    assert content_hash(result.data) == clean_hash
+    assert (
+        'opd.xlsx:kode opd: 1 sel / cells: kolom dipetakan / column mapped (contoh / e.g. "kode '
+        'opd" → "unit_id")'
+    ) in result.notices
+
+
+def test_a_mapping_to_an_unknown_contract_column_names_its_row(
+    valid_agency_dir: Path, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "pemetaan.csv"
+    mapping.write_text(
+        "table,file,column,contract_column\nunits,,Kode OPD,unit_id\nunits,,Nama,nama_opd\n"
+    )
+    with pytest.raises(MappingError) as caught:
+        validate_folder(valid_agency_dir, today=FIXTURE_TODAY, mapping=mapping)
+    assert caught.value.message == (
+        'pemetaan.csv:3: kolom kontrak tidak dikenal "nama_opd" / unknown contract column'
     )
