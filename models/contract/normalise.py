@@ -19,7 +19,7 @@ changes with one possible reading are made:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -48,6 +48,7 @@ MIXED_DATES = (
     "(MM/DD/YYYY) beside day-first ones, so dates like this one read two ways: write them all as "
     "YYYY-MM-DD"
 )
+BLANKS = "spasi di tepi dibuang / blanks trimmed"
 MAX_LOCATED: Final[int] = 20  # located problems per column and kind; the rest are counted
 
 _MONTHS: Final[dict[str, int]] = {
@@ -163,28 +164,48 @@ def _iso(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
     return (year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)).astype("string")
 
 
-def _fixers(table: Table, column: str) -> list[tuple[str, object]]:
-    """(description, function) pairs that apply to a column, in order."""
+Fix = Callable[[pd.Series], pd.Series]
+Clean = Callable[[pd.Series], pd.Series]
+
+
+def _matches(pattern: str) -> Clean:
+    return lambda s: s.str.fullmatch(pattern)
+
+
+def _one_of(values: tuple[str, ...]) -> Clean:
+    return lambda s: s.isin(values)
+
+
+def _fixers(table: Table, column: str) -> list[tuple[str, Fix, Clean]]:
+    """(description, fix, already-clean test) of each change that applies to a column, in
+    order; a fix runs only on the cells that are not clean already (the hot path is a test)."""
     kind = column_kind(table, column)
-    fixers: list[tuple[str, object]] = []
+    fixers: list[tuple[str, Fix, Clean]] = []
     if column == "nip":
-        fixers.append(
-            ("NIP berspasi/bertitik → 18 digit / NIP with spaces or dots → 18 digits", _nip)
-        )
+        what = "NIP berspasi/bertitik → 18 digit / NIP with spaces or dots → 18 digits"
+        fixers.append((what, _nip, _matches(rf"\d{{{NIP_LENGTH}}}")))
     if kind in ("float", "int"):
-        fixers.append(("koma desimal → titik / decimal comma → point", _decimal))
+        what = "koma desimal → titik / decimal comma → point"
+        fixers.append((what, _decimal, lambda s: ~s.str.contains(",", regex=False)))
     if column in ("rank", "min_rank"):
-        fixers.append(("golongan → I/a … IV/e / golongan → I/a … IV/e", _golongan))
+        what = "golongan → I/a … IV/e / golongan → I/a … IV/e"
+        fixers.append((what, _golongan, _one_of(GOLONGAN)))
     elif column == "gender":
-        fixers.append(("jenis kelamin → L/P / gender → L/P", _gender))
+        what = "jenis kelamin → L/P / gender → L/P"
+        fixers.append((what, _gender, _one_of(tuple(Gender))))
     elif column in ENUMS.get(table, {}):
         values = ENUMS[table][column]
-        fixers.append(
-            (f"nilai → {values[0]} … / values → {values[0]} …", lambda s: _enum(s, values))
-        )
+        what = f"nilai → {values[0]} … / values → {values[0]} …"
+        fixers.append((what, lambda s: _enum(s, values), _one_of(values)))
     if COMPETENCY_COLUMNS.get(table) == column:
-        fixers.append(("kode kompetensi → huruf kecil_ / competency code → lower_case", _key))
+        what = "kode kompetensi → huruf kecil_ / competency code → lower_case"
+        fixers.append((what, _key, _matches(r"[a-z0-9_]+")))
     return fixers
+
+
+def _odd(value: pd.Series, clean: Clean) -> pd.Series:
+    """Present values that are not in the contract's form already."""
+    return (value.notna() & ~clean(value).fillna(False).astype(bool)).astype(bool)
 
 
 def _example(table: Table, column: str, before: str, after: str) -> tuple[str, str]:
@@ -226,33 +247,36 @@ def _located(file: str, column: str, mask: pd.Series, message: str) -> list[Prob
 def _column(
     table: Table, column: str, text: pd.Series, file: str
 ) -> tuple[pd.Series, list[Normalisation], list[Problem]]:
+    where = (table, file, column)
     changes: list[Normalisation] = []
     problems: list[Problem] = []
-    stripped = text.str.strip()
-    blanks = _change(
-        (table, file, column), "spasi di tepi dibuang / blanks trimmed", text, stripped
-    )
-    changes += [blanks] if blanks else []
-    value = stripped
+    padded = text[_odd(text, lambda s: ~s.str.contains(r"^\s|\s$"))]
+    value = text.mask(text.index.isin(padded.index), padded.str.strip()) if len(padded) else text
+    if len(padded):
+        changes.append(_change(where, BLANKS, padded, padded.str.strip()))  # type: ignore[arg-type]
     if column == "nip":
         excel = value.str.fullmatch(r"\d(?:[.,]\d+)?[eE]\+?\d+").fillna(False).astype(bool)
         problems += _located(file, column, excel, EXCEL_NIP)
     if column_kind(table, column) == "date":
-        iso, either_way = _dates(value)
+        odd = value[_odd(value, _matches(r"\d{4}-\d{2}-\d{2}"))]
+        iso, either_way = _dates(odd)
         if either_way.any():
             problems += _located(file, column, either_way, MIXED_DATES)
-        else:
-            found = _change(
-                (table, file, column), "tanggal → YYYY-MM-DD / date → YYYY-MM-DD", value, iso
-            )
+        elif len(odd):
+            found = _change(where, "tanggal → YYYY-MM-DD / date → YYYY-MM-DD", odd, iso)
             changes += [found] if found else []
-            value = iso.fillna(value)
-    for what, fix in _fixers(table, column):
-        fixed = fix(value)  # type: ignore[operator]
-        found = _change((table, file, column), what, value, fixed)
+            value = value.mask(value.index.isin(odd.index), iso.reindex(value.index).fillna(value))
+    for what, fix, clean in _fixers(table, column):
+        odd = value[_odd(value, clean)]
+        if not len(odd):
+            continue
+        fixed = fix(odd)
+        found = _change(where, what, odd, fixed)
         if found:
             changes.append(found)
-            value = fixed.fillna(value)
+            value = value.mask(
+                value.index.isin(odd.index), fixed.reindex(value.index).fillna(value)
+            )
     return value, changes, problems
 
 
