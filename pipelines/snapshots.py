@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from models.contract.enums import Table
@@ -97,14 +98,17 @@ class Snapshot:
 
 
 def content_hash(data: AgencyData) -> str:
-    """sha256 over the canonical tables (names, columns, dtypes, values), format-independent."""
+    """sha256 over the canonical tables: per table its name, columns and dtypes, then the
+    sorted 64-bit hashes of its rows (pandas' hash_pandas_object of every value). It depends
+    on the content only: not on the file format, the layout, the spelling normalised on the
+    way in, nor the order of rows."""
     digest = hashlib.sha256()
     for table, frame in data.frames().items():
         digest.update(
             f"{table.value}|{list(frame.columns)}|{list(map(str, frame.dtypes))}".encode()
         )
         rows = pd.util.hash_pandas_object(frame, index=False, categorize=False)
-        digest.update(rows.to_numpy().tobytes())
+        digest.update(np.sort(rows.to_numpy()).tobytes())
     return digest.hexdigest()
 
 

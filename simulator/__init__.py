@@ -40,7 +40,7 @@ from simulator.truth import (
     truth_summary,
 )
 from simulator.units import build_units
-from simulator.writer import DemoDataError, check_output_folder, write_tables, write_truth
+from simulator.writer import DemoDataError, check_output_folder, write_layout, write_truth
 
 DEFAULT_AS_OF = date(2026, 6, 30)
 MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
@@ -120,6 +120,8 @@ def generate_agency(
     as_of: date | None = None,
     years: int = 10,
     file_format: str = "csv",
+    layout: str = "contract",
+    messy: bool = False,
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
     the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`."""
@@ -137,7 +139,7 @@ def generate_agency(
         rng, world, state, as_of_day=as_of_day, headcount=headcounts(world, state, as_of_day)
     )
     transfers, employees_frame = tables[Table.TRANSFERS], tables[Table.EMPLOYEES]
-    write_tables(out_dir, tables, file_format=file_format)
+    write_layout(out_dir, tables, file_format=file_format, layout=layout, messy=messy)
     summary = DemoSummary(
         out_dir=out_dir,
         employees=len(employees_frame),

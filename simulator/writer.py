@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any, Final
@@ -11,11 +12,14 @@ import pandas as pd
 from models.contract.enums import Table, all_columns
 from models.contract.errors import MutasiError
 from pipelines.readers import FORMATS
+from simulator.messy import write_messy_csv
+from simulator.siasn import SIASN_FORMS, siasn_layout
 
 # The formats ingest reads, without the dot: what the demo writes, ingest can read.
 FILE_FORMATS: Final[tuple[str, ...]] = tuple(ext.removeprefix(".") for ext in FORMATS)
 EXCEL_MAX_ROWS: Final[int] = 1_048_575  # one header row
 TRUTH_DIR: Final[str] = "_truth"
+LAYOUTS: Final[tuple[str, ...]] = ("contract", "siasn")
 
 
 class DemoDataError(MutasiError):
@@ -55,6 +59,43 @@ def check_output_folder(out_dir: Path, *, file_format: str) -> None:
             f"kosong / {out_dir} already holds tables in another format ({', '.join(others)}); "
             "use an empty folder"
         )
+
+
+def as_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's contract columns as a CSV holds them (every cell text, missing empty)."""
+    data = _typed(table, frame).to_csv(index=False)
+    return pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False)
+
+
+def write_layout(
+    out_dir: Path,
+    tables: dict[Table, pd.DataFrame],
+    *,
+    file_format: str,
+    layout: str = "contract",
+    messy: bool = False,
+) -> None:
+    """The tables in the contract layout (as `file_format`, or as messy `;` CSV) or in SIASN
+    layouts (SIASN forms as `file_format`, the agency's own tables as CSV)."""
+    if layout not in LAYOUTS:
+        raise DemoDataError(
+            f"Tata letak tidak dikenal: {layout!r} (pilih {', '.join(LAYOUTS)}) / "
+            f"unknown layout {layout!r} (choose {', '.join(LAYOUTS)})"
+        )
+    if layout == "contract" and not messy:
+        write_tables(out_dir, tables, file_format=file_format)
+        return
+    check_output_folder(out_dir, file_format=file_format)
+    text = {t: as_text(t, f) for t, f in tables.items()}
+    if layout == "contract":
+        write_messy_csv(out_dir, text)
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stem, frame in siasn_layout(text).items():
+        if stem in SIASN_FORMS and file_format == "xlsx":
+            frame.to_excel(out_dir / f"{stem}.xlsx", index=False, sheet_name=stem)
+        else:
+            frame.to_csv(out_dir / f"{stem}.csv", index=False)
 
 
 def write_tables(out_dir: Path, tables: dict[Table, pd.DataFrame], *, file_format: str) -> None:

@@ -27,6 +27,14 @@ def demo_data(
     file_format: Annotated[
         str, typer.Option("--format", help="File format of the tables: csv, parquet or xlsx.")
     ] = "csv",
+    layout: Annotated[
+        str,
+        typer.Option("--layout", help="contract, or siasn (SIASN forms, agency tables)."),
+    ] = "contract",
+    messy: Annotated[
+        bool,
+        typer.Option("--messy", help="Contract tables as Indonesian Excel writes them (; CSV)."),
+    ] = False,
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
     from cli.progress import step
@@ -40,6 +48,8 @@ def demo_data(
             as_of=as_of.date() if as_of else None,
             years=years,
             file_format=file_format,
+            layout=layout,
+            messy=messy,
         )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():

@@ -29,9 +29,26 @@ MaskOpt = Annotated[
 ]
 
 
+LayoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--layout",
+        help="contract or siasn (default: siasn when a SIASN file name is present, else contract).",
+    ),
+]
+
+
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="CSV: table, file, column, contract_column (other systems)."),
+]
+
+
 def ingest(
     folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
     mask_personal: MaskOpt = False,
+    layout: LayoutOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Validate an export folder and make it the current data snapshot."""
     from cli.progress import step
@@ -41,7 +58,7 @@ def ingest(
 
     try:
         with step("validasi dan snapshot / validation and snapshot"):
-            info = ingest_folder(folder, settings=get_settings())
+            info = ingest_folder(folder, settings=get_settings(), layout=layout, mapping=mapping)
     except ContractViolation as violation:  # every located problem, personal values marked
         typer.echo(violation.render(mask_personal=mask_personal), err=True)
         raise typer.Exit(violation.exit_code) from None
@@ -66,6 +83,45 @@ def ingest(
         typer.echo(f"  {table:<22} {rows:>10,} rows")
     for notice in info.notices:
         typer.echo(f"catatan / notice: {notice}")
+
+
+def check(
+    folder: Annotated[Path, typer.Argument(help="Folder with the agency's export tables.")],
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the report as XLSX.")
+    ] = Path("mutasi-check.xlsx"),
+    layout: LayoutOption = None,
+    mapping: MappingOption = None,
+) -> None:
+    """Check an export folder without ingesting it; print the report and save it as XLSX.
+
+    Exit code 0: clean; 1: accepted after normalising, read the notices; 2: rejected."""
+    from pipelines.check import CheckStatus, check_folder, write_report
+
+    settings = get_settings()
+    try:
+        found = check_folder(folder, today=settings.reference_date, layout=layout, mapping=mapping)
+        write_report(found, report)
+    except MutasiError as error:
+        raise _fail(error) from None
+    verdict = {
+        CheckStatus.CLEAN: "bersih / clean",
+        CheckStatus.NORMALISED: "diterima setelah dinormalkan / accepted after normalising",
+        CheckStatus.REJECTED: "ditolak / rejected",
+    }[found.status]
+    result = found.result
+    if not result.ok:
+        typer.echo(
+            f"{result.total_problems} masalah / problems; {len(result.problems)} ditampilkan / "
+            "shown:"
+        )
+    for problem in result.problems:
+        typer.echo(str(problem))
+    for notice in result.notices:
+        typer.echo(f"catatan / notice: {notice}")
+    typer.echo(f"hasil / result: {verdict}")
+    typer.echo(f"laporan / report: {report}")
+    raise typer.Exit(int(found.status))
 
 
 def _line(info: SnapshotInfo) -> str:
@@ -109,4 +165,5 @@ def snapshots(
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
+    app.command("check")(check)
     app.command("snapshots")(snapshots)

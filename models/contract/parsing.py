@@ -27,7 +27,12 @@ MESSAGES: Final[dict[str, str]] = {
     "absent_optional": "tabel opsional tidak ada, dianggap kosong / optional table absent, "
     "treated as empty",
     "missing_column": "kolom wajib tidak ada / required column is missing",
+    "foreign_table": "baris 1 tidak memuat satu pun kolom tabel ini ({columns}): bukan tabel "
+    "{table}? / row 1 holds none of this table's columns ({columns}): is this the {table} table?",
     "extra_column": 'kolom tambahan "{column}" diabaikan / extra column "{column}" is ignored',
+    "consequence": "{count} baris merujuk {ref} yang kolom {key}-nya bermasalah (lihat di atas); "
+    "diperiksa lagi setelah itu diperbaiki / {count} rows refer to {ref}, whose {key} column has "
+    "problems (see above); checked again once those are fixed",
     "no_rows": "tabel tidak berisi baris data / table has no data rows",
     "required_empty": "nilai wajib kosong / required value is empty",
     "not_date": "tanggal tidak terbaca, gunakan format YYYY-MM-DD / date cannot be read, "

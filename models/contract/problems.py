@@ -53,12 +53,34 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Normalisation:
+    """One kind of change made to a column of an export so that it keeps the contract: how many
+    cells, and one example before → after (personal values and NIPs only by their shape).
+    A change of the whole file (encoding, separator) has no column."""
+
+    file: str
+    column: str | None
+    count: int
+    what: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.column}" if self.column else self.file
+        return (
+            f'{where}: {self.count:,} sel / cells: {self.what} (contoh / e.g. "{self.before}" → '
+            f'"{self.after}")'
+        )
+
+
+@dataclass(frozen=True)
 class ValidationResult:
     data: AgencyData | None
     problems: list[Problem]
     notices: list[str]
     total_problems: int = 0
     summary: list[str] = field(default_factory=list)  # rows per file, column and rule
+    normalised: list[Normalisation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

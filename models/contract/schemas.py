@@ -20,8 +20,8 @@ from typing import Final, cast
 import pandas as pd
 import pandera.pandas as pa
 
-from models.contract.checks import Rule, reference_rules, value_rules
-from models.contract.constraints import FOREIGN_KEYS, UNIQUE_KEYS
+from models.contract.checks import Rule, isin, reference_rules, value_rules
+from models.contract.constraints import FOREIGN_KEYS, HISTORY_TABLES, UNIQUE_KEYS
 from models.contract.enums import (
     COLUMNS,
     NIP_COLUMNS,
@@ -115,9 +115,13 @@ def _structure(
         if table not in raw:
             continue  # the reader could not read it and said so
         frame = raw[table]
-        for column in COLUMNS[table][0]:
-            if column not in frame.columns:
-                problems.append(Problem(file, 1, column, MESSAGES["missing_column"]))
+        required = COLUMNS[table][0]
+        missing = [c for c in required if c not in frame.columns]
+        if len(missing) == len(required) > 1:
+            text = MESSAGES["foreign_table"].format(columns=", ".join(required), table=table.value)
+            problems.append(Problem(file, 1, None, text))
+            continue
+        problems += [Problem(file, 1, c, MESSAGES["missing_column"]) for c in missing]
         for column in frame.columns:
             if column not in all_columns(table):
                 notices.append(f"{file}: {MESSAGES['extra_column'].format(column=column)}")
@@ -237,14 +241,72 @@ def validate_frames(
     for table, frame in parsed.items():
         failures.append(_rule_failures(table, frame, rules[table]).assign(table=table))
     all_failures = pd.concat(failures, ignore_index=True) if failures else None
-    total = len(problems) + (0 if all_failures is None else len(all_failures))
+    consequences: list[Problem] = []
+    if all_failures is not None:
+        all_failures, consequences = _root_causes(all_failures, sources)
+    total = len(problems) + len(consequences) + (0 if all_failures is None else len(all_failures))
     if total:
         summary = []
         if all_failures is not None and len(all_failures):
             problems += _render(all_failures, raw=raw, parsed=parsed, sources=sources, rules=rules)
             summary = _summary(all_failures, rules=rules, sources=sources)
+        problems += consequences
         return ValidationResult(None, problems[:MAX_PROBLEMS], notices, total, summary)
-    return ValidationResult(to_canonical(parsed), [], notices, 0)
+    return ValidationResult(to_canonical(parsed), [], notices + _departed(parsed, sources), 0)
+
+
+def failing_rows(table: Table, raw: pd.DataFrame, *, today: date) -> int:
+    """How many rows of one table break a rule that needs no other table (a cheap look at a
+    sample, to stop early on a file of junk)."""
+    parsed, parse_failures = parse_table(table, raw)
+    rules = value_rules(table, today=today)
+    rule_failures = _rule_failures(table, parsed, rules)
+    return int(pd.concat([parse_failures["index"], rule_failures["index"]]).nunique())
+
+
+def _root_causes(
+    failures: pd.DataFrame, sources: Mapping[Table, str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Failures without the dangling references to a parent whose own keys have problems: one
+    line per child column says they will be checked once the parent's keys are fixed."""
+    consequences = []
+    for child, column, parent, key in FOREIGN_KEYS:
+        of_parent = failures["table"] == parent
+        if not (of_parent & (failures["column"] == key)).any():
+            continue
+        follow = (failures["table"] == child) & (failures["rule"] == f"fk_{parent.value}:{column}")
+        if follow.any():
+            count, ref = int(follow.sum()), sources.get(parent, default_source(parent))
+            text = MESSAGES["consequence"].format(count=count, ref=ref, key=key)
+            consequences.append(
+                Problem(sources.get(child, default_source(child)), None, column, text)
+            )
+            failures = failures[~follow]
+    return failures, consequences
+
+
+def _departed(parsed: Mapping[Table, pd.DataFrame], sources: Mapping[Table, str]) -> list[str]:
+    """One notice per history table naming people not in employees.csv (retired or left):
+    their rows are kept for training and skipped where a current record is needed."""
+    if Table.EMPLOYEES not in parsed:
+        return []  # unreadable: the reader reported it
+    current = parsed[Table.EMPLOYEES]["nip"].dropna()
+    staff = sources.get(Table.EMPLOYEES, default_source(Table.EMPLOYEES))
+    notices = []
+    for table in HISTORY_TABLES:
+        if table not in parsed or len(parsed[table]) == 0:
+            continue
+        nips = parsed[table]["nip"]
+        gone = nips.notna() & ~isin(nips, current)
+        if gone.any():
+            file = sources.get(table, default_source(table))
+            rows, people = int(gone.sum()), nips[gone].nunique()
+            notices.append(
+                f"{file}: {rows} baris dari {people} pegawai yang tidak lagi di {staff} "
+                f"(pensiun/keluar), disimpan untuk pelatihan model / {rows} rows of {people} "
+                f"people no longer in {staff} (retired or left), kept for training"
+            )
+    return notices
 
 
 def _reference_keys(
@@ -277,6 +339,7 @@ def to_canonical(parsed: Mapping[Table, pd.DataFrame]) -> AgencyData:
 __all__ = [
     "UNIQUE_KEYS",
     "canonical_schema",
+    "failing_rows",
     "table_schema",
     "validate_frames",
 ]

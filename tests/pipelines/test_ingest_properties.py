@@ -1,7 +1,10 @@
 """Random corruption of a valid folder is rejected with located problems or accepted: never a crash.
 
 Corruptions: a cell replaced by arbitrary text, a column dropped, a file truncated at any byte,
-random bytes spliced into a file; each on any table, in CSV, Parquet or XLSX.
+random bytes spliced into a file; each on any table, in CSV, Parquet or XLSX. And the ways real
+exports differ (issue 9), alone or on top of those: `;` or tab separators with decimal commas,
+a BOM, CRLF, Windows-1252, day-first / month-first / Excel-serial dates, NIPs with spaces or
+as Excel numbers, a title block above the header.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +41,51 @@ def cell_edits(draw: st.DrawFn) -> tuple[str, Table, int, int, str]:
     return ("cell", table, row, column, draw(CELL_TEXT))
 
 
+REAL_WORLD = st.sampled_from(
+    ["semicolon", "tab", "bom", "crlf", "cp1252", "title", "nip_spaces", "nip_excel", "dates"]
+)
+DATE_FORMS = st.sampled_from(["%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%-d-%-m-%Y", "serial"])
+
+
+@st.composite
+def real_world(draw: st.DrawFn) -> tuple[str, Table, str, str, bytes]:
+    return ("real", draw(TABLES), draw(REAL_WORLD), draw(DATE_FORMS), b"")
+
+
+def _real_world(folder: Path, table: Table, how: str, date_form: str) -> None:
+    """Write one table the way a spreadsheet or an HR system would."""
+    frame = valid_agency_frames()[table]
+    if how in ("nip_spaces", "nip_excel") and "nip" in frame.columns:
+        spaced = frame["nip"].str.replace(
+            r"^(\d{8})(\d{6})(\d)(\d{3})$", r"\1 \2 \3 \4", regex=True
+        )
+        frame["nip"] = spaced if how == "nip_spaces" else "1.98501E+17"
+    if how == "dates":
+        for column in [c for c in frame.columns if c.endswith(("_date", "_on", "_start"))]:
+            when = pd.to_datetime(frame[column], errors="coerce")
+            days = (when - pd.Timestamp("1899-12-30")).dt.days.astype("Int64").astype("string")
+            text = days if date_form == "serial" else when.dt.strftime(date_form)
+            frame[column] = text.fillna("")
+    path = folder / f"{table.value}.csv"
+    if how == "title":
+        path.unlink()
+        sheet = pd.concat([pd.DataFrame([frame.columns], columns=frame.columns), frame])
+        sheet.to_excel(
+            folder / f"{table.value}.xlsx",
+            index=False,
+            header=["DAFTAR", *[""] * (frame.shape[1] - 1)],
+        )
+        return
+    separator = {"semicolon": ";", "tab": "\t"}.get(how, ",")
+    text = frame.to_csv(
+        index=False, sep=separator, lineterminator="\r\n" if how == "crlf" else "\n"
+    )
+    if separator != ",":
+        text = text.replace(".", ",")
+    data = text.encode("cp1252", errors="replace") if how == "cp1252" else text.encode()
+    path.write_bytes((b"\xef\xbb\xbf" if how == "bom" else b"") + data)
+
+
 @st.composite
 def file_damage(draw: st.DrawFn) -> tuple[str, Table, int, int, bytes]:
     kind = draw(st.sampled_from(["drop_column", "truncate", "splice"]))
@@ -49,6 +98,10 @@ def file_damage(draw: st.DrawFn) -> tuple[str, Table, int, int, bytes]:
 def _corrupt(folder: Path, corruption: tuple, fmt: str) -> None:  # type: ignore[type-arg]
     kind, table, a, b, payload = corruption
     frames = valid_agency_frames()
+    if kind == "real":
+        write_agency(frames, folder)
+        _real_world(folder, table, a, b)
+        return
     if kind == "cell":
         frames[table].iloc[a, b] = payload
     elif kind == "drop_column":
@@ -73,11 +126,11 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @settings(
-    max_examples=30,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(corruption=cell_edits() | file_damage(), fmt=FORMATS)
+@given(corruption=cell_edits() | file_damage() | real_world(), fmt=FORMATS)
 def test_corrupted_folder_is_rejected_with_located_problems_or_accepted(
     template_home: tuple[Path, str],
     corruption: tuple,  # type: ignore[type-arg]
