@@ -1,4 +1,4 @@
-"""Behaviour of the pair features on a tiny synthetic agency (tests/models/feature_world.py)."""
+"""Behaviour of the pair features on a tiny synthetic agency (tests/fixtures/agency.py)."""
 
 from __future__ import annotations
 
