@@ -125,7 +125,7 @@ def _preference_features(
     }
 
 
-def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
+def field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
     """+1 the post lists majors and accepts the person's, -1 it does not, 0 it lists none."""
     keys = catalog.pos_field_keys
     accepted = np.zeros(len(p), dtype=bool)
@@ -195,7 +195,7 @@ def pair_feature_arrays(
         **_move_features(catalog, state, e=e, p=p, valid=valid),
         **_competency_features(catalog, state, e=e, p=p, levels=levels, trainings=trainings),
         "education_level_gap": state.education[e] - catalog.pos_min_education[p],
-        "education_field_match": _field_match(catalog, state.field[e], p),
+        "education_field_match": field_match(catalog, state.field[e], p),
         "rank_headroom": state.rank[e] - catalog.pos_min_rank[p],
         "distance_home_km": haversine_km(
             state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
