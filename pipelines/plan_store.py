@@ -76,6 +76,7 @@ def _record(
         "solve_seconds": result.solve_seconds,
         "summary": result.summary,
         "unmet_pins": list(result.unmet_pins),
+        "warnings": list(result.warnings),
     }
 
 

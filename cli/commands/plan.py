@@ -39,6 +39,9 @@ def plan(
     must_not_move: Annotated[str, typer.Option("--must-not-move", help="Comma-separated.")] = "",
     must_fill: Annotated[str, typer.Option("--must-fill", help="Comma-separated positions.")] = "",
     top_m: Annotated[int, typer.Option("--top-m", min=1, help="Candidates per open slot.")] = 30,
+    allow_promotion: Annotated[
+        bool, typer.Option("--allow-promotion", help="Also plan promotions (need selection).")
+    ] = False,
 ) -> None:
     """Plan a round of transfers that fills open slots with the best fit at the least risk."""
     from models.planning.instance import PlanOptions
@@ -55,6 +58,7 @@ def plan(
             "must_move": _names(must_move),
             "must_not_move": _names(must_not_move),
             "must_fill": _names(must_fill),
+            "allow_promotion": allow_promotion,
         }
     )
     stored = make_plan(
@@ -75,6 +79,8 @@ def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
         f"{summary['open_slots']:.0f}, left {summary['open_slots_left']:.0f}; total fit "
         f"{summary['total_fit']:.1f}, total risk {summary['total_risk']:.2f}"
     )
+    for warning in record.get("warnings", []):
+        typer.echo(f"PERINGATAN / WARNING: {warning}")
     for pin in record["unmet_pins"]:
         typer.echo(f"tidak terpenuhi / not honoured: must_move {pin}")
     typer.echo(f"moves: {out}; full plan: {folder}")
