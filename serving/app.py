@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
 from serving.db import make_engine
+from serving.decisions import DecisionLog
 from serving.errors import install_error_handlers
 from serving.loading import Loader, build_state, settle_memory, try_load
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
@@ -114,6 +115,7 @@ def create_app(
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
+    app.state.decisions = DecisionLog(engine)
     for module in ROUTERS:
         app.include_router(_router(module))
     install_error_handlers(app)

@@ -7,7 +7,15 @@ import importlib
 import typer
 
 # One module per area, each owned by its area: add a name here when adding a module.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "info", "ingest", "plan", "serve", "train")
+COMMAND_MODULES: tuple[str, ...] = (
+    "decisions",
+    "demo",
+    "info",
+    "ingest",
+    "plan",
+    "serve",
+    "train",
+)
 
 
 def register_all(app: typer.Typer) -> None:

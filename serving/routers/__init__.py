@@ -16,4 +16,5 @@ ROUTERS: tuple[str, ...] = (
     "plans",
     "staffing",
     "training",
+    "decisions",
 )

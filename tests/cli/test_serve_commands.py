@@ -73,3 +73,11 @@ def test_serve_turns_off_uvicorns_access_log_which_would_print_nips(
     result = runner.invoke(app, ["serve", "--port", "8123", "--workers", workers])
     assert result.exit_code == 0, result.output
     assert [c["access_log"] for c in calls] == [False]
+
+
+def test_decisions_export_writes_csv_with_header(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.csv"
+    result = runner.invoke(app, ["decisions", "--since", "2020-01-01", "--out", str(out)])
+    header = next(csv.reader(io.StringIO(out.read_text())))
+    assert result.exit_code == 0 and header[:3] == ["id", "at", "key_label"]
+    assert "reason" in header and "fairness_flags" in header
