@@ -77,6 +77,10 @@ def _record(
         "summary": result.summary,
         "unmet_pins": list(result.unmet_pins),
         "warnings": list(result.warnings),
+        "fairness": {
+            "groups": plan.fairness.groups.to_dict(orient="records"),
+            "flags": list(plan.fairness.flags),
+        },
     }
 
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Response
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import StateDep
-from serving.errors import not_found
+from serving.errors import not_found_all
 from serving.explain import reason_texts
 from serving.ranking import score_frame
 from serving.schemas.common import ErrorResponse
@@ -36,30 +36,38 @@ def _unknown(ids: np.ndarray, known: pd.Index) -> list[str]:
 
 
 def _check_known(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> None:
-    unknown_nips = _unknown(nips, state.lookups.employees.index)
-    if unknown_nips:
-        raise not_found("NIP", "NIP", unknown_nips)
-    unknown_positions = _unknown(position_ids, state.lookups.positions.index)
-    if unknown_positions:
-        raise not_found("Jabatan", "Position", unknown_positions)
+    """One 404 naming every unknown NIP and every unknown position at once."""
+    unknown = {
+        ("NIP", "NIP"): _unknown(nips, state.lookups.employees.index),
+        ("Jabatan", "Position"): _unknown(position_ids, state.lookups.positions.index),
+    }
+    if any(unknown.values()):
+        raise not_found_all(unknown)
 
 
-def _result_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
+def _result_rows(state: LoadedState, scored: pd.DataFrame) -> list[dict[str, object]]:
     """Plain rows (validated once, by RiskResponse); reason texts built once per combination."""
     reasons = scored["ineligible_reasons"].fillna("").to_numpy(dtype=object)
     texts = {r: [t.model_dump() for t in reason_texts(str(r))] for r in pd.unique(reasons)}
+    positions = state.lookups.positions.reindex(scored["position_id"].astype(object))
     return [
         {
             "nip": nip,
             "position_id": position_id,
+            "position_title": str(title),
+            "unit_name": str(unit_name),
             "eligible": bool(eligible),
             "ineligible_reasons": texts[reason],
-            "fit": round(float(fit), 4),
-            "risk": round(float(risk), 4),
+            "fit": round(float(fit), 2),
+            "risk": round(float(risk), 3),
+            "risk_percent": round(100 * float(risk)),
+            "risk_band": state.bands.band(float(risk)),
         }
-        for nip, position_id, eligible, reason, fit, risk in zip(
+        for nip, position_id, title, unit_name, eligible, reason, fit, risk in zip(
             scored["nip"].to_numpy(dtype=object),
             scored["position_id"].to_numpy(dtype=object),
+            positions["title"].fillna("-").to_numpy(dtype=object),
+            positions["unit_name"].fillna("-").to_numpy(dtype=object),
             scored["eligible"].to_numpy(dtype=bool),
             reasons,
             scored["fit"].to_numpy(dtype=float),
@@ -86,7 +94,7 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
         {
             "model_version": state.model_version,
             "snapshot_id": state.snapshot_id,
-            "results": _result_rows(scored),
+            "results": _result_rows(state, scored),
         }
     )
     audit.returned(

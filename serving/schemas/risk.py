@@ -12,6 +12,8 @@ from serving.schemas.common import (
     Nip,
     PositionId,
     Risk,
+    RiskBandField,
+    RiskPercent,
     Strict,
 )
 
@@ -32,10 +34,14 @@ class RiskRequest(Strict):
 class RiskResult(Strict):
     nip: str = Field(description="NIP")
     position_id: str = Field(description="position_id")
+    position_title: str = Field(description="Nama jabatan / Position title")
+    unit_name: str = Field(description="Nama unit jabatan / Unit of the position")
     eligible: Eligible
     ineligible_reasons: IneligibleReasons
     fit: Fit
     risk: Risk
+    risk_percent: RiskPercent
+    risk_band: RiskBandField
 
 
 class RiskResponse(Strict):
