@@ -4,7 +4,8 @@ A shortlist selects its top k from the eligible pool; a plan selects the people 
 its candidate pool. For each attribute (gender, age band) `selection_audit` gives every group's
 selection rate and its impact ratio (its rate over the highest group's rate, fairlearn's
 MetricFrame), flagged below the four-fifths rule (0.8) when the group has at least
-`min_group` members (smaller groups are reported, not flagged: their rates are noise).
+`min_group` members and would expect at least `min_expected` selected at the overall rate
+(smaller groups and tiny selections are reported, not flagged: their rates are noise).
 
 `prefix_audit` asks of a ranked list whether any group is under-represented in some top-k
 beyond chance: at each prefix length k the count of the group is compared with the
@@ -42,6 +43,12 @@ class FairnessConfig(BaseModel):
 
     min_impact_ratio: float = Field(default=0.8, gt=0, le=1, description="Four-fifths rule.")
     min_group: int = Field(default=5, ge=1, description="Smaller groups are not flagged.")
+    min_expected: float = Field(
+        default=2.0,
+        ge=0,
+        description="A group is flagged only if it would expect at least this many selected at "
+        "the overall rate: a top 3 from 60 says nothing about a group of 9.",
+    )
     alpha: float = Field(default=0.05, gt=0, lt=1, description="Prefix test significance.")
 
 
@@ -65,6 +72,7 @@ def selection_audit(
         best = float(rate.max())
         ratio = rate / best if best > 0 else pd.Series(1.0, index=rate.index)
         pool = metrics["count"].astype(int)
+        expected = pool.to_numpy() * float(chosen.mean())
         frames.append(
             pd.DataFrame(
                 {
@@ -75,7 +83,8 @@ def selection_audit(
                     "selection_rate": rate.to_numpy(),
                     "impact_ratio": ratio.to_numpy(),
                     "flagged": (ratio.to_numpy() < config.min_impact_ratio)
-                    & (pool.to_numpy() >= config.min_group),
+                    & (pool.to_numpy() >= config.min_group)
+                    & (expected >= config.min_expected),
                 }
             )
         )
@@ -127,8 +136,9 @@ def fairness_flags(audit: pd.DataFrame, prefixes: pd.DataFrame) -> list[str]:
     for row in audit.loc[audit["flagged"]].to_dict("records"):
         who = f"{row['attribute']} {row['group']}"
         ratio, rate = float(row["impact_ratio"]), 100 * float(row["selection_rate"])
+        ratio_id = f"{ratio:.2f}".replace(".", ",")
         flags.append(
-            f"{who}: rasio dampak {ratio:.2f} < 0,8 (tingkat seleksi {rate:.0f} % dari "
+            f"{who}: rasio dampak {ratio_id} < 0,8 (tingkat seleksi {rate:.0f} % dari "
             f"{row['pool']}) / {who}: impact ratio {ratio:.2f} below 0.8 (selection rate "
             f"{rate:.0f} % of {row['pool']})"
         )
@@ -136,7 +146,8 @@ def fairness_flags(audit: pd.DataFrame, prefixes: pd.DataFrame) -> list[str]:
         who, p_value = f"{row['attribute']} {row['group']}", float(row["min_p_value"])
         flags.append(
             f"{who}: kurang terwakili di {row['at_k']} teratas melebihi kebetulan "
-            f"(p = {p_value:.3f}) / {who}: under-represented in the top {row['at_k']} beyond "
+            f"(p = {p_value:.3f})".replace(".", ",")
+            + f" / {who}: under-represented in the top {row['at_k']} beyond "
             f"chance (p = {p_value:.3f})"
         )
     return flags

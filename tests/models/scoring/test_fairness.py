@@ -38,6 +38,14 @@ def test_four_fifths_exactly_is_not_flagged_and_tiny_groups_are_not_flagged():
     assert audit.loc["30-39", "impact_ratio"] == 0.0 and not audit.loc["30-39", "flagged"]
 
 
+def test_a_selection_too_small_to_say_anything_is_not_flagged():
+    gender = np.array(["L"] * 30 + ["P"] * 9)
+    selected = np.zeros(39, dtype=bool)
+    selected[:3] = True  # a top 3 of 39: a group of 9 would expect 0.7 selected
+    audit = selection_audit(selected, {"gender": gender}, config=CONFIG).set_index("group")
+    assert audit.loc["P", "impact_ratio"] == 0.0 and not audit.loc["P", "flagged"]
+
+
 def test_prefix_test_flags_a_group_missing_from_the_top_beyond_chance():
     pool = np.array(["L"] * 10 + ["P"] * 10)
     ranked = np.array(["L"] * 8)  # eight men first, from a pool of 10 men and 10 women
@@ -63,3 +71,4 @@ def test_flags_are_sentences_in_both_languages():
     prefixes = prefix_audit({"gender": np.array(["L"] * 8)}, {"gender": gender}, config=CONFIG)
     flags = fairness_flags(audit, prefixes)
     assert len(flags) == 2 and all(" / " in f and "gender P" in f for f in flags)
+    assert "rasio dampak 0,40" in flags[0] and "impact ratio 0.40" in flags[0]
