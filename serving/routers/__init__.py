@@ -17,4 +17,6 @@ ROUTERS: tuple[str, ...] = (
     "staffing",
     "training",
     "decisions",
+    "explanation",
+    "fairness",
 )
