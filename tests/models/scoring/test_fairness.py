@@ -5,7 +5,11 @@ from __future__ import annotations
 from math import comb
 
 import numpy as np
+import pandas as pd
 import pytest
+from fairlearn.metrics import MetricFrame, selection_rate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from models.scoring.fairness import (
     FairnessConfig,
@@ -72,3 +76,27 @@ def test_flags_are_sentences_in_both_languages():
     flags = fairness_flags(audit, prefixes)
     assert len(flags) == 2 and all(" / " in f and "gender P" in f for f in flags)
     assert "rasio dampak 0,40" in flags[0] and "impact ratio 0.40" in flags[0]
+
+
+@given(
+    labels=st.lists(st.sampled_from(["L", "P", "<30", "50+"]), min_size=1, max_size=60),
+    data=st.data(),
+)
+@settings(max_examples=60, deadline=None)
+def test_rates_and_ratios_equal_fairlearns_metricframe(labels, data):
+    selected = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(labels), max_size=len(labels)))
+    )
+    groups = np.array(labels, dtype=object)
+    ours = selection_audit(selected, {"g": groups}, config=CONFIG).set_index("group")
+    frame = MetricFrame(
+        metrics=selection_rate,
+        y_true=selected.astype(int),
+        y_pred=selected.astype(int),
+        sensitive_features=pd.Series(groups, name="group"),
+    )
+    theirs = frame.by_group
+    assert ours["selection_rate"].to_dict() == pytest.approx(theirs.to_dict())
+    if theirs.max() > 0:
+        ratio = theirs / theirs.max()
+        assert ours["impact_ratio"].to_dict() == pytest.approx(ratio.to_dict())
