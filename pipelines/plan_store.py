@@ -76,6 +76,11 @@ def _record(
         "solve_seconds": result.solve_seconds,
         "summary": result.summary,
         "unmet_pins": list(result.unmet_pins),
+        "warnings": list(result.warnings),
+        "fairness": {
+            "groups": plan.fairness.groups.to_dict(orient="records"),
+            "flags": list(plan.fairness.flags),
+        },
     }
 
 

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         default=300.0, gt=0, description="Window (seconds) over which failed sign-ins count."
     )
     model_name: str = Field(default="mutasi", description="Registered model name (one bundle).")
+    risk_medium_from: float = Field(
+        default=0.2, gt=0.0, lt=1.0, description="Risk shown as sedang (medium) from here."
+    )
+    risk_high_from: float = Field(
+        default=0.4, gt=0.0, lt=1.0, description="Risk shown as tinggi (high) from here."
+    )
     as_of: date | None = Field(
         default=None, description="Reference date for current scoring; default today."
     )

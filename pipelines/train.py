@@ -20,6 +20,7 @@ from models.features.build import FEATURE_COLUMNS, transfer_examples
 from models.scoring.baselines import LogisticBaseline, RandomBaseline, RuleBaseline
 from models.scoring.estimators import ScorerConfig, TransferScorer
 from pipelines import evaluate, figures, registry, tracking
+from pipelines.fairness import log_fairness, shortlist_audit
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot
 
@@ -219,6 +220,9 @@ def log_register_gate(
         )
         tracking.log_metrics(run.metrics)
         log_evaluation(run.fitted, run.data, run.table)
+        log_fairness(
+            shortlist_audit(snapshot.data, run.fitted.scorer, as_of=snapshot.as_of(settings))
+        )
         version = registry.log_and_register(
             settings,
             scorer=run.fitted.scorer,

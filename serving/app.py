@@ -25,6 +25,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
 from serving.db import make_engine
+from serving.decisions import DecisionLog
 from serving.errors import install_error_handlers
 from serving.guard import OverloadGuard, RequestGuard
 from serving.loading import Loader, build_state, settle_memory, try_load
@@ -122,6 +123,7 @@ def create_app(
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
+    app.state.decisions = DecisionLog(engine)
     routers = [_router(module) for module in ROUTERS]
     for router in routers:
         app.include_router(router)

@@ -67,6 +67,19 @@ def not_found(kind_id: str, kind_en: str, ids: Sequence[str], *, shown: int = 20
     return NotFoundError(f"{kind_id} tidak ditemukan: {listed} / {kind_en} not found: {listed}")
 
 
+def not_found_all(unknown: dict[tuple[str, str], list[str]], *, shown: int = 20) -> NotFoundError:
+    """A 404 naming every kind of unknown id at once, e.g. the NIPs and the positions."""
+    parts_id, parts_en = [], []
+    for (kind_id, kind_en), ids in unknown.items():
+        if ids:
+            listed = ", ".join(ids[:shown]) + (
+                f" (+{len(ids) - shown})" if len(ids) > shown else ""
+            )
+            parts_id.append(f"{kind_id} tidak ditemukan: {listed}")
+            parts_en.append(f"{kind_en} not found: {listed}")
+    return NotFoundError(f"{'; '.join(parts_id)} / {'; '.join(parts_en)}")
+
+
 _HTTP_TEXT: dict[int, tuple[str, str]] = {
     404: ("Alamat tidak ditemukan", "Route not found"),
     405: ("Metode tidak diizinkan", "Method not allowed"),
@@ -78,10 +91,18 @@ def error_body(code: str, message: str, errors: list[str] | None = None) -> dict
     return {"code": code, "message": message, "errors": errors or []}
 
 
+def json_path(parts: Sequence[Any]) -> str:
+    """A location as a JSON path: ("slots", 0, "position_id") -> "slots[0].position_id"."""
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 def _field_name(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc]
-    where = parts[0] if parts else "request"
-    path = ".".join(parts[1:]) or where
+    parts = list(loc)
+    where = str(parts[0]) if parts else "request"
+    path = json_path(parts[1:]) or where
     labels = {"query": "parameter", "path": "path", "body": "body", "header": "header"}
     return f"{labels.get(where, where)} '{path}'"
 

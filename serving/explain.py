@@ -19,28 +19,35 @@ RISK_FACTORS = 2
 
 
 def explain_pairs(
-    state: LoadedState, nips: np.ndarray, features: pd.DataFrame, position_id: str
+    state: LoadedState,
+    nips: np.ndarray,
+    features: pd.DataFrame,
+    position_id: str,
+    *,
+    risks: np.ndarray,
 ) -> dict[str, list[Factor]]:
     """Top fit and risk factors of each (nip, position_id), as sentences; features[i] are the
-    features of (nips[i], position_id), as the ranking built them."""
+    features of (nips[i], position_id), as the ranking built them, and risks[i] its risk."""
     if len(nips) == 0:
         return {}
     sectors = np.full(len(nips), str(state.lookups.positions.at[position_id, "sector"]))
     fit_contrib, risk_contrib = state.bundle.scorer.contributions(features)
     explained: dict[str, list[Factor]] = {str(nip): [] for nip in nips}
-    for target, contrib, count in (
-        ("fit", fit_contrib, FIT_FACTORS),
-        ("risk", risk_contrib, RISK_FACTORS),
+    for target, contrib, count, risk in (
+        ("fit", fit_contrib, FIT_FACTORS, None),
+        ("risk", risk_contrib, RISK_FACTORS, risks),
     ):
-        factors = top_factors(features, contrib, count=count, sectors=sectors)
-        for row, feature, contribution, text in factors[
-            ["row", "feature", "contribution", "text"]
+        factors = top_factors(features, contrib, count=count, sectors=sectors, risk=risk)
+        for row, feature, contribution, effect, text in factors[
+            ["row", "feature", "contribution", "effect", "text"]
         ].itertuples(index=False):
             explained[str(nips[row])].append(
                 Factor(
                     target=target,  # type: ignore[arg-type]
                     feature=feature,
                     contribution=round(float(contribution), 4),
+                    effect=round(float(effect), 1 if target == "fit" else 0),
+                    unit="points" if target == "fit" else "percentage_points",
                     text=text,
                 )
             )

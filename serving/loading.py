@@ -23,6 +23,7 @@ from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.training_plan import TrainingPlanner
+from models.scoring.explain import RiskBands
 from models.scoring.policy import PolicyConfig
 from pipelines.compiled import compile_for_context
 from pipelines.registry import LoadedBundle, load_champion
@@ -50,7 +51,10 @@ def build_lookups(data: AgencyData) -> Lookups:
         .set_index("position_id")
     )
     employees = data.employees.join(
-        positions[["unit_id", "sector", "region_code"]], on="position_id"
+        positions[["title", "unit_id", "unit_name", "sector", "region_code"]].rename(
+            columns={"title": "position_title"}
+        ),
+        on="position_id",
     ).assign(rank_ordinal=lambda f: f["rank"].map(GOLONGAN_ORDINAL).astype("float64"))
     employees = employees.drop_duplicates("nip").set_index("nip")
     performance = data.performance.sort_values(["nip", "year"]).set_index("nip")
@@ -140,6 +144,7 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
         candidates=build_candidate_index(lookups, context),
         policy=PolicyConfig(),
         planner=TrainingPlanner.build(context, bundle.scorer, data=snapshot.data),
+        bands=RiskBands(medium_from=settings.risk_medium_from, high_from=settings.risk_high_from),
     )
     smoke_test(state)
     return state

@@ -14,6 +14,7 @@ import pandas as pd
 
 from models.contract.enums import GOLONGAN_ORDINAL
 from models.scoring.compose import fit_pairs, score_pairs
+from models.scoring.fairness import FairnessReport, audit_selection
 from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
 from serving.schemas.common import Factor
@@ -42,6 +43,7 @@ class Shortlist:
     candidates: pd.DataFrame
     near_misses: pd.DataFrame
     factors: dict[str, list[Factor]]  # nip -> top fit and risk factors
+    fairness: FairnessReport  # of the top k among the eligible pool
 
 
 def score_frame(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> pd.DataFrame:
@@ -72,19 +74,41 @@ def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
+def failed_rules(reasons: np.ndarray) -> np.ndarray:
+    """How many rules each ";"-joined reason string names (0 for "")."""
+    text = pd.Series(reasons, dtype="string").fillna("")
+    return np.where(text == "", 0, text.str.count(";") + 1).astype(np.int64)
+
+
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(["fit", "risk"], ascending=[False, True], kind="stable")
+    """Fewest failed rules first (near-misses: how near), then fit desc, then risk asc."""
+    return (
+        frame.assign(_failed=failed_rules(frame["ineligible_reasons"].to_numpy(dtype=object)))
+        .sort_values(["_failed", "fit", "risk"], ascending=[True, False, True], kind="stable")
+        .drop(columns="_failed")
+    )
+
+
+def _tied(a: int, b: int, *, fit: np.ndarray, failed: np.ndarray) -> bool:
+    return bool(fit[a] == fit[b] and failed[a] == failed[b])
 
 
 def _best_with_risk(
-    state: LoadedState, features: pd.DataFrame, fit: np.ndarray, *, k: int, max_risk: float | None
+    state: LoadedState,
+    features: pd.DataFrame,
+    fit: np.ndarray,
+    *,
+    failed: np.ndarray,
+    k: int,
+    max_risk: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions of the k best by (fit desc, risk asc) passing max_risk, and their risk.
+    """Row positions of the k best by (failed rules asc, fit desc, risk asc) passing max_risk,
+    and their risk.
 
-    Risk is computed in chunks of the best-fit rows; a chunk boundary never splits a tie in fit.
+    Risk is computed in chunks of the best rows; a chunk boundary never splits a tie.
     Without max_risk the first k rows (and their ties) are the answer, so the first chunk is k.
     """
-    order = np.argsort(-fit, kind="stable")
+    order = np.lexsort((-fit, failed))
     scorer = state.bundle.scorer
     chosen: list[np.ndarray] = []
     risks: list[np.ndarray] = []
@@ -92,7 +116,7 @@ def _best_with_risk(
     chunk = k if max_risk is None else max(4 * k, RISK_CHUNK_MIN)
     while done < len(order) and found < k:
         end = min(done + chunk, len(order))
-        while end < len(order) and fit[order[end]] == fit[order[end - 1]]:
+        while end < len(order) and _tied(order[end], order[end - 1], fit=fit, failed=failed):
             end += 1  # keep ties together so the risk tie-break sees all of them
         rows = order[done:end]
         risk = np.asarray(scorer.predict_risk(features.iloc[rows]), dtype=np.float64)
@@ -123,7 +147,9 @@ def _top(
     if len(rows) == 0:
         empty = pd.DataFrame({"nip": [], "fit": [], "risk": []}).astype({"nip": "string"})
         return empty.assign(eligible=True, ineligible_reasons=""), features
-    best, risk = _best_with_risk(state, features, fit, k=query.k, max_risk=query.max_risk)
+    best, risk = _best_with_risk(
+        state, features, fit, failed=failed_rules(reasons), k=query.k, max_risk=query.max_risk
+    )
     frame = pd.DataFrame(
         {
             "nip": state.candidates.nips[rows[best]],
@@ -155,11 +181,21 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
         )
         shown_features = pd.concat([shown_features, near_features])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
-    factors = explain_pairs(state, shown, shown_features, query.position_id)
+    risks = np.concatenate([top["risk"].to_numpy(float), near["risk"].to_numpy(float)])
+    factors = explain_pairs(state, shown, shown_features, query.position_id, risks=risks)
     return Shortlist(
         pool_size=len(pool),
         eligible_count=int(eligible.sum()),
         candidates=top,
         near_misses=near,
         factors=factors,
+        fairness=_fairness(state, pool[eligible], top["nip"].to_numpy(dtype=object)),
     )
+
+
+def _fairness(state: LoadedState, eligible_rows: np.ndarray, shown: np.ndarray) -> FairnessReport:
+    """Selection rates by gender and age band of the shown top k within the eligible pool."""
+    context_rows = state.candidates.context_rows[eligible_rows]
+    ranked = state.context.employee_index(shown)
+    selected = np.isin(context_rows, ranked)
+    return audit_selection(state.context, context_rows, selected, ranked_rows=ranked)

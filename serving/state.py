@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.training_plan import TrainingPlanner
+from models.scoring.explain import RiskBands
 from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle
 from serving.errors import ConflictError, NotReadyError
@@ -35,7 +36,9 @@ class Lookups:
 PERSON_COLUMNS: tuple[str, ...] = (
     "name",
     "position_id",
+    "position_title",
     "unit_id",
+    "unit_name",
     "sector",
     "region_code",
     "rank",
@@ -75,6 +78,7 @@ class LoadedState:
     candidates: CandidateIndex  # built from lookups and context
     policy: PolicyConfig
     planner: TrainingPlanner  # pre-transfer training, realised gains estimated at load
+    bands: RiskBands = field(default_factory=RiskBands)  # risk in words: rendah/sedang/tinggi
 
 
 class StateHolder:

@@ -54,5 +54,5 @@ def _suggestion(
         name=str(entry["name"]),
         competency=str(entry["competency"]),
         hours=float(entry["hours"]),
-        expected_fit=round(float(plan["fit_after"]), 4),
+        expected_fit=round(float(plan["fit_after"]), 2),
     )

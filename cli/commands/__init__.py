@@ -17,7 +17,16 @@ if TYPE_CHECKING:
     from pipelines.settings import Settings
 
 # One module per area, each owned by its area: add a name here when adding a module.
-COMMAND_MODULES: tuple[str, ...] = ("demo", "info", "ingest", "plan", "serve", "train")
+COMMAND_MODULES: tuple[str, ...] = (
+    "decisions",
+    "demo",
+    "fairness",
+    "info",
+    "ingest",
+    "plan",
+    "serve",
+    "train",
+)
 
 
 def register_all(app: typer.Typer) -> None:

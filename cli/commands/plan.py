@@ -66,6 +66,9 @@ def plan(
             "worker per core for rounds of 50M+ pairs).",
         ),
     ] = None,
+    allow_promotion: Annotated[
+        bool, typer.Option("--allow-promotion", help="Also plan promotions (need selection).")
+    ] = False,
 ) -> None:
     """Plan a round of transfers that fills open slots with the best fit at the least risk."""
     from cli.progress import counted
@@ -83,6 +86,7 @@ def plan(
             "must_move": _names(must_move),
             "must_not_move": _names(must_not_move),
             "must_fill": _names(must_fill),
+            "allow_promotion": allow_promotion,
         }
     )
     pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
@@ -111,6 +115,8 @@ def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
         f"{summary['open_slots']:.0f}, left {summary['open_slots_left']:.0f}; total fit "
         f"{summary['total_fit']:.1f}, total risk {summary['total_risk']:.2f}"
     )
+    for warning in record.get("warnings", []):
+        typer.echo(f"PERINGATAN / WARNING: {warning}")
     for pin in record["unmet_pins"]:
         typer.echo(f"tidak terpenuhi / not honoured: must_move {pin}")
     typer.echo(f"moves: {out}; full plan: {folder}")

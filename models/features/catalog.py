@@ -8,6 +8,7 @@ Positions named only in history (merged or abolished posts) are kept with unknow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,15 @@ import pandas as pd
 from models.contract.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, SECTORS, JobType
 from models.contract.tables import AgencyData
 from models.features.geo import coordinates_with_fallback, region_centroids
+
+# Structural tiers: moving from a lower tier into JPT, administrator or pengawas is a promotion.
+JOB_TIER: Final[dict[str, int]] = {
+    JobType.JPT: 3,
+    JobType.ADMINISTRATOR: 2,
+    JobType.PENGAWAS: 1,
+    JobType.PELAKSANA: 0,
+    JobType.FUNGSIONAL: 0,
+}
 
 # Batas usia pensiun (BUP, UU 20/2023 and PP 11/2017 as amended): by the position held.
 RETIREMENT_AGE_DEFAULT = 58.0
@@ -37,9 +47,46 @@ def _sorted_unique(*series: pd.Series) -> pd.Index:
     return pd.Index(np.sort(values.drop_duplicates().to_numpy(dtype=object)), dtype="string")
 
 
+# Degree words and prefixes that do not name the major ("S1 Keperawatan", "Ilmu Hukum").
+_DEGREE_PREFIX = (
+    r"^(?:(?:s1|s2|s3|d1|d2|d3|d4|diii|div|sarjana|magister|diploma|program studi|prodi|jurusan)"
+    r"\s+)+"
+)
+# Common spellings of the same major: older names, English names, loan-word variants.
+FIELD_SYNONYMS: Final[dict[str, str]] = {
+    "administrasi negara": "administrasi publik",
+    "ilmu administrasi negara": "administrasi publik",
+    "public administration": "administrasi publik",
+    "akutansi": "akuntansi",
+    "accounting": "akuntansi",
+    "nursing": "keperawatan",
+    "ilmu keperawatan": "keperawatan",
+    "ilmu hukum": "hukum",
+    "law": "hukum",
+    "ilmu ekonomi": "ekonomi",
+    "economics": "ekonomi",
+    "teknik informatika": "informatika",
+    "ilmu komputer": "informatika",
+    "computer science": "informatika",
+    "ilmu kesehatan masyarakat": "kesehatan masyarakat",
+    "public health": "kesehatan masyarakat",
+    "civil engineering": "teknik sipil",
+    "ilmu pertanian": "pertanian",
+    "agriculture": "pertanian",
+}
+
+
 def normalise_field(values: pd.Series) -> pd.Series:
-    """Education majors compared case- and space-insensitively."""
-    return values.astype("string").str.strip().str.lower()
+    """Education majors in one spelling: case, spacing and punctuation ignored, degree prefixes
+    ("S1", "D3", "Sarjana") dropped, and common variants (FIELD_SYNONYMS) mapped to one name."""
+    cleaned = (
+        values.astype("string")
+        .str.lower()
+        .str.replace(r"[\s\-_/.,()]+", " ", regex=True)
+        .str.strip()
+        .str.replace(_DEGREE_PREFIX, "", regex=True)
+    )
+    return cleaned.replace(FIELD_SYNONYMS)
 
 
 def retirement_age(job_type: pd.Series, title: pd.Series) -> np.ndarray:
@@ -79,6 +126,7 @@ class Catalog:
     pos_any_field: np.ndarray  # True when the position accepts any education field
     pos_field_keys: np.ndarray  # sorted position_code * n_fields + field_code accepted
     pos_known: np.ndarray  # True for positions in positions.csv
+    pos_tier: np.ndarray  # JOB_TIER of the job type (NaN unknown)
 
     @classmethod
     def build(cls, data: AgencyData) -> Catalog:
@@ -121,6 +169,7 @@ class Catalog:
             pos_any_field=any_field,
             pos_field_keys=field_keys,
             pos_known=np.arange(n_all) < len(positions),
+            pos_tier=_per_position(n_all, ordinal(positions["job_type"], JOB_TIER)),
         )
 
     def position_codes(self, position_ids: pd.Series | np.ndarray) -> np.ndarray:

@@ -17,6 +17,8 @@ from models.features.events import preference_offsets
 from models.features.geo import haversine_km
 from models.features.history import EmployeeState
 
+# Merit system (UU 20/2023): gender is never a feature, and age enters only as the years left
+# to the retirement age of the post held (and through the policy's retirement rule).
 FEATURE_COLUMNS: tuple[str, ...] = (
     "recent_rating_mean",
     "rating_trend",
@@ -35,7 +37,6 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "distance_move_km",
     "married",
     "children",
-    "age",
     "years_to_retirement",
     "tenure_years",
     "preference_match",
@@ -125,7 +126,7 @@ def _preference_features(
     }
 
 
-def _field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
+def field_match(catalog: Catalog, field: np.ndarray, p: np.ndarray) -> np.ndarray:
     """+1 the post lists majors and accepts the person's, -1 it does not, 0 it lists none."""
     keys = catalog.pos_field_keys
     accepted = np.zeros(len(p), dtype=bool)
@@ -195,12 +196,11 @@ def pair_feature_arrays(
         **_move_features(catalog, state, e=e, p=p, valid=valid),
         **_competency_features(catalog, state, e=e, p=p, levels=levels, trainings=trainings),
         "education_level_gap": state.education[e] - catalog.pos_min_education[p],
-        "education_field_match": _field_match(catalog, state.field[e], p),
+        "education_field_match": field_match(catalog, state.field[e], p),
         "rank_headroom": state.rank[e] - catalog.pos_min_rank[p],
         "distance_home_km": haversine_km(
             state.home_lat[e], state.home_lon[e], catalog.pos_lat[p], catalog.pos_lon[p]
         ),
-        "age": state.age_years[e],
         **_preference_features(catalog, state, e=e, p=p),
         "initiated_by_employee": np.zeros(len(e))
         if initiated_by_employee is None

@@ -37,22 +37,41 @@ class FeatureText:
     negative: tuple[str, str] | None = None
 
     def render(self, value: float, *, sector: str | None = None) -> str:
+        indonesian, english = self.render_pair(value, sector=sector)
+        return f"{indonesian} / {english}"
+
+    def render_pair(self, value: float, *, sector: str | None = None) -> tuple[str, str]:
+        """(Indonesian, English) sentence of the value."""
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            return f"{self.label[0]} tidak diketahui / {self.label[1]} unknown"
+            return f"{self.label[0]} tidak diketahui", f"{self.label[1]} unknown"
         templates = self.positive
         if value == 0 and self.zero is not None:
             templates = self.zero
         elif value < 0 and self.negative is not None:
             templates = self.negative
         sector_id, sector_en = SECTOR_LABEL.get(sector or "", (sector or "-",) * 2)
+        one = _format(abs(value)) == "1"
         fields = {
             "value": _format(value),
             "abs": _format(abs(value)),
             "priority": _format(round(1.0 / value)) if value > 0 else "-",
             "sector_id": sector_id,
             "sector_en": sector_en,
+            "s": "" if one else "s",
+            "ies": "y" if one else "ies",
+            "child": "child" if one else "children",
         }
-        return f"{templates[0].format(**fields)} / {templates[1].format(**fields)}"
+        indonesian = {
+            **fields,
+            "value": _decimal_comma(fields["value"]),
+            "abs": _decimal_comma(fields["abs"]),
+        }
+        return templates[0].format(**indonesian), templates[1].format(**fields)
+
+
+def _decimal_comma(text: str) -> str:
+    """Indonesian writes decimals with a comma: 2,3 tahun."""
+    return text.replace(".", ",")
 
 
 def _format(value: float) -> str:
@@ -91,7 +110,7 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
         ("pengalaman sektor", "sector experience"),
         (
             "{value} tahun pengalaman di sektor {sector_id}",
-            "{value} years in the {sector_en} sector",
+            "{value} year{s} in the {sector_en} sector",
         ),
         ("belum berpengalaman di sektor {sector_id}", "no experience in the {sector_en} sector"),
     ),
@@ -104,20 +123,20 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
         ("kesenjangan kompetensi", "competency gap"),
         (
             "kekurangan {value} level kompetensi dari standar jabatan",
-            "{value} competency levels short of the position standard",
+            "{value} competency level{s} short of the position standard",
         ),
         ("kompetensi memenuhi standar jabatan", "competencies meet the position standard"),
     ),
     "competency_gap_count": _t(
         ("kompetensi di bawah standar", "competencies below standard"),
-        ("{value} kompetensi di bawah standar", "{value} competencies below standard"),
+        ("{value} kompetensi di bawah standar", "{value} competenc{ies} below standard"),
         ("tidak ada kompetensi di bawah standar", "no competency below standard"),
     ),
     "recent_relevant_trainings": _t(
         ("pelatihan relevan", "relevant training"),
         (
             "{value} pelatihan relevan dalam 2 tahun terakhir",
-            "{value} relevant trainings in the last 2 years",
+            "{value} relevant training{s} in the last 2 years",
         ),
         (
             "belum ada pelatihan relevan dalam 2 tahun terakhir",
@@ -126,9 +145,12 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     ),
     "education_level_gap": _t(
         ("jenjang pendidikan", "education level"),
-        ("pendidikan {value} jenjang di atas syarat", "education {value} levels above the minimum"),
+        (
+            "pendidikan {value} jenjang di atas syarat",
+            "education {value} level{s} above the minimum",
+        ),
         ("pendidikan sesuai syarat minimal", "education at the required minimum"),
-        ("pendidikan {abs} jenjang di bawah syarat", "education {abs} levels below the minimum"),
+        ("pendidikan {abs} jenjang di bawah syarat", "education {abs} level{s} below the minimum"),
     ),
     "education_field_match": _t(
         ("jurusan pendidikan", "field of study"),
@@ -138,15 +160,15 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     ),
     "grade_step": _t(
         ("kelas jabatan", "job grade"),
-        ("naik {value} kelas jabatan", "{value} grades up"),
+        ("naik {value} kelas jabatan", "{value} grade{s} up"),
         ("mutasi setara (kelas jabatan sama)", "lateral move (same grade)"),
-        ("turun {abs} kelas jabatan", "{abs} grades down"),
+        ("turun {abs} kelas jabatan", "{abs} grade{s} down"),
     ),
     "rank_headroom": _t(
         ("golongan", "rank"),
-        ("golongan {value} tingkat di atas syarat", "rank {value} steps above the minimum"),
+        ("golongan {value} tingkat di atas syarat", "rank {value} step{s} above the minimum"),
         ("golongan tepat di syarat minimal", "rank exactly at the minimum"),
-        ("golongan {abs} tingkat di bawah syarat", "rank {abs} steps below the minimum"),
+        ("golongan {abs} tingkat di bawah syarat", "rank {abs} step{s} below the minimum"),
     ),
     "distance_home_km": _t(
         ("jarak dari domisili", "distance from home"),
@@ -163,19 +185,18 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     ),
     "children": _t(
         ("jumlah anak", "children"),
-        ("memiliki {value} anak", "{value} children"),
+        ("memiliki {value} anak", "{value} {child}"),
         ("tidak memiliki anak", "no children"),
     ),
-    "age": _t(("usia", "age"), ("usia {value} tahun", "aged {value}")),
     "years_to_retirement": _t(
         ("masa menjelang pensiun", "time to retirement"),
-        ("{value} tahun menjelang pensiun", "{value} years to retirement"),
+        ("{value} tahun menjelang pensiun", "{value} year{s} to retirement"),
         ("sudah mencapai usia pensiun", "at retirement age"),
         ("melewati usia pensiun", "past retirement age"),
     ),
     "tenure_years": _t(
         ("masa di jabatan", "time in position"),
-        ("{value} tahun di jabatan sekarang", "{value} years in the current position"),
+        ("{value} tahun di jabatan sekarang", "{value} year{s} in the current position"),
     ),
     "preference_match": _t(
         ("preferensi pegawai", "employee preference"),
@@ -189,12 +210,12 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     ),
     "past_moves": _t(
         ("riwayat mutasi", "transfer history"),
-        ("{value} kali mutasi sebelumnya", "{value} earlier transfers"),
+        ("{value} kali mutasi sebelumnya", "{value} earlier transfer{s}"),
         ("belum pernah dimutasi", "never transferred before"),
     ),
     "past_resistance": _t(
         ("riwayat keberatan", "resistance history"),
-        ("{value} kali keberatan/penolakan mutasi", "resisted {value} earlier transfers"),
+        ("{value} kali keberatan/penolakan mutasi", "resisted {value} earlier transfer{s}"),
         ("tidak pernah menolak mutasi", "never resisted a transfer"),
     ),
     "past_post_move_mean": _t(
@@ -221,3 +242,38 @@ def describe_feature(name: str, value: float, *, sector: str | None = None) -> s
     Every name in FEATURE_COLUMNS has a template (a test checks it).
     """
     return FEATURE_TEXT[name].render(value, sector=sector)
+
+
+def fit_effect(points: float) -> tuple[str, str]:
+    """Which way and how much a factor moves expected performance (rating points, 1 decimal)."""
+    size = round(abs(float(points)), 1)
+    if size == 0:
+        return "hampir tidak mengubah perkiraan kinerja", "hardly changes expected performance"
+    amount = _format(size)
+    unit = "point" if amount == "1" else "points"
+    if points > 0:
+        return (
+            f"menaikkan perkiraan kinerja {_decimal_comma(amount)} poin",
+            f"raises expected performance by {amount} {unit}",
+        )
+    return (
+        f"menurunkan perkiraan kinerja {_decimal_comma(amount)} poin",
+        f"lowers expected performance by {amount} {unit}",
+    )
+
+
+def risk_effect(percentage_points: float) -> tuple[str, str]:
+    """Which way and how much a factor moves the risk of resistance (whole percentage points)."""
+    size = round(abs(float(percentage_points)))
+    if size == 0:
+        return "hampir tidak mengubah risiko", "hardly changes the risk"
+    unit = "percentage point" if size == 1 else "percentage points"
+    if percentage_points > 0:
+        return f"menaikkan risiko {size} poin persen", f"raises risk by {size} {unit}"
+    return f"menurunkan risiko {size} poin persen", f"lowers risk by {size} {unit}"
+
+
+def reason_sentence(name: str, value: float, *, sector: str | None, effect: tuple[str, str]) -> str:
+    """ "<value in words>: <direction and size>", Indonesian then English."""
+    indonesian, english = FEATURE_TEXT[name].render_pair(value, sector=sector)
+    return f"{indonesian}: {effect[0]} / {english}: {effect[1]}"

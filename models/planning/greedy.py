@@ -2,8 +2,9 @@
 
 Open positions are taken one after another (must_fill first, then the largest shortage first);
 each takes the best remaining candidates of its shortlist by fit (ties: lower risk) until its
-open slots are filled. It respects the hard rules (each person once, risk caps, unit outflow
-floors) but not the vacancy chains: seats it empties stay empty. It is the baseline the MILP is
+open slots are filled. It keeps the plan's promises (each person once, risk caps, unit outflow
+floors, and no robbing: nobody leaves a needed seat unless someone has already arrived in it or
+the position is over-staffed), but forms no vacancy chains. It is the baseline the MILP is
 compared with, and the fallback when the solver finds no plan within its time limit.
 """
 
@@ -21,6 +22,7 @@ class _State:
     moved: np.ndarray
     net_out: np.ndarray  # per unit
     net_in: np.ndarray  # per position: in - out
+    surplus: np.ndarray  # per position: people who may still leave without emptying a seat
     total_risk: float = 0.0
     chosen: list[int] = field(default_factory=list)
 
@@ -35,6 +37,8 @@ def _slot_order(inst: PlanInstance) -> np.ndarray:
 def _try_take(inst: PlanInstance, state: _State, pair: int, risk_cap: float) -> bool:
     source_unit, target_unit = inst.source_unit[pair], inst.target_unit[pair]
     crosses = source_unit != target_unit
+    if state.net_in[inst.source[pair]] + state.surplus[inst.source[pair]] <= 0:
+        return False  # would empty a needed seat: never rob one shortage to fill another
     if crosses and state.net_out[source_unit] + 1 > inst.unit_room[source_unit]:
         return False
     if state.total_risk + inst.risk[pair] > risk_cap + 1e-12:
@@ -60,6 +64,7 @@ def greedy_fill(inst: PlanInstance, options: PlanOptions) -> tuple[np.ndarray, l
         moved=np.zeros(inst.n_people, dtype=bool),
         net_out=np.zeros(len(inst.unit_ids), dtype=np.int64),
         net_in=np.zeros(len(inst.position_ids), dtype=np.int64),
+        surplus=inst.surplus,
     )
     risk_cap = np.inf if options.max_total_risk is None else options.max_total_risk
     for position in _slot_order(inst):

@@ -76,6 +76,11 @@ class PlanOptions(BaseModel):
         le=100.0,
         description="Cost of each move out of a needed (not over-staffed) seat, in fit units.",
     )
+    allow_promotion: bool = Field(
+        default=False,
+        description="Plan promotions (more than one grade up, or into a higher structural tier) "
+        "too; off by default, as promotions are filled by selection, not by mutasi.",
+    )
     must_move: tuple[str, ...] = Field(
         default=(), max_length=MAX_PINS, description="NIPs that must be moved."
     )
@@ -136,14 +141,34 @@ def check_slots(slots: pd.DataFrame, known: pd.Index) -> None:
     counts = pd.to_numeric(slots["open_count"], errors="coerce")
     bad = unknown | counts.isna() | (counts < 0)
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        column = "position_id" if bool(unknown.iloc[row]) else "open_count"
-        value = slots[column].iloc[row]
+        problems = [
+            f"baris {row + 2}, kolom {column}: {slots[column].iloc[row]!r} / "
+            f"row {row + 2}, column {column}: {slots[column].iloc[row]!r}"
+            for row in np.flatnonzero(bad.to_numpy())[:20]
+            for column in ("position_id", "open_count")
+            if (column == "position_id") == bool(unknown.iloc[row])
+        ]
         raise PlanInputError(
-            f"slots: baris {row + 2}, kolom {column}: nilai tidak sah {value!r} / "
-            f"row {row + 2}, column {column}: invalid value {value!r} "
-            "(posisi harus ada, open_count bilangan >= 0 / position must exist, "
-            "open_count an integer >= 0)"
+            f"slots: {int(bad.sum())} baris tidak sah (posisi harus ada, open_count bilangan "
+            ">= 0) / invalid rows (position must exist, open_count an integer >= 0): "
+            + "; ".join(problems)
+        )
+
+
+def check_pins(options: PlanOptions, known_nips: pd.Index, known_positions: pd.Index) -> None:
+    """PlanInputError naming every pinned NIP or position the agency does not have."""
+    unknown = {
+        what: [i for i in ids if i not in index]
+        for what, ids, index in (
+            ("must_move", options.must_move, known_nips),
+            ("must_not_move", options.must_not_move, known_nips),
+            ("must_fill", options.must_fill, known_positions),
+        )
+    }
+    if any(unknown.values()):
+        listed = "; ".join(f"{what}: {', '.join(ids)}" for what, ids in unknown.items() if ids)
+        raise PlanInputError(
+            f"ID tidak dikenal / Unknown ids (NIP atau jabatan / NIP or position): {listed}"
         )
 
 
@@ -243,11 +268,11 @@ def build_instance(
 def _codes_of(people: np.ndarray, nips: tuple[str, ...], *, what: str) -> np.ndarray:
     codes = pd.Index(people).get_indexer(pd.Index(list(nips), dtype=object))
     if (codes < 0).any():
-        nip = nips[int(np.flatnonzero(codes < 0)[0])]
+        listed = ", ".join(nips[i] for i in np.flatnonzero(codes < 0))
         raise PlanInfeasibleError(
-            f"{what}: NIP {nip} tidak punya pasangan kandidat yang layak (eligible, di bawah "
-            f"batas risiko, tidak dikunci) / NIP {nip} has no eligible candidate pair (eligible, "
-            "under the risk cap, not pinned to stay)"
+            f"{what}: NIP {listed} tidak punya pasangan kandidat yang layak (eligible, di bawah "
+            f"batas risiko, tidak dikunci) / NIP {listed} has no eligible candidate pair "
+            "(eligible, under the risk cap, not pinned to stay)"
         )
     return codes.astype(np.int64)
 

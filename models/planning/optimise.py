@@ -60,6 +60,7 @@ class PlanResult:
     units: pd.DataFrame
     summary: dict[str, float] = field(default_factory=dict)
     unmet_pins: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # promises the plan does not keep, "Indonesian / English"
 
 
 def plan_transfers(
@@ -149,9 +150,10 @@ def _result(
     chains = moves.loc[in_chains, ["chain_id", "chain_step", "nip", "from_position_id"]]
     chains = chains.assign(position_id=moves.loc[in_chains, "position_id"])
     net = _net_arrivals(inst, chosen)
+    warnings = broken_promises(inst, chosen)
     return PlanResult(
         method=method,
-        status=status,
+        status=f"{status}; promise_broken" if warnings else status,
         objective=objective_of(inst, chosen, options),
         dual_bound=solve[0],
         gap=solve[1],
@@ -163,7 +165,31 @@ def _result(
         units=_unit_headcounts(inst, chosen),
         summary=_summary(inst, chosen, moves, net=net),
         unmet_pins=tuple(unmet),
+        warnings=warnings,
     )
+
+
+def broken_promises(inst: PlanInstance, chosen: np.ndarray) -> tuple[str, ...]:
+    """The plan's promises it does not keep, each naming where: needed seats left empty (the
+    no-robbing rule) and units whose net outflow exceeds their floor."""
+    warnings = []
+    emptied = empty_seats(inst, chosen)
+    if emptied.any():
+        where = ", ".join(f"{inst.position_ids[i]} ({emptied[i]})" for i in np.flatnonzero(emptied))
+        warnings.append(
+            f"{int(emptied.sum())} kursi yang dibutuhkan dikosongkan tanpa pengganti: {where} / "
+            f"{int(emptied.sum())} needed seats emptied without replacement: {where}"
+        )
+    units = _unit_headcounts(inst, chosen)
+    outflow = (units["departures"] - units["arrivals"]).to_numpy()
+    below = np.flatnonzero(outflow > inst.unit_room)
+    if len(below):
+        where = ", ".join(str(inst.unit_ids[i]) for i in below)
+        warnings.append(
+            f"Unit di bawah batas minimal pegawai karena mutasi keluar: {where} / "
+            f"Units below their staffing floor through outflow: {where}"
+        )
+    return tuple(warnings)
 
 
 def _unit_headcounts(inst: PlanInstance, chosen: np.ndarray) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, current_pair_features
-from models.planning.instance import PlanOptions, check_slots, default_slots
+from models.planning.instance import PlanOptions, check_pins, check_slots, default_slots
 from models.planning.optimise import PlanResult, plan_transfers
 from models.planning.partition import CandidateSearch, Partition, partition_targets
 from models.planning.pool import (
@@ -31,7 +31,8 @@ from models.planning.staffing import position_balance
 from models.planning.training_batch import plan_trainings
 from models.planning.training_plan import TrainingPlanner
 from models.scoring.compose import PairScorer, score_pairs
-from models.scoring.explain import top_factors
+from models.scoring.explain import RiskBands, top_factors
+from models.scoring.fairness import FairnessReport, audit_selection
 from models.scoring.policy import PolicyConfig
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class RoundPlan:
     staffing: pd.DataFrame
     slots: pd.DataFrame
     pool_pairs: int
+    fairness: FairnessReport  # who was moved among everyone in the candidate pool
 
 
 class PartitionRunner(Protocol):
@@ -144,6 +146,30 @@ def explain_moves(
     return moves.assign(reasons=reasons.reindex(range(len(moves))).to_numpy(), training=training)
 
 
+def label_moves(moves: pd.DataFrame, data: AgencyData, *, bands: RiskBands) -> pd.DataFrame:
+    """Moves with words beside every id: position titles, unit names, training names, and the
+    risk as a percentage and a band; fit rounded to two decimals."""
+    titles = data.positions.drop_duplicates("position_id").set_index("position_id")["title"]
+    units = data.units.drop_duplicates("unit_id").set_index("unit_id")["name"]
+    trainings = data.trainings.drop_duplicates("training_id").set_index("training_id")["name"]
+    training_names = [
+        "; ".join(str(trainings.get(t, t)) for t in str(ids).split(";") if t)
+        for ids in moves["training"].fillna("")
+    ]
+    risk = moves["risk"].to_numpy(dtype=float)
+    return moves.assign(
+        from_position_title=moves["from_position_id"].map(titles).to_numpy(),
+        from_unit_name=moves["from_unit_id"].map(units).to_numpy(),
+        position_title=moves["position_id"].map(titles).to_numpy(),
+        unit_name=moves["unit_id"].map(units).to_numpy(),
+        fit=moves["fit"].round(2),
+        risk=moves["risk"].round(3),
+        risk_percent=np.round(100 * risk).astype(int),
+        risk_band=[bands.band(r) for r in risk],
+        training_names=training_names,
+    )
+
+
 def plan_round(
     data: AgencyData,
     ctx: FeatureContext,
@@ -155,15 +181,21 @@ def plan_round(
     pool: PoolConfig,
     planner: TrainingPlanner | None = None,
     runner: PartitionRunner = run_in_process,
+    bands: RiskBands | None = None,
 ) -> RoundPlan:
     """Staffing balance, candidate pool, optimal plan, and the moves explained.
 
     `planner` (built from `ctx`, `scorer` and `data` when not given) suggests the trainings;
     the API passes the one it keeps per loaded state instead of re-estimating realised gains.
     """
+    if options.allow_promotion:
+        policy = policy.model_copy(update={"allow_promotion": True})
     staffing = position_balance(data.positions, data.employees)
     slots = default_slots(staffing) if slots is None else slots
     check_slots(slots, pd.Index(staffing["position_id"]))  # before the costly pool scoring
+    check_pins(
+        options, pd.Index(data.employees["nip"].astype(str)), pd.Index(staffing["position_id"])
+    )
     pairs = candidate_pool(
         ctx,
         scorer,
@@ -178,4 +210,12 @@ def plan_round(
     result = plan_transfers(pairs, staffing, slots=slots, options=options)
     planner = planner or TrainingPlanner.build(ctx, scorer, data=data)
     moves = explain_moves(ctx, scorer, result.moves, planner=planner)
-    return RoundPlan(result, moves, staffing, slots, len(pairs))
+    moves = label_moves(moves, data, bands=bands or RiskBands())
+    return RoundPlan(result, moves, staffing, slots, len(pairs), _fairness(ctx, pairs, moves))
+
+
+def _fairness(ctx: FeatureContext, pairs: pd.DataFrame, moves: pd.DataFrame) -> FairnessReport:
+    """Selection rates by gender and age band: moved among the people of the candidate pool."""
+    people = pairs["nip"].astype(str).drop_duplicates().to_numpy(dtype=object)
+    selected = np.isin(people, moves["nip"].astype(str).to_numpy(dtype=object))
+    return audit_selection(ctx, ctx.employee_index(people), selected)

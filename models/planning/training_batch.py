@@ -1,9 +1,9 @@
 """Training plans for many (candidate, position) pairs at once, e.g. every move of a plan.
 
-The same method as models/planning/training_plan.py (gaps, uncompleted trainings for them, effect =
-fit with the training minus fit without, best `max_trainings` applied together), but all pairs'
-scenarios go through one feature computation and one model call per stage, instead of two per
-pair. Scenario rows are built with `models.features.pair_logic.apply_trainings` and
+The same method as models/planning/training_plan.py (gaps, uncompleted trainings for them that
+the model does not expect to lower fit, the cheapest cover of each gap, applied together), but
+all pairs' scenarios go through one feature computation and one model call per stage, instead
+of two per pair. Scenario rows are built with `models.features.pair_logic.apply_trainings` and
 `pair_feature_arrays`, the code path `trained_pair_features` uses.
 """
 
@@ -15,6 +15,7 @@ import pandas as pd
 from models.contract.enums import LEVEL_MIN
 from models.features.build import FEATURE_COLUMNS, FeatureContext
 from models.features.pair_logic import apply_trainings, pair_feature_arrays
+from models.planning.training_cover import cheapest_cover
 from models.planning.training_plan import MIN_EFFECT, TrainingPlanConfig
 from models.scoring.compose import PairScorer
 
@@ -84,30 +85,44 @@ def _choose(
     training: np.ndarray,
     effect: np.ndarray,
     *,
+    gap: np.ndarray,
     gain: np.ndarray,
     hours: np.ndarray,
+    competency: np.ndarray,
     keep: int,
 ) -> pd.DataFrame:
-    """Per pair, the best `keep` trainings: effect, then realised gain, then fewer hours."""
-    ranked = pd.DataFrame(
+    """Per pair and gap, the cheapest trainings closing it (largest gaps first), at most `keep`
+    per pair; trainings the model expects to lower fit are left out."""
+    options = pd.DataFrame(
         {
             "pair": pair,
             "training": training,
             "effect": np.maximum(effect, 0.0),
             "gain": gain,
             "hours": hours,
+            "gap": gap,
+            "competency": competency,
         }
     ).loc[effect > MIN_EFFECT]
-    ranked = ranked.sort_values(
-        ["pair", "effect", "gain", "hours"], ascending=[True, False, False, True], kind="stable"
-    )
-    return ranked.loc[ranked.groupby("pair").cumcount().to_numpy() < keep]
+    options = options.sort_values(["pair", "gap", "competency"], ascending=[True, False, True])
+    picked: list[np.ndarray] = []
+    for _, group in options.groupby(["pair", "competency"], sort=False):
+        at = cheapest_cover(
+            float(group["gap"].iloc[0]),
+            group["gain"].to_numpy(dtype=float),
+            group["hours"].to_numpy(dtype=float),
+        )
+        picked.append(group.index.to_numpy()[at])
+    chosen = options.loc[np.concatenate(picked)] if picked else options.iloc[0:0]
+    chosen = chosen.sort_values(["pair", "gap"], ascending=[True, False], kind="stable")
+    return chosen.loc[chosen.groupby("pair").cumcount().to_numpy() < keep]
 
 
 def _options(
     ctx: FeatureContext, rows: np.ndarray, codes: np.ndarray, completed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(pair, training) index arrays: uncompleted trainings for a competency gap of the pair."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair, training, gap) arrays: uncompleted trainings for a competency gap of the pair,
+    and the size of that gap."""
     known = (rows >= 0) & (codes >= 0)
     required = ctx.catalog.pos_required[np.maximum(codes, 0)].astype(float)
     current = ctx.state.competency_level[np.maximum(rows, 0)]
@@ -116,7 +131,8 @@ def _options(
     competency = ctx.training_competency
     covers = np.where(competency[None, :] >= 0, gap[:, np.maximum(competency, 0)], False)
     pair_of, training_of = np.nonzero(covers & ~completed)
-    return pair_of, training_of
+    size = (required - level)[pair_of, competency[training_of]]
+    return pair_of, training_of, size
 
 
 def ranked_trainings(
@@ -130,15 +146,18 @@ def ranked_trainings(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The best trainings of every pair, long format, and each pair's fit without training.
 
-    Columns: pair (row of `pairs`), training (context index), effect, gain, hours; best first
-    within each pair, at most `max_trainings` per pair.
+    Columns: pair (row of `pairs`), training (context index), effect, gain, hours, gap,
+    competency; per pair the cheapest cover of each gap, largest gap first, at most
+    `max_trainings` per pair.
     """
     config = config or TrainingPlanConfig()
     nips = pairs["nip"].to_numpy(dtype=object)
     rows = ctx.employee_index(nips)
     codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
     known = (rows >= 0) & (codes >= 0)
-    pair_of, training_of = _options(ctx, rows, codes, _completed_mask(ctx, nips, training_history))
+    pair_of, training_of, gap = _options(
+        ctx, rows, codes, _completed_mask(ctx, nips, training_history)
+    )
     empty = np.zeros(0, dtype=np.int64)
     fit_before = np.full(len(pairs), np.nan)
     fit_before[known] = _fits(ctx, scorer, rows[known], codes[known], [empty] * int(known.sum()))
@@ -148,8 +167,10 @@ def ranked_trainings(
         pair_of,
         training_of,
         single - fit_before[pair_of],
+        gap=gap,
         gain=ctx.training_gain[training_of],
         hours=hours[training_of],
+        competency=ctx.training_competency[training_of],
         keep=config.max_trainings,
     )
     return chosen, fit_before

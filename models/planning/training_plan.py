@@ -1,13 +1,16 @@
 """Pre-transfer training plan for one (candidate, position) pair.
 
 1. Gaps: competencies the position's standard requires above the candidate's latest assessed
-   level (a competency never assessed counts as level 1, as in the features).
+   level (a competency never assessed is planned from level 1, as in the features, and its
+   sentence says the level is unknown).
 2. Options: catalogue trainings for a gap competency that the candidate has not completed.
 3. Effect: the fit model's prediction with the training applied to the candidate's features
    (competency level + gain capped at 5, the recent-training counts) minus the prediction
    without it. Trainings are ranked by that effect, then by the gain they realise (below),
    then by fewer JP hours; those the model expects to lower fit are dropped. A training with
    no effect on the model's fit is kept: it still closes a gap in the position's standard.
+   Per gap, the cheapest set of the rest that closes it (models/planning/training_cover.py):
+   no second training for a gap the first one closes.
 
    The gain applied is the one the agency's own history shows where it can: a catalogue's
    `level_gain` is a promise, and some trainings keep it better than others. `realised_gains`
@@ -15,7 +18,7 @@
    shrinks the mean towards the promised gain (`prior_weight` pseudo-observations), so a
    training with little evidence keeps about its promise and one that visibly works (or does
    not) moves away from it.
-4. The best `max_trainings` are applied together for the expected fit after training.
+4. The covers of all gaps are applied together for the expected fit after training.
 
 Feature rows come from `models.features.build.trained_pair_features`, the same code path as scoring.
 """
@@ -32,6 +35,7 @@ from models.contract.enums import LEVEL_MIN
 from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, UnknownEmployeeError, trained_pair_features
+from models.planning.training_cover import cheapest_cover
 from models.scoring.compose import PairScorer
 
 GAP_COLUMNS: tuple[str, ...] = ("competency", "current_level", "required_level", "gap")
@@ -55,7 +59,9 @@ class UnknownPositionError(MutasiError):
 class TrainingPlanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_trainings: int = Field(default=3, ge=1, le=20, description="Trainings returned at most.")
+    max_trainings: int = Field(
+        default=6, ge=1, le=20, description="Trainings returned at most (largest gaps first)."
+    )
     prior_weight: float = Field(
         default=5.0,
         ge=0.0,
@@ -69,7 +75,7 @@ class TrainingPlan:
     nip: str
     position_id: str
     gaps: pd.DataFrame  # GAP_COLUMNS
-    trainings: pd.DataFrame  # OPTION_COLUMNS, best first, at most max_trainings rows
+    trainings: pd.DataFrame  # OPTION_COLUMNS + text: per gap its cheapest cover
     fit_before: float
     fit_after: float  # with every returned training completed
     total_hours: float
@@ -181,6 +187,67 @@ def _options(
     ).reset_index(drop=True)
 
 
+def _covers(options: pd.DataFrame, gaps: pd.DataFrame, *, limit: int) -> pd.DataFrame:
+    """Per gap (largest first), the cheapest trainings closing it; at most `limit` in all."""
+    chosen = []
+    for competency, current, required, gap in zip(
+        gaps["competency"].astype(str),
+        gaps["current_level"].to_numpy(dtype=float),
+        gaps["required_level"].to_numpy(dtype=float),
+        gaps["gap"].to_numpy(dtype=float),
+        strict=True,
+    ):
+        own = options.loc[options["competency"] == competency].reset_index(drop=True)
+        picked = cheapest_cover(
+            gap,
+            own["expected_gain"].to_numpy(dtype=float),
+            own["hours"].to_numpy(dtype=float),
+        )
+        reached = float(own["expected_gain"].to_numpy(dtype=float)[picked].sum())
+        chosen.append(
+            own.iloc[picked].assign(
+                text=training_sentence(
+                    competency=competency,
+                    current=current,
+                    required=required,
+                    reached=reached,
+                    hours=own["hours"].iloc[picked],
+                )
+            )
+        )
+    if not chosen:
+        return options.iloc[0:0].assign(text=pd.Series(dtype=object))
+    return pd.concat(chosen, ignore_index=True).head(limit)
+
+
+def training_sentence(
+    *, competency: str, current: float, required: float, reached: float, hours: pd.Series
+) -> list[str]:
+    """One "Indonesian / English" sentence per training of a gap's cover; `current` is NaN
+    when the level was never assessed, `reached` the levels the cover is expected to add."""
+    known = not np.isnan(current)
+    start = current if known else float(LEVEL_MIN)
+    after, standard = _level(min(start + reached, required)), _level(required)
+    closes = start + reached >= required - 1e-9
+    if known:
+        level_id, level_en = f"dari level {_level(start)}", f"from level {_level(start)}"
+    else:
+        level_id = "level saat ini tidak diketahui (dihitung dari level 1; asesmen disarankan)"
+        level_en = "current level unknown (counted from level 1; an assessment is advised)"
+    verb_id, verb_en = ("menutup", "closes") if closes else ("mengurangi", "narrows")
+    return [
+        f"{verb_id} kesenjangan {competency} {level_id} ke {after} (standar {standard}), "
+        f"{_level(jp)} JP / {verb_en} the {competency} gap {level_en} to {after} "
+        f"(standard {standard}), {_level(jp)} hours"
+        for jp in hours
+    ]
+
+
+def _level(value: float) -> str:
+    rounded = round(float(value), 1)
+    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}".replace(".", ",")
+
+
 def plan_training(
     ctx: FeatureContext,
     scorer: PairScorer,
@@ -191,21 +258,19 @@ def plan_training(
     completed: set[str],
     config: TrainingPlanConfig | None = None,
 ) -> TrainingPlan:
-    """The trainings that raise this candidate's expected fit in the position most."""
+    """The trainings that close this candidate's gaps for the position at the fewest hours."""
     config = config or TrainingPlanConfig()
     gaps = competency_gaps(ctx, nip, position_id)
     options = _options(ctx, catalogue, gaps, completed)
     scenarios = [[]] + [[t] for t in options["training_id"]]
     fits = scorer.predict_fit(trained_pair_features(ctx, nip, position_id, scenarios))
     fit_before = float(fits[0])
-    ranked = options.assign(effect=fits[1:] - fit_before, fit_after_alone=fits[1:])
-    ranked = ranked.loc[ranked["effect"] > MIN_EFFECT].assign(
+    options = options.assign(effect=fits[1:] - fit_before, fit_after_alone=fits[1:])
+    options = options.loc[options["effect"] > MIN_EFFECT].assign(
         effect=lambda frame: frame["effect"].clip(lower=0.0)
     )
-    ranked = ranked.sort_values(
-        ["effect", "expected_gain", "hours"], ascending=[False, False, True], kind="stable"
-    )
-    chosen = ranked.head(config.max_trainings).reset_index(drop=True)[list(OPTION_COLUMNS)]
+    chosen = _covers(options, gaps, limit=config.max_trainings)
+    chosen = chosen[[*OPTION_COLUMNS, "text"]]
     fit_after = fit_before
     if len(chosen):
         together = trained_pair_features(ctx, nip, position_id, [list(chosen["training_id"])])
@@ -214,7 +279,7 @@ def plan_training(
         nip=nip,
         position_id=position_id,
         gaps=gaps,
-        trainings=chosen,
+        trainings=chosen.reset_index(drop=True),
         fit_before=fit_before,
         fit_after=fit_after,
         total_hours=float(chosen["hours"].sum()),

@@ -7,12 +7,50 @@ gets the same reasons wherever it is shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.features.text import describe_feature
+from models.features.text import fit_effect, reason_sentence, risk_effect
+
+RiskBand = Literal["rendah", "sedang", "tinggi"]
+BAND_ENGLISH: dict[str, str] = {"rendah": "low", "sedang": "medium", "tinggi": "high"}
+
+
+class RiskBands(BaseModel):
+    """Where a risk of resistance turns from rendah (low) to sedang (medium) to tinggi (high)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    medium_from: float = Field(default=0.2, gt=0.0, lt=1.0, description="Sedang from here.")
+    high_from: float = Field(default=0.4, gt=0.0, lt=1.0, description="Tinggi from here.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskBands:
+        if self.high_from <= self.medium_from:
+            raise ValueError("high_from must be above medium_from")
+        return self
+
+    def band(self, risk: float) -> RiskBand:
+        if risk >= self.high_from:
+            return "tinggi"
+        return "sedang" if risk >= self.medium_from else "rendah"
+
+    def bands(self, risk: np.ndarray) -> np.ndarray:
+        """`band` of every element at once (an object array of band names)."""
+        edges = np.array([self.medium_from, self.high_from])
+        return np.array(["rendah", "sedang", "tinggi"], dtype=object)[
+            np.searchsorted(edges, risk, side="right")
+        ]
+
+    def words(self, risk: float) -> str:
+        """ "risiko 23 % (sedang) / risk 23 % (medium)"."""
+        band = self.band(risk)
+        percent = round(100 * risk)
+        return f"risiko {percent} % ({band}) / risk {percent} % ({BAND_ENGLISH[band]})"
 
 
 def top_factors(
@@ -21,13 +59,18 @@ def top_factors(
     *,
     count: int,
     sectors: Sequence[str] | np.ndarray,
+    risk: Sequence[float] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The `count` largest |contribution| factors of each row of `features`, as sentences.
 
     `contributions` holds one column per feature (and optionally `bias`), row-aligned with
     `features`; `sectors[i]` is the target position's sector of row i (the templates name it).
+    Fit contributions are in rating points; with `risk` (each row's probability) they are
+    log-odds of resistance, worded in percentage points: the row's risk minus the risk without
+    the factor. Each sentence says the value, which way it pushes and by how much.
     Returns a long frame ordered by row, then by |contribution| descending: `row` (position in
-    `features`), `feature`, `value`, `contribution`, `text`.
+    `features`), `feature`, `value`, `contribution`, `effect` (rating points, or percentage
+    points of risk), `text`.
     """
     names = [c for c in contributions.columns if c != "bias"]
     count = min(count, len(names))
@@ -37,16 +80,33 @@ def top_factors(
     feature_names = np.asarray(names, dtype=object)[order].ravel()
     rows = np.repeat(np.arange(len(features)), count)
     row_sectors = np.asarray(sectors, dtype=object)[rows] if len(rows) else rows
+    contribution = np.take_along_axis(contrib, order, axis=1).ravel()
+    words: Callable[[float], tuple[str, str]] = fit_effect
+    effect = contribution
+    if risk is not None:
+        effect = risk_points(np.asarray(risk, dtype=np.float64)[rows], contribution)
+        words = risk_effect
     texts = [
-        describe_feature(name, float(value), sector=str(sector))
-        for name, value, sector in zip(feature_names, values, row_sectors, strict=True)
+        reason_sentence(name, float(value), sector=str(sector), effect=words(size))
+        for name, value, sector, size in zip(
+            feature_names, values, row_sectors, effect, strict=True
+        )
     ]
     return pd.DataFrame(
         {
             "row": rows,
             "feature": feature_names,
             "value": values,
-            "contribution": np.take_along_axis(contrib, order, axis=1).ravel(),
+            "contribution": contribution,
+            "effect": effect,
             "text": texts,
         }
     )
+
+
+def risk_points(risk: np.ndarray, log_odds: np.ndarray) -> np.ndarray:
+    """Percentage points a log-odds contribution adds to a probability `risk`: risk minus the
+    probability with the contribution taken away."""
+    p = np.clip(risk, 1e-6, 1 - 1e-6)
+    without = 1.0 / (1.0 + np.exp(-(np.log(p / (1 - p)) - log_odds)))
+    return 100.0 * (p - without)

@@ -11,6 +11,14 @@ Rules (each failure adds its code; a pair is eligible when none fails):
   and ahli madya; 65 for ahli utama) of the current or the target post, whichever comes first;
 - pppk_not_transferable: PPPK employees, unless `allow_pppk_transfer`;
 - freeze_window: the decree date falls in a freeze window (e.g. around regional elections);
+- major_not_accepted: the position lists accepted majors (education_fields) and the person's
+  major is not among them, or unknown (majors matched tolerantly: models/features/catalog.py
+  `normalise_field`);
+- promotion_needs_selection: more than `max_grade_step_up` grades up, or from a lower job type
+  into JPT, administrator or pengawas: a promotion filled by selection, not by mutasi (unless
+  `allow_promotion`, e.g. a planner who runs the selection alongside);
+- step_down_needs_reason: more than `max_grade_step_down` grades down; a demotion needs a
+  documented reason, so it is never recommended automatically;
 - already_in_position, unknown_employee, unknown_position: the pair itself is not a move.
 """
 
@@ -26,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.features.build import FeatureContext, check_same_length
 from models.features.history import DAYS_PER_YEAR
+from models.features.pair_logic import field_match
 
 
 class PolicyConfig(BaseModel):
@@ -41,6 +50,19 @@ class PolicyConfig(BaseModel):
     )
     allow_pppk_transfer: bool = Field(
         default=False, description="Whether PPPK employees may be transferred."
+    )
+    enforce_accepted_majors: bool = Field(
+        default=True,
+        description="A position that lists accepted majors admits only people with one of them.",
+    )
+    max_grade_step_up: int = Field(
+        default=1, ge=0, description="More grades up than this is a promotion, not a mutasi."
+    )
+    allow_promotion: bool = Field(
+        default=False, description="Whether promotions (by grade or job type) may be planned."
+    )
+    max_grade_step_down: int = Field(
+        default=1, ge=0, description="More grades down than this needs a documented reason."
     )
     freeze_windows: list[tuple[date, date]] = Field(
         default_factory=list,
@@ -68,6 +90,9 @@ class ReasonCode(StrEnum):
     EDUCATION_BELOW_MINIMUM = "education_below_minimum"
     NEAR_RETIREMENT = "near_retirement"
     FREEZE_WINDOW = "freeze_window"
+    MAJOR_NOT_ACCEPTED = "major_not_accepted"
+    PROMOTION_NEEDS_SELECTION = "promotion_needs_selection"
+    STEP_DOWN_NEEDS_REASON = "step_down_needs_reason"
 
 
 REASON_TEXT: Final[dict[ReasonCode, str]] = {
@@ -88,6 +113,14 @@ REASON_TEXT: Final[dict[ReasonCode, str]] = {
     ReasonCode.NEAR_RETIREMENT: "Mendekati batas usia pensiun / Close to retirement age",
     ReasonCode.FREEZE_WINDOW: "Tanggal SK berada dalam masa larangan mutasi / "
     "The decree date falls in a transfer freeze window",
+    ReasonCode.MAJOR_NOT_ACCEPTED: "Jurusan pendidikan tidak termasuk yang diterima jabatan ini / "
+    "The field of study is not among those the position accepts",
+    ReasonCode.PROMOTION_NEEDS_SELECTION: "Ini promosi (naik lebih dari satu kelas jabatan atau ke "
+    "jabatan struktural yang lebih tinggi) yang harus melalui seleksi, bukan mutasi / "
+    "This is a promotion (more than one grade up, or into a higher structural post) that needs "
+    "selection, not a transfer",
+    ReasonCode.STEP_DOWN_NEEDS_REASON: "Turun lebih dari satu kelas jabatan; perlu alasan "
+    "tertulis / More than one grade down; needs a documented reason",
 }
 
 
@@ -113,9 +146,7 @@ def _rule_failures(
         np.where(current >= 0, catalog.pos_retirement_age[np.maximum(current, 0)], np.nan),
     )
     return {
-        ReasonCode.UNKNOWN_EMPLOYEE: ~known_e,
-        ReasonCode.UNKNOWN_POSITION: ~known_p,
-        ReasonCode.ALREADY_IN_POSITION: both & (current == p),
+        **_identity_failures(known_e, known_p, both & (current == p)),
         ReasonCode.ON_HOLD: known_e & state.on_hold[es],
         ReasonCode.PPPK_NOT_TRANSFERABLE: known_e & pppk & (not config.allow_pppk_transfer),
         ReasonCode.TENURE_TOO_SHORT: known_e
@@ -130,6 +161,46 @@ def _rule_failures(
         ReasonCode.NEAR_RETIREMENT: both
         & (state.age_years[es] + shift + config.retirement_buffer_months / 12.0 >= bup),
         ReasonCode.FREEZE_WINDOW: np.full(len(e), _in_freeze_window(config, decree)),
+        **_move_failures(ctx, es, ps, current=current, both=both, config=config),
+    }
+
+
+def _identity_failures(
+    known_e: np.ndarray, known_p: np.ndarray, same: np.ndarray
+) -> dict[ReasonCode, np.ndarray]:
+    return {
+        ReasonCode.UNKNOWN_EMPLOYEE: ~known_e,
+        ReasonCode.UNKNOWN_POSITION: ~known_p,
+        ReasonCode.ALREADY_IN_POSITION: same,
+    }
+
+
+def _move_failures(
+    ctx: FeatureContext,
+    es: np.ndarray,
+    ps: np.ndarray,
+    *,
+    current: np.ndarray,
+    both: np.ndarray,
+    config: PolicyConfig,
+) -> dict[ReasonCode, np.ndarray]:
+    """The rules of a mutasi itself: accepted majors, promotion, step down."""
+    catalog = ctx.catalog
+    has_current = both & (current >= 0)
+    c = np.maximum(current, 0)
+    step = np.where(has_current, catalog.pos_grade[ps] - catalog.pos_grade[c], np.nan)
+    tier_from = np.where(has_current, catalog.pos_tier[c], np.nan)
+    tier_to = catalog.pos_tier[ps]
+    into_higher_tier = (tier_to >= 1) & (np.nan_to_num(tier_from, nan=np.inf) < tier_to)
+    promotion = has_current & ((step > config.max_grade_step_up) | into_higher_tier)
+    major = field_match(catalog, ctx.state.field[es], ps)
+    return {
+        ReasonCode.MAJOR_NOT_ACCEPTED: both
+        & config.enforce_accepted_majors
+        & ~catalog.pos_any_field[ps]
+        & ~(major > 0),
+        ReasonCode.PROMOTION_NEEDS_SELECTION: promotion & (not config.allow_promotion),
+        ReasonCode.STEP_DOWN_NEEDS_REASON: has_current & (step < -config.max_grade_step_down),
     }
 
 

@@ -16,4 +16,7 @@ ROUTERS: tuple[str, ...] = (
     "plans",
     "staffing",
     "training",
+    "decisions",
+    "explanation",
+    "fairness",
 )

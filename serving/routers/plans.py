@@ -7,6 +7,8 @@ GET returns exactly what POST answered and the round can be reproduced and audit
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from fastapi import APIRouter, Depends
 
@@ -18,7 +20,7 @@ from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
-from serving.schemas.common import ErrorResponse, rows_as
+from serving.schemas.common import ErrorResponse, Fairness, FairnessGroup, rows_as
 from serving.schemas.plans import (
     Chain,
     ChainStep,
@@ -54,6 +56,11 @@ def _response(stored: StoredPlan) -> PlanResponse:
     record, frames = stored.record, stored.frames
     moves = frames["moves"].assign(
         reasons=frames["moves"]["reasons"].fillna("").astype(str),
+        training_names=frames["moves"]["training_names"].fillna("").astype(str),
+        **{
+            column: frames["moves"][column].fillna("-").astype(str)
+            for column in ("from_position_title", "from_unit_name", "position_title", "unit_name")
+        },
         training=pd.Series(
             [
                 [t for t in str(v).split(";") if t] if pd.notna(v) else []
@@ -74,10 +81,21 @@ def _response(stored: StoredPlan) -> PlanResponse:
         dual_bound=record["dual_bound"],
         gap=record["gap"],
         summary=record["summary"],
+        warnings=record.get("warnings", []),
         moves=rows_as(PlanMove, moves),
         chains=_chains(frames["chains"]),
         unfilled=rows_as(UnfilledSlot, frames["unfilled"]),
         units=rows_as(UnitHeadcount, frames["units"]),
+        fairness=_fairness(record),
+    )
+
+
+def _fairness(record: dict[str, Any]) -> Fairness:
+    stored = record.get("fairness", {"groups": [], "flags": []})
+    return Fairness(
+        groups=[FairnessGroup.model_validate(g) for g in stored["groups"]],
+        prefix_tests=[],
+        flags=stored["flags"],
     )
 
 
@@ -97,6 +115,16 @@ def create_plan(
             f"time_limit maks. {MAX_TIME_LIMIT:g} detik / at most {MAX_TIME_LIMIT:g} s"
         )
     slots = None
+    unknown = [
+        f"slots[{i}].position_id: {slot.position_id}"
+        for i, slot in enumerate(body.slots or [])
+        if slot.position_id not in state.lookups.positions.index
+    ]
+    if unknown:
+        raise InvalidInputError(
+            f"Jabatan tidak ditemukan / Position not found: {'; '.join(unknown[:20])}"
+            + (f" (+{len(unknown) - 20})" if len(unknown) > 20 else "")
+        )
     if body.slots is not None:
         slots = pd.DataFrame(
             {
@@ -115,6 +143,7 @@ def create_plan(
             options=body.options,
             pool=pool,
             planner=state.planner,
+            bands=state.bands,
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None

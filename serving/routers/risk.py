@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Response
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import StateDep
-from serving.errors import not_found
+from serving.errors import not_found_all
 from serving.explain import reason_texts
 from serving.ranking import score_frame
 from serving.schemas.common import ErrorResponse
@@ -36,34 +36,45 @@ def _unknown(ids: np.ndarray, known: pd.Index) -> list[str]:
 
 
 def _check_known(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> None:
-    unknown_nips = _unknown(nips, state.lookups.employees.index)
-    if unknown_nips:
-        raise not_found("NIP", "NIP", unknown_nips)
-    unknown_positions = _unknown(position_ids, state.lookups.positions.index)
-    if unknown_positions:
-        raise not_found("Jabatan", "Position", unknown_positions)
+    """One 404 naming every unknown NIP and every unknown position at once."""
+    unknown = {
+        ("NIP", "NIP"): _unknown(nips, state.lookups.employees.index),
+        ("Jabatan", "Position"): _unknown(position_ids, state.lookups.positions.index),
+    }
+    if any(unknown.values()):
+        raise not_found_all(unknown)
 
 
-def _result_rows(scored: pd.DataFrame) -> list[dict[str, object]]:
+def _result_rows(state: LoadedState, scored: pd.DataFrame) -> list[dict[str, object]]:
     """Plain rows in RiskResult's shape; reason texts built once per combination."""
     reasons = scored["ineligible_reasons"].fillna("").to_numpy(dtype=object)
     texts = {r: reason_texts(str(r)) for r in pd.unique(reasons)}
+    positions = state.lookups.positions.reindex(scored["position_id"].astype(object))
+    risk = np.round(scored["risk"].to_numpy(dtype=float), 3)
     return [
         {
             "nip": nip,
             "position_id": position_id,
+            "position_title": title,
+            "unit_name": unit_name,
             "eligible": eligible,
             "ineligible_reasons": texts[reason],
             "fit": fit,
-            "risk": risk,
+            "risk": r,
+            "risk_percent": percent,
+            "risk_band": band,
         }
-        for nip, position_id, eligible, reason, fit, risk in zip(
+        for nip, position_id, title, unit_name, eligible, reason, fit, r, percent, band in zip(
             scored["nip"].to_numpy(dtype=object),
             scored["position_id"].to_numpy(dtype=object),
+            positions["title"].fillna("-").astype(str).to_numpy(dtype=object),
+            positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object),
             scored["eligible"].to_numpy(dtype=bool).tolist(),
             reasons,
-            np.round(scored["fit"].to_numpy(dtype=float), 4).tolist(),
-            np.round(scored["risk"].to_numpy(dtype=float), 4).tolist(),
+            np.round(scored["fit"].to_numpy(dtype=float), 2).tolist(),
+            risk.tolist(),
+            np.round(100 * risk).astype(int).tolist(),
+            state.bands.bands(risk),
             strict=True,
         )
     ]
@@ -88,7 +99,7 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
     response = RiskResponse.model_construct(
         model_version=state.model_version,
         snapshot_id=state.snapshot_id,
-        results=_result_rows(scored),
+        results=_result_rows(state, scored),
     )
     audit.returned(
         nips=pd.unique(nips).tolist(),

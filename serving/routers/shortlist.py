@@ -14,7 +14,7 @@ from serving.deps import StateDep
 from serving.errors import InvalidInputError, not_found
 from serving.explain import reason_texts
 from serving.ranking import Shortlist, ShortlistQuery, shortlist
-from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse
+from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse, fairness_of
 from serving.schemas.shortlist import Candidate, ShortlistResponse
 from serving.state import PERSON_COLUMNS, LoadedState
 from serving.training import suggest_training
@@ -50,14 +50,18 @@ def _candidates(
                 nip=nip,
                 name=_text(person["name"]),
                 current_position_id=str(person["position_id"]),
+                current_position_title=_text(person["position_title"]) or "-",
                 current_unit_id=str(person["unit_id"]),
+                current_unit_name=_text(person["unit_name"]) or "-",
                 sector=str(person["sector"]),
                 region_code=str(person["region_code"]),
                 golongan=_text(person["rank"]),
                 eligible=bool(row["eligible"]),
                 ineligible_reasons=reason_texts(str(row["ineligible_reasons"] or "")),
-                fit=round(float(row["fit"]), 4),
-                risk=round(float(row["risk"]), 4),
+                fit=round(float(row["fit"]), 2),
+                risk=round(float(row["risk"]), 3),
+                risk_percent=round(100 * float(row["risk"])),
+                risk_band=state.bands.band(float(row["risk"])),
                 reasons=result.factors.get(nip, []),
                 suggested_training=trainings.get(nip, []),
             )
@@ -114,6 +118,7 @@ def _response(state: LoadedState, query: ShortlistQuery, result: Shortlist) -> S
         position_id=position_id,
         title=str(position["title"]),
         unit_id=str(position["unit_id"]),
+        unit_name=str(position["unit_name"]),
         model_version=state.model_version,
         snapshot_id=state.snapshot_id,
         as_of=state.as_of,
@@ -121,4 +126,5 @@ def _response(state: LoadedState, query: ShortlistQuery, result: Shortlist) -> S
         eligible_count=result.eligible_count,
         candidates=_candidates(state, result.candidates, result, position_id),
         near_misses=_candidates(state, result.near_misses, result, position_id),
+        fairness=fairness_of(result.fairness),
     )

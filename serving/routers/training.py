@@ -45,19 +45,20 @@ def _response(plan: TrainingPlan, model_version: str) -> TrainingPlanResponse:
         Gap(
             competency=str(g["competency"]),
             current_level=None if math.isnan(g["current_level"]) else float(g["current_level"]),
+            level_known=not math.isnan(g["current_level"]),
             required_level=float(g["required_level"]),
             gap=float(g["gap"]),
         )
         for g in _records(plan.gaps)
     ]
-    texts = {"training_id": str, "name": str, "competency": str}
+    texts = {"training_id": str, "name": str, "competency": str, "text": str}
     options = rows_as(TrainingOption, plan.trainings.astype(texts))
     return TrainingPlanResponse(
         nip=plan.nip,
         position_id=plan.position_id,
         model_version=model_version,
-        fit_before=round(plan.fit_before, 4),
-        fit_after=round(plan.fit_after, 4),
+        fit_before=round(plan.fit_before, 2),
+        fit_after=round(plan.fit_after, 2),
         total_hours=plan.total_hours,
         gaps=gaps,
         trainings=options,

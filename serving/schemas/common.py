@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_confi
 from typing_extensions import TypedDict
 
 from models.contract.enums import NIP_LENGTH, JobType
+from models.scoring.fairness import FairnessReport
 
 MAX_SHORTLIST_K = 200
 MAX_RISK_PAIRS = 10_000
@@ -45,6 +46,13 @@ def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
 Eligible = Annotated[bool, Field(description="Memenuhi aturan mutasi / Passes the transfer policy")]
 Fit = Annotated[float, Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")]
 Risk = Annotated[float, Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")]
+RiskPercent = Annotated[
+    int, Field(description="Peluang resistensi dalam persen / Probability of resistance, percent")
+]
+RiskBandField = Annotated[
+    Literal["rendah", "sedang", "tinggi"],
+    Field(description="Tingkat risiko (ambang dapat diatur) / Risk band (configurable thresholds)"),
+]
 
 
 class HealthResponse(Strict):
@@ -78,7 +86,15 @@ IneligibleReasons = Annotated[
 class Factor(Strict):
     target: Literal["fit", "risk"] = Field(description="Skor yang dijelaskan / Score explained")
     feature: str = Field(description="Nama fitur / Feature name")
-    contribution: float = Field(description="Kontribusi (pred_contrib LightGBM) ke skor")
+    contribution: float = Field(
+        description="Kontribusi mentah (pred_contrib LightGBM: poin fit atau log-odds risiko) / "
+        "Raw contribution (LightGBM pred_contrib: fit points or log-odds of risk)"
+    )
+    effect: float = Field(
+        description="Arah dan besar pengaruh: poin kinerja (fit) atau poin persen (risiko) / "
+        "Direction and size: rating points (fit) or percentage points (risk)"
+    )
+    unit: Literal["points", "percentage_points"] = Field(description="Satuan effect / Unit")
     text: str = Field(description="Kalimat singkat / Short sentence (Indonesian / English)")
 
 
@@ -113,3 +129,42 @@ class ErrorResponse(Strict):
     code: str = Field(description="Kode kesalahan / Error code")
     message: str = Field(description="Pesan / Message (Indonesian / English)")
     errors: list[str] = Field(description="Rincian per kolom / Details per field")
+
+
+class FairnessGroup(Strict):
+    attribute: str = Field(description="gender atau age_band / gender or age band")
+    group: str = Field(description="Kelompok / Group")
+    pool: int = Field(description="Jumlah dalam kumpulan / Members of the pool")
+    selected: int = Field(description="Terpilih / Selected")
+    selection_rate: float = Field(description="Tingkat seleksi / Selection rate")
+    impact_ratio: float = Field(
+        description="Rasio terhadap kelompok tertinggi (aturan empat per lima) / Ratio to the "
+        "highest group's rate (four-fifths rule)"
+    )
+    flagged: bool = Field(description="Di bawah 0,8 / Below 0.8")
+
+
+class PrefixTest(Strict):
+    attribute: str = Field(description="gender atau age_band / gender or age band")
+    group: str = Field(description="Kelompok / Group")
+    pool: int = Field(description="Jumlah dalam kumpulan / Members of the pool")
+    min_p_value: float = Field(
+        description="p terkecil (Bonferroni) kurang terwakili di k teratas / Smallest "
+        "Bonferroni-corrected p of under-representation in a top k"
+    )
+    at_k: int = Field(description="k tempat p terkecil / k of the smallest p")
+    flagged: bool = Field(description="Kurang terwakili melebihi kebetulan / Beyond chance")
+
+
+class Fairness(Strict):
+    groups: list[FairnessGroup] = Field(description="Per kelompok / Per group")
+    prefix_tests: list[PrefixTest] = Field(description="Uji awalan daftar / Prefix tests")
+    flags: list[str] = Field(description="Temuan / Findings (Indonesian / English)")
+
+
+def fairness_of(report: FairnessReport) -> Fairness:
+    return Fairness(
+        groups=rows_as(FairnessGroup, report.groups),
+        prefix_tests=rows_as(PrefixTest, report.prefixes),
+        flags=list(report.flags),
+    )

@@ -38,7 +38,10 @@ class EmployeeSummary(Strict):
 
 class Gap(Strict):
     competency: str = Field(description="Kompetensi / Competency")
-    current_level: float | None = Field(description="Level terakhir (kosong: belum dinilai)")
+    current_level: float | None = Field(
+        description="Level terakhir (kosong: belum dinilai) / Latest level (empty: not assessed)"
+    )
+    level_known: bool = Field(description="Level sudah dinilai / Level assessed")
     required_level: float = Field(description="Standar jabatan / Position standard")
     gap: float = Field(description="Kekurangan level / Levels short")
 
@@ -48,6 +51,7 @@ class TrainingOption(TrainingRef):
     expected_gain: float = Field(description="Kenaikan menurut riwayat / Gain history shows")
     effect: float = Field(description="Kenaikan fit perkiraan / Estimated fit increase")
     fit_after_alone: float = Field(description="Fit setelah pelatihan ini saja / Fit after it")
+    text: str = Field(description="Mengapa pelatihan ini / Why this training")
 
 
 class TrainingPlanResponse(Strict):
@@ -58,4 +62,7 @@ class TrainingPlanResponse(Strict):
     fit_after: float = Field(description="Fit setelah semua pelatihan / Fit after all of them")
     total_hours: float = Field(description="Total JP / Total hours")
     gaps: list[Gap] = Field(description="Kesenjangan kompetensi / Competency gaps")
-    trainings: list[TrainingOption] = Field(description="Pelatihan, terbaik dulu / Best first")
+    trainings: list[TrainingOption] = Field(
+        description="Per kesenjangan, set pelatihan dengan JP paling sedikit yang menutupnya / "
+        "Per gap, the set of trainings with the fewest hours that closes it"
+    )

@@ -8,7 +8,10 @@ from pydantic import Field, field_validator
 
 from models.planning.instance import PlanOptions
 from serving.schemas.common import (
+    Fairness,
     PositionId,
+    RiskBandField,
+    RiskPercent,
     Strict,
 )
 
@@ -50,15 +53,22 @@ class PlanRequest(Strict):
 class PlanMove(Strict):
     nip: str = Field(description="NIP")
     from_position_id: str = Field(description="Jabatan asal / From position")
+    from_position_title: str = Field(description="Nama jabatan asal / From title")
     from_unit_id: str = Field(description="Unit asal / From unit")
+    from_unit_name: str = Field(description="Nama unit asal / From unit name")
     position_id: str = Field(description="Jabatan tujuan / To position")
+    position_title: str = Field(description="Nama jabatan tujuan / To title")
     unit_id: str = Field(description="Unit tujuan / To unit")
+    unit_name: str = Field(description="Nama unit tujuan / To unit name")
     fit: float = Field(description="Perkiraan kinerja 1-5 / Expected performance 1-5")
     risk: float = Field(description="Peluang penolakan / Probability of resistance")
+    risk_percent: RiskPercent
+    risk_band: RiskBandField
     chain_id: int = Field(description="Rantai kekosongan / Vacancy chain")
     chain_step: int = Field(description="Langkah dalam rantai (1 = slot terbuka) / Step")
     reasons: str = Field(description="Faktor utama fit / Main fit factors")
     training: list[str] = Field(description="Pelatihan yang disarankan / Suggested trainings")
+    training_names: str = Field(description="Nama pelatihan / Training names")
 
 
 class ChainStep(Strict):
@@ -102,7 +112,15 @@ class PlanResponse(Strict):
     dual_bound: float | None = Field(description="Batas atas / Upper bound")
     gap: float | None = Field(description="Celah optimalitas relatif / Relative gap")
     summary: dict[str, float] = Field(description="Ringkasan / Totals")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Janji rencana yang tidak terpenuhi / Promises the plan does not keep",
+    )
     moves: list[PlanMove] = Field(description="Mutasi yang direncanakan / Planned moves")
     chains: list[Chain] = Field(description="Rantai 2+ mutasi / Chains of two or more moves")
     unfilled: list[UnfilledSlot] = Field(description="Slot tak terisi / Slots left open")
     units: list[UnitHeadcount] = Field(description="Pegawai per unit / Per-unit headcount")
+    fairness: Fairness = Field(
+        description="Tingkat mutasi dari kumpulan kandidat per jenis kelamin dan kelompok usia / "
+        "Share moved of the candidate pool by gender and age band"
+    )

@@ -15,6 +15,8 @@ from serving.schemas.common import (
     Nip,
     PositionId,
     Risk,
+    RiskBandField,
+    RiskPercent,
     Strict,
 )
 
@@ -39,10 +41,14 @@ class RiskRequest(Strict):
 class RiskResult(TypedDict):
     nip: Annotated[str, Field(description="NIP")]
     position_id: Annotated[str, Field(description="position_id")]
+    position_title: Annotated[str, Field(description="Nama jabatan / Position title")]
+    unit_name: Annotated[str, Field(description="Nama unit jabatan / Unit of the position")]
     eligible: Eligible
     ineligible_reasons: IneligibleReasons
     fit: Fit
     risk: Risk
+    risk_percent: RiskPercent
+    risk_band: RiskBandField
 
 
 class RiskResponse(Strict):

@@ -96,3 +96,11 @@ def test_an_explicit_api_docs_setting_wins(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("MUTASI_API_DOCS", "true")
     _decide_api_docs("0.0.0.0")
     assert os.environ["MUTASI_API_DOCS"] == "true"
+
+
+def test_decisions_export_writes_csv_with_header(tmp_path: Path) -> None:
+    out = tmp_path / "decisions.csv"
+    result = runner.invoke(app, ["decisions", "--since", "2020-01-01", "--out", str(out)])
+    header = next(csv.reader(io.StringIO(out.read_text())))
+    assert result.exit_code == 0 and header[:3] == ["id", "at", "key_label"]
+    assert "reason" in header and "fairness_flags" in header

@@ -107,6 +107,31 @@ def test_run_logs_versions_evaluation_artifacts_and_the_gate(
     assert info.signature is not None and info.saved_input_example_info is not None
 
 
+def test_every_registered_version_logs_a_fairness_report(
+    settings: Settings, first: TrainResult, worse: TrainResult
+) -> None:
+    client = tracking.client_for(settings)
+    for result in (first, worse):
+        run_id = client.get_model_version(settings.model_name, result.version).run_id
+        logged = {a.path for a in client.list_artifacts(run_id, "fairness")}
+        assert {"fairness/groups.csv", "fairness/flags.json"} <= logged
+        metrics = client.get_run(run_id).data.metrics
+        assert 0.0 <= metrics["fairness.min_impact_ratio.gender"] <= 1.0
+
+
+def test_champion_fairness_reads_back_the_champions_report(
+    settings: Settings, first: TrainResult
+) -> None:
+    from pipelines.fairness import champion_fairness
+
+    report = champion_fairness(settings)
+    assert report.version == registry.champion_version(settings)
+    assert set(report.groups["attribute"]) == {"gender", "age_band"}
+    for _, rows in report.groups.groupby("attribute"):
+        assert rows["impact_ratio"].max() == pytest.approx(1.0)
+        assert rows["selected"].sum() > 0
+
+
 def test_score_writes_one_row_per_pair_in_order(
     settings: Settings, world: Path, first: TrainResult, tmp_path: Path
 ) -> None:

@@ -18,7 +18,13 @@ def test_a_fit_tie_across_the_kth_place_is_broken_by_lower_risk() -> None:
     fit = np.array([1.0, 1.0, 1.0, 1.0, 0.5])
     features = pd.DataFrame({"risk": [0.4, 0.3, 0.2, 0.1, 0.0]})
     best, risk = _best_with_risk(
-        _state_scoring_risk_from_column(), features, fit, k=2, max_risk=None
+        _state_scoring_risk_from_column(),
+        features,
+        fit,
+        failed=np.zeros(len(fit), dtype=np.int64),
+        k=2,
+        max_risk=None,
     )
-    ranked = _rank(pd.DataFrame({"row": best, "fit": fit[best], "risk": risk})).head(2)
+    frame = pd.DataFrame({"row": best, "fit": fit[best], "risk": risk, "ineligible_reasons": ""})
+    ranked = _rank(frame).head(2)
     assert ranked["row"].tolist() == [3, 2]

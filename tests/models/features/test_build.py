@@ -74,7 +74,8 @@ def test_post_move_rating_is_nan_without_a_later_appraisal_in_the_new_position()
 def test_people_who_left_service_get_age_and_gender_from_their_nip():
     row = transfer_examples(world()).set_index("transfer_id").loc["T1"]
     assert row["gender"] == "L"
-    assert row["age"] == pytest.approx(49.33, abs=0.01)  # born 1970-01-01, decree 2019-05-01
+    # born 1970-01-01, decree 2019-05-01: aged 49.33 in P2 (ahli madya, retirement age 60)
+    assert row["years_to_retirement"] == pytest.approx(60 - 49.33, abs=0.01)
     assert row["age_band"] == "40-49"
 
 
@@ -322,3 +323,13 @@ def test_nips_and_positions_of_different_lengths_are_rejected():
     ctx = FeatureContext.build(world(), AS_OF)
     with pytest.raises(PairInputError, match="2 NIPs but 1 positions"):
         current_pair_features(ctx, np.array([ANI, BUDI]), np.array(["P1"]))
+
+
+def test_gender_is_never_a_feature_and_age_only_as_years_to_retirement():
+    assert "gender" not in FEATURE_COLUMNS and "age" not in FEATURE_COLUMNS
+    frames = base_frames()
+    flipped = frames[Table.EMPLOYEES].assign(
+        gender=frames[Table.EMPLOYEES]["gender"].map({"L": "P", "P": "L"})
+    )
+    before, after = one_pair(world(), ANI, "P2"), one_pair(world(employees=flipped), ANI, "P2")
+    assert changed_columns(before, after) == set()

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from models.planning.instance import PlanInfeasibleError, PlanInputError, PlanOptions
+from models.planning.instance import (
+    PlanInfeasibleError,
+    PlanInputError,
+    PlanOptions,
+    check_pins,
+)
 from models.planning.optimise import greedy_plan, plan_transfers
 from models.planning.pool import merge_free_choices, select_candidates
 
@@ -432,3 +437,61 @@ def test_medium_round_is_solved_to_the_requested_gap():
     result = plan_transfers(pairs, staffing, options=PlanOptions(mip_rel_gap=0.001))
     assert result.method == "milp" and result.gap <= 0.001
     assert result.objective <= result.dual_bound + 1e-6
+
+
+# --- promises ------------------------------------------------------------------------------
+
+
+def test_greedy_fill_never_robs_a_needed_seat_to_fill_a_shortage():
+    staffing, pairs = _chain_world()
+    only_a = pairs.loc[pairs["nip"] == "A"]  # A sits in the needed seat P1; nobody refills it
+    result = greedy_plan(only_a, staffing, options=PlanOptions(min_unit_share=0.0))
+    assert result.moves.empty
+    assert result.summary["needed_seats_emptied"] == 0
+
+
+def test_greedy_fill_takes_a_needed_seat_once_someone_has_arrived_in_it():
+    staffing, pairs = _chain_world()
+    slots = pd.DataFrame({"position_id": ["P1", "X"], "open_count": [1, 1]})
+    # P1 (pinned) is filled first, by B, the surplus mover; then A may leave P1 for X
+    options = PlanOptions(min_unit_share=0.0, must_fill=("P1",))
+    result = greedy_plan(pairs, staffing, slots=slots, options=options)
+    assert sorted(result.moves["nip"]) == ["A", "B"]
+    assert result.summary["needed_seats_emptied"] == 0
+
+
+def test_fallback_plan_keeps_every_needed_seat_and_warns_of_nothing():
+    staffing, pairs = _medium_round()
+    result = plan_transfers(pairs, staffing, options=PlanOptions(time_limit=1e-4))
+    assert result.method == "greedy_fallback"
+    assert result.summary["needed_seats_emptied"] == 0
+    assert result.warnings == () and "promise_broken" not in result.status
+
+
+def test_a_plan_that_empties_a_needed_seat_says_which_in_its_status_and_warning():
+    staffing, pairs = _chain_world()
+    only_a = pairs.loc[pairs["nip"] == "A"]
+    options = PlanOptions(min_unit_share=0.0, vacancy_cost=0.0)  # robbing costs nothing
+    result = plan_transfers(only_a, staffing, options=options)
+    assert result.moves["nip"].tolist() == ["A"]
+    assert result.status.endswith("promise_broken")
+    (warning,) = result.warnings
+    assert "P1 (1)" in warning and "needed seats emptied" in warning and " / " in warning
+
+
+def test_pins_naming_unknown_people_or_positions_are_all_named_at_once():
+    options = PlanOptions(must_move=("Z1", "A", "Z2"), must_fill=("NOPE",))
+    with pytest.raises(PlanInputError) as error:
+        check_pins(options, pd.Index(["A", "B"]), pd.Index(["X", "P1"]))
+    assert "must_move: Z1, Z2" in error.value.message
+    assert "must_fill: NOPE" in error.value.message
+    assert "candidate pair" not in error.value.message
+
+
+def test_every_bad_slot_row_is_named():
+    staffing, pairs = _chain_world()
+    slots = pd.DataFrame({"position_id": ["NOPE", "X", "GONE"], "open_count": [1, 1, 1]})
+    with pytest.raises(
+        PlanInputError, match=r"row 2, column position_id.*row 4, column position_id"
+    ):
+        plan_transfers(pairs, staffing, slots=slots)

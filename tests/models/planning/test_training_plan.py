@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from models.contract.enums import Table
+from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, current_pair_features
 from models.planning.training_batch import plan_trainings
 from models.planning.training_plan import (
@@ -84,7 +85,7 @@ def test_trainings_for_competencies_without_a_gap_are_not_suggested(ctx, scorer)
     assert plan.gaps.empty and plan.trainings.empty
 
 
-def test_the_plan_returns_at_most_max_trainings(scorer):
+def test_the_plan_returns_at_most_max_trainings_cheapest_first(scorer):
     extra = table(
         Table.TRAININGS,
         [
@@ -104,8 +105,8 @@ def test_the_plan_returns_at_most_max_trainings(scorer):
         completed=set(),
         config=TrainingPlanConfig(max_trainings=2),
     )
-    assert len(plan.trainings) == 2
-    assert plan.trainings["effect"].is_monotonic_decreasing
+    # the three-level gap's cheapest cover is X0, X1, X2 (33 JP); the cap keeps two of them
+    assert plan.trainings["training_id"].tolist() == ["X0", "X1"]
 
 
 def test_unknown_position_is_a_user_error(ctx, scorer):
@@ -159,3 +160,61 @@ def test_batch_plans_agree_with_one_pair_plans(scorer):
         assert row.training_ids == ";".join(single.trainings["training_id"])
         assert row.fit_after == pytest.approx(single.fit_after)
     assert batch.iloc[3]["training_ids"] == "" and np.isnan(batch.iloc[3]["fit_before"])
+
+
+def with_catalogue(*trainings: dict) -> AgencyData:
+    """The world with ANI assessed at teknis_pengajaran 3 (one level short for P2) and a
+    catalogue of `trainings` for that competency."""
+    assessed = table(
+        Table.COMPETENCIES,
+        [dict(nip=ANI, competency="teknis_pengajaran", level=3, assessed_on="2024-01-10")],
+    )
+    return world(
+        competencies=pd.concat([world().competencies, assessed], ignore_index=True),
+        trainings=table(
+            Table.TRAININGS,
+            [dict(competency="teknis_pengajaran", level_gain=1.0, **t) for t in trainings],
+        ),
+    )
+
+
+def test_a_gap_the_first_training_closes_gets_no_second_training(scorer):
+    data = with_catalogue(
+        dict(training_id="DL001", name="Diklat Panjang", hours=390.0),
+        dict(training_id="DL013", name="Kursus Singkat", hours=32.0),
+    )
+    plan = plan_training(
+        FeatureContext.build(data, AS_OF),
+        scorer,
+        nip=ANI,
+        position_id="P2",
+        catalogue=data.trainings,
+        completed=set(),
+    )
+    assert plan.trainings["training_id"].tolist() == ["DL013"]
+    assert plan.total_hours == 32.0
+
+
+def test_every_suggestion_has_a_sentence_and_an_unknown_level_is_said_to_be_unknown(ctx, scorer):
+    plan = plan_training(
+        ctx, scorer, nip=ANI, position_id="P2", catalogue=world().trainings, completed=set()
+    )
+    assert np.isnan(plan.gaps.loc[0, "current_level"])  # never assessed
+    (text,) = plan.trainings["text"]
+    assert "tidak diketahui" in text and "current level unknown" in text
+    assert "40 JP" in text and "40 hours" in text
+
+
+def test_a_known_level_is_named_in_the_sentence(scorer):
+    data = with_catalogue(dict(training_id="DL013", name="Kursus Singkat", hours=32.0))
+    plan = plan_training(
+        FeatureContext.build(data, AS_OF),
+        scorer,
+        nip=ANI,
+        position_id="P2",
+        catalogue=data.trainings,
+        completed=set(),
+    )
+    assert plan.trainings.loc[0, "text"].startswith(
+        "menutup kesenjangan teknis_pengajaran dari level 3 ke 4"
+    )

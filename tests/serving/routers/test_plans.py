@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from models.planning.instance import MAX_PINS
 from models.planning.staffing import position_balance, unit_balance
+from models.scoring.policy import PolicyConfig
 from serving.auth import Role
 from serving.schemas.plans import MAX_PLAN_SLOTS
 from serving.state import LoadedState
@@ -98,18 +100,30 @@ def test_unknown_plan_is_a_404(client: TestClient, headers: Headers):
     assert response.status_code == 404
 
 
-def test_slots_naming_an_unknown_position_are_a_422_with_the_row(
+def test_slots_naming_unknown_positions_are_a_422_with_their_json_paths(
+    client: TestClient, headers: Headers, vacant_position: str
+):
+    slots = [
+        {"position_id": "NOPE", "open_count": 1},
+        {"position_id": vacant_position, "open_count": 1},
+        {"position_id": "GONE", "open_count": 1},
+    ]
+    body = {"slots": slots, "options": {"time_limit": 5}}
+    response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
+    message = response.json()["message"]
+    assert response.status_code == 422
+    assert "slots[0].position_id: NOPE" in message and "slots[2].position_id: GONE" in message
+    assert "row" not in message and "baris" not in message
+
+
+def test_an_unknown_nip_in_must_move_is_a_422_saying_it_is_unknown(
     client: TestClient, headers: Headers
 ):
-    body = {"slots": [{"position_id": "NOPE", "open_count": 1}], "options": {"time_limit": 5}}
-    response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
-    assert response.status_code == 422 and "row 2" in response.json()["message"]
-
-
-def test_an_impossible_pin_is_a_422_that_names_it(client: TestClient, headers: Headers):
     body = {"options": {"must_move": ["199001012015011999"], "time_limit": 5}, "top_m": 5}
     response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
-    assert response.status_code == 422 and "199001012015011999" in response.json()["message"]
+    message = response.json()["message"]
+    assert response.status_code == 422 and "199001012015011999" in message
+    assert "Unknown ids" in message and "candidate pair" not in message
 
 
 def test_a_position_listed_twice_in_slots_is_a_422_naming_it(
@@ -144,8 +158,8 @@ def test_training_plan_reports_fit_after_at_least_fit_before(
     nip = str(world_state.data.employees["nip"].iloc[0])
     url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"
     body = client.get(url, headers=headers[Role.HR]).json()
-    assert len(body["trainings"]) <= 3
     assert body["fit_after"] >= body["fit_before"]
+    assert all(" / " in t["text"] and "JP" in t["text"] for t in body["trainings"])
     assert all(t["effect"] >= 0 for t in body["trainings"])
 
 
@@ -181,3 +195,35 @@ def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
             assert suggestion.expected_fit == pytest.approx(route["fit_after"], abs=1e-4)
         compared += len(batch[nip])
     assert compared > 0
+
+
+def test_posted_plan_moves_nobody_into_a_major_it_excludes_or_a_promotion(
+    posted_plan: dict[str, Any], world_state: LoadedState
+):
+    from models.scoring.policy import check_eligibility
+
+    moves = posted_plan["moves"]
+    nips = np.array([m["nip"] for m in moves], dtype=object)
+    positions = np.array([m["position_id"] for m in moves], dtype=object)
+    checked = check_eligibility(world_state.context, nips, positions, config=PolicyConfig())
+    assert moves and checked["eligible"].all(), checked["ineligible_reasons"].unique()
+
+
+def test_posted_plan_rows_carry_titles_unit_names_and_risk_in_words(posted_plan: dict[str, Any]):
+    for move in posted_plan["moves"]:
+        assert move["position_title"] != "-" and move["from_position_title"] != "-"
+        assert move["unit_name"] != "-" and move["from_unit_name"] != "-"
+        assert move["risk_band"] in ("rendah", "sedang", "tinggi")
+        assert abs(move["risk_percent"] - 100 * move["risk"]) <= 0.51
+        assert (
+            len(move["training_names"].split("; ")) == len(move["training"]) or not move["training"]
+        )
+        assert "expected performance" in move["reasons"]
+
+
+def test_every_plan_carries_its_fairness_audit(posted_plan: dict[str, Any]):
+    groups = posted_plan["fairness"]["groups"]
+    moved = len({m["nip"] for m in posted_plan["moves"]})
+    for attribute in ("gender", "age_band"):
+        assert sum(g["selected"] for g in groups if g["attribute"] == attribute) == moved
+    assert all(g["impact_ratio"] < 0.8 and g["pool"] >= 5 for g in groups if g["flagged"])
