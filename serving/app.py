@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import anyio
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from pipelines.settings import Settings, get_settings
@@ -26,6 +27,7 @@ from serving.db import make_engine
 from serving.errors import install_error_handlers
 from serving.loading import Loader, build_state, settle_memory, try_load
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
+from serving.pages import install_pages
 from serving.reloads import follow_reloads, latest_generation
 from serving.routers import ROUTERS
 from serving.state import LoadedState, StateHolder
@@ -104,18 +106,21 @@ def create_app(
     lifecycle = Lifecycle(
         settings, loader, holder, engine, initial_state, retry_seconds, reload_poll_seconds
     )
-    app = FastAPI(
+    # /docs and /redoc from the Swagger UI and ReDoc files fastapi-offline ships: no CDN.
+    app = FastAPIOffline(
         title="Mutasi API",
         version="1",
         description="Daftar pendek, risiko mutasi dan operasi model / "
         "Shortlists, transfer risk and model operations for mutasi ASN.",
         lifespan=lifecycle.lifespan,
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the public validator
     )
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
     for module in ROUTERS:
         app.include_router(_router(module))
+    install_pages(app)
     install_error_handlers(app)
     app.add_middleware(AuditMiddleware, trail=app.state.audit)
     app.add_middleware(AccessLogMiddleware)
