@@ -9,9 +9,10 @@ DEMO_EMPLOYEES ?= 3000
 DEMO_SEED ?= 7
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup check lint format typecheck test test-unit test-slow demo demo-data train serve bench clean
+.PHONY: help setup browser check lint format typecheck test test-unit test-slow demo demo-data train serve bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -23,6 +24,9 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install the project with its pinned dependencies
+
+browser: ## Debian's chromium for the console's browser tests (apt-get, only when missing)
+	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
 
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -37,7 +41,7 @@ typecheck: setup ## mypy on every package (models, pipelines, serving, simulator
 
 check: lint typecheck ## Lint and type-check
 
-test: check ## Lint, type-check and run the test suite (unit + integration)
+test: check browser ## Lint, type-check and run the test suite (unit + integration)
 	$(BIN)/pytest -m "not slow" -q
 
 test-unit: setup ## Unit tests only (fast)

@@ -106,8 +106,10 @@ def create_app(
     lifecycle = Lifecycle(
         settings, loader, holder, engine, initial_state, retry_seconds, reload_poll_seconds
     )
-    # /docs and /redoc from the Swagger UI and ReDoc files fastapi-offline ships: no CDN.
+    # The Swagger UI and ReDoc files fastapi-offline ships; /docs, /redoc: serving/pages/docs.py
     app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
         title="Mutasi API",
         version="1",
         description="Daftar pendek, risiko mutasi dan operasi model / "

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from serving.pages.render import install_page_handlers
 
 PAGES: tuple[str, ...] = (
+    "docs",
     "signin",
     "dashboard",
     "positions",

@@ -26,6 +26,12 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 
+# Nothing loads from outside this server, and no inline script runs.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
 NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     # (path, Indonesian, English, roles that see the link; admin sees all)
     ("/", "Dasbor", "Dashboard", frozenset({"hr", "planner", "data"})),
@@ -57,6 +63,7 @@ def render(
         request, template, {**base, **context}, status_code=status_code
     )
     response.headers["Cache-Control"] = "no-store"  # pages hold personal data
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
     return response
 
 

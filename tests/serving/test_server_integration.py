@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,50 +12,21 @@ import httpx
 import pytest
 
 from serving.state import LoadedState
+from tests.fixtures.server import MUTASI, cli_key, free_port, served, wait_ready, world_env
 from tests.fixtures.world import World
 
 pytestmark = pytest.mark.integration
-MUTASI = str(Path(sys.executable).with_name("mutasi"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _env(world: World) -> dict[str, str]:
-    return {**os.environ, "MUTASI_HOME": str(world.settings.home)}
 
 
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [MUTASI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(world),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base)
+    with served(world) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
 def admin_key(world: World) -> str:
-    result = subprocess.run(
-        [MUTASI, "keys", "create", "--role", "admin", "--name", "integration-admin"],
-        env=_env(world),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[0]
+    return cli_key(world, role="admin", name="integration-admin")
 
 
 def test_shortlist_over_http(server: str, admin_key: str, vacant_position: str) -> None:
@@ -87,7 +55,7 @@ def test_audit_export_holds_the_http_request(
     out = tmp_path / "audit.csv"
     subprocess.run(
         [MUTASI, "audit", "--since", "2000-01-01", "--out", str(out)],
-        env=_env(world),
+        env=world_env(world),
         check=True,
         capture_output=True,
     )
@@ -122,16 +90,16 @@ def test_no_request_fails_during_reload_swaps(
 
 
 def test_every_worker_follows_a_reload(world: World, admin_key: str) -> None:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [MUTASI, "serve", "--port", str(port), "--workers", "2"],
-        env=_env(world),
+        env=world_env(world),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base)
+        wait_ready(base)
         time.sleep(3)  # both workers up
         reloaded = httpx.post(
             f"{base}/v1/admin/reload", headers={"X-API-Key": admin_key}, timeout=120
@@ -144,15 +112,3 @@ def test_every_worker_follows_a_reload(world: World, admin_key: str) -> None:
         process.terminate()
         process.wait(timeout=30)
     assert reloaded["reloaded"] is True and len(generations) == 1 and generations != {0}
-
-
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("server did not become ready")
