@@ -37,7 +37,7 @@ def need_vs_headcount(
     rows: list[tuple[str, int, int]], *, width: int = 640, row_height: int = 22
 ) -> BarChart:
     """Horizontal paired bars (need, headcount) per unit, in the order given."""
-    label_width = 170
+    label_width = 210
     scale_max = max([max(need, head) for _, need, head in rows] + [1])
     plot = width - label_width - 40
     bars = [

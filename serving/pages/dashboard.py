@@ -13,6 +13,7 @@ from models.planning.staffing import position_balance, unit_balance
 from serving.auth import Role
 from serving.deps import StateDep
 from serving.pages.charts import need_vs_headcount
+from serving.pages.lookups import unit_names
 from serving.pages.render import PageRoute, render
 from serving.pages.session import SessionDep, signed_in
 from serving.state import LoadedState
@@ -71,7 +72,7 @@ def dashboard(request: Request, session: SessionDep, state: StateDep) -> HTMLRes
     assert session.key is not None
     role = session.key.role
     units = unit_balance(position_balance(state.data.positions, state.data.employees))
-    names = _unit_names(state)
+    names = unit_names(state)
     ordered = units.assign(gap=units["headcount"] - units["need"]).sort_values(
         ["gap", "unit_id"], kind="stable"
     )

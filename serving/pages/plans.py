@@ -22,6 +22,7 @@ from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
 from serving.pages.decree import decree_docx, first_of_next_month
 from serving.pages.jobs import Jobs
+from serving.pages.lookups import position_titles, training_names, unit_names
 from serving.pages.render import PageRoute, render
 from serving.pages.session import PlannerPage, check_csrf
 from serving.pages.sheets import DOCX_TYPE, attachment, xlsx_response
@@ -110,11 +111,6 @@ def plan_status(request: Request, job_id: PlanId, session: PlannerPage) -> JSONR
     return JSONResponse(job.status(), headers={"Cache-Control": "no-store"})
 
 
-def _titles(state: LoadedState) -> dict[str, str]:
-    positions = state.lookups.positions
-    return dict(zip(positions.index.astype(str), positions["title"].astype(str), strict=True))
-
-
 def _names(state: LoadedState, plan: PlanResponse, role: Role) -> dict[str, str]:
     if role not in NAME_ROLES:
         return {}
@@ -138,9 +134,10 @@ def plan_page(
         request,
         "plan.html",
         plan=plan,
-        titles=_titles(state),
+        titles=position_titles(state),
         names=_names(state, plan, session.key.role),
-        chains={c.chain_id: c for c in plan.chains},
+        units=unit_names(state),
+        trainings=training_names(state),
         effective=first_of_next_month(state.as_of),
     )
 
@@ -181,7 +178,7 @@ def plan_decree(
     plan = get_plan(plan_id, session.key, settings, audit)
     content = decree_docx(
         plan,
-        titles=_titles(state),
+        titles=position_titles(state),
         names=_names(state, plan, session.key.role),
         effective=tmt or first_of_next_month(state.as_of),
     )

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from models.contract.enums import GOLONGAN
 from serving.audit import AuditDep, AuditRecord, audited
 from serving.deps import StateDep
+from serving.pages.lookups import unit_names
 from serving.pages.render import PageRoute, render
 from serving.pages.session import HrPage, Session
 from serving.pages.sheets import safe_filename, xlsx_response
@@ -90,6 +91,7 @@ def shortlist_page(
         result=result,
         filters=filters,
         choices=_choices(state),
+        units=unit_names(state),
         query=str(request.url.query),
     )
 
