@@ -9,6 +9,7 @@ come back in file order with their row numbers.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -45,19 +46,13 @@ def _csv_rows(name: str, data: bytes) -> tuple[list[list[str]], list[str]]:
         raise DraftFileError(
             f"{name}: bukan CSV UTF-8; simpan sebagai 'CSV UTF-8' / not UTF-8 CSV"
         ) from None
-    first = text.split("\n", 1)[0]
-    semicolon = ";" in first and "," not in first
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=";" if semicolon else ",",
-        dtype=str,
-        keep_default_na=False,
-        header=None,
-        skip_blank_lines=False,
-        on_bad_lines="skip",
-    )
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    header = next((line for line in lines if "position_id" in line.lower()), "")
+    semicolon = ";" in header and "," not in header
+    # The csv module keeps ragged rows (a one-cell title row above the header) as they are.
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if semicolon else ","))
     notices = ["CSV dengan titik koma dibaca / semicolon-separated CSV read"] if semicolon else []
-    return frame.to_numpy().tolist(), notices
+    return rows, notices
 
 
 def _xlsx_rows(name: str, data: bytes) -> list[list[str]]:
