@@ -29,8 +29,11 @@ def sign_in(client: TestClient, key: str) -> None:
 
 
 @pytest.fixture
-def console(world_app: FastAPI, keys: dict[Role, str]) -> Iterator[Callable[[Role], TestClient]]:
-    """console(role): a new browser-like client signed in with that role's key."""
+def console(
+    world_app: FastAPI, client: TestClient, keys: dict[Role, str]
+) -> Iterator[Callable[[Role], TestClient]]:
+    """console(role): a new browser-like client signed in with that role's key (`client` has
+    run the app's lifespan, which installs the world's state)."""
     clients: list[TestClient] = []
 
     def signed_in_as(role: Role) -> TestClient:
