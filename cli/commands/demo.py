@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from simulator import DEFAULT_AS_OF, generate_agency
+from simulator import DEFAULT_AS_OF, VARIANTS, generate_agency
 
 
 def demo_data(
@@ -29,6 +29,13 @@ def demo_data(
     file_format: Annotated[
         str, typer.Option("--format", help="File format of the tables: csv, parquet or xlsx.")
     ] = "csv",
+    variant: Annotated[
+        str,
+        typer.Option(
+            "--variant",
+            help=f"Latent world: {', '.join(VARIANTS)} (see simulator/variants.py).",
+        ),
+    ] = "default",
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
     summary = generate_agency(
@@ -38,6 +45,7 @@ def demo_data(
         as_of=as_of.date() if as_of else None,
         years=years,
         file_format=file_format,
+        variant=variant,
     )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():
