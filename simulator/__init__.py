@@ -40,6 +40,7 @@ from simulator.truth import (
     truth_summary,
 )
 from simulator.units import build_units
+from simulator.variants import DEFAULT, VARIANTS, Variant, variant_named
 from simulator.writer import DemoDataError, check_output_folder, write_layout, write_truth
 
 DEFAULT_AS_OF = date(2026, 6, 30)
@@ -47,7 +48,15 @@ MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_AS_OF", "DemoDataError", "DemoSummary", "agency_data", "generate_agency"]
+__all__ = [
+    "DEFAULT_AS_OF",
+    "VARIANTS",
+    "DemoDataError",
+    "DemoSummary",
+    "agency_data",
+    "generate_agency",
+    "variant_named",
+]
 
 
 def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> None:
@@ -63,7 +72,7 @@ def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> No
         )
 
 
-def build_world(rng: np.random.Generator, *, employees: int) -> World:
+def build_world(rng: np.random.Generator, *, employees: int, variant: Variant = DEFAULT) -> World:
     units = build_units(rng, employees=employees)
     units = units.assign(keeps_score=rng.random(len(units)) < 0.8)
     positions = build_positions(rng, units)
@@ -71,7 +80,9 @@ def build_world(rng: np.random.Generator, *, employees: int) -> World:
     trainings = build_trainings(rng)
     code_index = {c: i for i, c in enumerate(competency_codes())}
     trainings = trainings.assign(competency_index=trainings["competency"].map(code_index))
-    return World(units=units, positions=positions, required=required, trainings=trainings)
+    return World(
+        units=units, positions=positions, required=required, trainings=trainings, variant=variant
+    )
 
 
 def post_move_label_share(transfers: pd.DataFrame, performance: pd.DataFrame) -> float:
@@ -122,14 +133,16 @@ def generate_agency(
     file_format: str = "csv",
     layout: str = "contract",
     messy: bool = False,
+    variant: str = DEFAULT.name,
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
-    the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`."""
+    the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`.
+    `variant` names the latent world (`simulator.variants`; "default" is the original)."""
     _check(out_dir, employees=employees, years=years, file_format=file_format)
     as_of = as_of or DEFAULT_AS_OF
     as_of_day = to_day(as_of)
     rng = np.random.default_rng(seed)
-    world = build_world(rng, employees=employees)
+    world = build_world(rng, employees=employees, variant=variant_named(variant))
     state, records = simulate(
         rng, world, employees=employees, as_of=as_of, years=years, pools=name_pools(seed)
     )
@@ -163,12 +176,19 @@ def generate_agency(
 
 
 def agency_data(
-    *, employees: int, seed: int, as_of: date | None = None, years: int = 10
+    *,
+    employees: int,
+    seed: int,
+    as_of: date | None = None,
+    years: int = 10,
+    variant: str = DEFAULT.name,
 ) -> AgencyData:
     """The demo agency in memory, as ingest would load it: the one synthetic-agency builder
     for tests and benchmarks that need canonical tables rather than an export folder."""
     from pipelines.ingest import read_and_validate
 
     with tempfile.TemporaryDirectory(prefix="mutasi-world-") as folder:
-        generate_agency(Path(folder), employees=employees, seed=seed, as_of=as_of, years=years)
+        generate_agency(
+            Path(folder), employees=employees, seed=seed, as_of=as_of, years=years, variant=variant
+        )
         return read_and_validate(Path(folder), today=as_of or DEFAULT_AS_OF)

@@ -135,11 +135,11 @@ def performance(
         )
         held[where[found]] = moves.from_position[late][found]
     expected = expected_post_move_rating(
-        in_post_features(world, state, persons=persons, posts=held)
+        in_post_features(world, state, persons=persons, posts=held), variant=world.variant
     )
     post_move = (state.pending_year[persons] == year) & (held == state.position[persons])
     expected = np.where(post_move, state.pending_rating[persons], expected)
-    rating = realised_rating(rng, expected)
+    rating = realised_rating(rng, expected, variant=world.variant)
     keeps_score = world.units["keeps_score"].to_numpy()[world.pos_unit[held]]
     score = np.where(keeps_score, skp_score(rng, rating), np.nan)
     state.sector_years[persons, world.pos_sector[held]] += 1

@@ -8,8 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from models.contract.tables import AgencyData
 from models.scoring.impact import (
     NOT_RELIABLE,
     mover_panel,
@@ -17,6 +15,8 @@ from models.scoring.impact import (
     programme_effects,
     yearly_skp,
 )
+
+from models.contract.tables import AgencyData
 from pipelines.ingest import read_and_validate
 from simulator import DEFAULT_AS_OF, Programme, generate_agency
 
