@@ -8,17 +8,16 @@ identifiers go in: never a name or another personal field.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 
-from serving.db import audit_log
+from serving.db import audit_log, rows_since, write_csv
 
 AUDIT_CSV_COLUMNS: tuple[str, ...] = tuple(c.name for c in audit_log.columns)
 
@@ -73,26 +72,12 @@ class AuditTrail:
         with self.engine.begin() as connection:  # commits on leaving the block
             connection.execute(insert(audit_log), [row])
 
-    def rows(self, *, since: datetime | None = None) -> list[dict[str, object]]:
-        query = select(audit_log).order_by(audit_log.c.id)
-        if since is not None:
-            if self.engine.dialect.name == "sqlite":  # SQLite keeps naive UTC timestamps
-                since = since.astimezone(UTC).replace(tzinfo=None)
-            query = query.where(audit_log.c.at >= since)
-        with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+    def rows(self, *, since: datetime | None = None) -> list[dict[str, Any]]:
+        return rows_since(self.engine, audit_log, since=since, order=(audit_log.c.id,))
 
     def export_csv(self, out: TextIO, *, since: datetime | None = None) -> int:
         """Write the records since a time as CSV; return how many were written."""
-        writer = csv.DictWriter(out, fieldnames=list(AUDIT_CSV_COLUMNS))
-        writer.writeheader()
-        rows = self.rows(since=since)
-        for row in rows:
-            at = row["at"]
-            if isinstance(at, datetime):
-                at = (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
-            writer.writerow({**row, "at": at})
-        return len(rows)
+        return write_csv(out, AUDIT_CSV_COLUMNS, self.rows(since=since))
 
     def export_file(self, path: Path, *, since: datetime | None = None) -> int:
         with path.open("w", encoding="utf-8", newline="") as handle:

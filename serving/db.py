@@ -10,11 +10,13 @@ direct SQL session cannot rewrite history.
 
 from __future__ import annotations
 
+import csv
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.engine import make_url
@@ -135,3 +138,28 @@ def migrate(engine: Engine) -> None:
         if tables.has_table("audit_log") and not tables.has_table("alembic_version"):
             command.stamp(config, _BEFORE_MIGRATIONS)
         command.upgrade(config, "head")
+
+
+def rows_since(
+    engine: Engine, table: Table, *, since: datetime | None, order: Any
+) -> list[dict[str, Any]]:
+    """The rows of an append-only record (audit, decisions) from `since` on, in `order`."""
+    query = select(table).order_by(*order)
+    if since is not None:
+        if engine.dialect.name == "sqlite":  # SQLite keeps naive UTC timestamps
+            since = since.astimezone(UTC).replace(tzinfo=None)
+        query = query.where(table.c.at >= since)
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def write_csv(out: TextIO, columns: Sequence[str], rows: list[dict[str, Any]]) -> int:
+    """Rows as CSV with ISO-8601 UTC times in `at`; returns how many were written."""
+    writer = csv.DictWriter(out, fieldnames=list(columns))
+    writer.writeheader()
+    for row in rows:
+        at = row["at"]
+        if isinstance(at, datetime):
+            at = (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
+        writer.writerow({**row, "at": at})
+    return len(rows)

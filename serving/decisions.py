@@ -13,7 +13,6 @@ TRUNCATE (PostgreSQL). Only identifiers and the recommendation go in: never a na
 
 from __future__ import annotations
 
-import csv
 import json
 import uuid
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
-    select,
 )
+
+from serving.db import rows_since, write_csv
 
 Decision = Literal["adopted", "changed", "rejected"]
 OVERRIDES: frozenset[str] = frozenset({"changed", "rejected"})
@@ -116,22 +116,10 @@ class DecisionLog:
         return row
 
     def rows(self, *, since: datetime | None = None) -> list[dict[str, Any]]:
-        query = select(decisions).order_by(decisions.c.at, decisions.c.id)
-        if since is not None:
-            if self.engine.dialect.name == "sqlite":  # SQLite keeps naive UTC timestamps
-                since = since.astimezone(UTC).replace(tzinfo=None)
-            query = query.where(decisions.c.at >= since)
-        with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+        return rows_since(
+            self.engine, decisions, since=since, order=(decisions.c.at, decisions.c.id)
+        )
 
     def export_csv(self, out: TextIO, *, since: datetime | None = None) -> int:
         """Write the decisions since a time as CSV; return how many were written."""
-        writer = csv.DictWriter(out, fieldnames=list(DECISION_CSV_COLUMNS))
-        writer.writeheader()
-        rows = self.rows(since=since)
-        for row in rows:
-            at = row["at"]
-            if isinstance(at, datetime):
-                at = (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
-            writer.writerow({**row, "at": at})
-        return len(rows)
+        return write_csv(out, DECISION_CSV_COLUMNS, self.rows(since=since))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,25 +15,12 @@ import httpx
 import pytest
 
 from serving.state import LoadedState
+from tests.fixtures.server import DEADLINE_SECONDS, MUTASI, cli_key, served, world_env
 from tests.fixtures.world import World
 
 T = TypeVar("T")
 
 pytestmark = pytest.mark.integration
-MUTASI = str(Path(sys.executable).with_name("mutasi"))
-# Deadlines for readiness signals: generous, so a loaded machine does not fail the suite (a
-# test never asserts how long anything took). MUTASI_TEST_DEADLINE overrides it.
-DEADLINE_SECONDS = float(os.environ.get("MUTASI_TEST_DEADLINE", "900"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _env(world: World) -> dict[str, str]:
-    return {**os.environ, "MUTASI_HOME": str(world.settings.home)}
 
 
 @pytest.fixture(scope="module")
@@ -46,26 +31,8 @@ def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def _serving(world: World, logs: Path, *args: str) -> Iterator[str]:
-    port = _free_port()
-    log_path = logs / f"serve-{port}.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [MUTASI, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-            env=_env(world),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                _wait_ready(base, process)
-            except pytest.fail.Exception:
-                sys.stderr.write(log_path.read_text()[-4000:])  # shown with the failure
-                raise
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=DEADLINE_SECONDS)
+    with served(world, logs / f"serve-{uuid.uuid4().hex[:8]}.log", *args) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +43,7 @@ def server(world: World, server_logs: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def admin_key(world: World) -> str:
-    result = subprocess.run(
-        [MUTASI, "keys", "create", "--role", "admin", "--name", "integration-admin"],
-        env=_env(world),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[0]
+    return cli_key(world, role="admin", name="integration-admin")
 
 
 def test_shortlist_over_http(server: str, admin_key: str, vacant_position: str) -> None:
@@ -112,7 +72,7 @@ def test_audit_export_holds_the_http_request(
     out = tmp_path / "audit.csv"
     subprocess.run(
         [MUTASI, "audit", "--since", "2000-01-01", "--out", str(out)],
-        env=_env(world),
+        env=world_env(world),
         check=True,
         capture_output=True,
     )
@@ -194,12 +154,3 @@ def _wait_for(probe: Callable[[], T], *, until: Callable[[T], bool], what: str) 
             pass
         time.sleep(0.5)
     pytest.fail(f"gave up waiting for {what} after {DEADLINE_SECONDS:.0f} s")
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
-    def probe() -> int:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode} before it was ready")
-        return httpx.get(f"{base}/readyz", timeout=10).status_code
-
-    _wait_for(probe, until=lambda status: status == 200, what="the server to be ready")
