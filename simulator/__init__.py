@@ -30,6 +30,7 @@ from simulator.export import (
 from simulator.history import Records, headcounts, simulate
 from simulator.people import name_pools, to_day
 from simulator.positions import build_positions, competency_codes, required_levels
+from simulator.programme import Programme
 from simulator.state import State, World
 from simulator.summary import DemoSummary
 from simulator.trainings import build_trainings
@@ -47,7 +48,14 @@ MIN_EMPLOYEES, MAX_EMPLOYEES = 100, 1_000_000
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_AS_OF", "DemoDataError", "DemoSummary", "agency_data", "generate_agency"]
+__all__ = [
+    "DEFAULT_AS_OF",
+    "DemoDataError",
+    "DemoSummary",
+    "Programme",
+    "agency_data",
+    "generate_agency",
+]
 
 
 def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> None:
@@ -122,6 +130,7 @@ def generate_agency(
     file_format: str = "csv",
     layout: str = "contract",
     messy: bool = False,
+    programme: Programme | None = None,
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
     the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`."""
@@ -130,8 +139,15 @@ def generate_agency(
     as_of_day = to_day(as_of)
     rng = np.random.default_rng(seed)
     world = build_world(rng, employees=employees)
+    programme = programme or Programme()
     state, records = simulate(
-        rng, world, employees=employees, as_of=as_of, years=years, pools=name_pools(seed)
+        rng,
+        world,
+        employees=employees,
+        as_of=as_of,
+        years=years,
+        pools=name_pools(seed),
+        programme=programme,
     )
     nip = nips(state.people)
     tables = contract_tables(rng, world, state, records, nip=nip, as_of_day=as_of_day)
@@ -154,7 +170,7 @@ def generate_agency(
         transfers=transfers_truth(transfers, current_nips=employees_frame["nip"]),
         pools=eval_pools_truth(pools, world=world, nip=nip, as_of_day=as_of_day),
         trainings=trainings_truth(world.trainings),
-        summary=truth_summary(summary, world=world),
+        summary=truth_summary(summary, world=world) | {"programme": programme.truth()},
     )
     logger.info(
         "demo agency written: %s employees, %s transfers", summary.employees, len(transfers)
@@ -163,12 +179,24 @@ def generate_agency(
 
 
 def agency_data(
-    *, employees: int, seed: int, as_of: date | None = None, years: int = 10
+    *,
+    employees: int,
+    seed: int,
+    as_of: date | None = None,
+    years: int = 10,
+    programme: Programme | None = None,
 ) -> AgencyData:
     """The demo agency in memory, as ingest would load it: the one synthetic-agency builder
     for tests and benchmarks that need canonical tables rather than an export folder."""
     from pipelines.ingest import read_and_validate
 
     with tempfile.TemporaryDirectory(prefix="mutasi-world-") as folder:
-        generate_agency(Path(folder), employees=employees, seed=seed, as_of=as_of, years=years)
+        generate_agency(
+            Path(folder),
+            employees=employees,
+            seed=seed,
+            as_of=as_of,
+            years=years,
+            programme=programme,
+        )
         return read_and_validate(Path(folder), today=as_of or DEFAULT_AS_OF)
