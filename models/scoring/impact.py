@@ -7,9 +7,10 @@ Difference in differences with inverse-propensity weights (ATT). For each decree
 - comparable stayers: people in the same post in Y-1 and Y+1 with no transfer decreed in
   Y-1..Y+1; the same change.
 
-A logistic propensity model on the SKP before (Y-1 and Y-2, and the Y-1 predikat as categories:
-HR picks on it), years in the post and the grade (`COVARIATES`) weights the stayers by p / (1 - p) so that they look like the movers, within each
-decree year (weights sum to the movers of that year). The effect is the movers' mean change
+A logistic propensity model on the SKP before (Y-1 and Y-2, and the Y-1 predikat as
+categories: HR picks on it), years in the post and the grade (`COVARIATES`) weights the
+stayers by p / (1 - p) so that they look like the movers, within each decree year (weights
+sum to the movers of that year). The effect is the movers' mean change
 minus the weighted stayers' mean change. The pre-transfer training question compares moves
 that change sector with and without a training in the target post's technical competency in
 the year before the decree, the same way.
@@ -17,8 +18,8 @@ the year before the decree, the same way.
 Scale: the 0-100 SKP score where most appraisals carry one (rows without both scores are left
 out), else the 1-5 rating. 95 % intervals by a Poisson bootstrap over people (a person who stays
 several years, or moves and stays, carries one weight; one matrix product per estimate; the
-propensity model is not refitted per replicate). Fewer than `min_n` treated
-people: no number, the row says the estimate is not reliable.
+propensity model is not refitted per replicate). Fewer than `min_n` treated people: no
+number, the row says the estimate is not reliable.
 """
 
 from __future__ import annotations
