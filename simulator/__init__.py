@@ -30,7 +30,7 @@ from simulator.export import (
 from simulator.history import Records, headcounts, simulate
 from simulator.people import name_pools, to_day
 from simulator.positions import build_positions, competency_codes, required_levels
-from simulator.programme import Programme
+from simulator.programme import Programme, programme_truth
 from simulator.state import State, World
 from simulator.summary import DemoSummary
 from simulator.trainings import build_trainings
@@ -172,6 +172,9 @@ def generate_agency(
         trainings=trainings_truth(world.trainings),
         summary=truth_summary(summary, world=world) | {"programme": programme.truth()},
     )
+    if programme != Programme():
+        realised = programme_truth(records.frame("programme"), nip=nip)
+        realised.to_csv(out_dir / "_truth" / "programme_truth.csv", index=False)
     logger.info(
         "demo agency written: %s employees, %s transfers", summary.employees, len(transfers)
     )

@@ -22,6 +22,7 @@ from simulator.outcomes import (
     expected_post_move_rating,
     rating_category,
     realised_rating,
+    realised_ratings,
     skp_score,
 )
 from simulator.people import to_day
@@ -50,6 +51,7 @@ class Records:
     assessments: list[dict[str, np.ndarray]] = field(default_factory=list)
     trainings: list[dict[str, np.ndarray]] = field(default_factory=list)
     moves: list[YearMoves] = field(default_factory=list)
+    programme: list[dict[str, np.ndarray]] = field(default_factory=list)
 
     def frame(self, name: str) -> pd.DataFrame:
         parts: list[dict[str, np.ndarray]] = getattr(self, name)
@@ -123,7 +125,7 @@ def _stay_rating(world: World, state: State, persons: np.ndarray) -> np.ndarray:
     return expected_post_move_rating(features.assign(years_in_target_sector=years))
 
 
-def _programme_rating(
+def _programme_ratings(
     world: World,
     state: State,
     *,
@@ -131,15 +133,51 @@ def _programme_rating(
     post_move: np.ndarray,
     expected: np.ndarray,
     programme: Programme,
-) -> np.ndarray:
-    """The first post-move year's expected rating under a programme with known effects."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected ratings under the programme: (with every effect, without the move effect,
+    without the pre-transfer training effect); see simulator/programme.py."""
+    base = expected.copy()
+    move = np.zeros(len(persons))
     if programme.move_effect is not None and post_move.any():
-        expected = expected.copy()
-        stay = _stay_rating(world, state, persons[post_move])
-        expected[post_move] = stay + programme.move_effect
-    if programme.pretraining_effect:
-        expected = expected + programme.pretraining_effect * (post_move & state.pretrained[persons])
-    return np.asarray(np.clip(expected, 1.0, 5.0))
+        base[post_move] = _stay_rating(world, state, persons[post_move])
+        move[post_move] = programme.move_effect
+    pre = programme.pretraining_effect * (post_move & state.pretrained[persons])
+    return (
+        np.clip(base + move + pre, 1.0, 5.0),
+        np.clip(base + pre, 1.0, 5.0),
+        np.clip(base + move, 1.0, 5.0),
+    )
+
+
+def _realise(
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    *,
+    persons: np.ndarray,
+    post_move: np.ndarray,
+    expected: np.ndarray,
+    programme: Programme,
+    records: Records,
+    year: int,
+) -> np.ndarray:
+    """The year's realised ratings; under a programme also the realised effects of the first
+    post-move year (the same noise with and without each effect: the 1-5 bounds shrink them)."""
+    if programme == Programme():
+        return realised_rating(rng, expected)
+    full, no_move, no_pre = _programme_ratings(
+        world, state, persons=persons, post_move=post_move, expected=expected, programme=programme
+    )
+    rating, without_move, without_pre = realised_ratings(rng, full, no_move, no_pre)
+    records.programme.append(
+        {
+            "person": persons[post_move],
+            "year": np.full(int(post_move.sum()), year),
+            "move_effect": (rating - without_move)[post_move],
+            "pretraining_effect": (rating - without_pre)[post_move],
+        }
+    )
+    return rating
 
 
 def performance(
@@ -169,10 +207,17 @@ def performance(
     )
     post_move = (state.pending_year[persons] == year) & (held == state.position[persons])
     expected = np.where(post_move, state.pending_rating[persons], expected)
-    expected = _programme_rating(
-        world, state, persons=persons, post_move=post_move, expected=expected, programme=programme
+    rating = _realise(
+        rng,
+        world,
+        state,
+        persons=persons,
+        post_move=post_move,
+        expected=expected,
+        programme=programme,
+        records=records,
+        year=year,
     )
-    rating = realised_rating(rng, expected)
     keeps_score = world.units["keeps_score"].to_numpy()[world.pos_unit[held]]
     score = np.where(keeps_score, skp_score(rng, rating), np.nan)
     state.sector_years[persons, world.pos_sector[held]] += 1

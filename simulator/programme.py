@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 import numpy as np
+import pandas as pd
 
 SCORE_PER_RATING: Final[float] = 15.0
 PRETRAINING_DAYS: Final[tuple[int, int]] = (20, 121)
@@ -63,3 +64,23 @@ def pretraining_picks(
         [rng.choice(technical_trainings[target_sector[m]]) for m in chosen], dtype=np.int64
     )
     return chosen, picks
+
+
+def programme_truth(realised: pd.DataFrame, *, nip: np.ndarray) -> pd.DataFrame:
+    """_truth/programme_truth.csv: per first post-move appraisal (nip, year) the effects as
+    realised (rating points and SKP score points; the 1-5 bounds make them smaller than the
+    parameters for people near 5)."""
+    if realised.empty:
+        return pd.DataFrame(columns=["nip", "year", "move_effect", "pretraining_effect"])
+    return pd.DataFrame(
+        {
+            "nip": nip[realised["person"].to_numpy()],
+            "year": realised["year"].to_numpy(),
+            "move_effect": realised["move_effect"].round(4).to_numpy(),
+            "pretraining_effect": realised["pretraining_effect"].round(4).to_numpy(),
+            "move_effect_score": (SCORE_PER_RATING * realised["move_effect"]).round(3).to_numpy(),
+            "pretraining_effect_score": (SCORE_PER_RATING * realised["pretraining_effect"])
+            .round(3)
+            .to_numpy(),
+        }
+    )

@@ -3,7 +3,8 @@
 Difference in differences with inverse-propensity weights (ATT). For each decree year Y:
 
 - movers: transfers decreed in Y that took effect, with an SKP in Y-1 and a post-move SKP in
-  Y+1 in the post they moved to; outcome change = SKP(Y+1) - SKP(Y-1);
+  Y+1 in the post they moved to, and no other decree in Y+1; outcome change = SKP(Y+1) -
+  SKP(Y-1);
 - comparable stayers: people in the same post in Y-1 and Y+1 with no transfer decreed in
   Y-1..Y+1; the same change.
 
@@ -166,10 +167,15 @@ def mover_panel(data: AgencyData, skp: pd.DataFrame, decree_years: list[int]) ->
     frame = _at(skp, moved, -1, "pre")
     frame = _at(skp, frame, -2, "prior")
     frame = _at(skp, frame, 1, "post")
+    moved_again = pd.MultiIndex.from_arrays(
+        [transfers["nip"].astype(str), decree.dt.year - 1]
+    )  # a later decree in the outcome year: that SKP is not this move's alone
+    again = pd.MultiIndex.from_arrays([frame["nip"], frame["decree_year"]]).isin(moved_again)
     frame = frame.loc[
         frame["pre"].notna()
         & frame["post"].notna()
         & (frame["post_position"] == frame["to_position_id"].astype(str))
+        & ~again
     ].reset_index(drop=True)
     sectors = _sectors(data)
     positions = data.positions.set_index("position_id")
