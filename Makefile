@@ -11,9 +11,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MLFLOW_PORT ?= 5000
 MLFLOW_TRACKING_URI ?= sqlite:///$(MUTASI_HOME)/mlflow.db
+CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help setup postgres check lint format typecheck test test-unit test-slow demo demo-data train serve mlflow bench clean
+.PHONY: help setup postgres browser check lint format typecheck test test-unit test-slow demo demo-data train serve mlflow bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -30,6 +31,9 @@ postgres: ## Debian's PostgreSQL server for the database tests (apt-get only whe
 	@if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; else \
 		apt-get update && apt-get install -y postgresql; fi
 
+browser: ## Debian's chromium for the console's browser tests (apt-get, only when missing)
+	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+
 lint: setup ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,7 +47,7 @@ typecheck: setup ## mypy on every package (models, pipelines, serving, simulator
 
 check: lint typecheck ## Lint and type-check
 
-test: check postgres ## Lint, type-check and run the test suite (unit + integration)
+test: check postgres browser ## Lint, type-check and run the test suite (unit + integration)
 	$(BIN)/pytest -m "not slow" -q
 
 test-unit: setup ## Unit tests only (fast)

@@ -195,26 +195,65 @@ def ndcg_by_pool_size(
     return pd.DataFrame(rows, columns=columns)
 
 
+DISTANCE_BANDS = (0.0, 25.0, 100.0, np.inf)
+DISTANCE_LABELS = ("<25km", "25-100km", "100km+")
+STEP_BANDS = (-np.inf, -0.5, 0.5, 1.5, np.inf)
+STEP_LABELS = ("down", "lateral", "up1", "up2plus")
+
+
+def move_groups(heldout: pd.DataFrame) -> pd.DataFrame:
+    """The move's kind, the groups calibration is reported by: sector change, distance from
+    home, who initiated it, and the grade step ("unknown" where the feature is missing)."""
+    distance = pd.cut(heldout["distance_home_km"], DISTANCE_BANDS, labels=DISTANCE_LABELS)
+    step = pd.cut(heldout["grade_step"], STEP_BANDS, labels=STEP_LABELS)
+    sector = heldout["sector_change"].map({0.0: "same", 1.0: "change"})
+    initiated = heldout["initiated_by_employee"].map({0.0: "agency", 1.0: "employee"})
+    return pd.DataFrame(
+        {
+            "sector_move": sector.fillna("unknown").astype(str),
+            "distance_band": distance.astype(str).replace("nan", "unknown"),
+            "initiated_by": initiated.fillna("unknown").astype(str),
+            "grade_step_band": step.astype(str).replace("nan", "unknown"),
+        },
+        index=heldout.index,
+    )
+
+
+RISK_GROUPS = ("gender", "age_band", "sector_move", "distance_band", "initiated_by")
+FIT_GROUPS = ("gender", "age_band")
+
+
 def group_table(model: Scorer, data: EvaluationData) -> pd.DataFrame:
-    """Risk and fit metrics of one model by gender and by age band (held-out transfers)."""
+    """Risk metrics of one model by gender, age band and kind of move (sector change, distance
+    band, initiator, grade step), with the mean true probability where the truth is known;
+    fit metrics by gender and age band (held-out transfers)."""
     X = data.heldout[list(FEATURE_COLUMNS)]
-    scored = data.heldout.assign(
+    truth = data.bayes_risk if data.bayes_risk is not None else np.full(len(X), np.nan)
+    scored = pd.concat([data.heldout, move_groups(data.heldout)], axis=1).assign(
         risk=model.predict_risk(X),
         fit=model.predict_fit(X),
         resisted=data.heldout["resisted"].astype(int),
+        true_risk=truth,
     )
-    frames = [
-        metrics_by_group(scored, group=g, label="resisted", prediction="risk", kind="risk").assign(
-            kind="risk"
-        )
-        for g in ("gender", "age_band")
-    ] + [
+    risk = [
+        metrics_by_group(scored, group=g, label="resisted", prediction="risk", kind="risk")
+        .assign(kind="risk")
+        .merge(_true_mean(scored, g), on="value", how="left")
+        for g in (*RISK_GROUPS, "grade_step_band")
+    ]
+    fit = [
         metrics_by_group(
             scored, group=g, label="post_move_rating", prediction="fit", kind="fit"
         ).assign(kind="fit")
-        for g in ("gender", "age_band")
+        for g in FIT_GROUPS
     ]
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(risk + fit, ignore_index=True)
+
+
+def _true_mean(scored: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Mean true resistance probability per group value (NaN without the generator's truth)."""
+    means = scored.groupby(group, observed=True)["true_risk"].mean()
+    return pd.DataFrame({"value": means.index.astype(str), "mean_true": means.to_numpy()})
 
 
 def calibration_frame(model: Scorer, data: EvaluationData) -> pd.DataFrame:
@@ -223,7 +262,11 @@ def calibration_frame(model: Scorer, data: EvaluationData) -> pd.DataFrame:
 
 
 def gate_decision(
-    challenger: dict[str, float], champion: dict[str, float], *, tolerance: float = 0.0
+    challenger: dict[str, float],
+    champion: dict[str, float],
+    *,
+    tolerance: float = 0.0,
+    metrics: dict[str, bool] = GATE_METRICS,
 ) -> pd.DataFrame:
     """Metric-by-metric comparison; `ok` is False where the challenger is worse than champion.
 
@@ -234,7 +277,7 @@ def gate_decision(
     truth = not np.isnan(challenger.get("fit_ndcg10_truth", np.nan)) and not np.isnan(
         champion.get("fit_ndcg10_truth", np.nan)
     )
-    for name, higher_is_better in GATE_METRICS.items():
+    for name, higher_is_better in metrics.items():
         new, old = challenger.get(name, np.nan), champion.get(name, np.nan)
         if np.isnan(new) or np.isnan(old) or (truth and name == "fit_ndcg10_outcome"):
             continue

@@ -30,6 +30,7 @@ from serving.errors import install_error_handlers
 from serving.guard import OverloadGuard, RequestGuard
 from serving.loading import Loader, build_state, settle_memory, try_load
 from serving.middleware import AccessLogMiddleware, AuditMiddleware
+from serving.pages import install_pages
 from serving.reloads import follow_reloads, latest_generation
 from serving.routers import ROUTERS
 from serving.signin_limits import FailedSignIns
@@ -116,9 +117,10 @@ def create_app(
         description="Daftar pendek, risiko mutasi dan operasi model / "
         "Shortlists, transfer risk and model operations for mutasi ASN.",
         lifespan=lifecycle.lifespan,
-        docs_url="/docs" if docs else None,
+        docs_url=None,  # /docs and /redoc from local files: serving/pages/docs.py
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the public validator
     )
     app.state.settings, app.state.engine, app.state.holder = settings, engine, holder
     app.state.loader = loader
@@ -127,7 +129,9 @@ def create_app(
     routers = [_router(module) for module in ROUTERS]
     for router in routers:
         app.include_router(router)
+    routers += install_pages(app, docs=docs)
     install_error_handlers(app)
+    # API routes and console pages alike: the guard opens their audit record before anything.
     routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     _add_middleware(app, settings, routes)
     return app

@@ -52,6 +52,8 @@ def prepare_demo(settings: Settings, *, host: str, port: int) -> DemoPlan:
         f"Kunci admin (sekali tampil) / Admin key (shown once): {key}",
         "Coba / Try:",
         f'  curl -s -H "X-API-Key: {key}" "{url}"',
-        f"Dokumentasi / Docs: http://{host}:{port}/docs",
+        f"Konsol / Console: http://{host}:{port}/masuk (masuk dengan kunci di atas / "
+        "sign in with the key above)",
+        f"API: http://{host}:{port}/v1 · Dokumentasi / Docs: http://{host}:{port}/docs",
     ]
     return DemoPlan(state=state, key=key, position_id=position_id, lines=lines)

@@ -41,6 +41,7 @@ from simulator.truth import (
     truth_summary,
 )
 from simulator.units import build_units
+from simulator.variants import DEFAULT, VARIANTS, Variant, variant_named
 from simulator.writer import DemoDataError, check_output_folder, write_layout, write_truth
 
 DEFAULT_AS_OF = date(2026, 6, 30)
@@ -50,11 +51,13 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_AS_OF",
+    "VARIANTS",
     "DemoDataError",
     "DemoSummary",
     "Programme",
     "agency_data",
     "generate_agency",
+    "variant_named",
 ]
 
 
@@ -71,7 +74,7 @@ def _check(out_dir: Path, *, employees: int, years: int, file_format: str) -> No
         )
 
 
-def build_world(rng: np.random.Generator, *, employees: int) -> World:
+def build_world(rng: np.random.Generator, *, employees: int, variant: Variant = DEFAULT) -> World:
     units = build_units(rng, employees=employees)
     units = units.assign(keeps_score=rng.random(len(units)) < 0.8)
     positions = build_positions(rng, units)
@@ -79,7 +82,9 @@ def build_world(rng: np.random.Generator, *, employees: int) -> World:
     trainings = build_trainings(rng)
     code_index = {c: i for i, c in enumerate(competency_codes())}
     trainings = trainings.assign(competency_index=trainings["competency"].map(code_index))
-    return World(units=units, positions=positions, required=required, trainings=trainings)
+    return World(
+        units=units, positions=positions, required=required, trainings=trainings, variant=variant
+    )
 
 
 def post_move_label_share(transfers: pd.DataFrame, performance: pd.DataFrame) -> float:
@@ -131,14 +136,16 @@ def generate_agency(
     layout: str = "contract",
     messy: bool = False,
     programme: Programme | None = None,
+    variant: str = DEFAULT.name,
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
-    the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`."""
+    the contract's tables as `file_format`, the ground truth as CSV/JSON under `_truth/`.
+    `variant` names the latent world (`simulator.variants`; "default" is the original)."""
     _check(out_dir, employees=employees, years=years, file_format=file_format)
     as_of = as_of or DEFAULT_AS_OF
     as_of_day = to_day(as_of)
     rng = np.random.default_rng(seed)
-    world = build_world(rng, employees=employees)
+    world = build_world(rng, employees=employees, variant=variant_named(variant))
     programme = programme or Programme()
     state, records = simulate(
         rng,
@@ -188,6 +195,7 @@ def agency_data(
     as_of: date | None = None,
     years: int = 10,
     programme: Programme | None = None,
+    variant: str = DEFAULT.name,
 ) -> AgencyData:
     """The demo agency in memory, as ingest would load it: the one synthetic-agency builder
     for tests and benchmarks that need canonical tables rather than an export folder."""
@@ -201,5 +209,6 @@ def agency_data(
             as_of=as_of,
             years=years,
             programme=programme,
+            variant=variant,
         )
         return read_and_validate(Path(folder), today=as_of or DEFAULT_AS_OF)

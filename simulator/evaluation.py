@@ -129,8 +129,9 @@ def evaluation_pools(
         decree_day=np.full(len(members), as_of_day),
         employee_initiated=np.zeros(len(members), bool),
     )
-    probability = resistance_probability(features)
+    probability = resistance_probability(features, variant=world.variant)
+    expected = expected_post_move_rating(features, probability, variant=world.variant)
     return pd.concat([features, members], axis=1).assign(
-        expected_post_move_rating=expected_post_move_rating(features, probability),
+        expected_post_move_rating=expected,
         resistance_probability=probability,
     )

@@ -122,7 +122,9 @@ def _stay_rating(world: World, state: State, persons: np.ndarray) -> np.ndarray:
     """Expected rating of movers had they stayed in the post they left (same year)."""
     features = in_post_features(world, state, persons=persons, posts=state.moved_from[persons])
     years = features["years_in_target_sector"] + state.lost_sector_year[persons]
-    return expected_post_move_rating(features.assign(years_in_target_sector=years))
+    return expected_post_move_rating(
+        features.assign(years_in_target_sector=years), variant=world.variant
+    )
 
 
 def _programme_ratings(
@@ -164,11 +166,13 @@ def _realise(
     """The year's realised ratings; under a programme also the realised effects of the first
     post-move year (the same noise with and without each effect: the 1-5 bounds shrink them)."""
     if programme == Programme():
-        return realised_rating(rng, expected)
+        return realised_rating(rng, expected, variant=world.variant)
     full, no_move, no_pre = _programme_ratings(
         world, state, persons=persons, post_move=post_move, expected=expected, programme=programme
     )
-    rating, without_move, without_pre = realised_ratings(rng, full, no_move, no_pre)
+    rating, without_move, without_pre = realised_ratings(
+        rng, full, no_move, no_pre, variant=world.variant
+    )
     records.programme.append(
         {
             "person": persons[post_move],
@@ -203,7 +207,7 @@ def performance(
         )
         held[where[found]] = moves.from_position[late][found]
     expected = expected_post_move_rating(
-        in_post_features(world, state, persons=persons, posts=held)
+        in_post_features(world, state, persons=persons, posts=held), variant=world.variant
     )
     post_move = (state.pending_year[persons] == year) & (held == state.position[persons])
     expected = np.where(post_move, state.pending_rating[persons], expected)

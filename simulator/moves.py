@@ -145,8 +145,8 @@ def decide_moves(
         decree_day=decree,
         employee_initiated=initiated,
     )
-    probability = resistance_probability(features)
-    expected = expected_post_move_rating(features, probability)
+    probability = resistance_probability(features, variant=world.variant)
+    expected = expected_post_move_rating(features, probability, variant=world.variant)
     resistance = _resistance_outcomes(rng, features, probability)
     lag = rng.integers(7, 46, len(movers)).astype("timedelta64[D]")
     effective = np.minimum(decree + lag, as_of_day)

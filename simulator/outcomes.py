@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from models.contract.enums import SkpRating
+from simulator.variants import DEFAULT, Variant
 
 RATING_COEFFICIENTS: Final[dict[str, float]] = {
     "intercept": 4.02,
@@ -86,8 +87,8 @@ RESISTANCE_COEFFICIENTS: Final[dict[str, float]] = {
     "past_resistance": 0.70,
     "distance_scale_km": 20.0,
 }
-RATING_NOISE_SD: Final[float] = 0.20
-BAD_YEAR_PROBABILITY: Final[float] = 0.03
+RATING_NOISE_SD: Final[float] = DEFAULT.rating_noise_sd
+BAD_YEAR_PROBABILITY: Final[float] = DEFAULT.bad_year_probability
 BAD_YEAR_DROP: Final[float] = 1.0
 RATING_CUTS: Final[tuple[float, ...]] = (1.5, 2.5, 3.5, 4.5)
 RATINGS_LOW_TO_HIGH: Final[tuple[str, ...]] = (
@@ -127,15 +128,16 @@ def _col(features: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def expected_post_move_rating(
-    features: pd.DataFrame, resistance: np.ndarray | None = None
+    features: pd.DataFrame, resistance: np.ndarray | None = None, *, variant: Variant = DEFAULT
 ) -> np.ndarray:
     """Expected SKP rating (1-5, continuous) in the target post; see the module docstring.
 
     `features` needs the columns in RATING_INPUTS; `education_field_match` is +1 (accepted),
     -1 (not accepted) or 0 (the post lists no majors); `talent_box` may be NaN. `resistance`
     is the move's resistance probability (None: 0, as for staying in one's own post).
+    A `variant` overrides coefficients and may add interaction terms (`simulator.variants`).
     """
-    c = RATING_COEFFICIENTS
+    c = RATING_COEFFICIENTS | variant.rating
     ability = _col(features, "ability")
     step = _col(features, "grade_step")
     promotion = np.maximum(step, 0.0)
@@ -158,15 +160,32 @@ def expected_post_move_rating(
         + c["ability_x_promotion_step"] * ability * promotion
         + c["demotion_step"] * np.maximum(-step, 0.0)
         + c["talent_box_minus_5"] * talent
+        + _interactions(variant, ability=ability, experience=experience, features=features)
     )
     if resistance is not None:
         rating = rating + c["resistance_probability"] * resistance
     return np.clip(rating, 1.0, 5.0)
 
 
-def resistance_logit(features: pd.DataFrame) -> np.ndarray:
+def _interactions(
+    variant: Variant, *, ability: np.ndarray, experience: np.ndarray, features: pd.DataFrame
+) -> np.ndarray:
+    """The variant's interaction terms of the rating mechanism (0 in the default world)."""
+    terms = variant.rating_interactions
+    if not terms:
+        return np.zeros(len(ability))
+    shortfall = _col(features, "competency_shortfall")
+    accepted = _col(features, "education_field_match") > 0
+    return np.asarray(
+        terms.get("experience_x_ability", 0.0) * experience * ability
+        + terms.get("shortfall_x_no_experience", 0.0) * shortfall * (1.0 - experience)
+        + terms.get("field_accepted_x_ability", 0.0) * accepted * ability
+    )
+
+
+def resistance_logit(features: pd.DataFrame, *, variant: Variant = DEFAULT) -> np.ndarray:
     """Log-odds that the move meets resistance; see the module docstring."""
-    c = RESISTANCE_COEFFICIENTS
+    c = RESISTANCE_COEFFICIENTS | variant.resistance
     log_home = np.log1p(_col(features, "distance_home_km") / c["distance_scale_km"])
     log_move = np.log1p(_col(features, "distance_move_km") / c["distance_scale_km"])
     step = _col(features, "grade_step")
@@ -189,24 +208,29 @@ def resistance_logit(features: pd.DataFrame) -> np.ndarray:
     )
 
 
-def resistance_probability(features: pd.DataFrame) -> np.ndarray:
+def resistance_probability(features: pd.DataFrame, *, variant: Variant = DEFAULT) -> np.ndarray:
     """Probability (0-1) that the move meets any resistance (objection ... resignation)."""
-    return np.asarray(1.0 / (1.0 + np.exp(-resistance_logit(features))))
+    return np.asarray(1.0 / (1.0 + np.exp(-resistance_logit(features, variant=variant))))
 
 
-def realised_rating(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
+def realised_rating(
+    rng: np.random.Generator, expected: np.ndarray, *, variant: Variant = DEFAULT
+) -> np.ndarray:
     """A yearly rating on the continuous 1-5 scale: expected + noise, sometimes a bad year."""
-    bad_year = rng.random(len(expected)) < BAD_YEAR_PROBABILITY
-    noisy = expected + rng.normal(0.0, RATING_NOISE_SD, len(expected)) - BAD_YEAR_DROP * bad_year
+    bad_year = rng.random(len(expected)) < variant.bad_year_probability
+    noise = rng.normal(0.0, variant.rating_noise_sd, len(expected))
+    noisy = expected + noise - BAD_YEAR_DROP * bad_year
     return np.asarray(np.clip(noisy, 1.0, 5.0))
 
 
-def realised_ratings(rng: np.random.Generator, *expected: np.ndarray) -> list[np.ndarray]:
+def realised_ratings(
+    rng: np.random.Generator, *expected: np.ndarray, variant: Variant = DEFAULT
+) -> list[np.ndarray]:
     """`realised_rating` of several expected ratings of the same people with the same draws
     (the same noise and bad years): the first equals `realised_rating(rng, expected[0])`."""
     n = len(expected[0])
-    bad_year = rng.random(n) < BAD_YEAR_PROBABILITY
-    noise = rng.normal(0.0, RATING_NOISE_SD, n) - BAD_YEAR_DROP * bad_year
+    bad_year = rng.random(n) < variant.bad_year_probability
+    noise = rng.normal(0.0, variant.rating_noise_sd, n) - BAD_YEAR_DROP * bad_year
     return [np.asarray(np.clip(e + noise, 1.0, 5.0)) for e in expected]
 
 

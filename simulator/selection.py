@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from models.features.geo import haversine_km
+from simulator.outcomes import expected_post_move_rating
 from simulator.people import rank_ordinal
-from simulator.state import DAYS_PER_YEAR, State, World, retirement_day
+from simulator.state import DAYS_PER_YEAR, State, World, in_post_features, retirement_day
 
 MOVE_RATE: Final[float] = 0.085  # share of eligible PNS moved in a year
 CANDIDATES_PER_MOVER: Final[int] = 24
@@ -152,6 +153,21 @@ def _matches_preference(
     )
 
 
+def perceived_fit(
+    world: World, state: State, *, persons: np.ndarray, posts: np.ndarray
+) -> np.ndarray | float:
+    """How well HR judges each person (rows) would do in each post (columns): the true
+    expected rating there, centred; 0 where the variant's HR does not screen on fit."""
+    if world.variant.hr_fit == 0.0:
+        return 0.0
+    rows = np.repeat(persons, posts.shape[1])
+    features = in_post_features(world, state, persons=rows, posts=posts.ravel())
+    step = world.pos_grade[posts] - world.pos_grade[state.position[persons]][:, None]
+    features = features.assign(grade_step=step.ravel().astype(float))
+    fit = expected_post_move_rating(features, variant=world.variant).reshape(posts.shape)
+    return np.asarray(fit - fit.mean())
+
+
 def hr_preference(
     world: World,
     state: State,
@@ -182,9 +198,11 @@ def hr_preference(
     field_idx = people["field_index"].to_numpy()[persons][:, None]
     accepted = world.pos_fields[posts, np.maximum(field_idx, 0)] & (field_idx >= 0)
     asked = employee_initiated[:, None]
+    variant = world.variant
     score = (
-        2.0 * (world.pos_sector[posts] == world.pos_sector[current])
-        - distance / 40.0
+        variant.hr_same_sector * (world.pos_sector[posts] == world.pos_sector[current])
+        - distance / variant.hr_distance_km
+        + variant.hr_fit * perceived_fit(world, state, persons=persons, posts=posts)
         + _step_score(world.pos_grade[posts] - world.pos_grade[current], worthy[:, None])
         + vacancy
         + np.where(world.pos_lists_fields[posts] & ~accepted, -0.8, 0.0)

@@ -20,6 +20,7 @@ from models.features.catalog import retirement_age as catalog_retirement_age
 from models.features.geo import haversine_km
 from simulator.geo import regions
 from simulator.people import _ALL_FIELDS
+from simulator.variants import DEFAULT, Variant
 
 DAYS_PER_YEAR: Final[float] = 365.25
 FIELD_INDEX: Final[dict[str, int]] = {f: i for i, f in enumerate(_ALL_FIELDS)}
@@ -45,6 +46,7 @@ class World:
     positions: pd.DataFrame
     required: np.ndarray  # positions x competencies, 0 = not required
     trainings: pd.DataFrame
+    variant: Variant = DEFAULT
     pos_sector: np.ndarray = field(init=False)
     pos_grade: np.ndarray = field(init=False)
     pos_lat: np.ndarray = field(init=False)

@@ -117,21 +117,23 @@ def truth_summary(summary: DemoSummary, *, world: World) -> dict[str, Any]:
     return {
         "generator": {k: v for k, v in asdict(summary).items() if k not in {"out_dir", "rows"}},
         "rows": summary.rows,
+        "variant": asdict(world.variant),
         "units": len(world.units),
         "positions": len(world.positions),
         "mechanisms": {
             "expected_post_move_rating": {
                 "function": "simulator.outcomes.expected_post_move_rating",
                 "inputs": [*outcomes.RATING_INPUTS, "resistance_probability"],
-                "coefficients": outcomes.RATING_COEFFICIENTS,
-                "noise_sd": outcomes.RATING_NOISE_SD,
-                "bad_year_probability": outcomes.BAD_YEAR_PROBABILITY,
+                "coefficients": outcomes.RATING_COEFFICIENTS | world.variant.rating,
+                "interactions": world.variant.rating_interactions,
+                "noise_sd": world.variant.rating_noise_sd,
+                "bad_year_probability": world.variant.bad_year_probability,
                 "rating_cuts": outcomes.RATING_CUTS,
             },
             "resistance_probability": {
                 "function": "simulator.outcomes.resistance_probability",
                 "inputs": list(outcomes.RESISTANCE_INPUTS),
-                "coefficients": outcomes.RESISTANCE_COEFFICIENTS,
+                "coefficients": outcomes.RESISTANCE_COEFFICIENTS | world.variant.resistance,
             },
             "description": (outcomes.__doc__ or "").strip(),
         },

@@ -35,6 +35,14 @@ def demo_data(
         bool,
         typer.Option("--messy", help="Contract tables as Indonesian Excel writes them (; CSV)."),
     ] = False,
+    variant: Annotated[
+        str,
+        typer.Option(
+            "--variant",
+            help="Latent world: default, interactions, strong_selection, weak_selection or "
+            "noisy_skp (see simulator/variants.py).",
+        ),
+    ] = "default",
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
     from cli.progress import step
@@ -50,6 +58,7 @@ def demo_data(
             file_format=file_format,
             layout=layout,
             messy=messy,
+            variant=variant,
         )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():

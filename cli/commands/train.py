@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.commands import get_settings
+
+if TYPE_CHECKING:  # pandas loads lazily: `mutasi --help` starts fast
+    import pandas as pd
 
 SUMMARY_METRICS = (
     "fit_ndcg10_truth",
@@ -25,21 +28,31 @@ def train(
         Path | None,
         typer.Option("--data", help="Export folder to ingest first; default: current snapshot."),
     ] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            "--budget",
+            min=1.0,
+            help="Seconds for per-agency model selection (time-ordered CV on this agency's "
+            "history); default: no selection, the standard configuration.",
+        ),
+    ] = None,
 ) -> None:
     """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
     import pandas as pd
 
     from cli.progress import step
     from pipelines.ingest import ingest_folder
-    from pipelines.train import run_training
+    from pipelines.train import TrainConfig, run_training
 
     settings = get_settings()
     snapshot_id = None
+    config = TrainConfig(budget_seconds=budget)
     if data is not None:
         with step("ingest / ingest"):
             snapshot_id = ingest_folder(data, settings=settings).id
     with step("pelatihan, evaluasi, registrasi / training, evaluation, registration"):
-        result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data)
+        result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data, config=config)
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
     typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
@@ -59,11 +72,23 @@ def train(
     if result.promoted:
         typer.echo(f"promoted to @champion (previous: {result.previous_champion or '-'})")
     else:
-        typer.echo(
-            f"tidak dipromosikan: lebih buruk dari juara {result.previous_champion} / "
-            f"not promoted: worse than champion {result.previous_champion}"
-        )
+        typer.echo(gate_refusal(result.gate, champion=result.previous_champion))
     typer.echo(f"time: {result.seconds:.1f} s")
+
+
+def gate_refusal(gate: pd.DataFrame, *, champion: str | None) -> str:
+    """Why the gate refused the new version, Indonesian first (plain LightGBM, champion)."""
+    failed = gate.loc[~gate["ok"].astype(bool)]
+    reasons = []
+    if (failed["against"] == "plain_lightgbm").any():
+        metrics = ", ".join(failed.loc[failed["against"] == "plain_lightgbm", "metric"])
+        reasons.append(
+            f"kalah dari LightGBM polos pada tahun uji ({metrics}) / "
+            f"loses to the plain LightGBM on the held-out years ({metrics})"
+        )
+    if (failed["against"] == "champion").any():
+        reasons.append(f"lebih buruk dari juara {champion} / worse than champion {champion}")
+    return "tidak dipromosikan / not promoted: " + "; ".join(reasons)
 
 
 def score(

@@ -6,10 +6,14 @@
   Risk = the observed resistance rate of moves in the same distance band (near / far).
 - LogisticBaseline: logistic regression on the same features (median-imputed, standardised);
   fit is the probability of a post-move rating of baik (4) or better.
+- PlainLightGBM: LightGBM with its default parameters on the same features, the rating as fit
+  target and the resistance label as risk target; no constraints, linear base, early stopping
+  or calibration. The bar the tuned model must clear (the quality gate checks it).
 """
 
 from __future__ import annotations
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -127,3 +131,33 @@ class LogisticBaseline(BaseEstimator):
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         return np.asarray(self.risk_model_.predict_proba(self._matrix(X))[:, 1])
+
+
+class PlainLightGBM(BaseEstimator):
+    on_rating_scale = True
+
+    def __init__(self, random_state: int = 0) -> None:
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, *, y_rating: ArrayLike, y_resisted: ArrayLike) -> PlainLightGBM:
+        self.feature_names_ = [str(c) for c in X.columns]
+        matrix = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        rating = np.asarray(y_rating, dtype=np.float64)
+        labelled = ~np.isnan(rating)
+        seed = self.random_state
+        self.fit_model_ = lgb.LGBMRegressor(random_state=seed, n_jobs=1, verbose=-1)
+        self.fit_model_.fit(matrix[labelled], rating[labelled])
+        resisted = np.asarray(y_resisted, dtype=bool).astype(int)
+        self.risk_model_ = lgb.LGBMClassifier(random_state=seed, n_jobs=1, verbose=-1)
+        self.risk_model_.fit(matrix, resisted)
+        return self
+
+    def _matrix(self, X: pd.DataFrame) -> np.ndarray:
+        return X[self.feature_names_].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.fit_model_.predict(self._matrix(X)), dtype=np.float64)
+
+    def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
+        probability = np.asarray(self.risk_model_.predict_proba(self._matrix(X)))
+        return probability[:, 1]

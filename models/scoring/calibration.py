@@ -61,6 +61,18 @@ class IsotonicCalibrator:
         return np.asarray(self.model_.predict(np.asarray(raw)), dtype=np.float64)
 
 
+class IdentityCalibrator:
+    """No calibration: the booster's own probability (the plain LightGBM's way)."""
+
+    name = "none"
+
+    def fit(self, raw: np.ndarray, y: np.ndarray) -> IdentityCalibrator:
+        return self
+
+    def predict(self, raw: np.ndarray) -> np.ndarray:
+        return np.asarray(raw, dtype=np.float64)
+
+
 _METHODS: dict[str, type[PlattCalibrator] | type[IsotonicCalibrator]] = {
     "sigmoid": PlattCalibrator,
     "isotonic": IsotonicCalibrator,
@@ -87,10 +99,12 @@ def choose_calibrator(
     raw: np.ndarray,
     y: np.ndarray,
     *,
-    method: Literal["auto", "isotonic", "sigmoid"] = "auto",
+    method: Literal["auto", "isotonic", "sigmoid", "none"] = "auto",
     random_state: int = 0,
 ) -> Calibrator:
     """Fit the requested calibrator, or under "auto" the one with the lower cross-fitted loss."""
+    if method == "none":
+        return IdentityCalibrator()
     raw = np.asarray(raw, dtype=np.float64)
     y = np.asarray(y, dtype=int)
     if method == "auto":

@@ -25,6 +25,9 @@ class GbmParams(BaseModel):
     subsample_freq: int = Field(default=1, ge=0)
     colsample_bytree: float = Field(default=0.8, gt=0, le=1)
     reg_lambda: float = Field(default=1.0, ge=0)
+    early_stopping: bool = Field(
+        default=True, description="Stop on the time-ordered validation slice; else all trees."
+    )
     n_jobs: int | None = Field(
         default=None,
         ge=1,
@@ -63,7 +66,21 @@ class ScorerConfig(BaseModel):
         "this many rows (kept from when this slice also calibrated risk: fit is tuned with it).",
     )
     early_stopping_rounds: int = Field(default=50, ge=1)
-    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
+    calibration: Literal["auto", "isotonic", "sigmoid", "none"] = "auto"
+    calibration_recent_folds: int | None = Field(
+        default=None,
+        ge=1,
+        description="Fit the calibrator on the out-of-fold predictions of only the latest this "
+        "many risk folds (the most recent years: base rates drift); None: all folds.",
+    )
+    fit_ignored: list[str] = Field(
+        default_factory=list,
+        description="Features the fit model may not use (blanked while training, so no tree "
+        "splits on them; they still exist as columns, with zero contribution).",
+    )
+    risk_ignored: list[str] = Field(
+        default_factory=list, description="Features the risk model may not use (as fit_ignored)."
+    )
     refit_fit_on_all: bool = Field(
         default=True, description="Refit the fit model on all examples at the stopped size."
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -63,6 +64,13 @@ def _monotone(columns: list[str], directions: dict[str, Direction]) -> list[int]
     return [int(directions.get(c, 0)) for c in columns]
 
 
+def _stopping(config: ScorerConfig, params: GbmParams) -> list[Any]:
+    """Early stopping on the validation slice, unless the model's parameters switch it off."""
+    if not params.early_stopping:
+        return []
+    return [lgb.early_stopping(config.early_stopping_rounds, verbose=False)]
+
+
 def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
@@ -102,7 +110,7 @@ class TransferScorer(BaseEstimator):
         cls = lgb.LGBMClassifier if classifier else lgb.LGBMRegressor
         threads = params.n_jobs or (1 if rows < AUTO_THREADS_MIN_ROWS else 2)
         return cls(
-            **params.model_dump(exclude={"n_jobs"}),
+            **params.model_dump(exclude={"n_jobs", "early_stopping"}),
             n_jobs=threads,
             monotone_constraints=monotone,
             random_state=self.random_state,
@@ -123,23 +131,60 @@ class TransferScorer(BaseEstimator):
         `y_score`, the post-move SKP score (0-100, NaN where not kept), refines the fit target
         when `use_score_target`: see `score_on_rating_scale`.
         """
-        config = self._config()
-        self.tree_walks_: TreeWalks | None = None  # walks of earlier boosters would be wrong
+        self.fit_rating_model(X, y_rating=y_rating, decree_date=decree_date, y_score=y_score)
+        return self.fit_risk_model(X, y_resisted=y_resisted, decree_date=decree_date)
+
+    def _training_matrix(self, X: pd.DataFrame, ignored: list[str]) -> np.ndarray:
+        """The feature matrix with the ignored features blanked (NaN: no tree can split on a
+        feature that is missing everywhere, so the model does not use it)."""
         self.feature_names_ = [str(c) for c in X.columns]
         matrix = _matrix(X, self.feature_names_)
+        blank = [i for i, name in enumerate(self.feature_names_) if name in set(ignored)]
+        if not blank:
+            return matrix
+        matrix = matrix.copy()  # to_numpy may return a read-only view of the frame
+        matrix[:, blank] = np.nan
+        return matrix
+
+    def fit_rating_model(
+        self,
+        X: pd.DataFrame,
+        *,
+        y_rating: ArrayLike,
+        decree_date: ArrayLike,
+        y_score: ArrayLike | None = None,
+    ) -> TransferScorer:
+        """Learn the fit model alone (`fit` = this + `fit_risk_model`)."""
+        config = self._config()
+        self.tree_walks_: TreeWalks | None = None  # walks of earlier boosters would be wrong
+        matrix = self._training_matrix(X, config.fit_ignored)
         rating = np.asarray(y_rating, dtype=np.float64)
         if config.use_score_target and y_score is not None:
             rating = score_on_rating_scale(rating, np.asarray(y_score, dtype=np.float64))
-        resisted = np.asarray(y_resisted, dtype=bool).astype(int)
         share = max(config.holdout_share, min(0.5, config.calibration_min_rows / len(X)))
         late = time_holdout_mask(decree_date, share=share)
         if late.all() or not late.any():
             raise ValueError("need examples on more than one decree date to split by time")
         self.fit_model_ = self._fit_rating(matrix, rating, late, config)
+        return self
+
+    def fit_risk_model(
+        self, X: pd.DataFrame, *, y_resisted: ArrayLike, decree_date: ArrayLike
+    ) -> TransferScorer:
+        """Learn the cross-fitted risk boosters and their calibrator alone."""
+        config = self._config()
+        self.tree_walks_ = None
+        matrix = self._training_matrix(X, config.risk_ignored)
+        resisted = np.asarray(y_resisted, dtype=bool).astype(int)
         folds = time_folds(np.asarray(decree_date), folds=config.risk_folds)
         self.risk_model_, out_of_fold = self._fit_risk(matrix, resisted, folds, config)
+        recent = config.calibration_recent_folds
+        used = folds >= config.risk_folds - recent if recent else np.ones(len(folds), dtype=bool)
         self.calibrator_: Calibrator = choose_calibrator(
-            out_of_fold, resisted, method=config.calibration, random_state=self.random_state
+            out_of_fold[used],
+            resisted[used],
+            method=config.calibration,
+            random_state=self.random_state,
         )
         return self
 
@@ -161,7 +206,7 @@ class TransferScorer(BaseEstimator):
             eval_X=(matrix[valid],),
             eval_y=(rating[valid],),
             eval_init_score=[offset[valid]],
-            callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+            callbacks=_stopping(config, config.fit),
         )
         best = max(int(model.best_iteration_ or config.fit.n_estimators), 1)
         self.fit_iterations_ = best
@@ -198,7 +243,7 @@ class TransferScorer(BaseEstimator):
                 resisted[~held],
                 eval_X=(matrix[held],),
                 eval_y=(resisted[held],),
-                callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+                callbacks=_stopping(config, config.risk),
             )
             out_of_fold[held] = booster_predict(model, matrix[held])
             members.append(model)

@@ -42,14 +42,12 @@ router = APIRouter(
 
 
 def _chains(frame: pd.DataFrame) -> list[Chain]:
-    ordered = frame.sort_values(["chain_id", "chain_step"])
-    return [
-        Chain(
-            chain_id=int(steps["chain_id"].iloc[0]),
-            steps=rows_as(ChainStep, steps),
-        )
-        for _, steps in ordered.groupby("chain_id", sort=True)
-    ]
+    """Chains in id order, steps in order; every step validated in one pass (not per chain)."""
+    ordered = frame.sort_values(["chain_id", "chain_step"], kind="stable")
+    chains: dict[int, list[ChainStep]] = {}
+    for chain_id, step in zip(ordered["chain_id"], rows_as(ChainStep, ordered), strict=True):
+        chains.setdefault(int(chain_id), []).append(step)
+    return [Chain(chain_id=chain_id, steps=steps) for chain_id, steps in chains.items()]
 
 
 def _response(stored: StoredPlan) -> PlanResponse:

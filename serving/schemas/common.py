@@ -45,7 +45,13 @@ def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
 # The scores of a (nip, position_id) pair, described once for every response that carries them.
 Eligible = Annotated[bool, Field(description="Memenuhi aturan mutasi / Passes the transfer policy")]
 Fit = Annotated[float, Field(description="Perkiraan kinerja 1–5 / Expected post-move rating 1–5")]
-Risk = Annotated[float, Field(description="Peluang resistensi 0–1 / Probability of resistance 0–1")]
+Risk = Annotated[
+    float,
+    Field(
+        description="Peluang resistensi 0–1 untuk mutasi atas inisiatif instansi / "
+        "Probability of resistance 0–1 for an agency-initiated move"
+    ),
+]
 RiskPercent = Annotated[
     int, Field(description="Peluang resistensi dalam persen / Probability of resistance, percent")
 ]

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.evaluate import gate_decision, risk_auc_ratio, split_by_time
+from pipelines.evaluate import gate_decision, move_groups, risk_auc_ratio, split_by_time
+from pipelines.train import baseline_gate
 
 
 def _examples() -> pd.DataFrame:
@@ -64,3 +65,30 @@ def test_gate_judges_fit_on_truth_pools_when_both_have_them() -> None:
     champion = {"fit_ndcg10_truth": 0.90, "fit_ndcg10_outcome": 0.99}
     challenger = {"fit_ndcg10_truth": 0.95, "fit_ndcg10_outcome": 0.98}
     assert gate_decision(challenger, champion)["metric"].tolist() == ["fit_ndcg10_truth"]
+
+
+def test_moves_are_grouped_by_sector_distance_initiator_and_grade_step() -> None:
+    heldout = pd.DataFrame(
+        {
+            "sector_change": [0.0, 1.0, np.nan],
+            "distance_home_km": [10.0, 60.0, 400.0],
+            "initiated_by_employee": [0.0, 1.0, 0.0],
+            "grade_step": [0.0, 1.0, 3.0],
+        }
+    )
+    groups = move_groups(heldout)
+    assert groups["sector_move"].tolist() == ["same", "change", "unknown"]
+    assert groups["distance_band"].tolist() == ["<25km", "25-100km", "100km+"]
+    assert groups["initiated_by"].tolist() == ["agency", "employee", "agency"]
+    assert groups["grade_step_band"].tolist() == ["lateral", "up1", "up2plus"]
+
+
+def test_baseline_gate_fails_a_model_that_loses_to_the_plain_lightgbm() -> None:
+    metrics = {
+        "fit_ndcg10_truth": 0.90,
+        "risk_brier": 0.15,
+        "plain_lightgbm.fit_ndcg10_truth": 0.92,
+        "plain_lightgbm.risk_brier": 0.16,
+    }
+    decision = baseline_gate(metrics).set_index("metric")
+    assert not decision.loc["fit_ndcg10_truth", "ok"] and decision.loc["risk_brier", "ok"]

@@ -13,6 +13,7 @@ import mlflow
 import pandas as pd
 import pytest
 
+from cli.commands.train import gate_refusal
 from models.scoring.estimators import GbmParams, ScorerConfig
 from pipelines import registry, tracking
 from pipelines.batch import PairsFileError, score_file
@@ -65,7 +66,9 @@ def test_first_model_is_registered_and_promoted(settings: Settings, first: Train
 
 
 def test_report_has_every_model_side_by_side(first: TrainResult) -> None:
-    assert set(first.table["model"]) == {"lightgbm", "rule", "logistic", "random"}
+    assert set(first.table["model"]) == {
+        "lightgbm", "plain_lightgbm", "rule", "logistic", "random",
+    }  # fmt: skip
     for key in ("fit_ndcg10_truth", "risk_auc", "risk_brier", "risk_ece", "bayes_risk_auc"):
         assert key in first.metrics
 
@@ -82,29 +85,18 @@ def test_quality_gate_refuses_a_worse_model(
 
 
 def test_gate_logs_the_comparison_with_the_champion(worse: TrainResult) -> None:
-    assert not worse.gate["ok"].all()
-    assert set(worse.gate["champion_version"]) == {worse.previous_champion}
+    versus = worse.gate[worse.gate["against"] == "champion"]
+    assert not versus["ok"].all()
+    assert set(versus["champion_version"]) == {worse.previous_champion}
 
 
-def test_run_logs_versions_evaluation_artifacts_and_the_gate(
-    settings: Settings, first: TrainResult, worse: TrainResult
-) -> None:
-    client = tracking.client_for(settings)
-    run = client.get_run(client.get_model_version(settings.model_name, worse.version).run_id)
-    assert run.data.tags["mutasi.snapshot_id"] == worse.snapshot_id
-    assert run.data.tags["mutasi.snapshot_hash"] and run.data.tags["mutasi.git_commit"]
-    assert "scorer.fit.n_estimators" in run.data.params
-    assert run.data.metrics["gate_passed"] == 0.0
-    logged = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
-    assert {
-        "evaluation/models.csv",
-        "evaluation/calibration_curve.png",
-        "evaluation/feature_importance.png",
-        "evaluation/ndcg_by_pool_size.csv",
-        "evaluation/gate.csv",
-    } <= logged
-    info = mlflow.models.get_model_info(f"models:/{settings.model_name}/{worse.version}")
-    assert info.signature is not None and info.saved_input_example_info is not None
+def test_gate_refuses_a_model_that_loses_to_the_plain_lightgbm(worse: TrainResult) -> None:
+    versus = worse.gate[worse.gate["against"] == "plain_lightgbm"]
+    assert not versus.empty and not versus["ok"].all()
+
+
+def test_refusal_says_it_lost_to_the_plain_lightgbm(worse: TrainResult) -> None:
+    assert "LightGBM polos" in gate_refusal(worse.gate, champion=worse.previous_champion)
 
 
 def test_every_registered_version_logs_a_fairness_report(
@@ -183,3 +175,37 @@ def test_champion_using_a_dropped_feature_is_named_stale(
     scorer = copy.copy(registry.load_version(settings, first.version).scorer)
     scorer.feature_names_ = [*scorer.feature_names_, "years_as_camat"]
     assert stale_reason(scorer) == "features no longer built: years_as_camat"
+
+
+def test_selection_within_a_budget_logs_the_chosen_config_and_cv_table(
+    settings: Settings, world: Path, first: TrainResult
+) -> None:
+    # Changes the registry: may promote the selected model (so it runs last).
+    selected = run_training(settings, truth_folder=world, config=TrainConfig(budget_seconds=4.0))
+    client = tracking.client_for(settings)
+    run = client.get_run(client.get_model_version(settings.model_name, selected.version).run_id)
+    logged = {a.path for a in client.list_artifacts(run.info.run_id, "selection")}
+    assert "selection/cv.csv" in logged
+    assert run.data.metrics["selection.trials"] >= 4  # default and plain, for fit and risk
+    assert "scorer.calibration" in run.data.params
+
+
+def test_run_logs_versions_evaluation_artifacts_and_the_gate(
+    settings: Settings, first: TrainResult, worse: TrainResult
+) -> None:
+    client = tracking.client_for(settings)
+    run = client.get_run(client.get_model_version(settings.model_name, worse.version).run_id)
+    assert run.data.tags["mutasi.snapshot_id"] == worse.snapshot_id
+    assert run.data.tags["mutasi.snapshot_hash"] and run.data.tags["mutasi.git_commit"]
+    assert "scorer.fit.n_estimators" in run.data.params
+    assert run.data.metrics["gate_passed"] == 0.0
+    logged = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
+    assert {
+        "evaluation/models.csv",
+        "evaluation/calibration_curve.png",
+        "evaluation/feature_importance.png",
+        "evaluation/ndcg_by_pool_size.csv",
+        "evaluation/gate.csv",
+    } <= logged
+    info = mlflow.models.get_model_info(f"models:/{settings.model_name}/{worse.version}")
+    assert info.signature is not None and info.saved_input_example_info is not None

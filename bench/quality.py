@@ -1,0 +1,131 @@
+"""Model quality on structurally different demo worlds: variant x seed x size.
+
+For each combination a fresh worker process generates the world (`simulator.variants`), ingests
+it and runs exactly what `mutasi train --budget SECONDS` does (per-agency selection by
+time-ordered CV, then the held-out evaluation against the generator's truth). Reported per run:
+fit NDCG@10 vs truth for the selected model, the plain LightGBM and the HR rule; risk AUC and
+its share of the Bayes AUC; ECE against the true probabilities (model and plain LightGBM);
+the mean predicted vs true risk; training and selection seconds; peak RSS.
+
+    .venv/bin/python bench/quality.py [--variants default interactions ...] [--seeds 1 2 3]
+        [--sizes 3000 10000] [--budget 60] [--no-selection] [--out var/bench/quality.jsonl]
+
+Designs were chosen on DESIGN_VARIANTS x DESIGN_SEEDS; report on REPORT_SEEDS (the default).
+Each line of output (and of --out) is one JSON record; the summary table is printed last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COLUMNS = {
+    "fit_ndcg10_truth": "ndcg",
+    "plain_lightgbm.fit_ndcg10_truth": "ndcg_plain",
+    "rule.fit_ndcg10_truth": "ndcg_rule",
+    "risk_auc": "auc",
+    "bayes_risk_auc": "auc_bayes",
+    "risk_auc_share_of_bayes": "auc_share",
+    "risk_ece_vs_truth": "ece_truth",
+    "plain_lightgbm.risk_ece_vs_truth": "ece_truth_plain",
+    "risk_mean_predicted": "risk_mean",
+}
+
+
+def worker(variant: str, employees: int, seed: int, home: Path, budget: float | None) -> dict:
+    """Generate + ingest (untimed), then one timed training run with selection."""
+    import numpy as np
+    import pandas as pd
+
+    from pipelines.ingest import ingest_folder
+    from pipelines.settings import Settings
+    from pipelines.train import TrainConfig, run_training
+    from simulator import generate_agency
+
+    settings = Settings(home=home)
+    folder = home / "demo"
+    generate_agency(folder, employees=employees, seed=seed, variant=variant)
+    info = ingest_folder(folder, settings=settings)
+    started = time.perf_counter()
+    result = run_training(
+        settings,
+        snapshot_id=info.id,
+        truth_folder=folder,
+        config=TrainConfig(budget_seconds=budget),
+    )
+    seconds = time.perf_counter() - started
+    truth = pd.read_csv(folder / "_truth" / "transfers_truth.csv")
+    report = {
+        "variant": variant,
+        "seed": seed,
+        "employees": employees,
+        "train_s": round(seconds, 1),
+        "select_s": round(result.metrics.get("selection.seconds", float("nan")), 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "true_risk_mean": round(float(truth["resistance_probability"].mean()), 3),
+        "promoted": result.promoted,
+    }
+    for key, name in COLUMNS.items():
+        value = result.metrics.get(key, np.nan)
+        report[name] = round(float(value), 4) if np.isfinite(value) else None
+    return report
+
+
+def run(args: argparse.Namespace) -> list[dict]:
+    records = []
+    for variant in args.variants:
+        for size in args.sizes:
+            for seed in args.seeds:
+                with tempfile.TemporaryDirectory(prefix="bench-quality-") as home:
+                    command = [sys.executable, __file__, "--worker", variant, "--home", home]
+                    command += ["--sizes", str(size), "--seeds", str(seed)]
+                    command += ["--no-selection"] if args.no_selection else []
+                    command += ["--budget", str(args.budget)]
+                    done = subprocess.run(command, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    print(
+                        f"{variant} {size} {seed}: failed\n{done.stderr[-3000:]}", file=sys.stderr
+                    )
+                    continue
+                record = json.loads(done.stdout.strip().splitlines()[-1])
+                print(json.dumps(record), flush=True)
+                records.append(record)
+                if args.out:
+                    with args.out.open("a", encoding="utf-8") as out:
+                        out.write(json.dumps(record) + "\n")
+    return records
+
+
+def main() -> None:
+    from simulator.variants import REPORT_SEEDS, VARIANTS
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(REPORT_SEEDS))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 10000])
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--no-selection", action="store_true", help="The standard config.")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        budget = None if args.no_selection else args.budget
+        report = worker(args.worker, args.sizes[0], args.seeds[0], args.home, budget)
+        print(json.dumps(report))
+        return
+    records = run(args)
+    if records:
+        import pandas as pd
+
+        print(pd.DataFrame(records).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

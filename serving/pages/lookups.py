@@ -1,0 +1,22 @@
+"""Words for ids the API returns as ids: unit names, position titles, training names."""
+
+from __future__ import annotations
+
+from serving.state import LoadedState
+
+
+def unit_names(state: LoadedState) -> dict[str, str]:
+    units = state.lookups.positions.drop_duplicates("unit_id")
+    return dict(zip(units["unit_id"].astype(str), units["unit_name"].astype(str), strict=True))
+
+
+def position_titles(state: LoadedState) -> dict[str, str]:
+    positions = state.lookups.positions
+    return dict(zip(positions.index.astype(str), positions["title"].astype(str), strict=True))
+
+
+def training_names(state: LoadedState) -> dict[str, str]:
+    catalogue = state.planner.catalogue
+    return dict(
+        zip(catalogue["training_id"].astype(str), catalogue["name"].astype(str), strict=True)
+    )

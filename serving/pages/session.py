@@ -1,0 +1,174 @@
+"""The console's session: a signed, expiring, HttpOnly, SameSite=Strict cookie, and CSRF.
+
+Signing in with an API key (serving/auth.py `verify_key`, the API's own check) stores only the
+key's id, label and role in the cookie, signed with itsdangerous and a secret kept under the data
+home (`console.secret`, created once, mode 0600, shared by every worker). Each request looks the
+key up again by id, so a revoked key ends its sessions at once. Every form carries the session's
+CSRF token; before sign-in, /masuk keeps one in an anonymous session cookie.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from serving.audit import current_audit
+from serving.auth import ApiKey, Role
+from serving.db import api_keys
+
+COOKIE = "mutasi_sesi"
+SESSION_SECONDS = 8 * 3600
+_SALT = "mutasi-console-session"
+
+
+class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
+    """No valid session: the handler sends the browser to /masuk."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("sign-in required")
+        self.expired = expired
+
+
+class PageForbidden(Exception):  # noqa: N818
+    """The signed-in role may not see this page: answered 403 with an Indonesian page."""
+
+    def __init__(self, role: Role, allowed: frozenset[Role]) -> None:
+        super().__init__("forbidden")
+        self.role, self.allowed = role, allowed
+
+
+class CsrfFailed(Exception):  # noqa: N818
+    """A form came back without the session's CSRF token."""
+
+
+@dataclass(frozen=True)
+class Session:
+    key: ApiKey | None  # None: anonymous (only a CSRF token, before sign-in)
+    csrf: str
+
+
+def _secret(home: Path) -> str:
+    """The signing secret under the data home, created once (first writer wins)."""
+    path = home / "console.secret"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    serializer = getattr(request.app.state, "session_serializer", None)
+    if serializer is None:
+        secret = _secret(request.app.state.settings.home)
+        serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        request.app.state.session_serializer = serializer
+    return serializer
+
+
+def session_seconds(request: Request) -> int:
+    return int(getattr(request.app.state, "session_seconds", SESSION_SECONDS))
+
+
+def _key_by_id(request: Request, key_id: str) -> ApiKey | None:
+    query = select(api_keys).where(api_keys.c.key_id == key_id)
+    with request.app.state.engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role))
+
+
+def read_session(request: Request) -> Session | None:
+    """The request's session, None when there is none; SignInRequired(expired) when too old."""
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(request).loads(raw, max_age=session_seconds(request))
+    except SignatureExpired:
+        raise SignInRequired(expired=True) from None
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
+        return None
+    key_id = data.get("key_id")
+    key = _key_by_id(request, key_id) if isinstance(key_id, str) else None
+    if isinstance(key_id, str) and key is None:
+        return None  # the key was revoked since sign-in
+    return Session(key=key, csrf=data["csrf"])
+
+
+def new_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def write_session(
+    request: Request, response: Response, *, key: ApiKey | None, csrf: str | None = None
+) -> None:
+    """Set a fresh session cookie (a new CSRF token unless one is given)."""
+    csrf = csrf or new_csrf()
+    payload = {"csrf": csrf, "key_id": None if key is None else key.key_id}
+    response.set_cookie(
+        COOKIE,
+        _serializer(request).dumps(payload),
+        max_age=session_seconds(request),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def clear_session(response: Response) -> None:
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+
+
+def check_csrf(session: Session | None, submitted: str | None) -> None:
+    if session is None or not submitted or not hmac.compare_digest(session.csrf, submitted):
+        raise CsrfFailed
+
+
+def signed_in(request: Request) -> Session:
+    """Dependency: the signed-in session (its key is set), else a redirect to /masuk."""
+    session = read_session(request)
+    if session is None or session.key is None:
+        raise SignInRequired
+    record = current_audit(request)
+    if record is not None:
+        record.key_label, record.role = session.key.label, session.key.role.value
+    request.state.console_session = session
+    return session
+
+
+def page_role(*roles: Role) -> object:
+    """A dependency admitting a signed-in session whose role is one of `roles` (or admin)."""
+    allowed = frozenset(roles) | {Role.ADMIN}
+
+    def check(session: Annotated[Session, Depends(signed_in)]) -> Session:
+        assert session.key is not None
+        if session.key.role not in allowed:
+            raise PageForbidden(session.key.role, allowed)
+        return session
+
+    return Depends(check)
+
+
+SessionDep = Annotated[Session, Depends(signed_in)]
+HrPage = Annotated[Session, page_role(Role.HR)]
+PlannerPage = Annotated[Session, page_role(Role.PLANNER)]
+DataPage = Annotated[Session, page_role(Role.DATA)]
+EmployeePage = Annotated[Session, page_role(Role.HR, Role.PLANNER)]

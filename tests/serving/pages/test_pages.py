@@ -1,0 +1,137 @@
+"""The console's pages on the real small world: they show what the API answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from collections.abc import Callable
+
+import pandas as pd
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from serving.auth import Role
+from tests.serving.pages.conftest import csrf_of
+
+
+def _shortlist_api(client: TestClient, headers: dict[str, str], position_id: str) -> list[str]:
+    response = client.get(
+        f"/v1/positions/{position_id}/shortlist",
+        params={"k": 10, "include_ineligible": True},
+        headers=headers,
+    )
+    return [c["nip"] for c in response.json()["candidates"]]
+
+
+def test_dashboard_figures_match_the_staffing_api(
+    console: Callable[[Role], TestClient],
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+) -> None:
+    page = console(Role.PLANNER).get("/")
+    found = re.search(r'id="abk-figures">(.*?)</script>', page.text, re.S)
+    assert found
+    figures = json.loads(found.group(1))
+    api = client.get("/v1/staffing", headers=headers[Role.PLANNER]).json()["rows"]
+    assert sorted((f["need"], f["headcount"]) for f in figures) == sorted(
+        (r["need"], r["headcount"]) for r in api
+    )
+
+
+def test_shortlist_page_lists_the_api_candidates_in_order(
+    console: Callable[[Role], TestClient],
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    vacant_position: str,
+) -> None:
+    page = console(Role.HR).get(f"/jabatan/{vacant_position}")
+    expected = _shortlist_api(client, headers[Role.HR], vacant_position)
+    shown = re.findall(r'href="/pegawai/(\d{18})\?', page.text)
+    assert shown == expected
+
+
+def test_shortlist_workbook_holds_the_api_candidates_in_order(
+    console: Callable[[Role], TestClient],
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    vacant_position: str,
+) -> None:
+    response = console(Role.HR).get(f"/jabatan/{vacant_position}/unduh.xlsx")
+    sheet = pd.read_excel(io.BytesIO(response.content), sheet_name="kandidat", dtype={"nip": str})
+    assert sheet["nip"].tolist() == _shortlist_api(client, headers[Role.HR], vacant_position)
+
+
+def test_shortlist_page_writes_the_audit_record_of_its_nips(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    console(Role.HR).get(f"/jabatan/{vacant_position}")
+    last = world_app.state.audit.rows()[-1]
+    assert last["route"] == "/jabatan/{position_id}" and last["nips"] and last["role"] == "hr"
+
+
+def test_employee_page_hides_the_name_from_a_planner(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    state = world_app.state.holder.require()
+    nip = str(state.lookups.employees.index[0])
+    name = str(state.lookups.employees.loc[nip, "name"])
+    hr_page = console(Role.HR).get(f"/pegawai/{nip}").text
+    planner_page = console(Role.PLANNER).get(f"/pegawai/{nip}").text
+    assert name in hr_page and name not in planner_page
+
+
+def test_risk_check_locates_the_bad_row_and_scores_the_others(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    state = world_app.state.holder.require()
+    nips = [str(n) for n in state.lookups.employees.index[:2]]
+    spaced = f"{nips[0][:4]} {nips[0][4:]}"  # a NIP typed with a space is tidied
+    rows = [
+        f"{spaced};{vacant_position}",
+        f"12345;{vacant_position}",
+        f"{nips[1]};{vacant_position}",
+    ]
+    draft = "nip;position_id\n" + "\n".join(rows) + "\n"
+    planner = console(Role.PLANNER)
+    form = planner.get("/cek-risiko")
+    response = planner.post(
+        "/cek-risiko",
+        data={"csrf": csrf_of(form.text)},
+        files={"berkas": ("draf.csv", draft.encode(), "text/csv")},
+    )
+    assert "draf.csv:3:nip" in response.text and response.text.count('<td class="num">') >= 2
+
+
+def test_plan_runs_in_the_background_and_its_page_shows_it(
+    console: Callable[[Role], TestClient],
+) -> None:
+    planner = console(Role.PLANNER)
+    form = planner.get("/rencana")
+    started = planner.post(
+        "/rencana", data={"csrf": csrf_of(form.text), "batas_waktu": "20"}, follow_redirects=False
+    )
+    progress_url = started.headers["location"]
+    for _ in range(240):
+        status = planner.get(f"{progress_url}/status").json()
+        if status["done"]:
+            break
+        time.sleep(0.5)
+    assert status["result"], status
+    page = planner.get(f"/rencana/{status['result']}")
+    assert page.status_code == 200 and "Slot tak terisi" in page.text
+
+
+def test_model_page_shows_the_champion_and_its_figures(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    page = console(Role.DATA).get("/model")
+    version = world_app.state.holder.require().model_version
+    assert "@champion" in page.text and version in page.text and "data:image/png" in page.text
+
+
+def test_docs_load_their_scripts_from_this_server(client: TestClient) -> None:
+    page = client.get("/docs").text
+    scripts = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert scripts and all(s.startswith("/") for s in scripts)
