@@ -246,13 +246,11 @@ def unit_review(
     )
     out = flows.groupby("from_unit").agg(moves_out=("transfer_id", "size"))
     skp_before, skp_after = _unit_skp(data, years[0]), _unit_skp(data, years[1])
+    staffing = ["headcount", "shortage", "surplus"]
     frame = (
-        before.set_index("unit_id")[["need", "headcount", "shortage", "surplus"]]
-        .join(
-            after.set_index("unit_id")[["headcount", "shortage", "surplus"]],
-            lsuffix="_before",
-            rsuffix="_after",
-        )
+        before.set_index("unit_id")[["need"]]
+        .join(before.set_index("unit_id")[staffing].add_suffix("_before"))
+        .join(after.set_index("unit_id")[staffing].add_suffix("_after"))
         .join(into)
         .join(out)
         .join(skp_before.add_suffix("_before"))
