@@ -10,16 +10,13 @@ import base64
 import html
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from models.planning.review import MOVE_COLUMNS
-
-if TYPE_CHECKING:
-    from pipelines.review import ReviewResult
+from pipelines.review_result import ReviewResult
 
 FLAG_WORDS: dict[str, str] = {
     "below_expectation": "di bawah harapan / below expectation",

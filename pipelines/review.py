@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -37,36 +37,14 @@ from models.scoring.impact import programme_effects
 from models.scoring.monitoring import feature_drift, monitoring_table
 from pipelines import tracking
 from pipelines.registry import LoadedBundle, load_champion
+from pipelines.report import write_report
+from pipelines.review_result import ReviewResult, ReviewWindow
 from pipelines.settings import Settings
 from pipelines.snapshots import UnknownSnapshot, load_snapshot
 
 log = logging.getLogger(__name__)
 PIPELINE = "monitoring"
 REVIEW_YEARS = 3  # default window: the last three decree years up to the snapshot's date
-
-
-@dataclass(frozen=True)
-class ReviewWindow:
-    since: date
-    until: date
-
-
-@dataclass(frozen=True)
-class ReviewResult:
-    window: ReviewWindow
-    model_version: str
-    snapshot_id: str
-    moves: pd.DataFrame  # MOVE_COLUMNS + predicted_risk, resisted, from_position_id
-    units: pd.DataFrame
-    programme: pd.DataFrame
-    monitoring: pd.DataFrame
-    figures: dict[str, float]
-    verdict: str
-    seconds: float = 0.0
-    files: list[Path] = field(default_factory=list)
-
-    def flag_counts(self) -> dict[str, int]:
-        return {str(k): int(v) for k, v in self.moves["flag"].value_counts().items()}
 
 
 def read_decisions(database_url: str) -> pd.DataFrame:
@@ -227,8 +205,6 @@ def log_monitoring_run(settings: Settings, result: ReviewResult, *, snapshot_has
 
 def write_review(result: ReviewResult, out_dir: Path) -> list[Path]:
     """moves.csv, units.csv, programme.csv, monitoring.csv, report.xlsx and report.html."""
-    from pipelines.report import write_report
-
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {
         "moves.csv": result.moves[list(MOVE_COLUMNS)],

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
 from models.planning.review import MOVE_COLUMNS, ReviewWindowError
-from pipelines.review import ReviewResult, default_window, review_loaded
+from pipelines.review import default_window, review_loaded
+from pipelines.review_result import ReviewResult
 from serving.audit import AuditDep, audited
 from serving.auth import ApiKey, Role, require_role
 from serving.decisions import DecisionLog

@@ -16,7 +16,8 @@ from models.planning.review import MOVE_COLUMNS
 from models.scoring.impact import PROGRAMME_COLUMNS
 from models.scoring.monitoring import MONITORING_COLUMNS, NOT_NEEDED, RETRAIN
 from pipelines import tracking
-from pipelines.review import PIPELINE, ReviewResult, review, run_review
+from pipelines.review import PIPELINE, review, run_review
+from pipelines.review_result import ReviewResult
 from tests.fixtures.world import World
 
 pytestmark = pytest.mark.integration
