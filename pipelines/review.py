@@ -25,6 +25,7 @@ from models.planning.review import (
     DECISION_COLUMNS,
     MOVE_COLUMNS,
     backcast_features,
+    check_dates,
     coaching_pairs,
     review_moves,
     unit_review,
@@ -65,6 +66,7 @@ def read_decisions(database_url: str) -> pd.DataFrame:
 def default_window(as_of: date, *, since: date | None, until: date | None) -> ReviewWindow:
     """Unset ends: until the data's reference date, since 1 January of the third decree year
     back."""
+    check_dates(since, until)
     end = until or as_of
     return ReviewWindow(since=since or date(end.year - REVIEW_YEARS + 1, 1, 1), until=end)
 

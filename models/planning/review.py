@@ -58,12 +58,26 @@ DECISION_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 class ReviewWindowError(MutasiError):
     """The review window is empty or backwards."""
 
 
+def check_dates(*days: date | None) -> None:
+    """Dates a review window may use: from 1900 to 2200."""
+    for day in days:
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ReviewWindowError(
+                f"Tanggal {day} di luar {FIRST_YEAR}-{LAST_YEAR} / "
+                f"date {day} is outside {FIRST_YEAR}-{LAST_YEAR}"
+            )
+
+
 def window_transfers(transfers: pd.DataFrame, *, since: date, until: date) -> pd.DataFrame:
     """Transfers decreed in [since, until]; a backwards or empty window is a user error."""
+    check_dates(since, until)
     if until < since:
         raise ReviewWindowError(
             f"Tanggal akhir {until} sebelum tanggal awal {since} / "

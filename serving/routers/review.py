@@ -141,8 +141,8 @@ def get_review(
     since: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
     until: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
 ) -> ReviewResponse:
-    window = default_window(state.as_of, since=since, until=until)
     try:
+        window = default_window(state.as_of, since=since, until=until)
         result = review_loaded(
             settings,
             data=state.data,

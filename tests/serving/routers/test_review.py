@@ -59,3 +59,9 @@ def test_the_review_is_audited_with_the_nips_it_returned(
     row = client.app.state.audit.rows()[-1]  # type: ignore[attr-defined]
     assert (row["route"], row["role"]) == ("/v1/review", "data")
     assert set(row["nips"].split(";")) == {m["nip"] for m in body["moves"]}
+
+
+def test_a_date_out_of_range_is_a_422(client: TestClient, headers: Headers) -> None:
+    response = client.get("/v1/review?until=0001-01-01", headers=headers[Role.DATA])
+    assert response.status_code == 422
+    assert "outside 1900-2200" in response.json()["message"]
