@@ -24,6 +24,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from simulator.writer import DemoDataError
+
 SCORE_PER_RATING: Final[float] = 15.0
 PRETRAINING_DAYS: Final[tuple[int, int]] = (20, 121)
 
@@ -35,6 +37,14 @@ class Programme:
     move_effect: float | None = None
     pretraining_effect: float = 0.0
     pretraining_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        effects = [e for e in (self.move_effect, self.pretraining_effect) if e is not None]
+        if not 0.0 <= self.pretraining_share <= 1.0 or any(abs(e) > 2.0 for e in effects):
+            raise DemoDataError(
+                "Efek program harus -2..2 poin predikat dan porsi pelatihan 0..1 / programme "
+                "effects must be -2..2 rating points and the training share 0..1"
+            )
 
     def truth(self) -> dict[str, Any]:
         """The effects as `_truth/truth.json` states them, on both scales."""
