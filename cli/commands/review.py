@@ -45,9 +45,14 @@ def review(
     typer.echo(f"jendela / window: {window.since} .. {window.until}; model {result.model_version}")
     typer.echo(f"mutasi / moves: {len(result.moves)}; {result.flag_counts()}")
     moved = result.programme.iloc[0]
+    interval = (
+        f"{moved['effect']} [{moved['ci_low']}, {moved['ci_high']}] "
+        if moved["effect"] == moved["effect"]  # NaN: not reliable, no number
+        else ""
+    )
     typer.echo(
-        f"dampak pindah / effect of moving ({moved['cohort']}): {moved['effect']} "
-        f"[{moved['ci_low']}, {moved['ci_high']}] n={moved['n']}; {moved['method']}"
+        f"dampak pindah / effect of moving ({moved['cohort']}): {interval}"
+        f"n={moved['n']}; {moved['method']}"
     )
     typer.echo(f"putusan / verdict: {result.verdict}")
     for path in result.files:
