@@ -13,12 +13,14 @@ from pydantic import Field
 from models.planning.review import MOVE_COLUMNS, ReviewWindowError
 from pipelines.review import default_window, review_loaded
 from pipelines.review_result import ReviewResult
+from pipelines.settings import Settings
 from serving.audit import AuditDep, audited
 from serving.auth import ApiKey, Role, require_role
 from serving.decisions import DecisionLog
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError
 from serving.schemas.common import ErrorResponse, Strict, StrictModel, rows_as
+from serving.state import LoadedState
 
 router = APIRouter(
     prefix="/v1",
@@ -107,6 +109,27 @@ def _decisions(request: Request) -> pd.DataFrame:
     return pd.DataFrame(log.rows())
 
 
+def review_of_state(
+    request: Request,
+    state: LoadedState,
+    settings: Settings,
+    *,
+    since: date | None,
+    until: date | None,
+) -> ReviewResult:
+    """The review of the served snapshot and model: the one service the API route and the
+    console's /evaluasi page both call (ReviewWindowError for a bad window)."""
+    return review_loaded(
+        settings,
+        data=state.data,
+        snapshot_id=state.snapshot_id,
+        as_of=state.as_of,
+        bundle=state.bundle,
+        window=default_window(state.as_of, since=since, until=until),
+        decisions=_decisions(request),
+    )
+
+
 def _response(result: ReviewResult) -> ReviewResponse:
     return ReviewResponse(
         since=result.window.since,
@@ -142,16 +165,7 @@ def get_review(
     until: Annotated[date | None, Query(description="YYYY-MM-DD")] = None,
 ) -> ReviewResponse:
     try:
-        window = default_window(state.as_of, since=since, until=until)
-        result = review_loaded(
-            settings,
-            data=state.data,
-            snapshot_id=state.snapshot_id,
-            as_of=state.as_of,
-            bundle=state.bundle,
-            window=window,
-            decisions=_decisions(request),
-        )
+        result = review_of_state(request, state, settings, since=since, until=until)
     except ReviewWindowError as exc:
         raise InvalidInputError(exc.message) from None
     audit.returned(
