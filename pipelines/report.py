@@ -55,9 +55,20 @@ def predicted_vs_actual_figure(moves: pd.DataFrame) -> Figure:
     return figure
 
 
+NO_RELIABLE_EFFECT = (
+    "Belum ada perkiraan dampak yang andal (n < 30 di setiap kelompok) / "
+    "No reliable effect estimate yet (n < 30 in every cohort)"
+)
+
+
+def reliable_effects(programme: pd.DataFrame) -> pd.DataFrame:
+    """The rows with an estimate, units left out (they crowd the chart; the table has them)."""
+    return programme.loc[programme["effect"].notna() & ~programme["cohort"].str.startswith("unit")]
+
+
 def effects_figure(programme: pd.DataFrame) -> Figure:
     """Each reliable effect (not by unit) with its 95 % interval."""
-    rows = programme.loc[programme["effect"].notna() & ~programme["cohort"].str.startswith("unit")]
+    rows = reliable_effects(programme)
     figure = Figure(figsize=(7, 0.4 * max(len(rows), 3) + 1))
     axes = figure.subplots()
     labels = [f"{q}: {c}" for q, c in zip(rows["question"], rows["cohort"], strict=True)]
@@ -133,7 +144,12 @@ def report_html(result: ReviewResult) -> str:
         _section(
             "Dampak program",
             "Programme impact",
-            _png(effects_figure(result.programme)) + _table(result.programme),
+            (
+                _png(effects_figure(result.programme))
+                if len(reliable_effects(result.programme))
+                else f"<p>{html.escape(NO_RELIABLE_EFFECT)}</p>"
+            )
+            + _table(result.programme),
         ),
         _section(
             "Unit sebelum dan sesudah",

@@ -13,7 +13,13 @@ from fastapi.responses import HTMLResponse
 from matplotlib.figure import Figure
 
 from models.planning.review import ReviewWindowError
-from pipelines.report import FLAG_WORDS, effects_figure, predicted_vs_actual_figure
+from pipelines.report import (
+    FLAG_WORDS,
+    NO_RELIABLE_EFFECT,
+    effects_figure,
+    predicted_vs_actual_figure,
+    reliable_effects,
+)
 from serving.audit import AuditDep, audited
 from serving.auth import Role
 from serving.deps import SettingsDep, StateDep
@@ -90,5 +96,8 @@ def review_page(
         ],
         reasons=str(reasons.iloc[0]) if len(reasons) else "",
         scatter=_png(predicted_vs_actual_figure(result.moves)),
-        effects=_png(effects_figure(result.programme)),
+        effects=_png(effects_figure(result.programme))
+        if len(reliable_effects(result.programme))
+        else None,
+        no_effect=NO_RELIABLE_EFFECT,
     )
