@@ -12,9 +12,10 @@ A logistic propensity model on the SKP before (Y-1 and Y-2, and the Y-1 predikat
 categories: HR picks on it), years in the post and the grade (`COVARIATES`) weights the
 stayers by p / (1 - p) so that they look like the movers, within each decree year (weights
 sum to the movers of that year). The effect is the movers' mean change
-minus the weighted stayers' mean change. The pre-transfer training question compares moves
-that change sector with and without a training in the target post's technical competency in
-the year before the decree, the same way.
+minus the weighted stayers' mean change. Beside it, as a plain baseline, the unweighted
+difference in differences against all stayers (`BASELINE_COHORT`). The pre-transfer training
+question compares moves that change sector with and without a training in the target post's
+technical competency in the year before the decree, the same way.
 
 Scale: the 0-100 SKP score where most appraisals carry one (rows without both scores are left
 out), else the 1-5 rating. 95 % intervals by a Poisson bootstrap over people (a person who stays
@@ -48,6 +49,8 @@ PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
 )
 COVARIATES: Final[tuple[str, ...]] = ("pre", "prior", "prior_missing", "tenure", "grade")
 NOT_RELIABLE: Final[str] = "tidak andal / not reliable"
+BASELINE_COHORT: Final[str] = "semua, tanpa pembobotan / all, unweighted"
+BASELINE: Final[str] = "DiD tanpa pembobotan (pembanding) / plain DiD (baseline), vs all stayers"
 PRETRAINING_DAYS: Final[int] = 365
 
 
@@ -235,13 +238,18 @@ def att_weights(treated: pd.DataFrame, controls: pd.DataFrame, *, random_state: 
 
 
 def did_estimate(
-    treated: pd.DataFrame, controls: pd.DataFrame, config: ImpactConfig
+    treated: pd.DataFrame, controls: pd.DataFrame, config: ImpactConfig, *, weighted: bool = True
 ) -> Estimate | None:
-    """ATT by weighted difference in differences with a Poisson-bootstrap 95 % interval;
-    None when there are fewer than `min_n` treated or no controls."""
+    """ATT by weighted difference in differences with a Poisson-bootstrap 95 % interval
+    (`weighted=False`: the plain difference in differences, the baseline); None when there are
+    fewer than `min_n` treated or no controls."""
     if len(treated) < config.min_n or len(controls) == 0:
         return None
-    weights = att_weights(treated, controls, random_state=config.random_state)
+    weights = (
+        att_weights(treated, controls, random_state=config.random_state)
+        if weighted
+        else np.ones(len(controls))
+    )
     change_t = treated["change"].to_numpy(float)
     change_c = controls["change"].to_numpy(float)
     effect = change_t.mean() - np.average(change_c, weights=weights)
@@ -315,6 +323,8 @@ def programme_effects(
         controls = stayers.loc[stayers["decree_year"].isin(treated["decree_year"].unique())]
         estimate = did_estimate(treated, controls, config)
         rows.append(_row("moved", cohort, len(treated), estimate, f"{method}, vs stayers"))
+    plain = did_estimate(movers, stayers, config, weighted=False)
+    rows.insert(1, _row("moved", BASELINE_COHORT, len(movers), plain, f"{BASELINE}; {unit}"))
     changers = movers.loc[movers["sector_change"]]
     trained = changers.loc[changers["pretrained"]]
     estimate = did_estimate(trained, changers.loc[~changers["pretrained"]], config)
