@@ -30,6 +30,7 @@ from simulator.export import (
 from simulator.history import Records, headcounts, simulate
 from simulator.people import name_pools, to_day
 from simulator.positions import build_positions, competency_codes, required_levels
+from simulator.programme import Programme, programme_truth
 from simulator.state import State, World
 from simulator.summary import DemoSummary
 from simulator.trainings import build_trainings
@@ -53,6 +54,7 @@ __all__ = [
     "VARIANTS",
     "DemoDataError",
     "DemoSummary",
+    "Programme",
     "agency_data",
     "generate_agency",
     "variant_named",
@@ -133,6 +135,7 @@ def generate_agency(
     file_format: str = "csv",
     layout: str = "contract",
     messy: bool = False,
+    programme: Programme | None = None,
     variant: str = DEFAULT.name,
 ) -> DemoSummary:
     """Simulate the agency for `years` years up to `as_of` and write it to `out_dir`:
@@ -143,8 +146,15 @@ def generate_agency(
     as_of_day = to_day(as_of)
     rng = np.random.default_rng(seed)
     world = build_world(rng, employees=employees, variant=variant_named(variant))
+    programme = programme or Programme()
     state, records = simulate(
-        rng, world, employees=employees, as_of=as_of, years=years, pools=name_pools(seed)
+        rng,
+        world,
+        employees=employees,
+        as_of=as_of,
+        years=years,
+        pools=name_pools(seed),
+        programme=programme,
     )
     nip = nips(state.people)
     tables = contract_tables(rng, world, state, records, nip=nip, as_of_day=as_of_day)
@@ -167,8 +177,11 @@ def generate_agency(
         transfers=transfers_truth(transfers, current_nips=employees_frame["nip"]),
         pools=eval_pools_truth(pools, world=world, nip=nip, as_of_day=as_of_day),
         trainings=trainings_truth(world.trainings),
-        summary=truth_summary(summary, world=world),
+        summary=truth_summary(summary, world=world) | {"programme": programme.truth()},
     )
+    if programme != Programme():
+        realised = programme_truth(records.frame("programme"), nip=nip)
+        realised.to_csv(out_dir / "_truth" / "programme_truth.csv", index=False)
     logger.info(
         "demo agency written: %s employees, %s transfers", summary.employees, len(transfers)
     )
@@ -181,6 +194,7 @@ def agency_data(
     seed: int,
     as_of: date | None = None,
     years: int = 10,
+    programme: Programme | None = None,
     variant: str = DEFAULT.name,
 ) -> AgencyData:
     """The demo agency in memory, as ingest would load it: the one synthetic-agency builder
@@ -189,6 +203,12 @@ def agency_data(
 
     with tempfile.TemporaryDirectory(prefix="mutasi-world-") as folder:
         generate_agency(
-            Path(folder), employees=employees, seed=seed, as_of=as_of, years=years, variant=variant
+            Path(folder),
+            employees=employees,
+            seed=seed,
+            as_of=as_of,
+            years=years,
+            programme=programme,
+            variant=variant,
         )
         return read_and_validate(Path(folder), today=as_of or DEFAULT_AS_OF)

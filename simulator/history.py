@@ -16,11 +16,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from models.contract.enums import SECTORS
 from simulator.moves import YearMoves, apply_moves, decide_moves
 from simulator.outcomes import (
     expected_post_move_rating,
     rating_category,
     realised_rating,
+    realised_ratings,
     skp_score,
 )
 from simulator.people import to_day
@@ -33,6 +35,7 @@ from simulator.population import (
     random_days,
     window_in,
 )
+from simulator.programme import PRETRAINING_DAYS, Programme, pretraining_picks
 from simulator.staff import new_people
 from simulator.state import DAYS_PER_YEAR, State, World, in_post_features
 
@@ -48,6 +51,7 @@ class Records:
     assessments: list[dict[str, np.ndarray]] = field(default_factory=list)
     trainings: list[dict[str, np.ndarray]] = field(default_factory=list)
     moves: list[YearMoves] = field(default_factory=list)
+    programme: list[dict[str, np.ndarray]] = field(default_factory=list)
 
     def frame(self, name: str) -> pd.DataFrame:
         parts: list[dict[str, np.ndarray]] = getattr(self, name)
@@ -114,6 +118,72 @@ def trainings(
     )
 
 
+def _stay_rating(world: World, state: State, persons: np.ndarray) -> np.ndarray:
+    """Expected rating of movers had they stayed in the post they left (same year)."""
+    features = in_post_features(world, state, persons=persons, posts=state.moved_from[persons])
+    years = features["years_in_target_sector"] + state.lost_sector_year[persons]
+    return expected_post_move_rating(
+        features.assign(years_in_target_sector=years), variant=world.variant
+    )
+
+
+def _programme_ratings(
+    world: World,
+    state: State,
+    *,
+    persons: np.ndarray,
+    post_move: np.ndarray,
+    expected: np.ndarray,
+    programme: Programme,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected ratings under the programme: (with every effect, without the move effect,
+    without the pre-transfer training effect); see simulator/programme.py."""
+    base = expected.copy()
+    move = np.zeros(len(persons))
+    if programme.move_effect is not None and post_move.any():
+        base[post_move] = _stay_rating(world, state, persons[post_move])
+        move[post_move] = programme.move_effect
+    pre = programme.pretraining_effect * (post_move & state.pretrained[persons])
+    return (
+        np.clip(base + move + pre, 1.0, 5.0),
+        np.clip(base + pre, 1.0, 5.0),
+        np.clip(base + move, 1.0, 5.0),
+    )
+
+
+def _realise(
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    *,
+    persons: np.ndarray,
+    post_move: np.ndarray,
+    expected: np.ndarray,
+    programme: Programme,
+    records: Records,
+    year: int,
+) -> np.ndarray:
+    """The year's realised ratings; under a programme also the realised effects of the first
+    post-move year (the same noise with and without each effect: the 1-5 bounds shrink them)."""
+    if programme == Programme():
+        return realised_rating(rng, expected, variant=world.variant)
+    full, no_move, no_pre = _programme_ratings(
+        world, state, persons=persons, post_move=post_move, expected=expected, programme=programme
+    )
+    rating, without_move, without_pre = realised_ratings(
+        rng, full, no_move, no_pre, variant=world.variant
+    )
+    records.programme.append(
+        {
+            "person": persons[post_move],
+            "year": np.full(int(post_move.sum()), year),
+            "move_effect": (rating - without_move)[post_move],
+            "pretraining_effect": (rating - without_pre)[post_move],
+        }
+    )
+    return rating
+
+
 def performance(
     rng: np.random.Generator,
     world: World,
@@ -122,8 +192,10 @@ def performance(
     year: int,
     moves: YearMoves | None,
     records: Records,
+    programme: Programme | None = None,
 ) -> None:
     """The year's SKP for everyone in service mid-year, in the post held longest."""
+    programme = programme or Programme()
     mid = np.datetime64(f"{year}-07-01")
     persons = np.flatnonzero(state.active_on(mid))
     held = state.position[persons].copy()
@@ -139,10 +211,23 @@ def performance(
     )
     post_move = (state.pending_year[persons] == year) & (held == state.position[persons])
     expected = np.where(post_move, state.pending_rating[persons], expected)
-    rating = realised_rating(rng, expected, variant=world.variant)
+    rating = _realise(
+        rng,
+        world,
+        state,
+        persons=persons,
+        post_move=post_move,
+        expected=expected,
+        programme=programme,
+        records=records,
+        year=year,
+    )
     keeps_score = world.units["keeps_score"].to_numpy()[world.pos_unit[held]]
     score = np.where(keeps_score, skp_score(rng, rating), np.nan)
     state.sector_years[persons, world.pos_sector[held]] += 1
+    moved_now = (state.pending_year[persons] == year + 1) & (held == state.position[persons])
+    left = np.maximum(state.moved_from[persons], 0)
+    state.lost_sector_year[persons] = moved_now & (world.pos_sector[left] != world.pos_sector[held])
     state.last_rating[persons] = rating
     records.performance.append(
         {
@@ -171,6 +256,7 @@ class Run:
     as_of_day: np.datetime64
     employees: int
     pools: dict[str, np.ndarray]
+    programme: Programme = field(default_factory=Programme)
 
     @property
     def first_year(self) -> int:
@@ -196,7 +282,13 @@ def _hire(rng: np.random.Generator, world: World, state: State, run: Run, year: 
 
 
 def _transfer_round(
-    rng: np.random.Generator, world: World, state: State, run: Run, window: Window
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    run: Run,
+    *,
+    window: Window,
+    records: Records,
 ) -> YearMoves:
     moves = decide_moves(
         rng,
@@ -207,7 +299,40 @@ def _transfer_round(
         as_of_day=run.as_of_day,
     )
     apply_moves(rng, state, moves, as_of_day=run.as_of_day)
+    moved = ~np.isnat(moves.effective_day)
+    state.moved_from[moves.persons[moved]] = moves.from_position[moved]
+    state.pretrained[moves.persons[moved]] = False
+    if run.programme.pretraining_share > 0:
+        _pretrain(rng, world, state, moves=moves, moved=moved, run=run, records=records)
     return moves
+
+
+def _pretrain(
+    rng: np.random.Generator,
+    world: World,
+    state: State,
+    *,
+    moves: YearMoves,
+    moved: np.ndarray,
+    run: Run,
+    records: Records,
+) -> None:
+    """The programme's pre-transfer trainings in the target post's technical competency."""
+    target_sector = world.pos_sector[moves.to_position]
+    competency = world.trainings["competency_index"].to_numpy()
+    technical = [np.flatnonzero(competency == 9 + s) for s in range(len(SECTORS))]
+    rows, picks = pretraining_picks(
+        rng,
+        sector_change=moved & (world.pos_sector[moves.from_position] != target_sector),
+        technical_trainings=technical,
+        target_sector=target_sector,
+        share=run.programme.pretraining_share,
+    )
+    before = rng.integers(*PRETRAINING_DAYS, len(rows)).astype("timedelta64[D]")
+    state.pretrained[moves.persons[rows]] = True
+    records.trainings.append(
+        {"person": moves.persons[rows], "training": picks, "day": moves.decree_day[rows] - before}
+    )
 
 
 def _run_year(
@@ -226,13 +351,15 @@ def _run_year(
     moves = None
     decree_window = run.window(year, "02-01", "06-30")
     if not first and decree_window is not None:
-        moves = _transfer_round(rng, world, state, run, decree_window)
+        moves = _transfer_round(rng, world, state, run, window=decree_window, records=records)
         records.moves.append(moves)
     training_window = window_in(year, "07-01", "12-15", run.start + 31, run.as_of_day)
     if training_window is not None:
         trainings(rng, world, state, window=training_window, records=records)
     if np.datetime64(f"{year}-12-31") < run.as_of_day:
-        performance(rng, world, state, year=year, moves=moves, records=records)
+        performance(
+            rng, world, state, year=year, moves=moves, records=records, programme=run.programme
+        )
         grow(world, state, year_window[1])
     return state
 
@@ -245,11 +372,18 @@ def simulate(
     as_of: date,
     years: int,
     pools: dict[str, np.ndarray],
+    programme: Programme | None = None,
 ) -> tuple[State, Records]:
     """Run the world from `years` years before `as_of` up to `as_of`."""
     as_of_day = to_day(as_of)
     start = as_of_day - np.timedelta64(round(years * DAYS_PER_YEAR), "D")
-    run = Run(start=start, as_of_day=as_of_day, employees=employees, pools=pools)
+    run = Run(
+        start=start,
+        as_of_day=as_of_day,
+        employees=employees,
+        pools=pools,
+        programme=programme or Programme(),
+    )
     state = new_people(
         rng,
         world,

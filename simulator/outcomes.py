@@ -223,6 +223,17 @@ def realised_rating(
     return np.asarray(np.clip(noisy, 1.0, 5.0))
 
 
+def realised_ratings(
+    rng: np.random.Generator, *expected: np.ndarray, variant: Variant = DEFAULT
+) -> list[np.ndarray]:
+    """`realised_rating` of several expected ratings of the same people with the same draws
+    (the same noise and bad years): the first equals `realised_rating(rng, expected[0])`."""
+    n = len(expected[0])
+    bad_year = rng.random(n) < variant.bad_year_probability
+    noise = rng.normal(0.0, variant.rating_noise_sd, n) - BAD_YEAR_DROP * bad_year
+    return [np.asarray(np.clip(e + noise, 1.0, 5.0)) for e in expected]
+
+
 def rating_category(rating: np.ndarray) -> np.ndarray:
     """SKP category of continuous ratings (cut at 1.5, 2.5, 3.5, 4.5)."""
     return np.array(RATINGS_LOW_TO_HIGH, dtype=object)[np.digitize(rating, RATING_CUTS)]

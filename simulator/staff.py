@@ -186,6 +186,9 @@ def _fresh_state(
         last_rating=np.full(n, 4.0),
         return_to=np.full(n, -1, dtype=np.int64),
         return_year=np.full(n, -1, dtype=np.int64),
+        moved_from=np.full(n, -1, dtype=np.int64),
+        lost_sector_year=np.zeros(n),
+        pretrained=np.zeros(n, dtype=bool),
     )
 
 

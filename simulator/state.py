@@ -100,6 +100,9 @@ class State:
     last_rating: np.ndarray
     return_to: np.ndarray  # post a granted return request goes back to (-1: none)
     return_year: np.ndarray  # the year of that return decree
+    moved_from: np.ndarray  # post left by the latest move (-1: none), for the programme's truth
+    lost_sector_year: np.ndarray  # 1: the decree year's SKP counted in the new post's sector
+    pretrained: np.ndarray  # the latest move came with a pre-transfer training (programme)
 
     def append(self, other: State) -> State:
         merged = {

@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "info",
     "ingest",
     "plan",
+    "review",
     "serve",
     "train",
 )

@@ -43,10 +43,28 @@ def demo_data(
             "noisy_skp (see simulator/variants.py).",
         ),
     ] = "default",
+    move_effect: Annotated[
+        float | None,
+        typer.Option(
+            "--move-effect",
+            help="Known effect of being moved on the next SKP, rating points (default: the "
+            "mechanism's own; see simulator/programme.py).",
+        ),
+    ] = None,
+    pretraining_effect: Annotated[
+        float,
+        typer.Option(
+            "--pretraining-effect", help="Effect of a pre-transfer training, rating points."
+        ),
+    ] = 0.0,
+    pretraining_share: Annotated[
+        float,
+        typer.Option("--pretraining-share", help="Share of sector changes given that training."),
+    ] = 0.0,
 ) -> None:
     """Generate a realistic demo agency (Pemerintah Provinsi Jawa Timur) with its ground truth."""
     from cli.progress import step
-    from simulator import generate_agency
+    from simulator import Programme, generate_agency
 
     with step(f"membuat instansi demo / generating the demo agency ({employees:,} employees)"):
         summary = generate_agency(
@@ -59,6 +77,11 @@ def demo_data(
             layout=layout,
             messy=messy,
             variant=variant,
+            programme=Programme(
+                move_effect=move_effect,
+                pretraining_effect=pretraining_effect,
+                pretraining_share=pretraining_share,
+            ),
         )
     typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
     for table, rows in summary.rows.items():

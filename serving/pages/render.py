@@ -39,6 +39,7 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/cek-risiko", "Cek risiko", "Risk check", frozenset({"planner"})),
     ("/rencana", "Rencana mutasi", "Round plan", frozenset({"planner"})),
     ("/model", "Model", "Models", frozenset({"data"})),
+    ("/evaluasi", "Evaluasi", "Post-move review", frozenset({"planner", "data"})),
 )
 
 

@@ -241,6 +241,20 @@ def test_data_team_sees_versions_and_figures(
     tab.screenshot("model")
 
 
+def test_planner_reviews_last_years_moves_and_sees_who_needs_coaching(
+    visit: Callable[[], Visit], role_keys: dict[str, str]
+) -> None:
+    tab = visit()
+    tab.sign_in(role_keys["planner"])
+    tab.page.get_by_role("link", name=re.compile("Evaluasi")).click()
+    tab.page.get_by_label("Tanggal SK sejak").fill("2024-01-01")
+    tab.page.get_by_role("button", name=re.compile("Tampilkan")).click()
+    assert tab.page.get_by_role("heading", name=re.compile("Di bawah harapan")).is_visible()
+    assert tab.page.get_by_role("img", name=re.compile("Perkiraan dan SKP")).is_visible()
+    assert tab.page.get_by_text(re.compile("Putusan pemantauan")).is_visible()
+    tab.screenshot("evaluasi")
+
+
 def test_docs_render_with_the_network_cut_off(visit: Callable[[], Visit]) -> None:
     tab = visit()
     tab.open("/docs")
