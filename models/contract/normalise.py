@@ -250,7 +250,9 @@ def _column(
     where = (table, file, column)
     changes: list[Normalisation] = []
     problems: list[Problem] = []
-    padded = text[_odd(text, lambda s: ~s.str.contains(r"^\s|\s$"))]
+    # strip() == itself: one Arrow kernel per column (a `^\s|\s$` regex fell back to Python's re
+    # for every cell: three quarters of the time of normalising clean tables).
+    padded = text[_odd(text, lambda s: s.str.strip() == s)]
     value = text.mask(text.index.isin(padded.index), padded.str.strip()) if len(padded) else text
     if len(padded):
         changes.append(_change(where, BLANKS, padded, padded.str.strip()))  # type: ignore[arg-type]
