@@ -25,6 +25,7 @@ PAGES: tuple[str, ...] = (
     "employees",
     "risk",
     "plans",
+    "plan_moves",
     "models",
 )
 

@@ -135,3 +135,105 @@ def test_docs_load_their_scripts_from_this_server(client: TestClient) -> None:
     page = client.get("/docs").text
     scripts = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert scripts and all(s.startswith("/") for s in scripts)
+
+
+TOKEN = re.compile(r'name="rekomendasi" value="([^"]+)"')
+_plans: dict[str, str] = {}
+
+
+def _small_plan(planner: TestClient) -> str:
+    """One plan for this module's decision tests (plans are stored under the world's home)."""
+    if "id" not in _plans:
+        form = planner.get("/rencana")
+        started = planner.post(
+            "/rencana",
+            data={"csrf": csrf_of(form.text), "batas_waktu": "20"},
+            follow_redirects=False,
+        )
+        progress_url = started.headers["location"]
+        for _ in range(240):
+            status = planner.get(f"{progress_url}/status").json()
+            if status["done"]:
+                break
+            time.sleep(0.5)
+        assert status["result"], status
+        _plans["id"] = status["result"]
+    return _plans["id"]
+
+
+def _decide(client: TestClient, page: str, action: str, token: int, **fields: str) -> object:
+    data = {"csrf": csrf_of(page), "rekomendasi": TOKEN.findall(page)[token], **fields}
+    return client.post(action, data=data, follow_redirects=False)
+
+
+def test_plan_page_records_an_adopted_and_a_rejected_move(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    action = f"/rencana/{plan_id}/keputusan"
+    adopted = _decide(planner, page, action, 0, keputusan="adopted")
+    rejected = _decide(
+        planner, page, action, 1, keputusan="rejected", alasan="Pegawai sedang tugas belajar"
+    )
+    assert adopted.status_code == rejected.status_code == 303  # type: ignore[attr-defined]
+    records = world_app.state.decisions.latest(source="plan", plan_id=plan_id)
+    kinds = sorted((r["decision"], r["reason"]) for r in records.values())
+    assert kinds == [("adopted", None), ("rejected", "Pegawai sedang tugas belajar")]
+
+
+def test_plan_page_shows_each_moves_recorded_decision(
+    console: Callable[[Role], TestClient],
+) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    _decide(planner, page, f"/rencana/{plan_id}/keputusan", 2, keputusan="adopted")
+    again = planner.get(f"/rencana/{plan_id}").text
+    assert "diterima / adopted" in again
+
+
+def test_a_rejection_without_a_reason_is_refused_on_the_page_and_stores_nothing(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    before = len(world_app.state.decisions.rows())
+    refused = _decide(
+        planner, page, f"/rencana/{plan_id}/keputusan", 3, keputusan="rejected", alasan="tidak"
+    )
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    alert = re.search(r"Keputusan tidak dicatat.*?</p>", refused.text, re.S)  # type: ignore[attr-defined]
+    assert alert and "alasan wajib" in alert.group(0) and "Mutasi " in alert.group(0)
+    assert len(world_app.state.decisions.rows()) == before
+
+
+def test_a_forged_recommendation_is_refused(console: Callable[[Role], TestClient]) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    data = {"csrf": csrf_of(page), "rekomendasi": "forged.token", "keputusan": "adopted"}
+    response = planner.post(f"/rencana/{plan_id}/keputusan", data=data)
+    assert response.status_code == 403
+
+
+def test_shortlist_page_records_a_decision_with_source_shortlist(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    hr = console(Role.HR)
+    page = hr.get(f"/jabatan/{vacant_position}").text
+    nip = re.findall(r'href="/pegawai/(\d{18})\?', page)[0]
+    answer = _decide(hr, page, f"/jabatan/{vacant_position}/keputusan", 0, keputusan="adopted")
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    record = world_app.state.decisions.latest(source="shortlist", position_id=vacant_position)
+    assert record[(nip, vacant_position)]["decision"] == "adopted"
+
+
+def test_shortlist_page_shows_risk_bands_and_the_fairness_box(
+    console: Callable[[Role], TestClient], vacant_position: str
+) -> None:
+    page = console(Role.HR).get(f"/jabatan/{vacant_position}").text
+    assert re.search(r"\d+ %<br><span class=\"en\">(rendah|sedang|tinggi) / ", page)
+    assert "Keadilan (aturan empat per lima)" in page and "Rasio dampak" in page
