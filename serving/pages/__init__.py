@@ -26,6 +26,7 @@ PAGES: tuple[str, ...] = (
     "risk",
     "plans",
     "plan_moves",
+    "search",
     "models",
 )
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import pandas as pd
+from docx import Document
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -237,3 +238,67 @@ def test_shortlist_page_shows_risk_bands_and_the_fairness_box(
     page = console(Role.HR).get(f"/jabatan/{vacant_position}").text
     assert re.search(r"\d+ %<br><span class=\"en\">(rendah|sedang|tinggi) / ", page)
     assert "Keadilan (aturan empat per lima)" in page and "Rasio dampak" in page
+
+
+def test_position_search_finds_a_position_by_words_of_its_title_and_unit(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    position = world_app.state.holder.require().lookups.positions.loc[vacant_position]
+    words = f"{str(position['title']).split()[0]} {str(position['unit_name']).split()[-1]}"
+    page = console(Role.PLANNER).get("/cari", params={"q": words.upper()}).text
+    assert f'<span class="id">{vacant_position}</span>' in page
+
+
+def test_name_search_finds_an_employee_and_audits_the_answer(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    state = world_app.state.holder.require()
+    nip = str(state.lookups.employees.index[5])
+    name = str(state.lookups.employees.loc[nip, "name"])
+    hr = console(Role.HR)
+    form = hr.get("/cari?q=x")
+    page = hr.post("/cari/pegawai", data={"csrf": csrf_of(form.text), "nama": name.lower()})
+    last = world_app.state.audit.rows()[-1]
+    assert f'href="/pegawai/{nip}"' in page.text
+    assert last["route"] == "/cari/pegawai" and nip in last["nips"]
+
+
+def test_a_planner_may_not_search_employees_by_name(
+    console: Callable[[Role], TestClient],
+) -> None:
+    planner = console(Role.PLANNER)
+    form = planner.get("/cari?q=x")
+    response = planner.post("/cari/pegawai", data={"csrf": csrf_of(form.text), "nama": "siti"})
+    assert response.status_code == 403 and "Akses ditolak" in response.text
+
+
+def test_employee_page_explanation_is_the_api_document(
+    console: Callable[[Role], TestClient],
+    client: TestClient,
+    headers: dict[Role, dict[str, str]],
+    world_app: FastAPI,
+    vacant_position: str,
+) -> None:
+    nip = str(world_app.state.holder.require().lookups.employees.index[0])
+    hr = console(Role.HR)
+    employee = hr.get(f"/pegawai/{nip}", params={"jabatan": vacant_position}).text
+    link = re.search(r'href="(/pegawai/\d+/penjelasan\?jabatan=[^"&]+)"', employee)
+    assert link
+    page = hr.get(link.group(1))
+    api = client.get(
+        f"/v1/employees/{nip}/explanation",
+        params={"position_id": vacant_position},
+        headers=headers[Role.HR],
+    )
+    assert page.status_code == 200 and page.text == api.text
+
+
+def test_employee_page_explanation_downloads_as_docx(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    nip = str(world_app.state.holder.require().lookups.employees.index[0])
+    response = console(Role.HR).get(
+        f"/pegawai/{nip}/penjelasan", params={"jabatan": vacant_position, "format": "docx"}
+    )
+    document = Document(io.BytesIO(response.content))
+    assert document.paragraphs[0].text == "Penjelasan rekomendasi mutasi"
