@@ -182,6 +182,47 @@ def test_hr_officer_reads_an_employee_and_a_training_plan(
     tab.screenshot("pegawai")
 
 
+def test_hr_officer_opens_the_employees_explanation_for_a_position(
+    visit: Callable[[], Visit],
+    role_keys: dict[str, str],
+    world_state: LoadedState,
+    vacant_position: str,
+) -> None:
+    nip = str(world_state.lookups.employees.index[0])
+    tab = visit()
+    tab.sign_in(role_keys["hr"])
+    tab.open(f"/pegawai/{nip}?jabatan={vacant_position}")
+    with tab.page.expect_download() as download:
+        tab.page.get_by_role("link", name="Unduh penjelasan").click()
+    paragraphs = [p.text for p in Document(download.value.path()).paragraphs]
+    tab.page.get_by_role("link", name="Penjelasan untuk pegawai").click()
+    heading = tab.page.get_by_role("heading", name="Penjelasan rekomendasi mutasi")
+    tab.screenshot("penjelasan")
+    assert heading.is_visible() and "Penjelasan rekomendasi mutasi" in paragraphs
+
+
+def test_hr_officer_finds_a_position_by_title_and_an_employee_by_name(
+    visit: Callable[[], Visit],
+    role_keys: dict[str, str],
+    world_state: LoadedState,
+    vacant_position: str,
+) -> None:
+    position = world_state.lookups.positions.loc[vacant_position]
+    nip = str(world_state.lookups.employees.index[3])
+    name = str(world_state.lookups.employees.loc[nip, "name"])
+    tab = visit()
+    tab.sign_in(role_keys["hr"])
+    tab.page.get_by_label("Cari jabatan").fill(f"{position['title']} {position['unit_name']}")
+    tab.page.get_by_role("search", name=re.compile("Cari jabatan")).get_by_role("button").click()
+    row = tab.page.get_by_role("row").filter(has_text=vacant_position)
+    assert row.get_by_role("link").get_attribute("href") == f"/jabatan/{vacant_position}"
+    tab.page.get_by_label("Nama pegawai").fill(name.lower())
+    tab.page.get_by_role("search", name=re.compile("Cari pegawai")).get_by_role("button").click()
+    tab.screenshot("cari")
+    assert tab.page.get_by_role("link", name=name).first.is_visible()
+    assert name not in tab.page.url
+
+
 def test_planner_uploads_a_draft_decree_and_sees_the_bad_row_located(
     visit: Callable[[], Visit],
     role_keys: dict[str, str],
