@@ -212,11 +212,13 @@ def test_hr_officer_finds_a_position_by_title_and_an_employee_by_name(
     name = str(world_state.lookups.employees.loc[nip, "name"])
     tab = visit()
     tab.sign_in(role_keys["hr"])
-    tab.page.get_by_label("Cari jabatan").fill(f"{position['title']} {position['unit_name']}")
+    tab.page.get_by_role("textbox", name=re.compile("Cari jabatan")).fill(
+        f"{position['title']} {position['unit_name']}"
+    )
     tab.page.get_by_role("search", name=re.compile("Cari jabatan")).get_by_role("button").click()
     row = tab.page.get_by_role("row").filter(has_text=vacant_position)
     assert row.get_by_role("link").get_attribute("href") == f"/jabatan/{vacant_position}"
-    tab.page.get_by_label("Nama pegawai").fill(name.lower())
+    tab.page.get_by_role("textbox", name=re.compile("Nama pegawai")).fill(name.lower())
     tab.page.get_by_role("search", name=re.compile("Cari pegawai")).get_by_role("button").click()
     tab.screenshot("cari")
     assert tab.page.get_by_role("link", name=name).first.is_visible()
