@@ -302,3 +302,44 @@ def test_employee_page_explanation_downloads_as_docx(
     )
     document = Document(io.BytesIO(response.content))
     assert document.paragraphs[0].text == "Penjelasan rekomendasi mutasi"
+
+
+def test_a_move_changed_to_another_post_records_the_post_chosen(
+    console: Callable[[Role], TestClient], world_app: FastAPI, vacant_position: str
+) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    answer = _decide(
+        planner,
+        page,
+        f"/rencana/{plan_id}/keputusan",
+        4,
+        keputusan="changed",
+        jabatan_lain=vacant_position,
+        alasan="Lebih dibutuhkan di jabatan yang kosong ini",
+    )
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    records = world_app.state.decisions.latest(source="plan", plan_id=plan_id).values()
+    changed = [r for r in records if r["decision"] == "changed"]
+    assert [r["chosen_position_id"] for r in changed] == [vacant_position]
+
+
+def test_a_change_to_an_unknown_post_is_refused_and_named(
+    console: Callable[[Role], TestClient], world_app: FastAPI
+) -> None:
+    planner = console(Role.PLANNER)
+    plan_id = _small_plan(planner)
+    page = planner.get(f"/rencana/{plan_id}").text
+    before = len(world_app.state.decisions.rows())
+    refused = _decide(
+        planner,
+        page,
+        f"/rencana/{plan_id}/keputusan",
+        5,
+        keputusan="changed",
+        jabatan_lain="JB-TIDAK-ADA",
+        alasan="Lebih dibutuhkan di jabatan lain",
+    )
+    assert refused.status_code == 422 and "JB-TIDAK-ADA" in refused.text  # type: ignore[attr-defined]
+    assert len(world_app.state.decisions.rows()) == before
