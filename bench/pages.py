@@ -33,6 +33,7 @@ from serving.loading import build_state
 
 MUTASI = str(Path(sys.executable).with_name("mutasi"))
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+TOKEN = re.compile(r'name="rekomendasi" value="([^"]+)"')
 SEED = 7
 
 
@@ -107,12 +108,32 @@ def main() -> None:
         )
         risk_form = planner.get("/cek-risiko").text
         plan_id, plan_seconds = run_plan(planner)
+        plan_page = planner.get(f"/rencana/{plan_id}").text
+        token = TOKEN.search(plan_page).group(1)  # type: ignore[union-attr]
+        name = str(state.lookups.employees.iloc[0]["name"]).split()[0]
+        title = str(state.lookups.positions.loc[position, "title"]).split()[0]
+        hr_csrf = CSRF.search(hr.get("/").text).group(1)  # type: ignore[union-attr]
         pages = [
             ("GET /", hr, "GET", "/", {}),
             ("GET /jabatan/{id}", hr, "GET", f"/jabatan/{position}", {}),
             ("GET /jabatan/{id}/unduh.xlsx", hr, "GET", f"/jabatan/{position}/unduh.xlsx", {}),
             ("GET /pegawai/{nip}", hr, "GET", f"/pegawai/{nip}", {}),
             ("GET /pegawai/{nip}?jabatan=", hr, "GET", f"/pegawai/{nip}?jabatan={position}", {}),
+            (
+                "GET /pegawai/{nip}/penjelasan",
+                hr,
+                "GET",
+                f"/pegawai/{nip}/penjelasan?jabatan={position}",
+                {},
+            ),
+            ("GET /cari?q= (position words)", hr, "GET", f"/cari?q={title}", {}),
+            (
+                "POST /cari/pegawai (a first name)",
+                hr,
+                "POST",
+                "/cari/pegawai",
+                {"data": {"csrf": hr_csrf, "nama": name}},
+            ),
             (
                 "POST /cek-risiko (100 rows)",
                 planner,
@@ -125,6 +146,21 @@ def main() -> None:
             ),
             ("GET /rencana", planner, "GET", "/rencana", {}),
             ("GET /rencana/{id}", planner, "GET", f"/rencana/{plan_id}", {}),
+            ("GET /rencana/{id}?halaman=5", planner, "GET", f"/rencana/{plan_id}?halaman=5", {}),
+            (
+                "POST /rencana/{id}/keputusan (adopt, then 303)",
+                planner,
+                "POST",
+                f"/rencana/{plan_id}/keputusan",
+                {
+                    "data": {
+                        "csrf": CSRF.search(plan_page).group(1),  # type: ignore[union-attr]
+                        "rekomendasi": token,
+                        "keputusan": "adopted",
+                    },
+                    "follow_redirects": False,
+                },
+            ),
             ("GET /rencana/{id}/unduh.xlsx", planner, "GET", f"/rencana/{plan_id}/unduh.xlsx", {}),
             ("GET /rencana/{id}/sk.docx", planner, "GET", f"/rencana/{plan_id}/sk.docx", {}),
             ("GET /model", data, "GET", "/model", {}),

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    select,
 )
 
 from serving.db import rows_since, write_csv
@@ -119,6 +120,21 @@ class DecisionLog:
         return rows_since(
             self.engine, decisions, since=since, order=(decisions.c.at, decisions.c.id)
         )
+
+    def latest(
+        self, *, source: str, plan_id: str | None = None, position_id: str | None = None
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """The last decision per (nip, recommended position) of one plan or one position's
+        shortlist; a later record supersedes an earlier one (nothing is ever changed)."""
+        query = select(decisions).where(decisions.c.source == source)
+        if plan_id is not None:
+            query = query.where(decisions.c.plan_id == plan_id)
+        if position_id is not None:
+            query = query.where(decisions.c.position_id == position_id)
+        query = query.order_by(decisions.c.at, decisions.c.id)
+        with self.engine.connect() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+        return {(row["nip"], row["position_id"]): row for row in rows}
 
     def export_csv(self, out: TextIO, *, since: datetime | None = None) -> int:
         """Write the decisions since a time as CSV; return how many were written."""

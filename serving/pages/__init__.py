@@ -25,6 +25,8 @@ PAGES: tuple[str, ...] = (
     "employees",
     "risk",
     "plans",
+    "plan_moves",
+    "search",
     "models",
     "review",
 )

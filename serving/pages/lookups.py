@@ -20,3 +20,15 @@ def training_names(state: LoadedState) -> dict[str, str]:
     return dict(
         zip(catalogue["training_id"].astype(str), catalogue["name"].astype(str), strict=True)
     )
+
+
+# The fairness audit's attributes and the risk bands in words (Indonesian / English).
+FAIRNESS_ATTRIBUTES: dict[str, str] = {
+    "gender": "jenis kelamin / gender",
+    "age_band": "kelompok usia / age band",
+}
+BAND_WORDS: dict[str, str] = {
+    "rendah": "rendah / low",
+    "sedang": "sedang / medium",
+    "tinggi": "tinggi / high",
+}

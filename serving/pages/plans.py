@@ -22,7 +22,7 @@ from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
 from serving.pages.decree import decree_docx, first_of_next_month
 from serving.pages.jobs import Jobs
-from serving.pages.lookups import position_titles, training_names, unit_names
+from serving.pages.lookups import position_titles
 from serving.pages.render import PageRoute, render
 from serving.pages.session import PlannerPage, check_csrf
 from serving.pages.sheets import DOCX_TYPE, attachment, xlsx_response
@@ -117,29 +117,6 @@ def _names(state: LoadedState, plan: PlanResponse, role: Role) -> dict[str, str]
     employees = state.lookups.employees
     nips = [m.nip for m in plan.moves if m.nip in employees.index]
     return {str(n): str(v) for n, v in employees.loc[nips, "name"].items() if pd.notna(v)}
-
-
-@router.get("/rencana/{plan_id}", response_class=HTMLResponse)
-def plan_page(
-    request: Request,
-    plan_id: PlanId,
-    session: PlannerPage,
-    state: StateDep,
-    settings: SettingsDep,
-    audit: AuditDep,
-) -> HTMLResponse:
-    assert session.key is not None
-    plan = get_plan(plan_id, session.key, settings, audit)
-    return render(
-        request,
-        "plan.html",
-        plan=plan,
-        titles=position_titles(state),
-        names=_names(state, plan, session.key.role),
-        units=unit_names(state),
-        trainings=training_names(state),
-        effective=first_of_next_month(state.as_of),
-    )
 
 
 def plan_workbook(plan: PlanResponse) -> dict[str, pd.DataFrame]:

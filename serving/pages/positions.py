@@ -7,19 +7,31 @@ the same order, and write the same audit record.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from models.contract.enums import GOLONGAN
 from serving.audit import AuditDep, AuditRecord, audited
 from serving.deps import StateDep
-from serving.pages.lookups import unit_names
+from serving.pages.decisions import (
+    CHOICES,
+    DecisionForm,
+    Failed,
+    decide,
+    decided,
+    shown_lines,
+    sign_shown,
+)
+from serving.pages.lookups import BAND_WORDS, FAIRNESS_ATTRIBUTES, unit_names
 from serving.pages.render import PageRoute, render
 from serving.pages.session import HrPage, Session
 from serving.pages.sheets import safe_filename, xlsx_response
+from serving.routers.decisions import get_decision_log
 from serving.routers.shortlist import get_shortlist
 from serving.schemas.shortlist import Candidate, ShortlistResponse
 from serving.state import LoadedState
@@ -64,6 +76,7 @@ class Filters:
 
 
 FiltersDep = Annotated[Filters, Depends()]
+PostedDecision = Annotated[DecisionForm, Depends(DecisionForm.posted)]
 
 
 def _choices(state: LoadedState) -> dict[str, list[str]]:
@@ -75,6 +88,68 @@ def _choices(state: LoadedState) -> dict[str, list[str]]:
     }
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    token: str  # the candidate as shown, signed (serving/pages/decisions.py)
+    decision: dict[str, str] | None
+
+
+def _shortlist_view(
+    request: Request,
+    *,
+    position_id: str,
+    session: Session,
+    state: LoadedState,
+    audit: AuditRecord,
+    filters: Filters,
+    failed: Failed | None = None,
+) -> HTMLResponse:
+    result = filters.run(position_id, session, state, audit)
+    latest = get_decision_log(request).latest(source="shortlist", position_id=result.position_id)
+    flags = shown_lines(result.fairness.flags)
+    rows = [
+        CandidateRow(
+            candidate=c,
+            token=sign_shown(
+                request,
+                source="shortlist",
+                plan_id=None,
+                nip=c.nip,
+                position_id=result.position_id,
+                label=f"Kandidat #{c.rank} / Candidate #{c.rank}",
+                model_version=result.model_version,
+                snapshot_id=result.snapshot_id,
+                fit=c.fit,
+                risk=c.risk,
+                reasons=shown_lines([f.text for f in c.reasons]),
+                fairness_flags=flags,
+            ),
+            decision=decided(latest.get((c.nip, result.position_id))),
+        )
+        for c in result.candidates
+    ]
+    query = str(request.url.query)
+    return render(
+        request,
+        "shortlist.html",
+        status_code=422 if failed else 200,
+        result=result,
+        rows=rows,
+        fairness=result.fairness,
+        attributes=FAIRNESS_ATTRIBUTES,
+        bands=BAND_WORDS,
+        choices=CHOICES,
+        failed=failed,
+        filters=filters,
+        options=_choices(state),
+        units=unit_names(state),
+        query=query,
+        action=f"/jabatan/{quote(result.position_id, safe='')}/keputusan"
+        + (f"?{query}" if query else ""),
+    )
+
+
 @router.get("/jabatan/{position_id}", response_class=HTMLResponse)
 def shortlist_page(
     request: Request,
@@ -84,15 +159,53 @@ def shortlist_page(
     audit: AuditDep,
     filters: FiltersDep,
 ) -> HTMLResponse:
-    result = filters.run(position_id, session, state, audit)
-    return render(
+    return _shortlist_view(
         request,
-        "shortlist.html",
-        result=result,
+        position_id=position_id,
+        session=session,
+        state=state,
+        audit=audit,
         filters=filters,
-        choices=_choices(state),
-        units=unit_names(state),
-        query=str(request.url.query),
+    )
+
+
+@router.post("/jabatan/{position_id}/keputusan")
+def shortlist_decision(
+    request: Request,
+    position_id: PositionPath,
+    session: HrPage,
+    state: StateDep,
+    audit: AuditDep,
+    filters: FiltersDep,
+    form: PostedDecision,
+) -> Response:
+    outcome = decide(
+        request,
+        session=session,
+        form=form,
+        state=state,
+        audit=audit,
+        expected={"source": "shortlist", "position_id": position_id},
+    )
+    if outcome.error is None:
+        query = str(request.url.query)
+        target = f"/jabatan/{quote(position_id, safe='')}" + (f"?{query}" if query else "")
+        return RedirectResponse(target, status_code=303)
+    failed = Failed(
+        nip=str(outcome.shown["nip"]),
+        position_id=position_id,
+        message=outcome.error,
+        reason=form.reason,
+        other_post=form.other_post,
+    )
+    return _shortlist_view(
+        request,
+        position_id=position_id,
+        session=session,
+        state=state,
+        audit=audit,
+        filters=filters,
+        failed=failed,
     )
 
 

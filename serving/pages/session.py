@@ -27,6 +27,7 @@ from serving.db import api_keys
 COOKIE = "mutasi_sesi"
 SESSION_SECONDS = 8 * 3600
 _SALT = "mutasi-console-session"
+_SHOWN_SALT = "mutasi-console-shown"
 
 
 class SignInRequired(Exception):  # noqa: N818 (a redirect, not an error)
@@ -76,6 +77,16 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
         secret = _secret(request.app.state.settings.home)
         serializer = URLSafeTimedSerializer(secret, salt=_SALT)
         request.app.state.session_serializer = serializer
+    return serializer
+
+
+def shown_serializer(request: Request) -> URLSafeTimedSerializer:
+    """Signs what a page showed (a recommendation) so that its form can post it back intact."""
+    serializer = getattr(request.app.state, "shown_serializer", None)
+    if serializer is None:
+        secret = _secret(request.app.state.settings.home)
+        serializer = URLSafeTimedSerializer(secret, salt=_SHOWN_SALT)
+        request.app.state.shown_serializer = serializer
     return serializer
 
 

@@ -7,6 +7,8 @@ GET returns exactly what POST answered and the round can be reproduced and audit
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,6 +18,7 @@ from models.planning.instance import PlanInfeasibleError, PlanInputError
 from models.planning.pool import PoolConfig
 from models.planning.round import plan_round
 from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_plan
+from pipelines.settings import Settings
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import SettingsDep, StateDep
@@ -164,10 +167,18 @@ def create_plan(
 )
 def get_plan(plan_id: str, key: PlannerKey, settings: SettingsDep, audit: AuditDep) -> PlanResponse:
     try:
-        stored = load_plan(settings, plan_id)
+        response = _stored_response(settings.home, plan_id)
     except UnknownPlanError as exc:
         raise NotFoundError(exc.message) from None
-    return _audited(_response(stored), audit)
+    return _audited(response, audit)
+
+
+@lru_cache(maxsize=8)
+def _stored_response(home: Path, plan_id: str) -> PlanResponse:
+    """A stored plan's answer; a stored plan never changes, so the last few are kept (reading
+    and validating a 10k-agency plan costs ~100 ms; the plan page and its paging read it
+    again and again). An unknown plan raises and is not kept."""
+    return _response(load_plan(Settings(home=home), plan_id))
 
 
 def _audited(response: PlanResponse, audit: AuditDep) -> PlanResponse:

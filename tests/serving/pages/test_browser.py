@@ -7,8 +7,12 @@ test's temporary folder and prints the path, for a reviewer to look at.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import subprocess
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,7 +22,7 @@ import pytest
 from docx import Document
 
 from serving.state import LoadedState
-from tests.fixtures.server import cli_key, served
+from tests.fixtures.server import MUTASI, cli_key, served, world_env
 from tests.fixtures.world import World
 
 pytestmark = pytest.mark.integration
@@ -178,6 +182,49 @@ def test_hr_officer_reads_an_employee_and_a_training_plan(
     tab.screenshot("pegawai")
 
 
+def test_hr_officer_opens_the_employees_explanation_for_a_position(
+    visit: Callable[[], Visit],
+    role_keys: dict[str, str],
+    world_state: LoadedState,
+    vacant_position: str,
+) -> None:
+    nip = str(world_state.lookups.employees.index[0])
+    tab = visit()
+    tab.sign_in(role_keys["hr"])
+    tab.open(f"/pegawai/{nip}?jabatan={vacant_position}")
+    with tab.page.expect_download() as download:
+        tab.page.get_by_role("link", name="Unduh penjelasan").click()
+    paragraphs = [p.text for p in Document(download.value.path()).paragraphs]
+    tab.page.get_by_role("link", name="Penjelasan untuk pegawai").click()
+    heading = tab.page.get_by_role("heading", name="Penjelasan rekomendasi mutasi")
+    tab.screenshot("penjelasan")
+    assert heading.is_visible() and "Penjelasan rekomendasi mutasi" in paragraphs
+
+
+def test_hr_officer_finds_a_position_by_title_and_an_employee_by_name(
+    visit: Callable[[], Visit],
+    role_keys: dict[str, str],
+    world_state: LoadedState,
+    vacant_position: str,
+) -> None:
+    position = world_state.lookups.positions.loc[vacant_position]
+    nip = str(world_state.lookups.employees.index[3])
+    name = str(world_state.lookups.employees.loc[nip, "name"])
+    tab = visit()
+    tab.sign_in(role_keys["hr"])
+    tab.page.get_by_role("textbox", name=re.compile("Cari jabatan")).fill(
+        f"{position['title']} {position['unit_name']}"
+    )
+    tab.page.get_by_role("search", name=re.compile("Cari jabatan")).get_by_role("button").click()
+    row = tab.page.get_by_role("row").filter(has_text=vacant_position)
+    assert row.get_by_role("link").get_attribute("href") == f"/jabatan/{vacant_position}"
+    tab.page.get_by_role("textbox", name=re.compile("Nama pegawai")).fill(name.lower())
+    tab.page.get_by_role("search", name=re.compile("Cari pegawai")).get_by_role("button").click()
+    tab.screenshot("cari")
+    assert tab.page.get_by_role("link", name=name).first.is_visible()
+    assert name not in tab.page.url
+
+
 def test_planner_uploads_a_draft_decree_and_sees_the_bad_row_located(
     visit: Callable[[], Visit],
     role_keys: dict[str, str],
@@ -202,23 +249,76 @@ def test_planner_uploads_a_draft_decree_and_sees_the_bad_row_located(
     assert results["nip"].tolist() == [nips[0], nips[1], nips[2]]
 
 
+_plan_urls: list[str] = []
+
+
+def _run_small_plan(tab: Visit) -> str:
+    """Run a small plan from the plan form (once per module) and return its page's URL."""
+    if not _plan_urls:
+        tab.page.get_by_role("link", name="Rencana mutasi").click()
+        tab.page.get_by_label("Batas waktu solver").fill("15")
+        tab.page.get_by_role("button", name="Jalankan rencana").click()
+        tab.page.wait_for_url(re.compile(r"/rencana/jalan/"))
+        tab.screenshot("rencana-berjalan")
+        tab.page.wait_for_url(re.compile(r"/rencana/[0-9a-zA-Z_-]+$"), timeout=180_000)
+        _plan_urls.append(tab.page.url)
+    else:
+        tab.page.goto(_plan_urls[0])
+    return _plan_urls[0]
+
+
 def test_planner_runs_a_small_plan_and_downloads_the_draft_decree(
     visit: Callable[[], Visit], role_keys: dict[str, str]
 ) -> None:
     tab = visit()
     tab.sign_in(role_keys["planner"])
-    tab.page.get_by_role("link", name="Rencana mutasi").click()
-    tab.page.get_by_label("Batas waktu solver").fill("15")
-    tab.page.get_by_role("button", name="Jalankan rencana").click()
-    tab.page.wait_for_url(re.compile(r"/rencana/jalan/"))
-    tab.screenshot("rencana-berjalan")
-    tab.page.wait_for_url(re.compile(r"/rencana/[0-9a-zA-Z_-]+$"), timeout=180_000)
-    moves = tab.page.get_by_role("table").first.locator("tbody tr").count()
+    _run_small_plan(tab)
+    summary = tab.page.get_by_text(re.compile(r"^\d+ mutasi · metode")).inner_text()
+    moves = int(summary.split()[0])
     tab.screenshot("rencana")
     with tab.page.expect_download() as download:
         tab.page.get_by_role("button", name="Unduh draf SK mutasi").click()
     lampiran = Document(download.value.path()).tables[0]
     assert len(lampiran.rows) - 1 == moves
+
+
+def _decisions_since_today(world: World) -> list[dict[str, str]]:
+    result = subprocess.run(
+        [MUTASI, "decisions", "--since", datetime.now(UTC).date().isoformat()],
+        env=world_env(world),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_planner_adopts_one_move_and_rejects_another_with_a_reason(
+    visit: Callable[[], Visit], role_keys: dict[str, str], world: World
+) -> None:
+    tab = visit()
+    tab.sign_in(role_keys["planner"])
+    plan_id = _run_small_plan(tab).rsplit("/", 1)[1]
+    forms = tab.page.get_by_role("form", name=re.compile(r"^Keputusan mutasi"))
+    forms.nth(0).get_by_role("button", name="Terima").click()
+    tab.page.wait_for_load_state()
+    second = forms.nth(1)
+    second.get_by_role("button", name="Tolak").click()  # no reason yet: refused, located
+    alert = tab.page.get_by_role("alert").filter(has_text="Keputusan tidak dicatat").inner_text()
+    assert "alasan wajib" in alert and "Mutasi" in alert
+    tab.screenshot("rencana-alasan-wajib")
+    second = tab.page.get_by_role("form", name=re.compile(r"^Keputusan mutasi")).nth(1)
+    second.get_by_role("textbox", name=re.compile("Alasan")).fill("Pegawai sedang tugas belajar")
+    second.get_by_role("button", name="Tolak").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.get_by_text("ditolak / rejected").first.is_visible()
+    tab.screenshot("rencana-keputusan")
+    recorded = [r for r in _decisions_since_today(world) if r["plan_id"] == plan_id]
+    kinds = sorted((r["decision"], r["source"], r["reason"]) for r in recorded)
+    assert kinds == [
+        ("adopted", "plan", ""),
+        ("rejected", "plan", "Pegawai sedang tugas belajar"),
+    ]
 
 
 def test_planner_cannot_open_the_model_page(
