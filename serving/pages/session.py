@@ -10,7 +10,6 @@ CSRF token; before sign-in, /masuk keeps one in an anonymous session cookie.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from serving.audit import current_audit
-from serving.auth import ApiKey, Role
+from serving.auth import ApiKey, Role, key_of_row
 from serving.db import api_keys
+from serving.secret_files import home_secret
 
 COOKIE = "mutasi_sesi"
 SESSION_SECONDS = 8 * 3600
@@ -57,17 +57,7 @@ class Session:
 
 def _secret(home: Path) -> str:
     """The signing secret under the data home, created once (first writer wins)."""
-    path = home / "console.secret"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return home_secret(home, "console.secret", lambda: secrets.token_urlsafe(48))
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -89,7 +79,7 @@ def _key_by_id(request: Request, key_id: str) -> ApiKey | None:
         row = connection.execute(query).first()
     if row is None or row.revoked_at is not None:
         return None
-    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role))
+    return key_of_row(row)
 
 
 def read_session(request: Request) -> Session | None:
