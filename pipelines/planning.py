@@ -55,12 +55,14 @@ def make_plan(
     dask_scheduler: str | None = None,
     dask_workers: int | None = None,
     progress: Progress | None = None,
+    choices: pd.DataFrame | None = None,
 ) -> StoredPlan:
     """The CLI path: the current snapshot and the @champion model; the plan is stored.
 
     The candidate search runs on the Dask scheduler at `dask_scheduler`, on a LocalCluster for
     large rounds (`pipelines/distributed.py` `round_runner`), else in process; `progress` hears
-    (partitions done, partitions) of each search round.
+    (partitions done, partitions) of each search round. `choices` (nip, position_id, rank from
+    a consultation round) join the pool and, with `options.preference_weight`, the objective.
     """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
@@ -86,6 +88,7 @@ def make_plan(
                 options=options,
                 pool=pool,
                 runner=runner,
+                choices=choices,
             )
     except PlanInputError as exc:
         raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None

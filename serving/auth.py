@@ -2,7 +2,8 @@
 
 A key looks like `mts_<key id>_<secret>`: the key id finds the row, the secret is checked
 against `sha256(salt + secret)` in constant time. Roles: `hr` (shortlists, employees),
-`planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management).
+`planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management),
+`pegawai` (one employee, bound to a NIP: only the routes that depend on `own_record_only`).
 
 Routes declare who may call them with `require_role(...)` (an Annotated-ready dependency):
 
@@ -232,7 +233,26 @@ def require_role(*roles: Role | str) -> Any:
     return Depends(check_role)
 
 
+def own_record_only(key: ApiKeyDep) -> ApiKey:
+    """Dependency of the routes a `pegawai` key may call (and only such a key): its own record.
+
+    `serving.guard.RequestGuard` refuses a pegawai key (403, audited) on every route without
+    this dependency, API and console alike, before the route runs."""
+    if key.role is not Role.PEGAWAI or not key.nip:
+        raise ForbiddenError(PEGAWAI_ONLY)
+    return key
+
+
+PEGAWAI_ONLY = (
+    "Hanya untuk kunci pegawai (terikat satu NIP) / Only for a pegawai key (bound to one NIP)"
+)
+OWN_RECORD_ONLY = (
+    "Kunci pegawai hanya boleh membuka konsultasinya sendiri / "
+    "A pegawai key may open only its own consultation"
+)
+
 HrKey = Annotated[ApiKey, require_role(Role.HR)]
+PegawaiKey = Annotated[ApiKey, Depends(own_record_only)]
 PlannerKey = Annotated[ApiKey, require_role(Role.PLANNER)]
 DataKey = Annotated[ApiKey, require_role(Role.DATA)]
 AdminKey = Annotated[ApiKey, require_role(Role.ADMIN)]

@@ -212,7 +212,8 @@ def save_answer(
     return saved
 
 
-def _answer(row: Any, cipher: NoteCipher, *, with_note: bool) -> Answer:
+def _answer(row: Any, cipher: NoteCipher | None) -> Answer:
+    """The answer of a row; its note decrypted only when a cipher is given."""
     return Answer(
         round_id=row.round_id,
         nip=row.nip,
@@ -222,7 +223,7 @@ def _answer(row: Any, cipher: NoteCipher, *, with_note: bool) -> Answer:
         updated_at=_aware(row.updated_at),  # type: ignore[arg-type]
         version=row.version,
         has_note=row.note_encrypted is not None,
-        note=cipher.decrypt(row.note_encrypted) if with_note else None,
+        note=None if cipher is None else cipher.decrypt(row.note_encrypted),
     )
 
 
@@ -233,14 +234,14 @@ def answer_of(
     query = select(answers).where(answers.c.round_id == round_id, answers.c.nip == nip)
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    return None if row is None else _answer(row, cipher, with_note=with_note)
+    return None if row is None else _answer(row, cipher if with_note else None)
 
 
-def round_answers(engine: Engine, cipher: NoteCipher, round_id: str) -> list[Answer]:
+def round_answers(engine: Engine, round_id: str) -> list[Answer]:
     """Every current answer of a round, without notes."""
     query = select(answers).where(answers.c.round_id == round_id).order_by(answers.c.nip)
     with engine.connect() as connection:
-        return [_answer(row, cipher, with_note=False) for row in connection.execute(query)]
+        return [_answer(row, None) for row in connection.execute(query)]
 
 
 def answer_history(engine: Engine, round_id: str, nip: str) -> list[int]:

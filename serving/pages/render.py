@@ -39,13 +39,19 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/cek-risiko", "Cek risiko", "Risk check", frozenset({"planner"})),
     ("/rencana", "Rencana mutasi", "Round plan", frozenset({"planner"})),
     ("/model", "Model", "Models", frozenset({"data"})),
+    ("/konsultasi", "Konsultasi", "Consultation", frozenset({"pegawai"})),
 )
 
 
 def nav_for(role: str | None) -> list[tuple[str, str, str]]:
     if role is None:
         return []
-    return [(p, i, e) for p, i, e, roles in NAV if role == "admin" or role in roles]
+    staff_pages = role == "admin"  # admin sees every staff page, not the employee's own
+    return [
+        (p, i, e)
+        for p, i, e, roles in NAV
+        if role in roles or (staff_pages and "pegawai" not in roles)
+    ]
 
 
 def render(

@@ -19,7 +19,7 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from serving.audit import current_audit
+from serving.audit import AuditRecord, current_audit
 from serving.auth import ApiKey, Role, key_of_row
 from serving.db import api_keys
 from serving.secret_files import home_secret
@@ -132,15 +132,34 @@ def check_csrf(session: Session | None, submitted: str | None) -> None:
         raise CsrfFailed
 
 
+# The only pages a pegawai session may open (its own consultation); every other page is 403.
+PEGAWAI_PAGES: frozenset[str] = frozenset({"/konsultasi", "/konsultasi/unduh"})
+_STAFF = frozenset({Role.HR, Role.PLANNER, Role.DATA, Role.ADMIN})
+
+
 def signed_in(request: Request) -> Session:
-    """Dependency: the signed-in session (its key is set), else a redirect to /masuk."""
+    """Dependency: the signed-in session (its key is set), else a redirect to /masuk.
+    A pegawai session outside PEGAWAI_PAGES is refused (403), with an audit record."""
     session = read_session(request)
     if session is None or session.key is None:
         raise SignInRequired
     record = current_audit(request)
+    path = getattr(request.scope.get("route"), "path", request.url.path)
+    if record is None and session.key.role is Role.PEGAWAI and path not in PEGAWAI_PAGES:
+        record = request.state.audit = AuditRecord(method=request.method, route=path)
     if record is not None:
         record.key_label, record.role = session.key.label, session.key.role.value
     request.state.console_session = session
+    if session.key.role is Role.PEGAWAI and path not in PEGAWAI_PAGES:
+        raise PageForbidden(session.key.role, _STAFF)
+    return session
+
+
+def own_record_page(session: Annotated[Session, Depends(signed_in)]) -> Session:
+    """A signed-in pegawai session (bound to a NIP); any other role: 403."""
+    assert session.key is not None
+    if session.key.role is not Role.PEGAWAI or not session.key.nip:
+        raise PageForbidden(session.key.role, frozenset({Role.PEGAWAI}))
     return session
 
 
@@ -162,3 +181,4 @@ HrPage = Annotated[Session, page_role(Role.HR)]
 PlannerPage = Annotated[Session, page_role(Role.PLANNER)]
 DataPage = Annotated[Session, page_role(Role.DATA)]
 EmployeePage = Annotated[Session, page_role(Role.HR, Role.PLANNER)]
+PegawaiPage = Annotated[Session, Depends(own_record_page)]

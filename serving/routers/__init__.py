@@ -19,4 +19,5 @@ ROUTERS: tuple[str, ...] = (
     "decisions",
     "explanation",
     "fairness",
+    "consultations",
 )
