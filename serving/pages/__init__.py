@@ -26,6 +26,7 @@ PAGES: tuple[str, ...] = (
     "risk",
     "plans",
     "models",
+    "consultation",
 )
 
 

@@ -63,6 +63,7 @@ def render(
         "user": key,
         "csrf": None if session is None else session.csrf,
         "nav": nav_for(None if key is None else key.role.value),
+        "home": "/konsultasi" if key is not None and key.role.value == "pegawai" else "/",
         "path": getattr(request.scope.get("route"), "path", ""),
     }
     response = TEMPLATES.TemplateResponse(

@@ -4,49 +4,17 @@ answered; an employee's key sees only its own eligible offers and answer, and is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from serving.auth import Role, create_key
-from serving.consultation.service import eligible_positions, open_slot_positions
-from serving.state import LoadedState
+from serving.auth import Role
+from serving.consultation.service import eligible_positions
+from tests.serving.consultation.conftest import open_round
 
 Headers = dict[Role, dict[str, str]]
 NOTE = "Merawat orang tua di Kediri"
-
-
-def _employee_with_offers(state: LoadedState, offered: list[str], *, need: int) -> str:
-    for nip in state.lookups.employees.index[:400]:
-        if len(eligible_positions(state, str(nip), offered)) >= need:
-            return str(nip)
-    raise AssertionError("no employee of the small world is eligible for enough open slots")
-
-
-@pytest.fixture(scope="module")
-def employee(world_state: LoadedState) -> str:
-    return _employee_with_offers(world_state, open_slot_positions(world_state), need=4)
-
-
-@pytest.fixture(scope="module")
-def pegawai(world_app: FastAPI, employee: str) -> dict[str, str]:
-    key = create_key(world_app.state.engine, role=Role.PEGAWAI, label="pegawai-a", nip=employee)
-    return {"X-API-Key": key}
-
-
-def _open(client: TestClient, headers: Headers) -> dict[str, Any]:
-    start = datetime.now(UTC) - timedelta(minutes=1)
-    body = {
-        "window_from": start.isoformat(),
-        "window_until": (start + timedelta(days=14)).isoformat(),
-        "invitation": "Sampaikan jabatan yang Anda minati",
-    }
-    response = client.post("/v1/consultations", json=body, headers=headers[Role.HR])
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def _mine(client: TestClient, pegawai: dict[str, str], round_id: str) -> dict[str, Any]:
@@ -64,7 +32,7 @@ def _answer(client, pegawai, round_id: str, positions: list[str]):
 def test_an_employee_sees_only_the_offers_they_are_eligible_for(
     client: TestClient, headers: Headers, pegawai: dict[str, str], employee: str, world_state
 ) -> None:
-    consultation = _open(client, headers)
+    consultation = open_round(client, headers)
     offers = [o["position_id"] for o in _mine(client, pegawai, consultation["id"])["offers"]]
     assert offers == eligible_positions(world_state, employee, consultation["positions"])
     assert set(offers) < set(consultation["positions"])
@@ -73,7 +41,7 @@ def test_an_employee_sees_only_the_offers_they_are_eligible_for(
 def test_an_employee_ranks_three_changes_one_and_cannot_answer_after_close(
     client: TestClient, headers: Headers, pegawai: dict[str, str], employee: str
 ) -> None:
-    round_id = _open(client, headers)["id"]
+    round_id = open_round(client, headers)["id"]
     offers = [o["position_id"] for o in _mine(client, pegawai, round_id)["offers"]]
     assert _answer(client, pegawai, round_id, offers[:3]).json()["version"] == 1
     changed = _answer(client, pegawai, round_id, [offers[3], *offers[1:3]]).json()
@@ -87,7 +55,7 @@ def test_an_employee_ranks_three_changes_one_and_cannot_answer_after_close(
 def test_a_position_the_employee_is_not_eligible_for_is_refused(
     client: TestClient, headers: Headers, pegawai: dict[str, str], employee, world_state
 ) -> None:
-    consultation = _open(client, headers)
+    consultation = open_round(client, headers)
     allowed = set(eligible_positions(world_state, employee, consultation["positions"]))
     other = next(p for p in consultation["positions"] if p not in allowed)
     response = _answer(client, pegawai, consultation["id"], [other])
@@ -120,7 +88,7 @@ def test_an_employee_key_is_refused_and_audited_on_every_other_route(
 def test_hr_sees_who_answered_without_the_note_and_each_note_read_is_audited(
     client: TestClient, headers: Headers, pegawai: dict[str, str], employee: str
 ) -> None:
-    round_id = _open(client, headers)["id"]
+    round_id = open_round(client, headers)["id"]
     offers = [o["position_id"] for o in _mine(client, pegawai, round_id)["offers"]]
     _answer(client, pegawai, round_id, offers[:2])
     answered = client.get(f"/v1/consultations/{round_id}/answers", headers=headers[Role.HR])
