@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from models.planning.preferences import CHOICE_COLUMNS
 from serving.consultation import store
+from serving.db import make_engine
 
 PREFERENCE_COLUMNS: tuple[str, ...] = ("nip", "kind", "value", "priority", "round_id", "stated_on")
 
@@ -35,3 +36,13 @@ def round_frames(engine: Engine, round_id: str) -> tuple[pd.DataFrame, pd.DataFr
         columns=list(PREFERENCE_COLUMNS),
     )
     return choices.astype({"rank": "int64"}), preferences.astype({"priority": "int64"})
+
+
+def round_choices(database_url: str, round_id: str) -> pd.DataFrame:
+    """The round's ranked choices, read through an engine of its own (for callers without the
+    app's engine, such as a plan job in a worker thread)."""
+    engine = make_engine(database_url)
+    try:
+        return round_frames(engine, round_id)[0]
+    finally:
+        engine.dispose()

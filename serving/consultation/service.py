@@ -61,12 +61,16 @@ def round_response(consultation: store.Round, at: datetime) -> RoundResponse:
     )
 
 
+def wishes_of(answer: store.Answer) -> list[WishModel]:
+    return [WishModel(**w.__dict__) for w in answer.wishes]
+
+
 def answer_response(answer: store.Answer) -> AnswerResponse:
     return AnswerResponse(
         round_id=answer.round_id,
         nip=answer.nip,
         positions=answer.positions,
-        wishes=[WishModel(**w.__dict__) for w in answer.wishes],
+        wishes=wishes_of(answer),
         note=answer.note,
         consent_at=answer.consent_at,
         updated_at=answer.updated_at,

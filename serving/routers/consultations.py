@@ -25,6 +25,7 @@ from serving.consultation.service import (
     open_slot_positions,
     round_response,
     submit_answer,
+    wishes_of,
 )
 from serving.deps import EngineDep, StateDep
 from serving.errors import NotFoundError
@@ -38,7 +39,6 @@ from serving.schemas.consultations import (
     RespondentsResponse,
     RoundRequest,
     RoundResponse,
-    WishModel,
 )
 
 router = APIRouter(
@@ -117,7 +117,7 @@ def respondents(
             Respondent(
                 nip=a.nip,
                 positions=a.positions,
-                wishes=[WishModel(**w.__dict__) for w in a.wishes],
+                wishes=wishes_of(a),
                 has_note=a.has_note,
                 updated_at=a.updated_at,
                 version=a.version,

@@ -18,6 +18,7 @@ from models.planning.round import plan_round
 from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_plan
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
+from serving.consultation.frames import round_choices
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
 from serving.schemas.common import ErrorResponse, Fairness, FairnessGroup, rows_as
@@ -85,6 +86,7 @@ def _response(stored: StoredPlan) -> PlanResponse:
         unfilled=rows_as(UnfilledSlot, frames["unfilled"]),
         units=rows_as(UnitHeadcount, frames["units"]),
         fairness=_fairness(record),
+        top_choices=record.get("top_choices"),
     )
 
 
@@ -131,6 +133,9 @@ def create_plan(
             }
         )
     pool = PoolConfig(top_m=body.top_m)
+    choices = None
+    if body.consultation_id is not None:  # the console's plan job calls this without a request
+        choices = round_choices(settings.db_url, body.consultation_id)
     try:
         plan = plan_round(
             state.data,
@@ -142,6 +147,7 @@ def create_plan(
             pool=pool,
             planner=state.planner,
             bands=state.bands,
+            choices=choices,
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None

@@ -105,3 +105,22 @@ def test_hr_sees_who_answered_without_the_note_and_each_note_read_is_audited(
 
 def test_staff_keys_cannot_use_the_employee_routes(client: TestClient, headers: Headers) -> None:
     assert client.get("/v1/me/consultations", headers=headers[Role.ADMIN]).status_code == 403
+
+
+def test_a_plan_with_preference_weight_meets_at_least_as_many_top3_choices_and_shows_the_cost(
+    client: TestClient, headers: Headers, pegawai: dict[str, str]
+) -> None:
+    round_id = open_round(client, headers)["id"]
+    offers = [o["position_id"] for o in _mine(client, pegawai, round_id)["offers"]]
+    _answer(client, pegawai, round_id, offers[:3])
+    met, totals = [], []
+    for weight in (0.0, 5.0):
+        body = {"consultation_id": round_id, "options": {"preference_weight": weight}}
+        response = client.post("/v1/plans", json=body, headers=headers[Role.PLANNER])
+        assert response.status_code == 200, response.text
+        plan = response.json()
+        overall = next(r for r in plan["top_choices"] if r["attribute"] == "all")
+        met.append(overall["top_choice"])
+        totals.append((plan["summary"]["total_fit"], plan["summary"]["total_risk"]))
+    assert met[1] >= met[0]
+    assert all(fit > 0 and risk >= 0 for fit, risk in totals)
