@@ -103,12 +103,12 @@ def plan(
             "preference_weight": preference_weight,
         }
     )
-    choices = None
+    choices = wishes = None
     if consultation is not None:
         from serving.consultation.frames import round_frames
         from serving.db import make_engine
 
-        choices, _ = round_frames(make_engine(get_settings().db_url), consultation)
+        choices, wishes = round_frames(make_engine(get_settings().db_url), consultation)
     pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
     with counted("pencarian kandidat / candidate search (partitions)") as progress:
         stored = make_plan(
@@ -120,6 +120,7 @@ def plan(
             dask_workers=dask_workers,
             progress=progress,
             choices=choices,
+            wishes=wishes,
         )
     stored.frames["moves"].to_csv(out, index=False)
     _report(stored.plan_id, stored.record, out=out, folder=stored.folder)

@@ -9,6 +9,9 @@ fit - risk_weight * risk. With weight 0 (the default) the plan is the plan witho
 `top_choice_report` says, among the respondents, how many the plan moved and how many of those
 got one of their top-`top` choices, overall and by current unit, gender and age band.
 `blocking_pairs` is the stable-matching check of a plan against both sides' rankings.
+`stated_preferences` puts a round's answers into the contract's `preferences` table, which the
+risk features read (`preference_match`): a move that meets a stated wish is scored as history
+taught, from the moment the answer is given.
 """
 
 from __future__ import annotations
@@ -31,6 +34,33 @@ def attach_choice_ranks(pairs: pd.DataFrame, choices: pd.DataFrame) -> pd.DataFr
     )
     found = ranks.reindex(keys).to_numpy(dtype=np.float64)
     return pairs.assign(choice_rank=found)
+
+
+def stated_preferences(
+    existing: pd.DataFrame,
+    choices: pd.DataFrame,
+    wishes: pd.DataFrame,
+    *,
+    positions: pd.DataFrame,
+) -> pd.DataFrame:
+    """The contract's preferences (nip, kind, value, priority) with each respondent's answer in
+    place of what the export held for them: the units of their ranked positions (priority =
+    rank) and their region, sector and unit wishes (their own priorities)."""
+    respondents = pd.Index(pd.concat([choices["nip"], wishes["nip"]]).astype("string").unique())
+    units = positions.drop_duplicates("position_id").set_index("position_id")["unit_id"]
+    from_choices = pd.DataFrame(
+        {
+            "nip": choices["nip"].astype("string"),
+            "kind": "unit",
+            "value": choices["position_id"].map(units).astype("string"),
+            "priority": choices["rank"].astype("int64"),
+        }
+    ).dropna(subset=["value"])
+    columns = ["nip", "kind", "value", "priority"]
+    kept = existing.loc[~existing["nip"].astype("string").isin(respondents), columns]
+    stated = wishes[columns].astype({"nip": "string", "priority": "int64"})
+    merged = pd.concat([kept, from_choices, stated], ignore_index=True)
+    return merged.drop_duplicates(["nip", "kind", "value"]).reset_index(drop=True)
 
 
 def preference_bonus(choice_rank: np.ndarray) -> np.ndarray:

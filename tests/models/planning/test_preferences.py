@@ -15,6 +15,7 @@ from models.planning.preferences import (
     attach_choice_ranks,
     blocking_pairs,
     preference_bonus,
+    stated_preferences,
     top_choice_report,
 )
 
@@ -148,3 +149,25 @@ def test_a_deferred_acceptance_matching_has_no_blocking_pair() -> None:
         ("b", "X"),
         ("c", "Y"),
     ]
+
+
+def test_stated_preferences_replace_what_the_export_held_for_respondents_only() -> None:
+    existing = pd.DataFrame(
+        {
+            "nip": ["a", "b"],
+            "kind": ["region", "sector"],
+            "value": ["35", "kesehatan"],
+            "priority": 1,
+        }
+    )
+    choices = pd.DataFrame({"nip": ["a", "a"], "position_id": ["X", "Y"], "rank": [1, 2]})
+    wishes = pd.DataFrame({"nip": ["a"], "kind": ["region"], "value": ["3573"], "priority": [1]})
+    positions = pd.DataFrame({"position_id": ["X", "Y"], "unit_id": ["U1", "U2"]})
+    stated = stated_preferences(existing, choices, wishes, positions=positions)
+    rows = set(stated.itertuples(index=False, name=None))
+    assert rows == {
+        ("b", "sector", "kesehatan", 1),
+        ("a", "unit", "U1", 1),
+        ("a", "unit", "U2", 2),
+        ("a", "region", "3573", 1),
+    }
