@@ -67,7 +67,10 @@ def main() -> None:
     print(f"{choices['nip'].nunique()} respondents ranked {len(choices)} eligible positions")
     runs = [("no answers", None, 0.0)] + [(f"answers, w={w:g}", choices, w) for w in args.weights]
     runs.insert(1, ("answers, w=0", choices, 0.0))
-    print("| run | seconds | moves | respondents moved | top-3 met | total fit | total risk |")
+    print(
+        "| run | seconds | method, status, gap | moves | respondents moved | top-3 met "
+        "| total fit | total risk |"
+    )
     for name, given, weight in runs:
         started = time.perf_counter()
         plan = plan_round(
@@ -87,8 +90,11 @@ def main() -> None:
             respondents = pd.DataFrame({"nip": choices["nip"].unique()})
             top = top_choice_report(plan.result.moves, choices, respondents)
         overall = top.iloc[0]
+        result = plan.result
+        gap = "-" if result.gap is None else f"{100 * result.gap:.2f} %"
         print(
-            f"| {name} | {seconds:.1f} | {summary['moves']:.0f} | {overall['moved']} | "
+            f"| {name} | {seconds:.1f} | {result.method}, {result.status}, {gap} | "
+            f"{summary['moves']:.0f} | {overall['moved']} | "
             f"{overall['top_choice']} | {summary['total_fit']:.1f} | {summary['total_risk']:.1f} |"
         )
 
