@@ -19,7 +19,8 @@ A plan chooses moves from candidate pairs (nip, from_position_id -> position_id)
 
 The objective is sum(fit - risk_weight * risk) over moves - vacancy_cost * vacancies opened,
 plus `preference_weight` times the bonus of each move to a person's ranked choice when the
-pairs carry `choice_rank` (models/planning/preferences.py).
+pairs carry `choice_rank` (models/planning/preferences.py); the vacancy cost then grows by the
+largest bonus, so that a wish never pays for an emptied needed seat.
 """
 
 from __future__ import annotations
@@ -317,7 +318,13 @@ def empty_seats(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
     return np.maximum(0, moves_out - moves_in - inst.surplus)
 
 
+def vacancy_cost_of(options: PlanOptions) -> float:
+    """The cost of a vacancy opened: `vacancy_cost` plus the largest preference bonus, so that
+    no move's value (fit + bonus) pays for emptying a needed seat it does not refill."""
+    return options.vacancy_cost + options.preference_weight
+
+
 def objective_of(inst: PlanInstance, chosen: np.ndarray, options: PlanOptions) -> float:
-    """sum(fit - risk_weight * risk) - vacancy_cost * vacancies opened, for any plan."""
+    """sum(value) - the vacancy cost * vacancies opened, for any plan."""
     value = float(inst.value[chosen].sum())
-    return value - options.vacancy_cost * float(vacancies_opened(inst, chosen).sum())
+    return value - vacancy_cost_of(options) * float(vacancies_opened(inst, chosen).sum())

@@ -171,3 +171,23 @@ def test_stated_preferences_replace_what_the_export_held_for_respondents_only() 
         ("a", "unit", "U2", 2),
         ("a", "region", "3573", 1),
     }
+
+
+def test_a_wish_never_pays_for_emptying_a_needed_seat() -> None:
+    staffing = pd.DataFrame(
+        {"position_id": ["HOME", "Q"], "unit_id": ["U0", "U1"], "need": [1, 1], "headcount": [1, 0]}
+    ).astype({"position_id": "string", "unit_id": "string"})
+    staffing = staffing.assign(surplus=0, shortage=[0, 1])
+    pairs = pd.DataFrame(
+        {
+            "nip": ["198001012000011001"],
+            "from_position_id": ["HOME"],
+            "position_id": ["Q"],
+            "fit": [4.5],
+            "risk": [0.1],
+            "eligible": [True],
+            "choice_rank": [1.0],
+        }
+    )
+    plan = plan_transfers(pairs, staffing, options=PlanOptions(preference_weight=5.0))
+    assert (len(plan.moves), plan.warnings) == (0, ())
