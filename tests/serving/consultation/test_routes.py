@@ -120,6 +120,8 @@ def test_a_plan_with_preference_weight_meets_at_least_as_many_top3_choices_and_s
         assert response.status_code == 200, response.text
         plan = response.json()
         overall = next(r for r in plan["top_choices"] if r["attribute"] == "all")
+        attributes = {r["attribute"] for r in plan["top_choices"]}
+        assert attributes == {"all", "unit_id", "gender", "age_band"}
         met.append(overall["top_choice"])
         totals.append((plan["summary"]["total_fit"], plan["summary"]["total_risk"]))
     assert met[1] >= met[0]
