@@ -81,6 +81,9 @@ def _record(
             "groups": plan.fairness.groups.to_dict(orient="records"),
             "flags": list(plan.fairness.flags),
         },
+        "top_choices": None
+        if plan.top_choices is None
+        else plan.top_choices.to_dict(orient="records"),
     }
 
 
@@ -112,6 +115,7 @@ def store_plan(
         "chains": plan.result.chains,
         "unfilled": plan.result.unfilled,
         "units": plan.result.units,
+        **({} if plan.top_choices is None else {"top_choices": plan.top_choices}),
     }
     root = plans_dir(settings)
     root.mkdir(parents=True, exist_ok=True)

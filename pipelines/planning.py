@@ -8,14 +8,17 @@ id, model version, reference date) and outputs, so that it can be reproduced and
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from models.contract.enums import COLUMNS, Table
 from models.features.build import FeatureContext
 from models.planning.instance import PlanInputError, PlanOptions
 from models.planning.pool import PoolConfig
+from models.planning.preferences import stated_preferences
 from models.planning.round import plan_round
 from models.scoring.policy import PolicyConfig
 from pipelines.batch import read_input_csv
@@ -55,17 +58,33 @@ def make_plan(
     dask_scheduler: str | None = None,
     dask_workers: int | None = None,
     progress: Progress | None = None,
+    choices: pd.DataFrame | None = None,
+    wishes: pd.DataFrame | None = None,
 ) -> StoredPlan:
     """The CLI path: the current snapshot and the @champion model; the plan is stored.
 
     The candidate search runs on the Dask scheduler at `dask_scheduler`, on a LocalCluster for
     large rounds (`pipelines/distributed.py` `round_runner`), else in process; `progress` hears
-    (partitions done, partitions) of each search round.
+    (partitions done, partitions) of each search round. `choices` (nip, position_id, rank from
+    a consultation round) join the pool and, with `options.preference_weight`, the objective;
+    with `wishes` (the round's contract preferences) they replace the respondents' preferences
+    in the snapshot, so risk is scored on what people said in this round.
     """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
     as_of = snapshot.as_of(settings)
-    ctx = FeatureContext.build(snapshot.data, as_of)
+    data = snapshot.data
+    if choices is not None:
+        stated = stated_preferences(
+            data.preferences,
+            choices,
+            wishes
+            if wishes is not None
+            else pd.DataFrame(columns=list(COLUMNS[Table.PREFERENCES][0])),
+            positions=data.positions,
+        )
+        data = replace(data, preferences=stated)
+    ctx = FeatureContext.build(data, as_of)
     slots = read_slots(slots_path) if slots_path is not None else None
     pool = pool or PoolConfig()
     scorer = compile_for_context(bundle.scorer, ctx, settings=settings).scorer
@@ -78,7 +97,7 @@ def make_plan(
             progress=progress,
         ) as runner:
             plan = plan_round(
-                snapshot.data,
+                data,
                 ctx,
                 scorer,
                 policy=PolicyConfig(),
@@ -86,6 +105,7 @@ def make_plan(
                 options=options,
                 pool=pool,
                 runner=runner,
+                choices=choices,
             )
     except PlanInputError as exc:
         raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None

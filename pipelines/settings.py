@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     as_of: date | None = Field(
         default=None, description="Reference date for current scoring; default today."
     )
+    consultation_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Days after its close that a consultation round (answers and constraint "
+        "notes) is kept; `mutasi consultation purge` deletes older rounds.",
+    )
     compiled_scoring: bool = Field(
         default=True,
         description="Walk the boosters' trees as compiled code (lleaves) where it loads and "

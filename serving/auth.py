@@ -2,7 +2,8 @@
 
 A key looks like `mts_<key id>_<secret>`: the key id finds the row, the secret is checked
 against `sha256(salt + secret)` in constant time. Roles: `hr` (shortlists, employees),
-`planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management).
+`planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management),
+`pegawai` (one employee, bound to a NIP: only the routes that depend on `own_record_only`).
 
 Routes declare who may call them with `require_role(...)` (an Annotated-ready dependency):
 
@@ -52,6 +53,7 @@ class Role(StrEnum):
     PLANNER = "planner"
     DATA = "data"
     ADMIN = "admin"
+    PEGAWAI = "pegawai"  # an employee, bound to one NIP: only their own consultation
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ApiKey:
     key_id: str
     label: str
     role: Role
+    nip: str | None = None  # set for (and only for) role pegawai
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,23 @@ def _split(raw_key: str) -> tuple[str, str] | None:
     return key_id, secret
 
 
-def create_key(engine: Engine, *, role: Role | str, label: str) -> str:
-    """Store a new key (salted hash only) and return the key itself: shown once, never again."""
+def _bound_nip(role: Role, nip: str | None) -> str | None:
+    """A pegawai key names exactly one NIP (18 digits); no other role names any."""
+    nip = None if nip is None else nip.replace(" ", "").strip()
+    if role is Role.PEGAWAI and not (nip and nip.isdigit() and len(nip) == 18):
+        raise InvalidInputError(
+            "Kunci pegawai perlu --nip berisi 18 angka / A pegawai key needs --nip of 18 digits"
+        )
+    if role is not Role.PEGAWAI and nip:
+        raise InvalidInputError(
+            "Hanya kunci pegawai yang terikat NIP / Only a pegawai key is bound to a NIP"
+        )
+    return nip
+
+
+def create_key(engine: Engine, *, role: Role | str, label: str, nip: str | None = None) -> str:
+    """Store a new key (salted hash only) and return the key itself: shown once, never again.
+    A `pegawai` key is bound to one employee's `nip`."""
     label = label.strip()
     if not label:
         raise InvalidInputError("Nama kunci wajib diisi / A key label is required")
@@ -98,6 +116,7 @@ def create_key(engine: Engine, *, role: Role | str, label: str) -> str:
         raise InvalidInputError(
             f"Peran tidak dikenal: {role}; pilih {allowed} / Unknown role: {role}; pick {allowed}"
         ) from None
+    nip = _bound_nip(role, nip)
     key_id, secret, salt = (
         secrets.token_hex(_KEY_ID_HEX // 2),
         secrets.token_urlsafe(32),
@@ -111,6 +130,7 @@ def create_key(engine: Engine, *, role: Role | str, label: str) -> str:
         "key_hash": _hash(salt, secret),
         "created_at": datetime.now(UTC),
         "revoked_at": None,
+        "nip": nip,
     }
     try:
         with engine.begin() as connection:
@@ -158,7 +178,11 @@ def verify_key(engine: Engine, raw_key: str) -> ApiKey | None:
         return None
     if not hmac.compare_digest(row.key_hash, _hash(row.salt, secret)):
         return None
-    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role))
+    return key_of_row(row)
+
+
+def key_of_row(row: Any) -> ApiKey:
+    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role), nip=row.nip)
 
 
 _api_key_header = APIKeyHeader(
@@ -209,7 +233,26 @@ def require_role(*roles: Role | str) -> Any:
     return Depends(check_role)
 
 
+def own_record_only(key: ApiKeyDep) -> ApiKey:
+    """Dependency of the routes a `pegawai` key may call (and only such a key): its own record.
+
+    `serving.guard.RequestGuard` refuses a pegawai key (403, audited) on every route without
+    this dependency, API and console alike, before the route runs."""
+    if key.role is not Role.PEGAWAI or not key.nip:
+        raise ForbiddenError(PEGAWAI_ONLY)
+    return key
+
+
+PEGAWAI_ONLY = (
+    "Hanya untuk kunci pegawai (terikat satu NIP) / Only for a pegawai key (bound to one NIP)"
+)
+OWN_RECORD_ONLY = (
+    "Kunci pegawai hanya boleh membuka konsultasinya sendiri / "
+    "A pegawai key may open only its own consultation"
+)
+
 HrKey = Annotated[ApiKey, require_role(Role.HR)]
+PegawaiKey = Annotated[ApiKey, Depends(own_record_only)]
 PlannerKey = Annotated[ApiKey, require_role(Role.PLANNER)]
 DataKey = Annotated[ApiKey, require_role(Role.DATA)]
 AdminKey = Annotated[ApiKey, require_role(Role.ADMIN)]

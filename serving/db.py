@@ -49,6 +49,7 @@ api_keys = Table(
     Column("key_hash", String(128), nullable=False, comment="sha256(salt + secret), hex"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("nip", String(18), nullable=True, comment="the employee of a pegawai key (0004)"),
 )
 
 audit_log = Table(

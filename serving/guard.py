@@ -24,8 +24,16 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serving.audit import AuditRecord, audited
-from serving.auth import UNAUTHORIZED_MISSING, UNAUTHORIZED_WRONG, authenticate, verify_key
-from serving.errors import error_body
+from serving.auth import (
+    OWN_RECORD_ONLY,
+    UNAUTHORIZED_MISSING,
+    UNAUTHORIZED_WRONG,
+    Role,
+    authenticate,
+    own_record_only,
+    verify_key,
+)
+from serving.errors import ForbiddenError, error_body
 from serving.middleware import send_json
 from serving.signin_limits import FailedSignIns
 
@@ -61,12 +69,16 @@ class RequestGuard:
         self.app = app
         self.engine = engine
         self.failed_sign_ins = failed_sign_ins
-        # (route, audited, needs a key), read from each route's dependencies once.
+        # (route, audited, needs a key), read from each route's dependencies once; and the
+        # routes a pegawai key may call.
         self._routes = [
             (route, audited in calls, authenticate in calls)
             for route in routes
             for calls in [_calls(route.dependant)]
         ]
+        self._own_record_routes = {
+            id(route) for route in routes if own_record_only in _calls(route.dependant)
+        }
 
     def _route(self, scope: Scope) -> tuple[APIRoute, bool, bool] | None:
         for route, is_audited, needs_key in self._routes:
@@ -85,6 +97,16 @@ class RequestGuard:
         if is_audited:
             state["audit"] = AuditRecord(method=scope["method"], route=route.path)
         if needs_key and not await self._authenticated(scope, send, state):
+            return
+        key = state.get("api_key")
+        if needs_key and key.role is Role.PEGAWAI and id(route) not in self._own_record_routes:
+            # A pegawai key outside its own routes: 403, audited even where the route keeps
+            # no record (a refused look at another record is itself worth recording).
+            record = state.get("audit")
+            if not isinstance(record, AuditRecord):
+                record = state["audit"] = AuditRecord(method=scope["method"], route=route.path)
+            record.key_label, record.role = key.label, key.role.value
+            await send_json(send, 403, error_body(ForbiddenError.code, OWN_RECORD_ONLY))
             return
         await self.app(scope, receive, send)
 

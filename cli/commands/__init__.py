@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # One module per area, each owned by its area: add a name here when adding a module.
 COMMAND_MODULES: tuple[str, ...] = (
+    "consultation",
     "decisions",
     "demo",
     "fairness",

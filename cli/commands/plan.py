@@ -69,6 +69,19 @@ def plan(
     allow_promotion: Annotated[
         bool, typer.Option("--allow-promotion", help="Also plan promotions (need selection).")
     ] = False,
+    consultation: Annotated[
+        str | None,
+        typer.Option("--consultation", help="Consultation round id: its answers join the plan."),
+    ] = None,
+    preference_weight: Annotated[
+        float,
+        typer.Option(
+            "--preference-weight",
+            min=0.0,
+            max=100.0,
+            help="Bonus (fit units) for a move to a person's first choice; a fifth: a fifth.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Plan a round of transfers that fills open slots with the best fit at the least risk."""
     from cli.progress import counted
@@ -87,8 +100,15 @@ def plan(
             "must_not_move": _names(must_not_move),
             "must_fill": _names(must_fill),
             "allow_promotion": allow_promotion,
+            "preference_weight": preference_weight,
         }
     )
+    choices = wishes = None
+    if consultation is not None:
+        from serving.consultation.frames import round_frames
+        from serving.db import make_engine
+
+        choices, wishes = round_frames(make_engine(get_settings().db_url), consultation)
     pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
     with counted("pencarian kandidat / candidate search (partitions)") as progress:
         stored = make_plan(
@@ -99,6 +119,8 @@ def plan(
             dask_scheduler=dask_scheduler,
             dask_workers=dask_workers,
             progress=progress,
+            choices=choices,
+            wishes=wishes,
         )
     stored.frames["moves"].to_csv(out, index=False)
     _report(stored.plan_id, stored.record, out=out, folder=stored.folder)
@@ -115,6 +137,12 @@ def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
         f"{summary['open_slots']:.0f}, left {summary['open_slots_left']:.0f}; total fit "
         f"{summary['total_fit']:.1f}, total risk {summary['total_risk']:.2f}"
     )
+    for row in record.get("top_choices") or []:
+        if row["attribute"] in ("all", "gender"):
+            typer.echo(
+                f"pilihan 1-3 terpenuhi / top-3 choice met ({row['attribute']} {row['group']}): "
+                f"{row['top_choice']} of {row['respondents']} respondents ({row['moved']} moved)"
+            )
     for warning in record.get("warnings", []):
         typer.echo(f"PERINGATAN / WARNING: {warning}")
     for pin in record["unmet_pins"]:

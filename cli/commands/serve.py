@@ -94,13 +94,18 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000, workers: WorkersOpt
 
 
 def keys_create(
-    role: Annotated[str, typer.Option(help="hr, planner, data atau/or admin")],
+    role: Annotated[str, typer.Option(help="hr, planner, data, admin atau/or pegawai")],
     name: Annotated[str, typer.Option(help="Label kunci (unik) / Key label (unique)")],
+    nip: Annotated[
+        str | None,
+        typer.Option(help="NIP pegawai (wajib untuk --role pegawai) / The employee's NIP"),
+    ] = None,
 ) -> None:
-    """Create an API key and print it once: only its salted hash is stored."""
+    """Create an API key and print it once: only its salted hash is stored. A pegawai key is
+    bound to one NIP and opens only that employee's consultation."""
     from serving.auth import create_key
 
-    key = create_key(_engine(), role=role, label=name)
+    key = create_key(_engine(), role=role, label=name, nip=nip)
     typer.echo(key)
     typer.echo(
         "Simpan kunci ini sekarang; tidak akan ditampilkan lagi / "

@@ -17,7 +17,10 @@ A plan chooses moves from candidate pairs (nip, from_position_id -> position_id)
 - ineligible pairs, pairs above `max_move_risk` and people pinned `must_not_move` are excluded;
   `max_total_risk` caps the summed risk; `must_fill` positions get all their open slots filled.
 
-The objective is sum(fit - risk_weight * risk) over moves - vacancy_cost * vacancies opened.
+The objective is sum(fit - risk_weight * risk) over moves - vacancy_cost * vacancies opened,
+plus `preference_weight` times the bonus of each move to a person's ranked choice when the
+pairs carry `choice_rank` (models/planning/preferences.py); the vacancy cost then grows by the
+largest bonus, so that a wish never pays for an emptied needed seat.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.contract.errors import MutasiError
+from models.planning.preferences import preference_bonus
 
 PAIR_COLUMNS: tuple[str, ...] = ("nip", "from_position_id", "position_id", "fit", "risk")
 
@@ -91,6 +95,13 @@ class PlanOptions(BaseModel):
         default=(),
         max_length=MAX_PINS,
         description="Position ids whose open slots must all be filled.",
+    )
+    preference_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="Bonus, in fit units, for a move to a person's first choice in a "
+        "consultation round (a fifth choice earns a fifth of it); 0: answers are not used.",
     )
     time_limit: float = Field(
         default=60.0, gt=0.0, le=86_400.0, description="Solver time limit, seconds."
@@ -195,7 +206,8 @@ def _filter_pairs(pairs: pd.DataFrame, options: PlanOptions) -> tuple[pd.DataFra
         .groupby(pairs["position_id"].astype("string").to_numpy())
         .sum()
     )
-    kept = pairs.loc[keep, list(PAIR_COLUMNS)]
+    columns = [*PAIR_COLUMNS, *(["choice_rank"] if "choice_rank" in pairs.columns else [])]
+    kept = pairs.loc[keep, columns]
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True), counts
 
 
@@ -238,6 +250,8 @@ def build_instance(
     open_count = _open_counts(slots, positions)
     headcount, need, room = _unit_arrays(staffing, unit_ids, options.min_unit_share)
     value = (kept["fit"] - options.risk_weight * kept["risk"]).to_numpy(dtype=np.float64)
+    if "choice_rank" in kept.columns and options.preference_weight > 0:
+        value = value + options.preference_weight * preference_bonus(kept["choice_rank"].to_numpy())
     kept = kept.assign(
         from_unit_id=unit_ids[position_unit[source]], unit_id=unit_ids[position_unit[target]]
     ).assign(value=value)
@@ -304,7 +318,13 @@ def empty_seats(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
     return np.maximum(0, moves_out - moves_in - inst.surplus)
 
 
+def vacancy_cost_of(options: PlanOptions) -> float:
+    """The cost of a vacancy opened: `vacancy_cost` plus the largest preference bonus, so that
+    no move's value (fit + bonus) pays for emptying a needed seat it does not refill."""
+    return options.vacancy_cost + options.preference_weight
+
+
 def objective_of(inst: PlanInstance, chosen: np.ndarray, options: PlanOptions) -> float:
-    """sum(fit - risk_weight * risk) - vacancy_cost * vacancies opened, for any plan."""
+    """sum(value) - the vacancy cost * vacancies opened, for any plan."""
     value = float(inst.value[chosen].sum())
-    return value - options.vacancy_cost * float(vacancies_opened(inst, chosen).sum())
+    return value - vacancy_cost_of(options) * float(vacancies_opened(inst, chosen).sum())

@@ -21,7 +21,12 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from models.planning.instance import PlanInfeasibleError, PlanInstance, PlanOptions
+from models.planning.instance import (
+    PlanInfeasibleError,
+    PlanInstance,
+    PlanOptions,
+    vacancy_cost_of,
+)
 
 STATUS_TEXT = {
     0: "optimal",
@@ -117,7 +122,7 @@ def build_problem(
     matrix = sparse.vstack([b[0] for b in blocks], format="csr")
     lower = np.concatenate([b[1] for b in blocks])
     upper = np.concatenate([b[2] for b in blocks])
-    cost = np.concatenate([-inst.value, np.full(len(left), options.vacancy_cost)])
+    cost = np.concatenate([-inst.value, np.full(len(left), vacancy_cost_of(options))])
     integrality = np.concatenate([np.ones(n), np.zeros(len(left))])
     upper_bounds = np.concatenate([np.ones(n), np.full(len(left), np.inf)])
     return cost, LinearConstraint(matrix, lower, upper), integrality, Bounds(0.0, upper_bounds)

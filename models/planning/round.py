@@ -27,12 +27,13 @@ from models.planning.pool import (
     merge_free_choices,
     vacated_needed_positions,
 )
+from models.planning.preferences import attach_choice_ranks, top_choice_report
 from models.planning.staffing import position_balance
 from models.planning.training_batch import plan_trainings
 from models.planning.training_plan import TrainingPlanner
 from models.scoring.compose import PairScorer, score_pairs
 from models.scoring.explain import RiskBands, top_factors
-from models.scoring.fairness import FairnessReport, audit_selection
+from models.scoring.fairness import FairnessReport, audit_selection, protected_groups
 from models.scoring.policy import PolicyConfig
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class RoundPlan:
     slots: pd.DataFrame
     pool_pairs: int
     fairness: FairnessReport  # who was moved among everyone in the candidate pool
+    top_choices: pd.DataFrame | None = None  # preferences.REPORT_COLUMNS when answers were given
 
 
 class PartitionRunner(Protocol):
@@ -182,11 +184,15 @@ def plan_round(
     planner: TrainingPlanner | None = None,
     runner: PartitionRunner = run_in_process,
     bands: RiskBands | None = None,
+    choices: pd.DataFrame | None = None,
 ) -> RoundPlan:
     """Staffing balance, candidate pool, optimal plan, and the moves explained.
 
     `planner` (built from `ctx`, `scorer` and `data` when not given) suggests the trainings;
     the API passes the one it keeps per loaded state instead of re-estimating realised gains.
+    `choices` (nip, position_id, rank from a consultation round): the chosen pairs join the
+    pool, carry their rank into the objective (`options.preference_weight`) and the plan
+    reports the top-choice rate.
     """
     if options.allow_promotion:
         policy = policy.model_copy(update={"allow_promotion": True})
@@ -206,12 +212,55 @@ def plan_round(
         config=pool,
         runner=runner,
     )
+    if choices is not None:
+        pairs = _with_choices(ctx, scorer, pairs, choices, data=data, slots=slots, policy=policy)
     log.info("plan: %d open slots, %d candidate pairs", int(slots["open_count"].sum()), len(pairs))
     result = plan_transfers(pairs, staffing, slots=slots, options=options)
     planner = planner or TrainingPlanner.build(ctx, scorer, data=data)
     moves = explain_moves(ctx, scorer, result.moves, planner=planner)
     moves = label_moves(moves, data, bands=bands or RiskBands())
-    return RoundPlan(result, moves, staffing, slots, len(pairs), _fairness(ctx, pairs, moves))
+    fairness = _fairness(ctx, pairs, moves)
+    report = None if choices is None else _top_choices(ctx, data, result.moves, choices)
+    return RoundPlan(result, moves, staffing, slots, len(pairs), fairness, report)
+
+
+def _with_choices(
+    ctx: FeatureContext,
+    scorer: RoundScorer,
+    pairs: pd.DataFrame,
+    choices: pd.DataFrame,
+    *,
+    data: AgencyData,
+    slots: pd.DataFrame,
+    policy: PolicyConfig,
+) -> pd.DataFrame:
+    """The pool plus every chosen pair into an open slot it lacked, scored the same way; each
+    pair with its `choice_rank`."""
+    offered = slots.loc[slots["open_count"] > 0, "position_id"].astype("string")
+    wanted = choices.loc[choices["position_id"].astype("string").isin(offered)]
+    have = pd.MultiIndex.from_frame(pairs[["nip", "position_id"]].astype("string"))
+    keys = pd.MultiIndex.from_frame(wanted[["nip", "position_id"]].astype("string"))
+    extra = wanted.loc[~keys.isin(have)]
+    if len(extra):
+        posts = data.employees.astype({"nip": "string"}).set_index("nip")["position_id"]
+        scored = score_pairs(ctx, scorer, extra["nip"], extra["position_id"], policy=policy)
+        scored = scored.assign(from_position_id=scored["nip"].map(posts).to_numpy())
+        pairs = pd.concat([pairs, scored.dropna(subset=["from_position_id"])], ignore_index=True)
+    return attach_choice_ranks(pairs, choices)
+
+
+def _top_choices(
+    ctx: FeatureContext, data: AgencyData, moves: pd.DataFrame, choices: pd.DataFrame
+) -> pd.DataFrame:
+    """The top-choice report by current unit, gender and age band of the respondents."""
+    nips = choices["nip"].astype(str).drop_duplicates().to_numpy(dtype=object)
+    groups = protected_groups(ctx, ctx.employee_index(nips))
+    posts = data.employees.astype({"nip": str}).set_index("nip")["position_id"]
+    units = data.positions.drop_duplicates("position_id").set_index("position_id")["unit_id"]
+    respondents = pd.DataFrame(
+        {"nip": nips, "unit_id": pd.Series(nips).map(posts).map(units).to_numpy(), **groups}
+    )
+    return top_choice_report(moves, choices, respondents)
 
 
 def _fairness(ctx: FeatureContext, pairs: pd.DataFrame, moves: pd.DataFrame) -> FairnessReport:

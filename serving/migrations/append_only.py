@@ -46,6 +46,23 @@ def refuse_update_and_delete(table: str) -> None:
         raise NotImplementedError(f"append-only {table}: no triggers for {_dialect()}")
 
 
+def refuse_update(table: str) -> None:
+    """Rows are kept as written, but may be deleted (a history with a retention purge)."""
+    if _dialect() == "sqlite":
+        op.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} {MESSAGE}'); END"
+        )
+    elif _dialect() == "postgresql":
+        _postgres_function()
+        op.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION mutasi_append_only()"
+        )
+    else:
+        raise NotImplementedError(f"append-only {table}: no triggers for {_dialect()}")
+
+
 def refuse_replace(table: str, *, key: str = "id") -> None:
     """Refuse rewriting a row by re-inserting its key (SQLite) or emptying the table (TRUNCATE)."""
     if _dialect() == "sqlite":

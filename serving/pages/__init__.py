@@ -29,6 +29,7 @@ PAGES: tuple[str, ...] = (
     "search",
     "models",
     "review",
+    "consultation",
 )
 
 

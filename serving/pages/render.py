@@ -40,13 +40,19 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/rencana", "Rencana mutasi", "Round plan", frozenset({"planner"})),
     ("/model", "Model", "Models", frozenset({"data"})),
     ("/evaluasi", "Evaluasi", "Post-move review", frozenset({"planner", "data"})),
+    ("/konsultasi", "Konsultasi", "Consultation", frozenset({"pegawai"})),
 )
 
 
 def nav_for(role: str | None) -> list[tuple[str, str, str]]:
     if role is None:
         return []
-    return [(p, i, e) for p, i, e, roles in NAV if role == "admin" or role in roles]
+    staff_pages = role == "admin"  # admin sees every staff page, not the employee's own
+    return [
+        (p, i, e)
+        for p, i, e, roles in NAV
+        if role in roles or (staff_pages and "pegawai" not in roles)
+    ]
 
 
 def render(
@@ -58,6 +64,7 @@ def render(
         "user": key,
         "csrf": None if session is None else session.csrf,
         "nav": nav_for(None if key is None else key.role.value),
+        "home": "/konsultasi" if key is not None and key.role.value == "pegawai" else "/",
         "path": getattr(request.scope.get("route"), "path", ""),
     }
     response = TEMPLATES.TemplateResponse(

@@ -10,7 +10,6 @@ CSRF token; before sign-in, /masuk keeps one in an anonymous session cookie.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +19,10 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from serving.audit import current_audit
-from serving.auth import ApiKey, Role
+from serving.audit import AuditRecord, current_audit
+from serving.auth import ApiKey, Role, key_of_row
 from serving.db import api_keys
+from serving.secret_files import home_secret
 
 COOKIE = "mutasi_sesi"
 SESSION_SECONDS = 8 * 3600
@@ -58,17 +58,7 @@ class Session:
 
 def _secret(home: Path) -> str:
     """The signing secret under the data home, created once (first writer wins)."""
-    path = home / "console.secret"
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return home_secret(home, "console.secret", lambda: secrets.token_urlsafe(48))
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
@@ -100,7 +90,7 @@ def _key_by_id(request: Request, key_id: str) -> ApiKey | None:
         row = connection.execute(query).first()
     if row is None or row.revoked_at is not None:
         return None
-    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role))
+    return key_of_row(row)
 
 
 def read_session(request: Request) -> Session | None:
@@ -153,15 +143,34 @@ def check_csrf(session: Session | None, submitted: str | None) -> None:
         raise CsrfFailed
 
 
+# The only pages a pegawai session may open (its own consultation); every other page is 403.
+PEGAWAI_PAGES: frozenset[str] = frozenset({"/konsultasi", "/konsultasi/unduh"})
+_STAFF = frozenset({Role.HR, Role.PLANNER, Role.DATA, Role.ADMIN})
+
+
 def signed_in(request: Request) -> Session:
-    """Dependency: the signed-in session (its key is set), else a redirect to /masuk."""
+    """Dependency: the signed-in session (its key is set), else a redirect to /masuk.
+    A pegawai session outside PEGAWAI_PAGES is refused (403), with an audit record."""
     session = read_session(request)
     if session is None or session.key is None:
         raise SignInRequired
     record = current_audit(request)
+    path = getattr(request.scope.get("route"), "path", request.url.path)
+    if record is None and session.key.role is Role.PEGAWAI and path not in PEGAWAI_PAGES:
+        record = request.state.audit = AuditRecord(method=request.method, route=path)
     if record is not None:
         record.key_label, record.role = session.key.label, session.key.role.value
     request.state.console_session = session
+    if session.key.role is Role.PEGAWAI and path not in PEGAWAI_PAGES:
+        raise PageForbidden(session.key.role, _STAFF)
+    return session
+
+
+def own_record_page(session: Annotated[Session, Depends(signed_in)]) -> Session:
+    """A signed-in pegawai session (bound to a NIP); any other role: 403."""
+    assert session.key is not None
+    if session.key.role is not Role.PEGAWAI or not session.key.nip:
+        raise PageForbidden(session.key.role, frozenset({Role.PEGAWAI}))
     return session
 
 
@@ -183,3 +192,4 @@ HrPage = Annotated[Session, page_role(Role.HR)]
 PlannerPage = Annotated[Session, page_role(Role.PLANNER)]
 DataPage = Annotated[Session, page_role(Role.DATA)]
 EmployeePage = Annotated[Session, page_role(Role.HR, Role.PLANNER)]
+PegawaiPage = Annotated[Session, Depends(own_record_page)]

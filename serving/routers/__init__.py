@@ -20,4 +20,5 @@ ROUTERS: tuple[str, ...] = (
     "explanation",
     "fairness",
     "review",
+    "consultations",
 )

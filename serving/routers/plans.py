@@ -21,6 +21,7 @@ from pipelines.plan_store import StoredPlan, UnknownPlanError, load_plan, store_
 from pipelines.settings import Settings
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
+from serving.consultation.frames import round_choices
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
 from serving.schemas.common import ErrorResponse, Fairness, FairnessGroup, rows_as
@@ -88,6 +89,7 @@ def _response(stored: StoredPlan) -> PlanResponse:
         unfilled=rows_as(UnfilledSlot, frames["unfilled"]),
         units=rows_as(UnitHeadcount, frames["units"]),
         fairness=_fairness(record),
+        top_choices=record.get("top_choices"),
     )
 
 
@@ -134,6 +136,9 @@ def create_plan(
             }
         )
     pool = PoolConfig(top_m=body.top_m)
+    choices = None
+    if body.consultation_id is not None:  # the console's plan job calls this without a request
+        choices = round_choices(settings.db_url, body.consultation_id)
     try:
         plan = plan_round(
             state.data,
@@ -145,6 +150,7 @@ def create_plan(
             pool=pool,
             planner=state.planner,
             bands=state.bands,
+            choices=choices,
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None

@@ -35,6 +35,12 @@ class PlanRequest(Strict):
         default_factory=PlanOptions, description="Opsi optimasi / Optimiser options"
     )
     top_m: int = Field(default=30, ge=1, le=200, description="Kandidat per slot / Per slot")
+    consultation_id: str | None = Field(
+        default=None,
+        max_length=36,
+        description="Putaran konsultasi yang jawabannya ikut direncanakan (bobot: "
+        "options.preference_weight) / Consultation round whose answers join the plan",
+    )
 
     @field_validator("slots")
     @classmethod
@@ -101,6 +107,14 @@ class UnitHeadcount(Strict):
     headcount_after: int = Field(description="Pegawai sesudah / After")
 
 
+class TopChoices(Strict):
+    attribute: str = Field(description="all, unit_id, gender atau/or age_band")
+    group: str = Field(description="Kelompok / Group")
+    respondents: int = Field(description="Responden / Respondents")
+    moved: int = Field(description="Dimutasi / Moved")
+    top_choice: int = Field(description="Mendapat pilihan 1-3 / Got a top-3 choice")
+
+
 class PlanResponse(Strict):
     plan_id: str = Field(description="ID rencana tersimpan / Stored plan id")
     snapshot_id: str = Field(description="Snapshot data / Data snapshot")
@@ -123,4 +137,10 @@ class PlanResponse(Strict):
     fairness: Fairness = Field(
         description="Tingkat mutasi dari kumpulan kandidat per jenis kelamin dan kelompok usia / "
         "Share moved of the candidate pool by gender and age band"
+    )
+    top_choices: list[TopChoices] | None = Field(
+        default=None,
+        description="Responden konsultasi yang mendapat salah satu dari 3 pilihan teratas, "
+        "seluruhnya dan per unit asal, jenis kelamin, kelompok usia / Consultation respondents "
+        "who got one of their top 3 choices, overall and by current unit, gender, age band",
     )

@@ -44,10 +44,19 @@ def bare_client(bare_app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
+# The employee a pegawai key is bound to (tests/serving/consultation picks one of the world).
+PEGAWAI_NIP = "198501152010012001"
+
+
+def nip_of(role: Role, nip: str = PEGAWAI_NIP) -> str | None:
+    return nip if role is Role.PEGAWAI else None
+
+
 @pytest.fixture
 def bare_keys(bare_app: FastAPI) -> dict[Role, str]:
+    engine = bare_app.state.engine
     return {
-        role: create_key(bare_app.state.engine, role=role, label=f"test-{role}") for role in Role
+        role: create_key(engine, role=role, label=f"test-{role}", nip=nip_of(role)) for role in Role
     }
 
 
@@ -73,7 +82,10 @@ def client(world_app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def keys(world_app: FastAPI) -> dict[Role, str]:
     engine = world_app.state.engine
-    return {role: create_key(engine, role=role, label=f"world-{role}") for role in Role}
+    return {
+        role: create_key(engine, role=role, label=f"world-{role}", nip=nip_of(role))
+        for role in Role
+    }
 
 
 @pytest.fixture(scope="session")

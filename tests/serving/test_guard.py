@@ -18,7 +18,7 @@ from serving.auth import Role, create_key
 from serving.guard import OverloadGuard
 from serving.state import LoadedState
 from tests.fixtures.world import World
-from tests.serving.conftest import nothing_to_load
+from tests.serving.conftest import nip_of, nothing_to_load
 
 PAIR = b'{"nip": "198501152010012001", "position_id": "P1"}'
 LIMIT = 10_000
@@ -37,7 +37,10 @@ def guarded(
         }
     )
     app = create_app(settings, initial_state=world_state)
-    keys = {role: create_key(app.state.engine, role=role, label=f"t-{role}") for role in Role}
+    keys = {
+        role: create_key(app.state.engine, role=role, label=f"t-{role}", nip=nip_of(role))
+        for role in Role
+    }
     with TestClient(app) as client:
         yield client, keys
 

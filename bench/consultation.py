@@ -1,0 +1,103 @@
+"""Benchmark a round plan with consultation answers: time, top-3 choices met, fit and risk cost.
+
+On a trained demo agency (current snapshot and @champion under MUTASI_HOME), simulate
+`--answers` respondents: each is a random employee who looks at `--looked` random open slots
+and ranks up to five of the eligible ones in random order (answers are drawn independently of
+the model and of the simulator's latent truth, so nothing here is tuned to our world). Then
+plan the round without answers and with them at each `--weights` value, reporting seconds,
+moves, respondents moved, top-3 choices met, total fit and total risk.
+
+    MUTASI_HOME=... .venv/bin/python bench/consultation.py [--answers 2000] [--seed 23]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.features.build import FeatureContext
+from models.planning.instance import PlanOptions, default_slots
+from models.planning.pool import PoolConfig
+from models.planning.preferences import top_choice_report
+from models.planning.round import plan_round
+from models.planning.staffing import position_balance
+from models.scoring.compose import score_pairs
+from models.scoring.policy import PolicyConfig
+from pipelines.compiled import compile_for_context
+from pipelines.registry import load_champion
+from pipelines.settings import get_settings
+from pipelines.snapshots import load_snapshot
+
+
+def simulated_choices(ctx, scorer, data, *, answers: int, looked: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    slots = default_slots(position_balance(data.positions, data.employees))
+    offered = slots["position_id"].astype(str).to_numpy(dtype=object)
+    nips = rng.choice(data.employees["nip"].astype(str).to_numpy(dtype=object), answers, False)
+    pairs_nip = np.repeat(nips, looked)
+    pairs_pos = np.concatenate([rng.choice(offered, looked, replace=False) for _ in nips])
+    scored = score_pairs(ctx, scorer, pairs_nip, pairs_pos, policy=PolicyConfig())
+    eligible = scored.loc[scored["eligible"].to_numpy(bool), ["nip", "position_id"]]
+    eligible = eligible.sample(frac=1.0, random_state=seed).astype(str)
+    ranked = eligible.assign(rank=eligible.groupby("nip").cumcount() + 1)
+    return ranked.loc[ranked["rank"] <= 5].reset_index(drop=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--answers", type=int, default=2000)
+    parser.add_argument("--looked", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.5, 1.0, 2.0])
+    args = parser.parse_args()
+    settings = get_settings()
+    snapshot, bundle = load_snapshot(settings=settings), load_champion(settings)
+    ctx = FeatureContext.build(snapshot.data, snapshot.as_of(settings))
+    scorer = compile_for_context(bundle.scorer, ctx, settings=settings).scorer
+    choices = simulated_choices(
+        ctx, scorer, snapshot.data, answers=args.answers, looked=args.looked, seed=args.seed
+    )
+    print(f"{choices['nip'].nunique()} respondents ranked {len(choices)} eligible positions")
+    runs = [("no answers", None, 0.0)] + [(f"answers, w={w:g}", choices, w) for w in args.weights]
+    runs.insert(1, ("answers, w=0", choices, 0.0))
+    print(
+        "| run | seconds | method, status, gap | moves | respondents moved | top-3 met "
+        "| total fit | total risk |"
+    )
+    for name, given, weight in runs:
+        started = time.perf_counter()
+        plan = plan_round(
+            snapshot.data,
+            ctx,
+            scorer,
+            policy=PolicyConfig(),
+            slots=None,
+            options=PlanOptions(preference_weight=weight),
+            pool=PoolConfig(),
+            choices=given,
+        )
+        seconds = time.perf_counter() - started
+        summary = plan.result.summary
+        top = plan.top_choices
+        if top is None:  # the plan without answers, judged against the same answers
+            respondents = pd.DataFrame({"nip": choices["nip"].unique()})
+            top = top_choice_report(plan.result.moves, choices, respondents)
+        overall = top.iloc[0]
+        result = plan.result
+        gap = "-" if result.gap is None else f"{100 * result.gap:.2f} %"
+        print(
+            f"| {name} | {seconds:.1f} | {result.method}, {result.status}, {gap} | "
+            f"{summary['moves']:.0f} | {overall['moved']} | "
+            f"{overall['top_choice']} | {summary['total_fit']:.1f} | {summary['total_risk']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Employee consultation: rounds, answers (notes encrypted at rest), preferences for the plan."""
