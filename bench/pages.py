@@ -98,7 +98,7 @@ def main() -> None:
     with TestClient(app):
         keys = {
             r: create_key(app.state.engine, role=r, label=f"bench-{r}-{time.time_ns()}")
-            for r in Role
+            for r in (Role.HR, Role.PLANNER, Role.DATA)
         }
         hr, planner, data = (signed_in(app, keys[r]) for r in (Role.HR, Role.PLANNER, Role.DATA))
         position = demo_position(state)
