@@ -3,6 +3,8 @@ impact, units, monitoring), for planners and data teams; audited (it returns NIP
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Annotated
 
@@ -109,6 +111,20 @@ def _decisions(request: Request) -> pd.DataFrame:
     return pd.DataFrame(log.rows())
 
 
+# Reviews recently computed, by what they depend on: the served snapshot and model, the window
+# and the decision record. A review of a 10k agency takes ~30 s; the second look is free.
+_REVIEWS: OrderedDict[tuple[object, ...], ReviewResult] = OrderedDict()
+_REVIEWS_KEPT = 4
+_REVIEWS_LOCK = threading.Lock()
+
+
+def decisions_fingerprint(decisions: pd.DataFrame) -> int:
+    """Changes whenever a decision is added (the record is append-only, so rows only grow)."""
+    if decisions.empty:
+        return 0
+    return int(pd.util.hash_pandas_object(decisions.astype(str), index=False).sum())
+
+
 def review_of_state(
     request: Request,
     state: LoadedState,
@@ -118,16 +134,35 @@ def review_of_state(
     until: date | None,
 ) -> ReviewResult:
     """The review of the served snapshot and model: the one service the API route and the
-    console's /evaluasi page both call (ReviewWindowError for a bad window)."""
-    return review_loaded(
+    console's /evaluasi page both call (ReviewWindowError for a bad window). Kept for the
+    next look while the snapshot, model, window and decision record stay the same."""
+    window = default_window(state.as_of, since=since, until=until)
+    decisions = _decisions(request)
+    key = (
+        state.snapshot_id,
+        state.model_version,
+        window.since,
+        window.until,
+        decisions_fingerprint(decisions),
+    )
+    with _REVIEWS_LOCK:
+        if key in _REVIEWS:
+            _REVIEWS.move_to_end(key)
+            return _REVIEWS[key]
+    result = review_loaded(
         settings,
         data=state.data,
         snapshot_id=state.snapshot_id,
         as_of=state.as_of,
         bundle=state.bundle,
-        window=default_window(state.as_of, since=since, until=until),
-        decisions=_decisions(request),
+        window=window,
+        decisions=decisions,
     )
+    with _REVIEWS_LOCK:
+        _REVIEWS[key] = result
+        while len(_REVIEWS) > _REVIEWS_KEPT:
+            _REVIEWS.popitem(last=False)
+    return result
 
 
 def _response(result: ReviewResult) -> ReviewResponse:

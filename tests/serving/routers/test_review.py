@@ -65,3 +65,21 @@ def test_a_date_out_of_range_is_a_422(client: TestClient, headers: Headers) -> N
     response = client.get("/v1/review?until=0001-01-01", headers=headers[Role.DATA])
     assert response.status_code == 422
     assert "outside 1900-2200" in response.json()["message"]
+
+
+def test_a_second_look_is_the_same_review_and_a_new_decision_makes_a_new_one(
+    client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
+) -> None:
+    from serving.routers import review
+    from tests.serving.routers.test_decisions import _body
+
+    first = client.get("/v1/review?since=2024-01-01", headers=headers[Role.DATA]).json()
+    kept = dict(review._REVIEWS)
+    again = client.get("/v1/review?since=2024-01-01", headers=headers[Role.DATA]).json()
+    assert again == first and dict(review._REVIEWS) == kept  # served from the kept review
+    decided = client.post(
+        "/v1/decisions", json=_body(world_state, vacant_position), headers=headers[Role.HR]
+    )
+    assert decided.status_code == 201, decided.text
+    client.get("/v1/review?since=2024-01-01", headers=headers[Role.DATA])
+    assert len(set(review._REVIEWS) - set(kept)) == 1  # the decision record changed the key
