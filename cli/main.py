@@ -50,6 +50,9 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic announces every plugin and migration step at INFO on each start; only its
+    # warnings are worth a line in the service's output.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         app()  # standalone: usage errors are shown by typer itself and exit 2
     except MutasiError as exc:
