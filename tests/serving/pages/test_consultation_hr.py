@@ -140,3 +140,35 @@ def test_a_window_that_ends_before_it_starts_is_a_located_error_not_a_round(
     response = hr.post("/konsultasi-hr", data=form)
     assert response.status_code == 422 and "setelah awalnya" in response.text
     assert len(_rounds(client, headers)) == before
+
+
+def test_the_plan_page_shows_the_top3_report_only_for_a_plan_that_heard_a_consultation(
+    console: Console,
+    client: TestClient,
+    headers: Headers,
+    world_state: LoadedState,
+    respondent: tuple[str, dict[str, str]],
+) -> None:
+    nip, pegawai = respondent
+    round_id = open_round(client, headers)["id"]
+    offers = eligible_positions(world_state, nip, open_slot_positions(world_state))
+    body = {"consent": True, "positions": offers[:3], "wishes": [], "note": None}
+    sent = client.put(f"/v1/me/consultations/{round_id}", json=body, headers=pegawai)
+    assert sent.status_code == 200, sent.text
+    plans = {}
+    for heard in (True, False):
+        request = {"consultation_id": round_id} if heard else {}
+        response = client.post("/v1/plans", json=request, headers=headers[Role.PLANNER])
+        assert response.status_code == 200, response.text
+        plans[heard] = response.json()
+
+    planner = console(Role.PLANNER)
+    page = planner.get(f"/rencana/{plans[True]['plan_id']}").text
+    report = page[page.index('id="pilihan-title"') :]
+    overall = next(r for r in plans[True]["top_choices"] if r["attribute"] == "all")
+    assert f"Total fit {plans[True]['summary']['total_fit']:.1f}" in report
+    row = '<td>semua responden / all respondents</td><td>all</td><td class="num">1</td>'
+    assert row in report and f'<td class="num">{overall["top_choice"]}</td>' in report
+    assert "jenis kelamin / gender" in report and "unit asal / current unit" in report
+    plain = planner.get(f"/rencana/{plans[False]['plan_id']}").text
+    assert 'id="pilihan-title"' not in plain
