@@ -16,7 +16,7 @@ from serving.auth import Role, create_key
 from serving.consultation.service import eligible_positions, open_slot_positions
 from serving.state import LoadedState
 from tests.serving.consultation.conftest import open_round
-from tests.serving.pages.conftest import csrf_of
+from tests.serving.pages.conftest import csrf_of, sign_in
 
 Headers = dict[Role, dict[str, str]]
 Console = Callable[[Role], TestClient]
@@ -106,10 +106,18 @@ def test_respondents_are_listed_without_notes_and_a_note_read_is_audited_with_th
     assert (last["route"], last["nips"]) == ("/konsultasi-hr/{round_id}/catatan", nip)
 
 
-def test_a_planner_is_refused_the_page(console: Console) -> None:
+def test_a_planner_and_an_employee_are_refused_the_page_and_admin_sees_it(
+    console: Console, world_app: FastAPI, respondent: tuple[str, dict[str, str]]
+) -> None:
     response = console(Role.PLANNER).get("/konsultasi-hr")
     assert response.status_code == 403
     assert "tidak boleh membuka halaman ini" in response.text
+    assert 'href="/konsultasi-hr"' not in response.text
+    with TestClient(world_app, base_url="http://127.0.0.1") as employee:
+        sign_in(employee, respondent[1]["X-API-Key"])
+        assert employee.get("/konsultasi-hr").status_code == 403
+    admin = console(Role.ADMIN).get("/konsultasi-hr")
+    assert admin.status_code == 200 and 'href="/konsultasi-hr"' in admin.text
 
 
 def test_forms_without_their_csrf_token_change_nothing(
