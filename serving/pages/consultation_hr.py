@@ -43,9 +43,9 @@ Moment = Annotated[str, Form(max_length=40)]
 
 
 def _rounds(engine: Engine) -> list[dict[str, object]]:
-    at = now()
+    at, counts = now(), store.answer_counts(engine)
     return [
-        {"round": round_response(r, at), "answered": len(store.round_answers(engine, r.id))}
+        {"round": round_response(r, at), "answered": counts.get(r.id, 0)}
         for r in store.list_rounds(engine)
     ]
 

@@ -90,6 +90,8 @@ def test_respondents_are_listed_without_notes_and_a_note_read_is_audited_with_th
     assert sent.status_code == 200, sent.text
 
     hr = console(Role.HR)
+    listed = hr.get("/konsultasi-hr").text
+    assert f'<a href="/konsultasi-hr/{round_id}">1</a>' in listed
     page = hr.get(f"/konsultasi-hr/{round_id}")
     assert page.status_code == 200
     assert nip in page.text and NOTE not in page.text
