@@ -19,7 +19,7 @@ from models.planning.staffing import position_balance
 from models.scoring.explain import top_factors
 from serving.consultation import store
 from serving.consultation.crypto import NoteCipher
-from serving.errors import InvalidInputError
+from serving.errors import InvalidInputError, NotFoundError
 from serving.explain import FIT_FACTORS
 from serving.ranking import score_frame
 from serving.schemas.consultations import (
@@ -28,6 +28,7 @@ from serving.schemas.consultations import (
     MyConsultationResponse,
     MyRound,
     Offer,
+    RoundRequest,
     RoundResponse,
     WishModel,
 )
@@ -82,6 +83,32 @@ def open_slot_positions(state: LoadedState) -> list[str]:
     """A round's default offer: every position short of its ABK need."""
     slots = default_slots(position_balance(state.data.positions, state.data.employees))
     return [str(p) for p in slots["position_id"]]
+
+
+def open_round_for(
+    state: LoadedState, engine: Engine, *, opened_by: str, body: RoundRequest
+) -> store.Round:
+    """Open a round; positions on offer default to every open slot, unknown ones refused."""
+    positions = list(body.positions) if body.positions else open_slot_positions(state)
+    unknown = [p for p in positions if p not in state.lookups.positions.index]
+    if unknown:
+        raise NotFoundError(f"Jabatan tidak dikenal / Unknown positions: {', '.join(unknown[:20])}")
+    return store.open_round(
+        engine,
+        opened_by=opened_by,
+        window_from=body.window_from,
+        window_until=body.window_until,
+        positions=positions,
+        invitation=body.invitation,
+    )
+
+
+def constraint_note(engine: Engine, cipher: NoteCipher, round_id: str, nip: str) -> str | None:
+    """One respondent's constraint note (None: they wrote none); the caller audits the NIP."""
+    answer = store.answer_of(engine, cipher, round_id, nip, with_note=True)
+    if answer is None:
+        raise NotFoundError(f"Tidak ada jawaban / No answer: {round_id}")
+    return answer.note
 
 
 def eligible_positions(state: LoadedState, nip: str, positions: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from models.contract.enums import PreferenceKind
 from models.planning.preferences import MAX_CHOICES
@@ -242,6 +242,13 @@ def round_answers(engine: Engine, round_id: str) -> list[Answer]:
     query = select(answers).where(answers.c.round_id == round_id).order_by(answers.c.nip)
     with engine.connect() as connection:
         return [_answer(row, None) for row in connection.execute(query)]
+
+
+def answer_counts(engine: Engine) -> dict[str, int]:
+    """Respondents per round id (rounds nobody answered are absent), in one query."""
+    query = select(answers.c.round_id, func.count()).group_by(answers.c.round_id)
+    with engine.connect() as connection:
+        return {str(round_id): int(n) for round_id, n in connection.execute(query)}
 
 
 def answer_history(engine: Engine, round_id: str, nip: str) -> list[int]:

@@ -30,6 +30,7 @@ PAGES: tuple[str, ...] = (
     "models",
     "review",
     "consultation",
+    "consultation_hr",
 )
 
 

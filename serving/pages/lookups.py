@@ -27,6 +27,12 @@ FAIRNESS_ATTRIBUTES: dict[str, str] = {
     "gender": "jenis kelamin / gender",
     "age_band": "kelompok usia / age band",
 }
+# The consultation's top-choice report groups by these (models/planning/preferences.py).
+CHOICE_ATTRIBUTES: dict[str, str] = {
+    "all": "semua responden / all respondents",
+    "unit_id": "unit asal / current unit",
+    **FAIRNESS_ATTRIBUTES,
+}
 BAND_WORDS: dict[str, str] = {
     "rendah": "rendah / low",
     "sedang": "sedang / medium",

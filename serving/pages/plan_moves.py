@@ -29,6 +29,7 @@ from serving.pages.decisions import (
 from serving.pages.decree import first_of_next_month
 from serving.pages.lookups import (
     BAND_WORDS,
+    CHOICE_ATTRIBUTES,
     FAIRNESS_ATTRIBUTES,
     position_titles,
     training_names,
@@ -39,7 +40,7 @@ from serving.pages.render import PageRoute, render
 from serving.pages.session import PlannerPage, Session
 from serving.routers.decisions import get_decision_log
 from serving.routers.plans import get_plan
-from serving.schemas.plans import PlanMove
+from serving.schemas.plans import PlanMove, PlanResponse
 from serving.state import LoadedState
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(audited)])
@@ -68,6 +69,31 @@ def _page_of(moves: list[PlanMove], failed: Failed | None, page: int) -> int:
     return min(page, pages)
 
 
+@dataclass(frozen=True)
+class TopChoiceRow:
+    attribute: str
+    group: str
+    respondents: int
+    moved: int
+    top_choice: int
+    percent: str
+
+
+def top_choice_rows(plan: PlanResponse, units: dict[str, str]) -> list[TopChoiceRow]:
+    """The plan's top-3 report in words: attribute and group named, the share met as text."""
+    return [
+        TopChoiceRow(
+            attribute=CHOICE_ATTRIBUTES.get(t.attribute, t.attribute),
+            group=units.get(t.group, t.group) if t.attribute == "unit_id" else t.group,
+            respondents=t.respondents,
+            moved=t.moved,
+            top_choice=t.top_choice,
+            percent=f"{100 * t.top_choice / t.respondents:.0f} %" if t.respondents else "–",
+        )
+        for t in plan.top_choices or []
+    ]
+
+
 def _plan_view(
     request: Request,
     *,
@@ -90,6 +116,7 @@ def _plan_view(
         snapshot_id=plan.snapshot_id,
     )
     names = _names(state, plan, session.key.role)
+    units = unit_names(state)
     latest = get_decision_log(request).latest(source="plan", plan_id=plan.plan_id)
     flags = shown_lines(plan.fairness.flags)
     rows = []
@@ -126,7 +153,8 @@ def _plan_view(
         "titles": position_titles(state),
         "bands": BAND_WORDS,
         "attributes": FAIRNESS_ATTRIBUTES,
-        "units": unit_names(state),
+        "units": units,
+        "top_choices": top_choice_rows(plan, units),
         "trainings": training_names(state),
         "effective": first_of_next_month(state.as_of),
     }

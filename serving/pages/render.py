@@ -41,6 +41,7 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/model", "Model", "Models", frozenset({"data"})),
     ("/evaluasi", "Evaluasi", "Post-move review", frozenset({"planner", "data"})),
     ("/konsultasi", "Konsultasi", "Consultation", frozenset({"pegawai"})),
+    ("/konsultasi-hr", "Konsultasi pegawai", "Employee consultation", frozenset({"hr"})),
 )
 
 

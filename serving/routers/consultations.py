@@ -19,10 +19,11 @@ from serving.consultation import store
 from serving.consultation.crypto import NoteCipher
 from serving.consultation.service import (
     answer_response,
+    constraint_note,
     my_consultation,
     note_cipher,
     now,
-    open_slot_positions,
+    open_round_for,
     round_response,
     submit_answer,
     wishes_of,
@@ -61,18 +62,7 @@ RoundId = Annotated[str, Path(min_length=1, max_length=36, description="ID putar
 def open_round(
     body: RoundRequest, key: HrKey, state: StateDep, engine: EngineDep, audit: AuditDep
 ) -> RoundResponse:
-    positions = list(body.positions) if body.positions else open_slot_positions(state)
-    unknown = [p for p in positions if p not in state.lookups.positions.index]
-    if unknown:
-        raise NotFoundError(f"Jabatan tidak dikenal / Unknown positions: {', '.join(unknown[:20])}")
-    consultation = store.open_round(
-        engine,
-        opened_by=key.label,
-        window_from=body.window_from,
-        window_until=body.window_until,
-        positions=positions,
-        invitation=body.invitation,
-    )
+    consultation = open_round_for(state, engine, opened_by=key.label, body=body)
     audit.returned(nips=[], position_ids=consultation.positions)
     return round_response(consultation, now())
 
@@ -140,11 +130,9 @@ def read_note(
     cipher: CipherDep,
     audit: AuditDep,
 ) -> NoteResponse:
-    answer = store.answer_of(engine, cipher, round_id, nip, with_note=True)
-    if answer is None:
-        raise NotFoundError(f"Tidak ada jawaban / No answer: {round_id}")
+    note = constraint_note(engine, cipher, round_id, nip)
     audit.returned(nips=[nip])
-    return NoteResponse(round_id=round_id, nip=nip, note=answer.note)
+    return NoteResponse(round_id=round_id, nip=nip, note=note)
 
 
 @router.get(
