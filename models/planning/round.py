@@ -167,7 +167,7 @@ def label_moves(moves: pd.DataFrame, data: AgencyData, *, bands: RiskBands) -> p
         fit=moves["fit"].round(2),
         risk=moves["risk"].round(3),
         risk_percent=np.round(100 * risk).astype(int),
-        risk_band=[bands.band(r) for r in risk],
+        risk_band=bands.bands(risk),
         training_names=training_names,
     )
 
