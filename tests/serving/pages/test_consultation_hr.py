@@ -75,6 +75,25 @@ def test_hr_opens_a_round_on_the_page_and_the_api_lists_it_then_closes_it(
     assert after["closed_at"] is not None and not after["is_open"]
 
 
+def _answered_round(
+    client: TestClient,
+    headers: Headers,
+    world_state: LoadedState,
+    respondent: tuple[str, dict[str, str]],
+    *,
+    ranked: int,
+    note: str | None,
+) -> str:
+    """A new round that the respondent answered, ranking `ranked` eligible offers."""
+    nip, pegawai = respondent
+    round_id = str(open_round(client, headers)["id"])
+    offers = eligible_positions(world_state, nip, open_slot_positions(world_state))
+    body = {"consent": True, "positions": offers[:ranked], "wishes": [], "note": note}
+    sent = client.put(f"/v1/me/consultations/{round_id}", json=body, headers=pegawai)
+    assert sent.status_code == 200, sent.text
+    return round_id
+
+
 def test_respondents_are_listed_without_notes_and_a_note_read_is_audited_with_the_nip(
     console: Console,
     client: TestClient,
@@ -82,12 +101,8 @@ def test_respondents_are_listed_without_notes_and_a_note_read_is_audited_with_th
     world_state: LoadedState,
     respondent: tuple[str, dict[str, str]],
 ) -> None:
-    nip, pegawai = respondent
-    round_id = open_round(client, headers)["id"]
-    offers = eligible_positions(world_state, nip, open_slot_positions(world_state))
-    body = {"consent": True, "positions": offers[:1], "wishes": [], "note": NOTE}
-    sent = client.put(f"/v1/me/consultations/{round_id}", json=body, headers=pegawai)
-    assert sent.status_code == 200, sent.text
+    nip = respondent[0]
+    round_id = _answered_round(client, headers, world_state, respondent, ranked=1, note=NOTE)
 
     hr = console(Role.HR)
     listed = hr.get("/konsultasi-hr").text
@@ -159,12 +174,7 @@ def test_the_plan_page_shows_the_top3_report_only_for_a_plan_that_heard_a_consul
     world_state: LoadedState,
     respondent: tuple[str, dict[str, str]],
 ) -> None:
-    nip, pegawai = respondent
-    round_id = open_round(client, headers)["id"]
-    offers = eligible_positions(world_state, nip, open_slot_positions(world_state))
-    body = {"consent": True, "positions": offers[:3], "wishes": [], "note": None}
-    sent = client.put(f"/v1/me/consultations/{round_id}", json=body, headers=pegawai)
-    assert sent.status_code == 200, sent.text
+    round_id = _answered_round(client, headers, world_state, respondent, ranked=3, note=None)
     plans = {}
     for heard in (True, False):
         request = {"consultation_id": round_id} if heard else {}
