@@ -9,6 +9,7 @@ scored. Every pair is scored, eligible or not, so that planners see what a rule 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -55,6 +56,42 @@ def score_features(scorer: PairScorer, features: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class PairScores:
+    """Per pair, in input order: eligibility, reason codes, fit and risk (NaN when unknown)."""
+
+    eligible: np.ndarray
+    reasons: np.ndarray  # ";"-joined reason codes, "" when eligible
+    fit: np.ndarray
+    risk: np.ndarray
+
+
+def score_indexed(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    rows: np.ndarray,
+    codes: np.ndarray,
+    *,
+    policy: PolicyConfig,
+) -> PairScores:
+    """`score_pairs` for pairs already resolved to context rows and position codes (-1 unknown).
+
+    Unknown employees or positions are marked ineligible by the policy with their reason code
+    and get no fit or risk (NaN): a score made from missing features would look real to a
+    planner.
+    """
+    features = indexed_pair_features(ctx, rows, codes)
+    eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
+    scores = score_features(scorer, features)
+    unknown = (rows < 0) | (codes < 0)
+    return PairScores(
+        eligible=np.asarray(eligible, dtype=bool),
+        reasons=np.asarray(reasons, dtype=object),
+        fit=np.where(unknown, np.nan, scores["fit"].to_numpy()),
+        risk=np.where(unknown, np.nan, scores["risk"].to_numpy()),
+    )
+
+
 def score_pairs(
     ctx: FeatureContext,
     scorer: PairScorer,
@@ -65,26 +102,21 @@ def score_pairs(
 ) -> pd.DataFrame:
     """One row per (nips[i], position_ids[i]) in input order: SCORE_COLUMNS.
 
-    Unknown employees or positions are marked ineligible by the policy with their reason code
-    and get no fit or risk (NaN): a score made from missing features would look real to a
-    planner. Each id is looked up once for features and policy.
+    Each id is looked up once for features and policy (see `score_indexed`).
     """
     nip_array = np.asarray(nips, dtype=object)
     position_array = np.asarray(position_ids, dtype=object)
     if nip_array.shape != position_array.shape:
         raise ValueError("nips and position_ids must have the same length")
     rows, codes = ctx.employee_index(nip_array), ctx.position_index(position_array)
-    features = indexed_pair_features(ctx, rows, codes)
-    eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
-    scores = score_features(scorer, features)
-    unknown = (rows < 0) | (codes < 0)
+    scores = score_indexed(ctx, scorer, rows, codes, policy=policy)
     return pd.DataFrame(
         {
             "nip": pd.array(nip_array, dtype="string"),
             "position_id": pd.array(position_array, dtype="string"),
-            "eligible": eligible,
-            "ineligible_reasons": reasons,
-            "fit": np.where(unknown, np.nan, scores["fit"].to_numpy()),
-            "risk": np.where(unknown, np.nan, scores["risk"].to_numpy()),
+            "eligible": scores.eligible,
+            "ineligible_reasons": scores.reasons,
+            "fit": scores.fit,
+            "risk": scores.risk,
         }
     )

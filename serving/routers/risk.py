@@ -8,15 +8,16 @@ path as `mutasi score`.
 from __future__ import annotations
 
 import numpy as np
+import orjson
 import pandas as pd
 from fastapi import APIRouter, Depends, Response
 
+from models.scoring.compose import PairScores, score_indexed
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.deps import StateDep
 from serving.errors import not_found_all
 from serving.explain import reason_texts
-from serving.ranking import score_frame
 from serving.schemas.common import ErrorResponse
 from serving.schemas.risk import RiskRequest, RiskResponse
 from serving.state import LoadedState
@@ -29,28 +30,53 @@ router = APIRouter(
 )
 
 
-def _unknown(ids: np.ndarray, known: pd.Index) -> list[str]:
-    """Ids not in `known`, each once, in the order first given (a hash lookup, not a scan)."""
-    missing = known.get_indexer(pd.Index(ids, dtype=object)) < 0
-    return [str(i) for i in pd.unique(ids[missing])]
+def _unknown(ids: np.ndarray, rows: np.ndarray) -> list[str]:
+    """Ids whose row is -1, each once, in the order first given."""
+    return [str(i) for i in pd.unique(ids[rows < 0])]
 
 
-def _check_known(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> None:
-    """One 404 naming every unknown NIP and every unknown position at once."""
+def _lookup(
+    state: LoadedState, nips: np.ndarray, position_ids: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """Rows in Lookups (employees, positions), one hash per id; one 404 naming every unknown."""
+    employee_rows = state.lookups.employees.index.get_indexer(pd.Index(nips, dtype=object))
+    position_rows = state.lookups.positions.index.get_indexer(pd.Index(position_ids, dtype=object))
     unknown = {
-        ("NIP", "NIP"): _unknown(nips, state.lookups.employees.index),
-        ("Jabatan", "Position"): _unknown(position_ids, state.lookups.positions.index),
+        ("NIP", "NIP"): _unknown(nips, employee_rows),
+        ("Jabatan", "Position"): _unknown(position_ids, position_rows),
     }
     if any(unknown.values()):
         raise not_found_all(unknown)
+    return employee_rows, position_rows
 
 
-def _result_rows(state: LoadedState, scored: pd.DataFrame) -> list[dict[str, object]]:
+def _score(state: LoadedState, employee_rows: np.ndarray, position_rows: np.ndarray) -> PairScores:
+    """The batch-scoring code path on context indices: the positions of a request are few, so
+    they are resolved to context codes once each, and people through the candidate index."""
+    positions, inverse = np.unique(position_rows, return_inverse=True)
+    codes = state.context.position_index(state.lookups.positions.index[positions].to_numpy())
+    return score_indexed(
+        state.context,
+        state.bundle.scorer,
+        state.candidates.context_rows[employee_rows],
+        codes[inverse],
+        policy=state.policy,
+    )
+
+
+def _result_rows(
+    state: LoadedState,
+    nips: np.ndarray,
+    position_ids: np.ndarray,
+    position_rows: np.ndarray,
+    scores: PairScores,
+) -> list[dict[str, object]]:
     """Plain rows in RiskResult's shape; reason texts built once per combination."""
-    reasons = scored["ineligible_reasons"].fillna("").to_numpy(dtype=object)
-    texts = {r: reason_texts(str(r)) for r in pd.unique(reasons)}
-    positions = state.lookups.positions.reindex(scored["position_id"].astype(object))
-    risk = np.round(scored["risk"].to_numpy(dtype=float), 3)
+    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
+    positions = state.lookups.positions
+    titles = positions["title"].fillna("-").astype(str).to_numpy(dtype=object)[position_rows]
+    units = positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object)[position_rows]
+    risk = np.round(scores.risk, 3)
     return [
         {
             "nip": nip,
@@ -65,16 +91,16 @@ def _result_rows(state: LoadedState, scored: pd.DataFrame) -> list[dict[str, obj
             "risk_band": band,
         }
         for nip, position_id, title, unit_name, eligible, reason, fit, r, percent, band in zip(
-            scored["nip"].to_numpy(dtype=object),
-            scored["position_id"].to_numpy(dtype=object),
-            positions["title"].fillna("-").astype(str).to_numpy(dtype=object),
-            positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object),
-            scored["eligible"].to_numpy(dtype=bool).tolist(),
-            reasons,
-            np.round(scored["fit"].to_numpy(dtype=float), 2).tolist(),
+            nips.tolist(),
+            position_ids.tolist(),
+            titles.tolist(),
+            units.tolist(),
+            scores.eligible.tolist(),
+            scores.reasons.tolist(),
+            np.round(scores.fit, 2).tolist(),
             risk.tolist(),
             np.round(100 * risk).astype(int).tolist(),
-            state.bands.bands(risk),
+            state.bands.bands(risk).tolist(),
             strict=True,
         )
     ]
@@ -91,15 +117,17 @@ def _result_rows(state: LoadedState, scored: pd.DataFrame) -> list[dict[str, obj
 def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: AuditDep) -> Response:
     nips = np.array([p["nip"] for p in body.pairs], dtype=object)
     position_ids = np.array([p["position_id"] for p in body.pairs], dtype=object)
-    _check_known(state, nips, position_ids)
-    scored = score_frame(state, nips, position_ids)
-    # The rows are built above from typed arrays (str, bool, float, reason rows), so the
-    # response is assembled without a second check of 10,000 rows and written by pydantic's
-    # serializer; tests validate real responses against RiskResponse and the OpenAPI schema.
-    response = RiskResponse.model_construct(
-        model_version=state.model_version,
-        snapshot_id=state.snapshot_id,
-        results=_result_rows(state, scored),
+    employee_rows, position_rows = _lookup(state, nips, position_ids)
+    scores = _score(state, employee_rows, position_rows)
+    # The rows are built above from typed arrays (str, bool, float, reason rows) and written
+    # by orjson, without a second check of 10,000 rows (~40 ms with pydantic's serializer);
+    # tests validate real responses against RiskResponse and the OpenAPI schema.
+    content = orjson.dumps(
+        {
+            "model_version": state.model_version,
+            "snapshot_id": state.snapshot_id,
+            "results": _result_rows(state, nips, position_ids, position_rows, scores),
+        }
     )
     audit.returned(
         nips=pd.unique(nips).tolist(),
@@ -107,4 +135,4 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
         model_version=state.model_version,
         snapshot_id=state.snapshot_id,
     )
-    return Response(response.model_dump_json(), media_type="application/json")
+    return Response(content, media_type="application/json")
