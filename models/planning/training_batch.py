@@ -36,11 +36,15 @@ def _completed_mask(
     history = training_history.loc[
         pd.to_datetime(training_history["completed_on"]) < pd.Timestamp(ctx.as_of)
     ]
-    done = pd.MultiIndex.from_arrays(
-        [history["nip"].astype(str), history["training_id"].astype(str)]
+    people, pair_person = np.unique(nips.astype(str), return_inverse=True)
+    person = pd.Index(people).get_indexer(history["nip"].astype(str).to_numpy(dtype=object))
+    training = pd.Index(ctx.training_ids.astype(str)).get_indexer(
+        history["training_id"].astype(str).to_numpy(dtype=object)
     )
-    grid = pd.MultiIndex.from_product([nips.astype(str), ctx.training_ids.astype(str)])
-    return np.asarray(grid.isin(done)).reshape(len(nips), len(ctx.training_ids))
+    done = np.zeros((len(people), len(ctx.training_ids)), dtype=bool)
+    known = (person >= 0) & (training >= 0)
+    done[person[known], training[known]] = True
+    return done[pair_person.ravel()]
 
 
 def _fits(
@@ -74,10 +78,12 @@ def _fits(
 
 
 def _catalogue_hours(ctx: FeatureContext, catalogue: pd.DataFrame) -> np.ndarray:
-    """JP hours of each training in the context's order."""
-    by_id = catalogue.assign(training_id=catalogue["training_id"].astype(str))
-    hours = by_id.drop_duplicates("training_id").set_index("training_id")["hours"]
-    return hours.reindex(ctx.training_ids.astype(str)).fillna(0.0).to_numpy(dtype=float)
+    """JP hours of each training in the context's order (the first row of a repeated id)."""
+    ids = catalogue["training_id"].astype(str).to_numpy(dtype=object)
+    _, first = np.unique(ids, return_index=True)
+    at = pd.Index(ids[first]).get_indexer(ctx.training_ids.astype(str).to_numpy(dtype=object))
+    hours = pd.to_numeric(catalogue["hours"]).to_numpy(dtype=float)[first]
+    return np.nan_to_num(np.where(at >= 0, hours[np.maximum(at, 0)], np.nan), nan=0.0)
 
 
 def _choose(

@@ -25,7 +25,10 @@ Feature rows come from `models.features.build.trained_pair_features`, the same c
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -319,6 +322,27 @@ class TrainingPlanner:
             training_history=data.training_history,
             config=config,
         )
+
+    @cached_property
+    def catalogue_by_id(self) -> dict[str, dict[Hashable, Any]]:
+        """Catalogue rows by training_id (the first row of a repeated id), built on first use."""
+        rows = self.catalogue.astype({"training_id": str}).drop_duplicates("training_id")
+        return {str(row["training_id"]): row for row in rows.to_dict("records")}
+
+    @cached_property
+    def _history_positions(self) -> dict[str, np.ndarray]:
+        return {
+            str(nip): np.asarray(rows)
+            for nip, rows in self.training_history.groupby("nip", sort=False).indices.items()
+        }
+
+    def history_of(self, nips: Sequence[str]) -> pd.DataFrame:
+        """The training history of these people only, in its own order (a dict lookup per
+        person instead of a scan of every agency's row per request)."""
+        positions = [self._history_positions.get(str(nip)) for nip in nips]
+        found = [p for p in positions if p is not None]
+        rows = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return self.training_history.iloc[rows]
 
     def plan(self, nip: str, position_id: str) -> TrainingPlan:
         completed = completed_trainings(self.training_history, nip, self.context.as_of)
