@@ -76,17 +76,22 @@ def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
 
 def failed_rules(reasons: np.ndarray) -> np.ndarray:
     """How many rules each ";"-joined reason string names (0 for "")."""
-    text = pd.Series(reasons, dtype="string").fillna("")
-    return np.where(text == "", 0, text.str.count(";") + 1).astype(np.int64)
+    return np.fromiter(
+        (r.count(";") + 1 if r else 0 for r in reasons), dtype=np.int64, count=len(reasons)
+    )
 
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fewest failed rules first (near-misses: how near), then fit desc, then risk asc."""
-    return (
-        frame.assign(_failed=failed_rules(frame["ineligible_reasons"].to_numpy(dtype=object)))
-        .sort_values(["_failed", "fit", "risk"], ascending=[True, False, True], kind="stable")
-        .drop(columns="_failed")
+    """Fewest failed rules first (near-misses: how near), then fit desc, then risk asc
+    (a stable sort: equal rows keep their order)."""
+    order = np.lexsort(
+        (
+            frame["risk"].to_numpy(dtype=float),
+            -frame["fit"].to_numpy(dtype=float),
+            failed_rules(frame["ineligible_reasons"].to_numpy(dtype=object)),
+        )
     )
+    return frame.iloc[order]
 
 
 def _tied(a: int, b: int, *, fit: np.ndarray, failed: np.ndarray) -> bool:
