@@ -98,30 +98,38 @@ def _choose(
     keep: int,
 ) -> pd.DataFrame:
     """Per pair and gap, the cheapest trainings closing it (largest gaps first), at most `keep`
-    per pair; trainings the model expects to lower fit are left out."""
-    options = pd.DataFrame(
-        {
-            "pair": pair,
-            "training": training,
-            "effect": np.maximum(effect, 0.0),
-            "gain": gain,
-            "hours": hours,
-            "gap": gap,
-            "competency": competency,
-        }
-    ).loc[effect > MIN_EFFECT]
-    options = options.sort_values(["pair", "gap", "competency"], ascending=[True, False, True])
-    picked: list[np.ndarray] = []
-    for _, group in options.groupby(["pair", "competency"], sort=False):
-        at = cheapest_cover(
-            float(group["gap"].iloc[0]),
-            group["gain"].to_numpy(dtype=float),
-            group["hours"].to_numpy(dtype=float),
-        )
-        picked.append(group.index.to_numpy()[at])
-    chosen = options.loc[np.concatenate(picked)] if picked else options.iloc[0:0]
-    chosen = chosen.sort_values(["pair", "gap"], ascending=[True, False], kind="stable")
-    return chosen.loc[chosen.groupby("pair").cumcount().to_numpy() < keep]
+    per pair; trainings the model expects to lower fit are left out.
+
+    Options are sorted by pair, gap (largest first) and competency; one pair's options for one
+    competency share its gap, so each (pair, competency) is one run of that order.
+    """
+    columns = {
+        "pair": pair,
+        "training": training,
+        "effect": np.maximum(effect, 0.0),
+        "gain": gain,
+        "hours": hours,
+        "gap": gap,
+        "competency": competency,
+    }
+    kept = np.flatnonzero(effect > MIN_EFFECT)
+    kept = kept[np.lexsort((competency[kept], -gap[kept], pair[kept]))]
+    run_pair, run_competency = pair[kept], competency[kept]
+    starts = np.flatnonzero(
+        np.r_[True, (run_pair[1:] != run_pair[:-1]) | (run_competency[1:] != run_competency[:-1])]
+    )
+    picked = [
+        run[cheapest_cover(float(gap[run[0]]), gain[run], hours[run])]
+        for run in np.split(kept, starts[1:])
+        if len(run)
+    ]
+    chosen = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    chosen = chosen[np.lexsort((-gap[chosen], pair[chosen]))]  # stable: cheapest first per gap
+    chosen_pair = pair[chosen]
+    first = np.r_[0, np.flatnonzero(chosen_pair[1:] != chosen_pair[:-1]) + 1]
+    rank = np.arange(len(chosen)) - np.repeat(first, np.diff(np.r_[first, len(chosen)]))
+    chosen = chosen[rank < keep] if len(chosen) else chosen
+    return pd.DataFrame({name: values[chosen] for name, values in columns.items()}, index=chosen)
 
 
 def _options(
