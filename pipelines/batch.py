@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from models.contract.enums import NIP_LENGTH
+from models.contract.enums import NIP_LENGTH, InitiatedBy
 from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
@@ -21,6 +22,8 @@ from pipelines.settings import Settings
 from pipelines.snapshots import load_snapshot, reference_date
 
 PAIR_COLUMNS = ("nip", "position_id")
+INITIATED_BY = "initiated_by"  # optional column: agency (default when empty) or employee
+INITIATORS = tuple(i.value for i in InitiatedBy)
 MAX_LISTED_PROBLEMS = 20
 
 
@@ -58,12 +61,23 @@ def read_input_csv(
 def read_pairs(path: Path) -> pd.DataFrame:
     """nip and position_id of every row, as strings; located errors for bad rows."""
     frame = read_input_csv(path, PAIR_COLUMNS, error=PairsFileError)
-    pairs = frame[list(PAIR_COLUMNS)].apply(lambda column: column.str.strip())
+    columns = [*PAIR_COLUMNS, *([INITIATED_BY] if INITIATED_BY in frame.columns else [])]
+    pairs = frame[columns].apply(lambda column: column.str.strip())
+    if INITIATED_BY in pairs.columns:
+        pairs[INITIATED_BY] = pairs[INITIATED_BY].str.lower()
     problems = _pair_problems(pairs, path)
     if problems:
         shown = "\n".join(problems[:MAX_LISTED_PROBLEMS])
         raise PairsFileError(f"{shown}\n{len(problems)} masalah / problems in {path}")
     return pairs.astype("string")
+
+
+def initiated_by_employee(pairs: pd.DataFrame) -> np.ndarray | None:
+    """1.0 where the optional `initiated_by` column says employee; None without the column
+    (risk is then for agency-initiated moves)."""
+    if INITIATED_BY not in pairs.columns:
+        return None
+    return (pairs[INITIATED_BY] == InitiatedBy.EMPLOYEE.value).to_numpy(dtype=float)
 
 
 def _pair_problems(pairs: pd.DataFrame, path: Path) -> list[str]:
@@ -73,6 +87,10 @@ def _pair_problems(pairs: pd.DataFrame, path: Path) -> list[str]:
     nip_message = f"NIP harus {NIP_LENGTH} digit / NIP must be {NIP_LENGTH} digits"
     located = [(int(row), "nip", nip_message) for row in pairs.index[bad_nip]]
     located += [(int(row), "position_id", "kosong / empty") for row in pairs.index[empty_position]]
+    if INITIATED_BY in pairs.columns:
+        bad = ~pairs[INITIATED_BY].isin(["", *INITIATORS])
+        message = "harus agency, employee atau kosong / must be agency, employee or empty"
+        located += [(int(row), INITIATED_BY, message) for row in pairs.index[bad]]
     return [f"{path}:{row + 2}:{column}: {message}" for row, column, message in sorted(located)]
 
 
@@ -115,6 +133,7 @@ def score_file(
         pairs["nip"].to_numpy(),
         pairs["position_id"].to_numpy(),
         policy=policy or PolicyConfig(),
+        initiated_by_employee=initiated_by_employee(pairs),
     )
     write_scores(scores, out)
     return ScoredFile(

@@ -73,14 +73,18 @@ def score_indexed(
     codes: np.ndarray,
     *,
     policy: PolicyConfig,
+    initiated_by_employee: np.ndarray | None = None,
 ) -> PairScores:
     """`score_pairs` for pairs already resolved to context rows and position codes (-1 unknown).
+
+    Risk is for agency-initiated moves unless `initiated_by_employee` (1 = atas permintaan
+    sendiri) says otherwise per pair.
 
     Unknown employees or positions are marked ineligible by the policy with their reason code
     and get no fit or risk (NaN): a score made from missing features would look real to a
     planner.
     """
-    features = indexed_pair_features(ctx, rows, codes)
+    features = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated_by_employee)
     eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
     scores = score_features(scorer, features)
     unknown = (rows < 0) | (codes < 0)
@@ -99,6 +103,7 @@ def score_pairs(
     position_ids: Sequence[str] | np.ndarray | pd.Series,
     *,
     policy: PolicyConfig,
+    initiated_by_employee: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per (nips[i], position_ids[i]) in input order: SCORE_COLUMNS.
 
@@ -109,7 +114,9 @@ def score_pairs(
     if nip_array.shape != position_array.shape:
         raise ValueError("nips and position_ids must have the same length")
     rows, codes = ctx.employee_index(nip_array), ctx.position_index(position_array)
-    scores = score_indexed(ctx, scorer, rows, codes, policy=policy)
+    scores = score_indexed(
+        ctx, scorer, rows, codes, policy=policy, initiated_by_employee=initiated_by_employee
+    )
     return pd.DataFrame(
         {
             "nip": pd.array(nip_array, dtype="string"),

@@ -19,7 +19,7 @@ from serving.deps import StateDep
 from serving.errors import not_found_all
 from serving.explain import reason_texts
 from serving.schemas.common import ErrorResponse
-from serving.schemas.risk import RiskRequest, RiskResponse
+from serving.schemas.risk import RiskPair, RiskRequest, RiskResponse
 from serving.state import LoadedState
 
 router = APIRouter(
@@ -50,7 +50,13 @@ def _lookup(
     return employee_rows, position_rows
 
 
-def _score(state: LoadedState, employee_rows: np.ndarray, position_rows: np.ndarray) -> PairScores:
+def _score(
+    state: LoadedState,
+    employee_rows: np.ndarray,
+    position_rows: np.ndarray,
+    *,
+    initiated_by_employee: np.ndarray | None = None,
+) -> PairScores:
     """The batch-scoring code path on context indices: the positions of a request are few, so
     they are resolved to context codes once each, and people through the candidate index."""
     positions, inverse = np.unique(position_rows, return_inverse=True)
@@ -61,7 +67,17 @@ def _score(state: LoadedState, employee_rows: np.ndarray, position_rows: np.ndar
         state.candidates.context_rows[employee_rows],
         codes[inverse],
         policy=state.policy,
+        initiated_by_employee=initiated_by_employee,
     )
+
+
+def _initiated_by_employee(pairs: list[RiskPair]) -> np.ndarray | None:
+    """1.0 for pairs the employee initiates, 0.0 otherwise; None when every move is the
+    agency's (the default, as the model's risk is served)."""
+    employee = np.fromiter(
+        (p.get("initiated_by") == "employee" for p in pairs), dtype=float, count=len(pairs)
+    )
+    return employee if employee.any() else None
 
 
 def _result_rows(
@@ -111,14 +127,21 @@ def _result_rows(
     response_model=RiskResponse,
     summary="Cek risiko draf SK mutasi / Check a draft transfer decree",
     description="Kelayakan, alasan, fit dan risiko per pasangan, urutan sama; maks. 10.000. "
-    "ID tidak dikenal: 404 yang menyebutkannya. / Eligibility, reasons, fit and risk per pair, "
-    "same order; at most 10,000. Unknown ids: 404 naming them.",
+    "ID tidak dikenal: 404 yang menyebutkannya. Risiko untuk mutasi atas prakarsa instansi, "
+    "kecuali pasangan menyebut initiated_by=employee. / Eligibility, reasons, fit and risk per "
+    "pair, same order; at most 10,000. Unknown ids: 404 naming them. Risk is for "
+    "agency-initiated moves unless a pair says initiated_by=employee.",
 )
 def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: AuditDep) -> Response:
     nips = np.array([p["nip"] for p in body.pairs], dtype=object)
     position_ids = np.array([p["position_id"] for p in body.pairs], dtype=object)
     employee_rows, position_rows = _lookup(state, nips, position_ids)
-    scores = _score(state, employee_rows, position_rows)
+    scores = _score(
+        state,
+        employee_rows,
+        position_rows,
+        initiated_by_employee=_initiated_by_employee(body.pairs),
+    )
     # The rows are built above from typed arrays (str, bool, float, reason rows) and written
     # by orjson, without a second check of 10,000 rows (~40 ms with pydantic's serializer);
     # tests validate real responses against RiskResponse and the OpenAPI schema.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import TypedDict
@@ -27,6 +27,16 @@ from serving.schemas.common import (
 class RiskPair(TypedDict):
     nip: Nip
     position_id: PositionId
+    initiated_by: NotRequired[
+        Annotated[
+            Literal["agency", "employee"],
+            Field(
+                description="Prakarsa mutasi: agency (instansi, bawaan) atau employee (atas "
+                "permintaan sendiri); risiko dihitung untuk prakarsa ini / Who initiates the "
+                "move: agency (default) or employee (at own request); risk is for that case"
+            ),
+        ]
+    ]
 
 
 class RiskRequest(Strict):

@@ -10,15 +10,20 @@ import copy
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 
 from cli.commands.train import gate_refusal
+from models.features.build import FeatureContext
+from models.scoring.compose import score_pairs
 from models.scoring.estimators import GbmParams, ScorerConfig
+from models.scoring.policy import PolicyConfig
 from pipelines import registry, tracking
 from pipelines.batch import PairsFileError, score_file
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
 from pipelines.train import TrainConfig, TrainResult, run_training, stale_reason
 from simulator import generate_agency
 
@@ -146,6 +151,48 @@ def test_score_writes_one_row_per_pair_in_order(
 def test_score_rejects_a_malformed_nip_with_its_row(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / "pairs.csv").write_text("nip,position_id\n123,P1\n", encoding="utf-8")
     with pytest.raises(PairsFileError, match=r"pairs.csv:2:nip"):
+        score_file(settings, pairs_path=tmp_path / "pairs.csv", out=tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_score_reads_an_optional_initiator_column(
+    settings: Settings, world: Path, first: TrainResult, tmp_path: Path
+) -> None:
+    """Rows marked employee are scored as moves at the person's own request, the others (and
+    empty cells) as agency moves, exactly as the scoring core does."""
+    employees = pd.read_csv(world / "employees.csv", dtype=str)["nip"].head(4).tolist()
+    position = pd.read_csv(world / "positions.csv", dtype=str)["position_id"].iloc[0]
+    pairs = pd.DataFrame(
+        {
+            "nip": employees,
+            "position_id": position,
+            "initiated_by": ["", "Employee", "agency", "employee"],
+        }
+    )
+    pairs.to_csv(tmp_path / "pairs.csv", index=False)
+    score_file(settings, pairs_path=tmp_path / "pairs.csv", out=tmp_path / "out.csv")
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"nip": str})
+    bundle = registry.load_champion(settings)
+    snapshot = load_snapshot(settings=settings)
+    ctx = FeatureContext.build(snapshot.data, snapshot.as_of(settings))
+    expected = score_pairs(
+        ctx,
+        bundle.scorer,
+        employees,
+        [position] * 4,
+        policy=PolicyConfig(),
+        initiated_by_employee=np.array([0.0, 1.0, 0.0, 1.0]),
+    )
+    assert out["risk"].to_numpy() == pytest.approx(expected["risk"].to_numpy(), abs=1e-6)
+
+
+def test_score_rejects_an_unknown_initiator_with_its_row(
+    settings: Settings, first: TrainResult, tmp_path: Path
+) -> None:
+    (tmp_path / "pairs.csv").write_text(
+        "nip,position_id,initiated_by\n199001012015011001,P1,atasan\n", encoding="utf-8"
+    )
+    with pytest.raises(PairsFileError, match=r"pairs.csv:2:initiated_by"):
         score_file(settings, pairs_path=tmp_path / "pairs.csv", out=tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from models.scoring.compose import score_pairs
 from serving.auth import Role
+from serving.routers.risk import _initiated_by_employee
 from serving.schemas.risk import RiskResponse
 from serving.state import LoadedState
 
@@ -47,6 +49,42 @@ def test_risk_matches_batch_scoring(
     assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=5e-3)
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
     assert [r["eligible"] for r in results] == batch["eligible"].tolist()
+
+
+def test_risk_is_for_agency_moves_unless_a_pair_says_employee(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
+) -> None:
+    """Served risk is for agency-initiated moves; a pair marked initiated_by=employee gets the
+    model's risk for a move at the person's own request, the same as batch scoring gives."""
+    mixed = [
+        {**p, "initiated_by": "employee"} if i % 2 else {**p, "initiated_by": "agency"}
+        for i, p in enumerate(pairs)
+    ]
+    default = _risk(client, headers, pairs).json()["results"]
+    results = _risk(client, headers, mixed).json()["results"]
+    employee = [i % 2 for i in range(len(pairs))]
+    batch = score_pairs(
+        world_state.context,
+        world_state.bundle.scorer,
+        [p["nip"] for p in pairs],
+        [p["position_id"] for p in pairs],
+        policy=world_state.policy,
+        initiated_by_employee=np.array(employee, dtype=float),
+    )
+    assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
+    agency = [r["risk"] for r, e in zip(default, employee, strict=True) if not e]
+    assert agency == [r["risk"] for r, e in zip(results, employee, strict=True) if not e]
+    # what reaches the features (whether the risk moves depends on the agency's history)
+    assert _initiated_by_employee(mixed).tolist() == employee  # type: ignore[arg-type,union-attr]
+    assert _initiated_by_employee(pairs) is None  # type: ignore[arg-type]
+
+
+def test_unknown_initiator_is_422(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    response = _risk(client, headers, [{**pairs[0], "initiated_by": "atasan"}])
+    assert response.status_code == 422
+    assert "initiated_by" in response.text
 
 
 def test_risk_response_follows_its_schema(
