@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -35,17 +36,19 @@ def test_risk_answers_every_pair_in_order(
     ]
 
 
+def _batch(state: LoadedState, pairs: list[dict[str, str]], **options: Any) -> pd.DataFrame:
+    """The scoring core on the same pairs (what `mutasi score` writes)."""
+    nips, positions = [p["nip"] for p in pairs], [p["position_id"] for p in pairs]
+    return score_pairs(
+        state.context, state.bundle.scorer, nips, positions, policy=state.policy, **options
+    )
+
+
 def test_risk_matches_batch_scoring(
     client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
 ) -> None:
     results = _risk(client, headers, pairs).json()["results"]
-    batch = score_pairs(
-        world_state.context,
-        world_state.bundle.scorer,
-        [p["nip"] for p in pairs],
-        [p["position_id"] for p in pairs],
-        policy=world_state.policy,
-    )
+    batch = _batch(world_state, pairs)
     assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=5e-3)
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
     assert [r["eligible"] for r in results] == batch["eligible"].tolist()
@@ -63,14 +66,7 @@ def test_risk_is_for_agency_moves_unless_a_pair_says_employee(
     default = _risk(client, headers, pairs).json()["results"]
     results = _risk(client, headers, mixed).json()["results"]
     employee = [i % 2 for i in range(len(pairs))]
-    batch = score_pairs(
-        world_state.context,
-        world_state.bundle.scorer,
-        [p["nip"] for p in pairs],
-        [p["position_id"] for p in pairs],
-        policy=world_state.policy,
-        initiated_by_employee=np.array(employee, dtype=float),
-    )
+    batch = _batch(world_state, pairs, initiated_by_employee=np.array(employee, dtype=float))
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
     agency = [r["risk"] for r, e in zip(default, employee, strict=True) if not e]
     assert agency == [r["risk"] for r, e in zip(results, employee, strict=True) if not e]
