@@ -42,22 +42,26 @@ def answered_context(
     respondents = pd.Series(pd.concat([choices["nip"], wishes["nip"]]).unique(), dtype="string")
     if respondents.empty:
         return ctx
-    merged = stated_preferences(existing, choices, wishes, positions=positions)
-    theirs = merged.loc[merged["nip"].astype("string").isin(respondents)]
+    # Only the respondents' rows are patched, and none of them comes from the export.
+    theirs = stated_preferences(existing.iloc[:0], choices, wishes, positions=positions)
     return with_stated_preferences(ctx, respondents, theirs)
 
 
 def answered_state(state: LoadedState, answers: list[store.Answer]) -> LoadedState:
-    """The loaded state scoring with these answers in force (the state itself if none)."""
+    """The loaded state scoring with these answers in force (the state itself if none): its
+    features and the training planner's (whose fit after training must agree) both patched."""
     choices, wishes = answer_frames(answers)
-    context = answered_context(
-        state.context,
-        existing=state.data.preferences,
-        positions=state.data.positions,
-        choices=choices,
-        wishes=wishes,
-    )
-    return state if context is state.context else replace(state, context=context)
+    stated = {
+        "existing": state.data.preferences,
+        "positions": state.data.positions,
+        "choices": choices,
+        "wishes": wishes,
+    }
+    context = answered_context(state.context, **stated)
+    if context is state.context:
+        return state
+    planner = replace(state.planner, context=answered_context(state.planner.context, **stated))
+    return replace(state, context=context, planner=planner)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from models.features.build import current_pair_features
 from serving.auth import Role, create_key
 from serving.consultation.service import eligible_positions
 from serving.consultation.store import newest_answers
+from serving.ranking import ShortlistQuery, shortlist
 from serving.state import LoadedState
 from tests.serving.consultation.conftest import open_round
 
@@ -46,29 +47,28 @@ def _served_risk(state: LoadedState, nip: str, positions: list[str], **feature: 
 
 
 def _respondent(state: LoadedState, offered: list[str], taken: str) -> tuple[str, str, str]:
-    """Someone who stated nothing in the export and may take two offers in different units:
-    (nip, the offer they will rank first, an offer of another unit they will not rank)."""
-    stated = set(state.data.preferences["nip"].astype(str))
+    """Someone on an offer's shortlist who stated nothing in the export and may take another
+    offer of another unit: (nip, the offer they will rank first, the other they will not)."""
+    stated = set(state.data.preferences["nip"].astype(str)) | {taken}
     units = state.lookups.positions["unit_id"]
-    for nip in state.lookups.employees.index[400:]:
-        if str(nip) in stated or str(nip) == taken:
-            continue
-        eligible = eligible_positions(state, str(nip), offered)
-        for first in eligible:
-            other = next((p for p in eligible if units[p] != units[first]), None)
-            if other is not None:
-                return str(nip), first, other
-    raise AssertionError("nobody of the small world fits this test")
+    for first in offered:
+        listed = shortlist(state, ShortlistQuery(first, k=200)).candidates["nip"].astype(str)
+        for nip in [n for n in listed if n not in stated]:
+            others = [p for p in eligible_positions(state, nip, offered) if p != first]
+            ignored = next((p for p in others if units[p] != units[first]), None)
+            if ignored is not None:
+                return nip, first, ignored
+    raise AssertionError("nobody of this world fits this test")
 
 
-@pytest.fixture(scope="module")
-def answered(
-    client: TestClient, headers: Headers, world_app: FastAPI, world_state: LoadedState, employee
+def answer_first_offer(
+    client: TestClient, headers: Headers, app: FastAPI, state: LoadedState, *, taken: str = ""
 ) -> dict[str, Any]:
-    """A round, a respondent's risks before and after they rank one offer first."""
+    """A round, a respondent's risks (risk check and shortlist) before and after they rank one
+    offer first."""
     consultation = open_round(client, headers)
-    nip, first, ignored = _respondent(world_state, consultation["positions"], employee)
-    key = create_key(world_app.state.engine, role=Role.PEGAWAI, label="pegawai-risk", nip=nip)
+    nip, first, ignored = _respondent(state, consultation["positions"], taken)
+    key = create_key(app.state.engine, role=Role.PEGAWAI, label="pegawai-risk", nip=nip)
     before = _risks(client, headers, nip, [first, ignored])
     shortlisted_before = _shortlisted_risk(client, headers, nip, first)
     body = {"consent": True, "positions": [first], "wishes": [], "note": None}
@@ -83,6 +83,13 @@ def answered(
         "after": _risks(client, headers, nip, [first, ignored]),
         "shortlisted": (shortlisted_before, _shortlisted_risk(client, headers, nip, first)),
     }
+
+
+@pytest.fixture(scope="module")
+def answered(
+    client: TestClient, headers: Headers, world_app: FastAPI, world_state: LoadedState, employee
+) -> dict[str, Any]:
+    return answer_first_offer(client, headers, world_app, world_state, taken=employee)
 
 
 def test_before_answering_the_risk_is_the_models_for_nothing_stated(

@@ -34,15 +34,15 @@ def test_risk_answers_every_pair_in_order(
 
 
 def test_risk_matches_batch_scoring(
-    client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]], served_state: LoadedState
 ) -> None:
     results = _risk(client, headers, pairs).json()["results"]
     batch = score_pairs(
-        world_state.context,
-        world_state.bundle.scorer,
+        served_state.context,
+        served_state.bundle.scorer,
         [p["nip"] for p in pairs],
         [p["position_id"] for p in pairs],
-        policy=world_state.policy,
+        policy=served_state.policy,
     )
     assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=5e-3)
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
