@@ -67,7 +67,7 @@ def answered_state(state: LoadedState, answers: list[store.Answer]) -> LoadedSta
 @dataclass(frozen=True)
 class _Kept:
     base: LoadedState
-    version: tuple[int, int]
+    version: tuple[int, int, str]
     state: LoadedState
 
 

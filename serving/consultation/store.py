@@ -257,14 +257,17 @@ def newest_answers(engine: Engine) -> list[Answer]:
     return newest
 
 
-def answers_version(engine: Engine) -> tuple[int, int]:
-    """(last answer version saved, answers kept): changes whenever an answer is saved or a
-    round is purged, so whatever is built from the answers can be kept until it does."""
+def answers_version(engine: Engine) -> tuple[int, int, str]:
+    """(last answer version saved, answers kept, when the last was saved): changes whenever an
+    answer is saved or a round is purged (the time too, so an id that SQLite reuses after a
+    purge never passes for the earlier version), so what is built from the answers can be
+    kept until it does."""
     last = select(func.coalesce(func.max(answer_versions.c.id), 0)).scalar_subquery()
     kept = select(func.count()).select_from(answers).scalar_subquery()
+    saved = select(func.max(answer_versions.c.saved_at)).scalar_subquery()
     with engine.connect() as connection:
-        row = connection.execute(select(last, kept)).one()
-    return int(row[0]), int(row[1])
+        row = connection.execute(select(last, kept, saved)).one()
+    return int(row[0]), int(row[1]), str(row[2])
 
 
 def answer_counts(engine: Engine) -> dict[str, int]:
