@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.contract.enums import COLUMNS, Table
 from models.features.build import FeatureContext
 from models.planning.instance import PlanInputError, PlanOptions
 from models.planning.pool import PoolConfig
@@ -59,30 +58,24 @@ def make_plan(
     dask_workers: int | None = None,
     progress: Progress | None = None,
     choices: pd.DataFrame | None = None,
-    wishes: pd.DataFrame | None = None,
+    answers: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> StoredPlan:
     """The CLI path: the current snapshot and the @champion model; the plan is stored.
 
     The candidate search runs on the Dask scheduler at `dask_scheduler`, on a LocalCluster for
     large rounds (`pipelines/distributed.py` `round_runner`), else in process; `progress` hears
     (partitions done, partitions) of each search round. `choices` (nip, position_id, rank from
-    a consultation round) join the pool and, with `options.preference_weight`, the objective;
-    with `wishes` (the round's contract preferences) they replace the respondents' preferences
-    in the snapshot, so risk is scored on what people said in this round.
+    a consultation round) join the pool and, with `options.preference_weight`, the objective.
+    `answers` (choices, wishes: each respondent's newest answer over every round, as the
+    service reads them in serving/consultation/in_force.py) replace the respondents'
+    preferences in the snapshot, so risk is scored on what people last said, as in the API.
     """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
     as_of = snapshot.as_of(settings)
     data = snapshot.data
-    if choices is not None:
-        stated = stated_preferences(
-            data.preferences,
-            choices,
-            wishes
-            if wishes is not None
-            else pd.DataFrame(columns=list(COLUMNS[Table.PREFERENCES][0])),
-            positions=data.positions,
-        )
+    if answers is not None:
+        stated = stated_preferences(data.preferences, *answers, positions=data.positions)
         data = replace(data, preferences=stated)
     ctx = FeatureContext.build(data, as_of)
     slots = read_slots(slots_path) if slots_path is not None else None

@@ -24,6 +24,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from pipelines.settings import Settings, get_settings
 from serving.audit import AuditTrail
+from serving.consultation.in_force import AnsweredStates
 from serving.db import make_engine
 from serving.decisions import DecisionLog
 from serving.errors import install_error_handlers
@@ -126,6 +127,7 @@ def create_app(
     app.state.loader = loader
     app.state.audit = AuditTrail(engine)
     app.state.decisions = DecisionLog(engine)
+    app.state.answered_states = AnsweredStates()  # the state with the answers in force
     routers = [_router(module) for module in ROUTERS]
     for router in routers:
         app.include_router(router)

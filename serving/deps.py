@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from pipelines.settings import Settings
+from serving.consultation.in_force import AnsweredStates
 from serving.state import LoadedState, StateHolder
 
 
@@ -17,8 +18,10 @@ def get_holder(request: Request) -> StateHolder:
 
 
 def get_state(request: Request) -> LoadedState:
-    """The state this request uses from start to end (503 when none is loaded)."""
-    return get_holder(request).require()
+    """The state this request uses from start to end (503 when none is loaded), with the
+    newest consultation answers in force (serving/consultation/in_force.py)."""
+    answered: AnsweredStates = request.app.state.answered_states
+    return answered.state_for(get_holder(request).require(), get_engine(request))
 
 
 def get_settings_dep(request: Request) -> Settings:

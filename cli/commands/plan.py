@@ -103,12 +103,13 @@ def plan(
             "preference_weight": preference_weight,
         }
     )
-    choices = wishes = None
-    if consultation is not None:
-        from serving.consultation.frames import round_frames
-        from serving.db import make_engine
+    from serving.consultation.frames import answer_frames, round_frames
+    from serving.consultation.store import newest_answers
+    from serving.db import make_engine
 
-        choices, wishes = round_frames(make_engine(get_settings().db_url), consultation)
+    engine = make_engine(get_settings().db_url)
+    answers = answer_frames(newest_answers(engine))  # risk hears what people last said
+    choices = None if consultation is None else round_frames(engine, consultation)[0]
     pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
     with counted("pencarian kandidat / candidate search (partitions)") as progress:
         stored = make_plan(
@@ -120,7 +121,7 @@ def plan(
             dask_workers=dask_workers,
             progress=progress,
             choices=choices,
-            wishes=wishes,
+            answers=answers,
         )
     stored.frames["moves"].to_csv(out, index=False)
     _report(stored.plan_id, stored.record, out=out, folder=stored.folder)

@@ -19,23 +19,27 @@ from serving.db import make_engine
 PREFERENCE_COLUMNS: tuple[str, ...] = ("nip", "kind", "value", "priority", "round_id", "stated_on")
 
 
-def round_frames(engine: Engine, round_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(choices, preferences) of every current answer of the round."""
-    store.get_round(engine, round_id)
-    answers = store.round_answers(engine, round_id)
+def answer_frames(answers: list[store.Answer]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(choices, preferences) of the answers, each row with its own answer's round and date."""
     choices = pd.DataFrame(
         [(a.nip, p, rank) for a in answers for rank, p in enumerate(a.positions, 1)],
         columns=list(CHOICE_COLUMNS),
     )
     preferences = pd.DataFrame(
         [
-            (a.nip, w.kind, w.value, w.priority, round_id, a.updated_at.date())
+            (a.nip, w.kind, w.value, w.priority, a.round_id, a.updated_at.date())
             for a in answers
             for w in a.wishes
         ],
         columns=list(PREFERENCE_COLUMNS),
     )
     return choices.astype({"rank": "int64"}), preferences.astype({"priority": "int64"})
+
+
+def round_frames(engine: Engine, round_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(choices, preferences) of every current answer of the round."""
+    store.get_round(engine, round_id)
+    return answer_frames(store.round_answers(engine, round_id))
 
 
 def round_choices(database_url: str, round_id: str) -> pd.DataFrame:

@@ -62,6 +62,15 @@ def round_response(consultation: store.Round, at: datetime) -> RoundResponse:
     )
 
 
+def rounds_overview(engine: Engine) -> list[dict[str, object]]:
+    """Every round, newest first, as `round` (RoundResponse) and `answered` (respondents)."""
+    at, counts = now(), store.answer_counts(engine)
+    return [
+        {"round": round_response(r, at), "answered": counts.get(r.id, 0)}
+        for r in store.list_rounds(engine)
+    ]
+
+
 def wishes_of(answer: store.Answer) -> list[WishModel]:
     return [WishModel(**w.__dict__) for w in answer.wishes]
 

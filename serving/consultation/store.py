@@ -244,6 +244,32 @@ def round_answers(engine: Engine, round_id: str) -> list[Answer]:
         return [_answer(row, None) for row in connection.execute(query)]
 
 
+def newest_answers(engine: Engine) -> list[Answer]:
+    """Each employee's newest answer over every round kept (open or closed), without notes."""
+    query = select(answers).order_by(
+        answers.c.nip, answers.c.updated_at.desc(), answers.c.round_id.desc()
+    )
+    newest: list[Answer] = []
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            if not newest or newest[-1].nip != row.nip:
+                newest.append(_answer(row, None))
+    return newest
+
+
+def answers_version(engine: Engine) -> tuple[int, int, str]:
+    """(last answer version saved, answers kept, when the last was saved): changes whenever an
+    answer is saved or a round is purged (the time too, so an id that SQLite reuses after a
+    purge never passes for the earlier version), so what is built from the answers can be
+    kept until it does."""
+    last = select(func.coalesce(func.max(answer_versions.c.id), 0)).scalar_subquery()
+    kept = select(func.count()).select_from(answers).scalar_subquery()
+    saved = select(func.max(answer_versions.c.saved_at)).scalar_subquery()
+    with engine.connect() as connection:
+        row = connection.execute(select(last, kept, saved)).one()
+    return int(row[0]), int(row[1]), str(row[2])
+
+
 def answer_counts(engine: Engine) -> dict[str, int]:
     """Respondents per round id (rounds nobody answered are absent), in one query."""
     query = select(answers.c.round_id, func.count()).group_by(answers.c.round_id)

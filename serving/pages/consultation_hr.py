@@ -25,6 +25,7 @@ from serving.consultation.service import (
     now,
     open_round_for,
     round_response,
+    rounds_overview,
 )
 from serving.deps import EngineDep, StateDep
 from serving.errors import ApiError, _validation_message
@@ -42,14 +43,6 @@ RoundId = Annotated[str, Path(min_length=1, max_length=36)]
 Moment = Annotated[str, Form(max_length=40)]
 
 
-def _rounds(engine: Engine) -> list[dict[str, object]]:
-    at, counts = now(), store.answer_counts(engine)
-    return [
-        {"round": round_response(r, at), "answered": counts.get(r.id, 0)}
-        for r in store.list_rounds(engine)
-    ]
-
-
 def _list_page(
     request: Request, engine: Engine, *, status_code: int = 200, **flags: object
 ) -> HTMLResponse:
@@ -57,7 +50,7 @@ def _list_page(
         request,
         "consultation_hr.html",
         status_code=status_code,
-        rounds=_rounds(engine),
+        rounds=rounds_overview(engine),
         **flags,
     )
 

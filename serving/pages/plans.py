@@ -14,12 +14,15 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from models.planning.instance import PlanOptions
 from serving.audit import AuditDep, AuditRecord, audited
 from serving.auth import Role
-from serving.deps import SettingsDep, StateDep
-from serving.errors import InvalidInputError, NotFoundError
+from serving.consultation import store
+from serving.consultation.service import rounds_overview
+from serving.deps import EngineDep, SettingsDep, StateDep
+from serving.errors import ApiError, InvalidInputError, NotFoundError, _validation_message
 from serving.pages.decree import decree_docx, first_of_next_month
 from serving.pages.jobs import Jobs
 from serving.pages.lookups import position_titles
@@ -43,9 +46,58 @@ def jobs_of(request: Request) -> Jobs:
     return jobs
 
 
+# The preference weights the form offers (any number from 0 to 100 may be typed instead).
+PREFERENCE_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0, 2.0)
+
+
+def _form(
+    request: Request,
+    engine: Engine,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    posted: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "plan_form.html",
+        status_code=status_code,
+        error=error,
+        options=PlanOptions(),
+        max_time=MAX_TIME_LIMIT,
+        rounds=rounds_overview(engine),
+        weights=PREFERENCE_WEIGHTS,
+        posted=posted or {},
+    )
+
+
 @router.get("/rencana", response_class=HTMLResponse)
-def plan_form(request: Request, session: PlannerPage) -> HTMLResponse:
-    return render(request, "plan_form.html", options=PlanOptions(), max_time=MAX_TIME_LIMIT)
+def plan_form(request: Request, session: PlannerPage, engine: EngineDep) -> HTMLResponse:
+    return _form(request, engine)
+
+
+def _plan_request(
+    engine: Engine, *, options: dict[str, object], top_m: int, consultation: str, weight: str
+) -> PlanRequest:
+    """The API's request from the form; InvalidInputError naming the field otherwise."""
+    if consultation:
+        store.get_round(engine, consultation)  # NotFoundError: an unknown round
+    try:
+        preference_weight = float(weight.replace(",", ".")) if weight.strip() else 0.0
+    except ValueError:
+        raise InvalidInputError(
+            f"Bobot preferensi harus angka 0-100: {weight!r} / "
+            f"The preference weight must be a number from 0 to 100: {weight!r}"
+        ) from None
+    try:
+        return PlanRequest(
+            options=PlanOptions.model_validate({**options, "preference_weight": preference_weight}),
+            top_m=top_m,
+            consultation_id=consultation or None,
+        )
+    except ValidationError as exc:
+        details = "; ".join(_validation_message(dict(e)) for e in exc.errors())
+        raise InvalidInputError(f"Opsi tidak sah / Invalid options: {details}") from None
 
 
 @router.post("/rencana")
@@ -54,31 +106,35 @@ def plan_start(
     session: PlannerPage,
     state: StateDep,
     settings: SettingsDep,
+    engine: EngineDep,
     csrf: Annotated[str, Form(max_length=100)],
     bobot_risiko: Annotated[float, Form()] = 1.0,
     risiko_maks: Annotated[float | None, Form()] = None,
     porsi_unit_min: Annotated[float, Form()] = 80.0,
     batas_waktu: Annotated[float, Form()] = 60.0,
     kandidat_per_slot: Annotated[int, Form()] = 30,
+    konsultasi: Annotated[str, Form(max_length=36)] = "",
+    bobot_preferensi: Annotated[str, Form(max_length=20)] = "0",
 ) -> Response:
     check_csrf(session, csrf)
     key = session.key
     assert key is not None
     try:
-        body = PlanRequest(
-            options=PlanOptions.model_validate(
-                {
-                    "risk_weight": bobot_risiko,
-                    "max_move_risk": None if risiko_maks is None else risiko_maks / 100,
-                    "min_unit_share": porsi_unit_min / 100,
-                    "time_limit": batas_waktu,
-                }
-            ),
+        body = _plan_request(
+            engine,
+            options={
+                "risk_weight": bobot_risiko,
+                "max_move_risk": None if risiko_maks is None else risiko_maks / 100,
+                "min_unit_share": porsi_unit_min / 100,
+                "time_limit": batas_waktu,
+            },
             top_m=kandidat_per_slot,
+            consultation=konsultasi,
+            weight=bobot_preferensi,
         )
-    except ValidationError as exc:
-        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidInputError(f"Opsi tidak sah / Invalid options: {details}") from None
+    except ApiError as exc:  # shown on the form, with what was posted; no plan is started
+        posted = {"konsultasi": konsultasi, "bobot_preferensi": bobot_preferensi}
+        return _form(request, engine, status_code=422, error=exc.message, posted=posted)
 
     def work() -> str:
         # The running job hands nothing out; the plan page audits what it shows.

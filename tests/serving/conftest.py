@@ -73,6 +73,13 @@ def world_app(world: World, world_state: LoadedState) -> FastAPI:
     return create_app(world.settings, initial_state=world_state)
 
 
+@pytest.fixture
+def served_state(world_app: FastAPI, world_state: LoadedState) -> LoadedState:
+    """The state the app scores with now: the loaded one with every consultation answer saved
+    so far (by any test of the session) in force (serving/consultation/in_force.py)."""
+    return world_app.state.answered_states.state_for(world_state, world_app.state.engine)
+
+
 @pytest.fixture(scope="session")
 def client(world_app: FastAPI) -> Iterator[TestClient]:
     with TestClient(world_app) as test_client:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,30 @@ def test_purge_deletes_only_rounds_past_their_retention(engine: Engine, cipher: 
     assert deleted == [old.id]
     assert [r.id for r in store.list_rounds(engine)] == [kept.id]
     assert store.answer_history(engine, kept.id, NIP) == [1]
+
+
+def test_the_newest_answer_of_each_person_counts_over_every_round_open_or_closed(
+    engine: Engine, cipher: NoteCipher
+) -> None:
+    older, newer = _round(engine), _round(engine)
+    _answer(engine, cipher, older, positions=["P1"], now=NOW)
+    _answer(engine, cipher, newer, positions=["P3"], now=NOW + timedelta(hours=1))
+    other = "199001012015011001"
+    _answer(engine, cipher, older, nip=other, positions=["P2"], now=NOW + timedelta(hours=2))
+    store.close_round(engine, older.id, now=NOW + timedelta(hours=3))
+    newest = {a.nip: (a.round_id, a.positions) for a in store.newest_answers(engine)}
+    assert newest == {NIP: (newer.id, ["P3"]), other: (older.id, ["P2"])}
+
+
+def test_the_answers_version_moves_on_every_save_and_on_a_purge(
+    engine: Engine, cipher: NoteCipher
+) -> None:
+    versions = [store.answers_version(engine)]
+    consultation = _round(engine, window_until=NOW + timedelta(days=1))
+    _answer(engine, cipher, consultation)
+    versions.append(store.answers_version(engine))
+    _answer(engine, cipher, consultation, positions=["P1"], now=NOW + timedelta(minutes=5))
+    versions.append(store.answers_version(engine))
+    store.purge(engine, retention_days=1, now=NOW + timedelta(days=30))
+    versions.append(store.answers_version(engine))
+    assert all(before != after for before, after in pairwise(versions))

@@ -29,12 +29,17 @@ def _get(client: TestClient, headers: Headers, nip: str, position_id: str, **par
 
 
 def test_the_html_page_names_the_data_the_factors_and_how_to_object(
-    client: TestClient, headers: Headers, nip: str, vacant_position: str, world_state: LoadedState
+    client: TestClient,
+    headers: Headers,
+    nip: str,
+    vacant_position: str,
+    world_state: LoadedState,
+    served_state: LoadedState,
 ) -> None:
     response = _get(client, headers, nip, vacant_position)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     page = response.text
-    expected = build_explanation(world_state, nip, vacant_position)
+    expected = build_explanation(served_state, nip, vacant_position)
     assert str(world_state.lookups.employees.at[nip, "name"]) in page
     assert "Data yang digunakan" in page and "Jenis kelamin tidak pernah dipakai" in page
     assert "keberatan" in page and "UU Nomor 27 Tahun 2022" in page and "Pasal 10" in page
@@ -46,13 +51,13 @@ def test_the_html_page_names_the_data_the_factors_and_how_to_object(
 
 
 def test_the_docx_holds_the_same_sentences(
-    client: TestClient, headers: Headers, nip: str, vacant_position: str, world_state: LoadedState
+    client: TestClient, headers: Headers, nip: str, vacant_position: str, served_state: LoadedState
 ) -> None:
     response = _get(client, headers, nip, vacant_position, format="docx")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
-    expected = build_explanation(world_state, nip, vacant_position)
+    expected = build_explanation(served_state, nip, vacant_position)
     for line in (*expected.fit_factors, *expected.risk_factors, *expected.objection):
         assert line in text
     assert expected.document_id in text

@@ -181,11 +181,11 @@ def test_training_plan_needs_the_hr_role(client: TestClient, headers: Headers):
 
 
 def test_shortlist_hook_suggests_the_same_trainings_as_the_route(
-    client: TestClient, headers: Headers, world_state: LoadedState, vacant_position: str
+    client: TestClient, headers: Headers, served_state: LoadedState, vacant_position: str
 ):
     """The shortlist's batch of k candidates agrees with the route asked one by one."""
-    nips = [str(n) for n in world_state.data.employees["nip"].iloc[:5]]
-    batch = suggest_training(world_state, nips, vacant_position)
+    nips = [str(n) for n in served_state.data.employees["nip"].iloc[:5]]
+    batch = suggest_training(served_state, nips, vacant_position)
     compared = 0
     for nip in nips:
         url = f"/v1/employees/{nip}/training-plan?position_id={vacant_position}"

@@ -45,17 +45,17 @@ def _batch(state: LoadedState, pairs: list[dict[str, str]], **options: Any) -> p
 
 
 def test_risk_matches_batch_scoring(
-    client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]], served_state: LoadedState
 ) -> None:
     results = _risk(client, headers, pairs).json()["results"]
-    batch = _batch(world_state, pairs)
+    batch = _batch(served_state, pairs)
     assert [r["fit"] for r in results] == pytest.approx(batch["fit"].tolist(), abs=5e-3)
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
     assert [r["eligible"] for r in results] == batch["eligible"].tolist()
 
 
 def test_risk_is_for_agency_moves_unless_a_pair_says_employee(
-    client: TestClient, headers: Headers, pairs: list[dict[str, str]], world_state: LoadedState
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]], served_state: LoadedState
 ) -> None:
     """Served risk is for agency-initiated moves; a pair marked initiated_by=employee gets the
     model's risk for a move at the person's own request, the same as batch scoring gives."""
@@ -66,7 +66,7 @@ def test_risk_is_for_agency_moves_unless_a_pair_says_employee(
     default = _risk(client, headers, pairs).json()["results"]
     results = _risk(client, headers, mixed).json()["results"]
     employee = [i % 2 for i in range(len(pairs))]
-    batch = _batch(world_state, pairs, initiated_by_employee=np.array(employee, dtype=float))
+    batch = _batch(served_state, pairs, initiated_by_employee=np.array(employee, dtype=float))
     assert [r["risk"] for r in results] == pytest.approx(batch["risk"].tolist(), abs=5e-4)
     agency = [r["risk"] for r, e in zip(default, employee, strict=True) if not e]
     assert agency == [r["risk"] for r, e in zip(results, employee, strict=True) if not e]

@@ -38,26 +38,26 @@ def test_shortlist_is_ranked_by_fit_then_lower_risk(
 
 
 def test_shortlist_is_the_best_of_every_eligible_pair(
-    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+    client: TestClient, headers: Headers, vacant_position: str, served_state: LoadedState
 ) -> None:
     from serving.ranking import score_frame
 
-    nips = world_state.lookups.employees.index.to_numpy()
-    scored = score_frame(world_state, nips, [vacant_position] * len(nips))
+    nips = served_state.lookups.employees.index.to_numpy()
+    scored = score_frame(served_state, nips, [vacant_position] * len(nips))
     best = scored[scored["eligible"]].sort_values("fit", ascending=False)["fit"].head(3)
     returned = [c["fit"] for c in _shortlist(client, headers, vacant_position, k=3)["candidates"]]
     assert returned == pytest.approx(best.round(2).tolist(), abs=1e-2)
 
 
 def test_near_misses_score_as_their_pairs_do(
-    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+    client: TestClient, headers: Headers, vacant_position: str, served_state: LoadedState
 ) -> None:
     from serving.ranking import score_frame
 
     body = _shortlist(client, headers, vacant_position, k=10, include_ineligible=True)
     near = body["near_misses"]
     nips = [c["nip"] for c in near]
-    scored = score_frame(world_state, np.array(nips, dtype=object), [vacant_position] * len(nips))
+    scored = score_frame(served_state, np.array(nips, dtype=object), [vacant_position] * len(nips))
     codes = [";".join(r["code"] for r in c["ineligible_reasons"]) for c in near]
     assert near and codes == scored["ineligible_reasons"].tolist()
     assert [c["fit"] for c in near] == pytest.approx(scored["fit"].round(2).tolist(), abs=1e-2)
@@ -65,15 +65,15 @@ def test_near_misses_score_as_their_pairs_do(
 
 
 def test_near_misses_are_ordered_by_fewest_failed_rules_then_fit(
-    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+    client: TestClient, headers: Headers, vacant_position: str, served_state: LoadedState
 ) -> None:
     from serving.ranking import failed_rules, score_frame
 
     near = _shortlist(client, headers, vacant_position, k=30, include_ineligible=True)[
         "near_misses"
     ]
-    nips = world_state.lookups.employees.index.to_numpy()
-    scored = score_frame(world_state, nips, [vacant_position] * len(nips))
+    nips = served_state.lookups.employees.index.to_numpy()
+    scored = score_frame(served_state, nips, [vacant_position] * len(nips))
     scored = scored.loc[
         ~scored["eligible"] & ~scored["ineligible_reasons"].str.contains("already_in_position")
     ]
@@ -119,7 +119,7 @@ def test_shortlist_reasons_explain_fit_and_risk_in_both_languages(
 
 
 def test_shortlist_reasons_are_those_of_each_shown_pair(
-    client: TestClient, headers: Headers, vacant_position: str, world_state: LoadedState
+    client: TestClient, headers: Headers, vacant_position: str, served_state: LoadedState
 ) -> None:
     from models.features.build import current_pair_features
     from serving.explain import explain_pairs
@@ -128,9 +128,9 @@ def test_shortlist_reasons_are_those_of_each_shown_pair(
     shown = [*body["candidates"], *body["near_misses"]]
     nips = np.array([c["nip"] for c in shown], dtype=object)
     positions = np.repeat(vacant_position, len(nips))
-    features = current_pair_features(world_state.context, nips, positions)
-    risks = world_state.bundle.scorer.predict_risk(features)
-    expected = explain_pairs(world_state, nips, features, vacant_position, risks=risks)
+    features = current_pair_features(served_state.context, nips, positions)
+    risks = served_state.bundle.scorer.predict_risk(features)
+    expected = explain_pairs(served_state, nips, features, vacant_position, risks=risks)
     assert body["near_misses"]
     assert [c["reasons"] for c in shown] == [
         [f.model_dump() for f in expected[str(n)]] for n in nips
