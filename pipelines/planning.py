@@ -60,6 +60,7 @@ def make_plan(
     progress: Progress | None = None,
     choices: pd.DataFrame | None = None,
     wishes: pd.DataFrame | None = None,
+    unit_rankings: pd.DataFrame | None = None,
 ) -> StoredPlan:
     """The CLI path: the current snapshot and the @champion model; the plan is stored.
 
@@ -68,7 +69,9 @@ def make_plan(
     (partitions done, partitions) of each search round. `choices` (nip, position_id, rank from
     a consultation round) join the pool and, with `options.preference_weight`, the objective;
     with `wishes` (the round's contract preferences) they replace the respondents' preferences
-    in the snapshot, so risk is scored on what people said in this round.
+    in the snapshot, so risk is scored on what people said in this round. `unit_rankings`
+    (the units' rankings of their candidates) join the objective with
+    `options.unit_preference_weight` and the plan reports its blocking pairs.
     """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
@@ -106,6 +109,7 @@ def make_plan(
                 pool=pool,
                 runner=runner,
                 choices=choices,
+                unit_rankings=unit_rankings,
             )
     except PlanInputError as exc:
         raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None

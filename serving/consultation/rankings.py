@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from serving.consultation import store
 from serving.consultation.tables import unit_rankings
+from serving.db import make_engine
 from serving.errors import ConflictError, InvalidInputError
 
 RANKING_COLUMNS: tuple[str, ...] = ("position_id", "nip", "unit_rank", "ranked")
@@ -160,3 +161,14 @@ def ranking_frame(engine: Engine, round_id: str) -> pd.DataFrame:
         rows += [(position_id, nip, rank, len(kept)) for rank, nip in enumerate(kept, 1)]
     frame = pd.DataFrame(rows, columns=list(RANKING_COLUMNS))
     return frame.astype({"unit_rank": "int64", "ranked": "int64"})
+
+
+def round_rankings(database_url: str, round_id: str) -> pd.DataFrame:
+    """The round's unit rankings for a plan, read through an engine of its own (as
+    frames.round_choices, for a plan job in a worker thread)."""
+    engine = make_engine(database_url)
+    try:
+        store.get_round(engine, round_id)
+        return ranking_frame(engine, round_id)
+    finally:
+        engine.dispose()
