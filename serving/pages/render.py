@@ -42,6 +42,7 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/evaluasi", "Evaluasi", "Post-move review", frozenset({"planner", "data"})),
     ("/konsultasi", "Konsultasi", "Consultation", frozenset({"pegawai"})),
     ("/konsultasi-hr", "Konsultasi pegawai", "Employee consultation", frozenset({"hr"})),
+    ("/konsultasi-unit", "Peringkat unit", "Unit rankings", frozenset({"hr"})),
 )
 
 

@@ -15,48 +15,18 @@ from fastapi.testclient import TestClient
 
 from models.planning.instance import default_slots
 from models.planning.staffing import position_balance
-from serving.auth import Role, create_key
-from serving.consultation.service import eligible_positions
+from serving.auth import Role
 from serving.state import LoadedState
-from tests.serving.consultation.conftest import open_round
+from tests.serving.consultation.unit_market import NOTE, unit_market
 
 Headers = dict[Role, dict[str, str]]
-NOTE = "Catatan pribadi yang tidak boleh dilihat unit"
-
-
-def _unit_market(state: LoadedState, offered: list[str]) -> tuple[str, str, list[str]]:
-    """A unit, one of its offered posts, and four people eligible for it."""
-    people = [str(n) for n in state.lookups.employees.index[:600]]
-    for post in offered:
-        eligible = [n for n in people if eligible_positions(state, n, [post])]
-        if len(eligible) >= 4:
-            return str(state.lookups.positions.at[post, "unit_id"]), post, eligible[:4]
-    raise AssertionError("no offered post of the small world has four eligible people")
 
 
 @pytest.fixture(scope="module")
-def market(client: TestClient, world_app: FastAPI, world_state: LoadedState, headers: Headers):
-    """An open round in which four employees put the same post first (and a second eligible
-    post after it where they have one), each with a private note."""
-    consultation = open_round(client, headers)
-    unit_id, post, people = _unit_market(world_state, consultation["positions"])
-    for i, nip in enumerate(people):
-        raw = create_key(world_app.state.engine, role=Role.PEGAWAI, label=f"unit-p{i}", nip=nip)
-        others = [p for p in eligible_positions(world_state, nip, consultation["positions"])]
-        ranked = [post, *[p for p in others if p != post][:1]]
-        body = {"consent": True, "positions": ranked, "wishes": [], "note": NOTE}
-        response = client.put(
-            f"/v1/me/consultations/{consultation['id']}", json=body, headers={"X-API-Key": raw}
-        )
-        assert response.status_code == 200, response.text
-    head = create_key(world_app.state.engine, role=Role.HR, label="kepala-unit", unit=unit_id)
-    return {
-        "round_id": consultation["id"],
-        "unit_id": unit_id,
-        "post": post,
-        "people": people,
-        "head": {"X-API-Key": head},
-    }
+def market(
+    client: TestClient, world_app: FastAPI, world_state: LoadedState, headers: Headers
+) -> dict[str, Any]:
+    return unit_market(client, world_app, world_state, headers, prefix="unit-api")
 
 
 def _url(market: dict[str, Any], unit_id: str | None = None) -> str:
@@ -79,7 +49,7 @@ def test_a_unit_head_sees_who_chose_its_post_with_reasons_but_not_their_note(
     audit = _last_audit(client)
     assert (audit["route"], audit["key_label"], audit["status"]) == (
         "/v1/consultations/{round_id}/units/{unit_id}/candidates",
-        "kepala-unit",
+        "unit-api-kepala",
         200,
     )
     assert set(market["people"]) <= set(audit["nips"].split(";"))
@@ -102,7 +72,7 @@ def test_a_unit_ranks_only_people_who_chose_the_post(
     again = client.put(url, json={"nips": market["people"][::-1]}, headers=market["head"])
     assert (again.json()["ranking"]["version"], again.json()["ranking"]["ranked_by"]) == (
         ranked.json()["ranking"]["version"] + 1,
-        "kepala-unit",
+        "unit-api-kepala",
     )
     audit = _last_audit(client)
     assert (audit["status"], audit["position_ids"]) == (200, market["post"])
