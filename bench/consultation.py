@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--weights", type=float, nargs="+", default=[0.5, 1.0, 2.0])
     parser.add_argument("--rankings", type=int, default=0, help="positions units rank (0: none)")
     parser.add_argument("--unit-weights", type=float, nargs="+", default=[0.0, 1.0])
+    parser.add_argument("--time-limit", type=float, default=60.0, help="MILP seconds per plan")
     args = parser.parse_args()
     settings = get_settings()
     snapshot, bundle = load_snapshot(settings=settings), load_champion(settings)
@@ -121,7 +122,11 @@ def main() -> None:
             scorer,
             policy=PolicyConfig(),
             slots=None,
-            options=PlanOptions(preference_weight=weight, unit_preference_weight=unit_weight),
+            options=PlanOptions(
+                preference_weight=weight,
+                unit_preference_weight=unit_weight,
+                time_limit=args.time_limit,
+            ),
             pool=PoolConfig(),
             choices=given,
             unit_rankings=ranked,

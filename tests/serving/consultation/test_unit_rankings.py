@@ -6,6 +6,7 @@ equal a brute-force count."""
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ from models.planning.staffing import position_balance
 from serving.auth import Role
 from serving.state import LoadedState
 from tests.serving.consultation.unit_market import NOTE, unit_market
+from tests.serving.pages.conftest import sign_in
 
 Headers = dict[Role, dict[str, str]]
 
@@ -124,8 +126,13 @@ def _brute_force_blocking(plan: dict[str, Any], choices: pd.DataFrame, ranking: 
     return count
 
 
-def test_the_plans_blocking_pairs_equal_a_brute_force_count(
-    client: TestClient, headers: Headers, market: dict[str, Any], world_state: LoadedState
+def test_the_plans_blocking_pairs_equal_a_brute_force_count_and_show_on_the_plan_page(
+    client: TestClient,
+    headers: Headers,
+    keys: dict[Role, str],
+    world_app: FastAPI,
+    market: dict[str, Any],
+    world_state: LoadedState,
 ) -> None:
     order = market["people"][::-1]
     url = f"{_url(market)}/rankings/{market['post']}"
@@ -152,3 +159,10 @@ def test_the_plans_blocking_pairs_equal_a_brute_force_count(
         assert report["all"]["blocking_pairs"] == expected
         assert report[market["unit_id"]]["blocking_pairs"] == expected
         assert report["all"]["ranked_pairs"] == len(order)
+    planner = TestClient(world_app, base_url="http://127.0.0.1")
+    sign_in(planner, keys[Role.PLANNER])
+    page = planner.get(f"/rencana/{plan['plan_id']}")
+    planner.close()
+    assert "Pasangan pemblokir" in page.text and "Blocking pairs" in page.text
+    cells = re.findall(r'<td class="num">(\d+)</td></tr>', page.text)
+    assert str(report["all"]["blocking_pairs"]) in cells
