@@ -35,7 +35,11 @@ from models.planning.pool import PoolConfig
 from models.planning.preferences import top_choice_report
 from models.planning.round import plan_round
 from models.planning.staffing import position_balance
-from models.planning.two_sided import UNIT_RANK_COLUMNS, stable_matching_report
+from models.planning.two_sided import (
+    UNIT_RANK_COLUMNS,
+    plan_blocking_pairs,
+    stable_matching_report,
+)
 from models.scoring.compose import score_pairs
 from models.scoring.policy import PolicyConfig
 from pipelines.compiled import compile_for_context
@@ -85,6 +89,14 @@ def _runs(args: argparse.Namespace, choices: pd.DataFrame, rankings: pd.DataFram
     ]
 
 
+def _free_to_move(plan, choices, rankings, *, seats: pd.Series) -> int:
+    """Blocking pairs whose person sits in an over-staffed seat: moving them opens no vacancy,
+    so the vacancy cost is not what kept them from the post."""
+    pairs = plan_blocking_pairs(plan.result.moves, choices, rankings, slots=plan.slots)
+    surplus = plan.staffing.astype({"position_id": str}).set_index("position_id")["surplus"]
+    return sum(int(surplus.get(str(seats.get(nip)), 0) > 0) for nip, _ in pairs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=2000)
@@ -110,9 +122,10 @@ def main() -> None:
             f"units ranked {len(rankings)} candidates for {rankings['position_id'].nunique()} posts"
         )
     units = snapshot.data.positions.drop_duplicates("position_id").set_index("position_id")
+    seats = snapshot.data.employees.astype({"nip": str}).set_index("nip")["position_id"]
     print(
         "| run | seconds | method, status, gap | moves | respondents moved | top-3 met "
-        "| total fit | total risk | blocking pairs | units' picks placed |"
+        "| total fit | total risk | blocking pairs | of them free to move | units' picks placed |"
     )
     for name, given, ranked, weight, unit_weight in _runs(args, choices, rankings):
         started = time.perf_counter()
@@ -138,7 +151,7 @@ def main() -> None:
             respondents = pd.DataFrame({"nip": choices["nip"].unique()})
             top = top_choice_report(plan.result.moves, choices, respondents)
         overall = top.iloc[0]
-        blocking = placed = "-"
+        blocking = placed = free = "-"
         if rankings is not None:  # the plan without rankings, judged against the same rankings
             stable = plan.stable_matching
             if stable is None:
@@ -150,13 +163,14 @@ def main() -> None:
                     position_units=units["unit_id"],
                 )
             blocking, placed = stable.iloc[0]["blocking_pairs"], stable.iloc[0]["matched"]
+            free = _free_to_move(plan, choices, rankings, seats=seats)
         result = plan.result
         gap = "-" if result.gap is None else f"{100 * result.gap:.2f} %"
         print(
             f"| {name} | {seconds:.1f} | {result.method}, {result.status}, {gap} | "
             f"{summary['moves']:.0f} | {overall['moved']} | "
             f"{overall['top_choice']} | {summary['total_fit']:.1f} | {summary['total_risk']:.1f} "
-            f"| {blocking} | {placed} |"
+            f"| {blocking} | {free} | {placed} |"
         )
 
 
