@@ -3,8 +3,6 @@ stable-matching report counts the blocking pairs a brute force finds."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pandas as pd
 
@@ -16,6 +14,7 @@ from models.planning.two_sided import (
     stable_matching_report,
     unit_bonus,
 )
+from tests.fixtures.matching import count_blocking_pairs
 
 POSTS = [f"Q{j}" for j in range(6)]
 UNITS = pd.Series(["U1", "U1", "U2", "U2", "U3", "U3"], index=POSTS)
@@ -63,25 +62,13 @@ def _slots(staffing: pd.DataFrame) -> pd.DataFrame:
 
 
 def _brute_force(moves, choices, unit_rankings, slots) -> int:
-    """Every (person, post) checked against the definition from the plan's moves."""
-    got = dict(zip(moves["nip"], moves["position_id"], strict=True))
-    count = 0
-    for person, post in itertools.product(choices["nip"].unique(), POSTS):
-        mine = choices.loc[choices["nip"] == person].sort_values("rank")["position_id"].tolist()
-        order = unit_rankings.loc[unit_rankings["position_id"] == post]
-        order = order.sort_values("unit_rank")["nip"].tolist()
-        if post not in mine or person not in order or got.get(person) == post:
-            continue
-        current = got.get(person)
-        person_gains = current not in mine or mine.index(post) < mine.index(current)
-        holders = [h for h, q in got.items() if q == post]
-        seats = int(slots.loc[slots["position_id"] == post, "open_count"].sum())
-        seats += int((moves["from_position_id"] == post).sum())
-        post_gains = len(holders) < seats or any(
-            h not in order or order.index(person) < order.index(h) for h in holders
-        )
-        count += bool(person_gains and post_gains)
-    return count
+    rankings = {
+        str(post): group.sort_values("unit_rank")["nip"].tolist()
+        for post, group in unit_rankings.groupby("position_id")
+    }
+    return count_blocking_pairs(
+        moves, choices, rankings, slots.set_index("position_id")["open_count"]
+    )
 
 
 def test_unit_bonus_is_one_for_the_units_first_and_zero_when_unranked() -> None:

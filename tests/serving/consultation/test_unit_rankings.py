@@ -5,7 +5,6 @@ equal a brute-force count."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -18,10 +17,12 @@ from models.planning.instance import default_slots
 from models.planning.staffing import position_balance
 from serving.auth import Role
 from serving.state import LoadedState
+from tests.fixtures.matching import count_blocking_pairs
 from tests.serving.consultation.unit_market import NOTE, unit_market
 from tests.serving.pages.conftest import sign_in
 
 Headers = dict[Role, dict[str, str]]
+MOVE_KEYS = ["nip", "from_position_id", "position_id"]
 
 
 @pytest.fixture(scope="module")
@@ -105,27 +106,6 @@ def test_a_unit_key_is_refused_another_units_posts_and_the_round_wide_routes(
     ]
 
 
-def _brute_force_blocking(plan: dict[str, Any], choices: pd.DataFrame, ranking: dict, slots):
-    """Every (respondent, ranked post) checked against the definition from the plan's moves."""
-    got = {m["nip"]: m["position_id"] for m in plan["moves"]}
-    leaving = pd.Series([m["from_position_id"] for m in plan["moves"]]).value_counts()
-    count = 0
-    for person, post in itertools.product(choices["nip"].unique(), ranking):
-        mine = choices.loc[choices["nip"] == person].sort_values("rank")["position_id"].tolist()
-        order = ranking[post]
-        if post not in mine or person not in order or got.get(person) == post:
-            continue
-        current = got.get(person)
-        person_gains = current not in mine or mine.index(post) < mine.index(current)
-        holders = [h for h, q in got.items() if q == post]
-        seats = int(slots.get(post, 0)) + int(leaving.get(post, 0))
-        post_gains = len(holders) < seats or any(
-            h not in order or order.index(person) < order.index(h) for h in holders
-        )
-        count += bool(person_gains and post_gains)
-    return count
-
-
 def test_the_plans_blocking_pairs_equal_a_brute_force_count_and_show_on_the_plan_page(
     client: TestClient,
     headers: Headers,
@@ -155,7 +135,12 @@ def test_the_plans_blocking_pairs_equal_a_brute_force_count_and_show_on_the_plan
         assert response.status_code == 200, response.text
         plan = response.json()
         report = {row["unit_id"]: row for row in plan["stable_matching"]}
-        expected = _brute_force_blocking(plan, choices, {market["post"]: order}, open_count)
+        expected = count_blocking_pairs(
+            pd.DataFrame(plan["moves"], columns=MOVE_KEYS),
+            choices,
+            {market["post"]: order},
+            open_count,
+        )
         assert report["all"]["blocking_pairs"] == expected
         assert report[market["unit_id"]]["blocking_pairs"] == expected
         assert report["all"]["ranked_pairs"] == len(order)
