@@ -58,6 +58,7 @@ def test_a_unit_head_ranks_the_candidates_on_the_page_and_the_api_shows_it(
     assert page.status_code == 200, page.text
     assert all(nip in page.text for nip in market["people"])
     assert NOTE not in page.text and "Peringkat unit" in page.text
+    assert 'href="/konsultasi-unit"' in page.text and 'href="/konsultasi-hr"' not in page.text
     order = market["people"][1:3]
     saved = head.post(
         "/konsultasi-unit", data=_form(market, csrf_of(page.text), order), follow_redirects=False
