@@ -84,6 +84,9 @@ def _record(
         "top_choices": None
         if plan.top_choices is None
         else plan.top_choices.to_dict(orient="records"),
+        "stable_matching": None
+        if plan.stable_matching is None
+        else plan.stable_matching.to_dict(orient="records"),
     }
 
 
@@ -116,6 +119,7 @@ def store_plan(
         "unfilled": plan.result.unfilled,
         "units": plan.result.units,
         **({} if plan.top_choices is None else {"top_choices": plan.top_choices}),
+        **({} if plan.stable_matching is None else {"stable_matching": plan.stable_matching}),
     }
     root = plans_dir(settings)
     root.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,7 @@ def make_plan(
     progress: Progress | None = None,
     choices: pd.DataFrame | None = None,
     answers: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    unit_rankings: pd.DataFrame | None = None,
 ) -> StoredPlan:
     """The CLI path: the current snapshot and the @champion model; the plan is stored.
 
@@ -69,6 +70,8 @@ def make_plan(
     `answers` (choices, wishes: each respondent's newest answer over every round, as the
     service reads them in serving/consultation/in_force.py) replace the respondents'
     preferences in the snapshot, so risk is scored on what people last said, as in the API.
+    `unit_rankings` (the units' rankings of their candidates) join the objective with
+    `options.unit_preference_weight`, and the plan reports its blocking pairs.
     """
     snapshot = load_snapshot(settings=settings)
     bundle = load_champion(settings)
@@ -99,6 +102,7 @@ def make_plan(
                 pool=pool,
                 runner=runner,
                 choices=choices,
+                unit_rankings=unit_rankings,
             )
     except PlanInputError as exc:
         raise PlanInputError(f"{slots_path or 'slots'}: {exc.message}") from None

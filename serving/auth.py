@@ -4,6 +4,9 @@ A key looks like `mts_<key id>_<secret>`: the key id finds the row, the secret i
 against `sha256(salt + secret)` in constant time. Roles: `hr` (shortlists, employees),
 `planner` (risk, plans, staffing), `data` (models, reload), `admin` (everything, key management),
 `pegawai` (one employee, bound to a NIP: only the routes that depend on `own_record_only`).
+An hr key may carry a unit scope (`unit_id`, a unit head's key): in the consultation it sees and
+ranks only the candidates for its own unit's posts (`check_unit_scope`) and is refused the
+round-wide routes (`agency_wide_only`).
 
 Routes declare who may call them with `require_role(...)` (an Annotated-ready dependency):
 
@@ -64,6 +67,7 @@ class ApiKey:
     label: str
     role: Role
     nip: str | None = None  # set for (and only for) role pegawai
+    unit_id: str | None = None  # an hr key scoped to one unit (a unit head)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class KeyInfo:
     role: Role
     created_at: datetime
     revoked_at: datetime | None
+    unit_id: str | None = None
 
 
 def _hash(salt: str, secret: str) -> str:
@@ -103,9 +108,33 @@ def _bound_nip(role: Role, nip: str | None) -> str | None:
     return nip
 
 
-def create_key(engine: Engine, *, role: Role | str, label: str, nip: str | None = None) -> str:
+def _scoped_unit(role: Role, unit: str | None) -> str | None:
+    """Only an hr key may be scoped to a unit (one unit id, no spaces, at most 200 characters)."""
+    unit = None if unit is None else unit.strip()
+    if not unit:
+        return None
+    if role is not Role.HR:
+        raise InvalidInputError(
+            "Hanya kunci hr yang dapat dibatasi ke satu unit / "
+            "Only an hr key can be scoped to a unit"
+        )
+    if len(unit) > 200 or any(c.isspace() for c in unit):
+        raise InvalidInputError(
+            "--unit harus satu unit_id tanpa spasi / --unit must be one unit_id without spaces"
+        )
+    return unit
+
+
+def create_key(
+    engine: Engine,
+    *,
+    role: Role | str,
+    label: str,
+    nip: str | None = None,
+    unit: str | None = None,
+) -> str:
     """Store a new key (salted hash only) and return the key itself: shown once, never again.
-    A `pegawai` key is bound to one employee's `nip`."""
+    A `pegawai` key is bound to one employee's `nip`; an `hr` key may be scoped to one `unit`."""
     label = label.strip()
     if not label:
         raise InvalidInputError("Nama kunci wajib diisi / A key label is required")
@@ -117,6 +146,7 @@ def create_key(engine: Engine, *, role: Role | str, label: str, nip: str | None 
             f"Peran tidak dikenal: {role}; pilih {allowed} / Unknown role: {role}; pick {allowed}"
         ) from None
     nip = _bound_nip(role, nip)
+    unit = _scoped_unit(role, unit)
     key_id, secret, salt = (
         secrets.token_hex(_KEY_ID_HEX // 2),
         secrets.token_urlsafe(32),
@@ -131,6 +161,7 @@ def create_key(engine: Engine, *, role: Role | str, label: str, nip: str | None 
         "created_at": datetime.now(UTC),
         "revoked_at": None,
         "nip": nip,
+        "unit_id": unit,
     }
     try:
         with engine.begin() as connection:
@@ -160,7 +191,7 @@ def list_keys(engine: Engine) -> list[KeyInfo]:
     query = select(api_keys).order_by(api_keys.c.created_at)
     with engine.connect() as connection:
         return [
-            KeyInfo(r.key_id, r.label, Role(r.role), r.created_at, r.revoked_at)
+            KeyInfo(r.key_id, r.label, Role(r.role), r.created_at, r.revoked_at, r.unit_id)
             for r in connection.execute(query)
         ]
 
@@ -182,7 +213,9 @@ def verify_key(engine: Engine, raw_key: str) -> ApiKey | None:
 
 
 def key_of_row(row: Any) -> ApiKey:
-    return ApiKey(key_id=row.key_id, label=row.label, role=Role(row.role), nip=row.nip)
+    return ApiKey(
+        key_id=row.key_id, label=row.label, role=Role(row.role), nip=row.nip, unit_id=row.unit_id
+    )
 
 
 _api_key_header = APIKeyHeader(
@@ -243,6 +276,26 @@ def own_record_only(key: ApiKeyDep) -> ApiKey:
     return key
 
 
+def check_unit_scope(key: ApiKey, unit_id: str) -> None:
+    """403 when a unit-scoped key asks about another unit (the audit record keeps the refusal)."""
+    if key.unit_id is not None and key.unit_id != unit_id:
+        raise ForbiddenError(
+            f"Kunci ini hanya untuk unit {key.unit_id} / This key is only for unit {key.unit_id}"
+        )
+
+
+def agency_wide_only(key: ApiKeyDep) -> ApiKey:
+    """Dependency of routes over a whole round (all respondents, notes, opening, closing):
+    a unit-scoped key is refused (403)."""
+    if key.unit_id is not None:
+        raise ForbiddenError(AGENCY_WIDE_ONLY)
+    return key
+
+
+AGENCY_WIDE_ONLY = (
+    "Kunci unit hanya melihat kandidat unitnya sendiri / "
+    "A unit-scoped key sees only its own unit's candidates"
+)
 PEGAWAI_ONLY = (
     "Hanya untuk kunci pegawai (terikat satu NIP) / Only for a pegawai key (bound to one NIP)"
 )

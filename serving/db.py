@@ -50,6 +50,7 @@ api_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     Column("nip", String(18), nullable=True, comment="the employee of a pegawai key (0004)"),
+    Column("unit_id", String(200), nullable=True, comment="the unit of a scoped hr key (0005)"),
 )
 
 audit_log = Table(

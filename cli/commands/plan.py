@@ -82,6 +82,16 @@ def plan(
             help="Bonus (fit units) for a move to a person's first choice; a fifth: a fifth.",
         ),
     ] = 0.0,
+    unit_preference_weight: Annotated[
+        float,
+        typer.Option(
+            "--unit-preference-weight",
+            min=0.0,
+            max=100.0,
+            help="Bonus (fit units) for a move to a post whose unit ranked the person first "
+            "(its last of n: 1/n); 0: the units' rankings are only reported.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Plan a round of transfers that fills open slots with the best fit at the least risk."""
     from cli.progress import counted
@@ -101,6 +111,7 @@ def plan(
             "must_fill": _names(must_fill),
             "allow_promotion": allow_promotion,
             "preference_weight": preference_weight,
+            "unit_preference_weight": unit_preference_weight,
         }
     )
     from serving.consultation.frames import answer_frames, round_frames
@@ -109,7 +120,12 @@ def plan(
 
     engine = make_engine(get_settings().db_url)
     answers = answer_frames(newest_answers(engine))  # risk hears what people last said
-    choices = None if consultation is None else round_frames(engine, consultation)[0]
+    choices = rankings = None
+    if consultation is not None:
+        from serving.consultation.rankings import ranking_frame
+
+        choices = round_frames(engine, consultation)[0]
+        rankings = ranking_frame(engine, consultation)
     pool = PoolConfig(top_m=top_m, grade_window=grade_window, same_job_type=same_job_type)
     with counted("pencarian kandidat / candidate search (partitions)") as progress:
         stored = make_plan(
@@ -122,6 +138,7 @@ def plan(
             progress=progress,
             choices=choices,
             answers=answers,
+            unit_rankings=rankings,
         )
     stored.frames["moves"].to_csv(out, index=False)
     _report(stored.plan_id, stored.record, out=out, folder=stored.folder)
@@ -143,6 +160,13 @@ def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
             typer.echo(
                 f"pilihan 1-3 terpenuhi / top-3 choice met ({row['attribute']} {row['group']}): "
                 f"{row['top_choice']} of {row['respondents']} respondents ({row['moved']} moved)"
+            )
+    for row in record.get("stable_matching") or []:
+        if row["unit_id"] == "all":
+            typer.echo(
+                f"pasangan pemblokir / blocking pairs: {row['blocking_pairs']} "
+                f"({row['ranked_positions']} posts ranked by units, {row['matched']} of "
+                f"{row['ranked_pairs']} ranked candidates placed)"
             )
     for warning in record.get("warnings", []):
         typer.echo(f"PERINGATAN / WARNING: {warning}")

@@ -100,12 +100,20 @@ def keys_create(
         str | None,
         typer.Option(help="NIP pegawai (wajib untuk --role pegawai) / The employee's NIP"),
     ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            help="unit_id: kunci hr kepala unit, hanya kandidat unit ini / "
+            "a unit head's hr key, only this unit's candidates"
+        ),
+    ] = None,
 ) -> None:
     """Create an API key and print it once: only its salted hash is stored. A pegawai key is
-    bound to one NIP and opens only that employee's consultation."""
+    bound to one NIP and opens only that employee's consultation; an hr key with --unit ranks
+    and sees only the consultation candidates for that unit's posts."""
     from serving.auth import create_key
 
-    key = create_key(_engine(), role=role, label=name, nip=nip)
+    key = create_key(_engine(), role=role, label=name, nip=nip, unit=unit)
     typer.echo(key)
     typer.echo(
         "Simpan kunci ini sekarang; tidak akan ditampilkan lagi / "
@@ -128,7 +136,10 @@ def keys_list() -> None:
 
     for info in list_keys(_engine()):
         revoked = info.revoked_at.isoformat() if info.revoked_at else "-"
-        typer.echo(f"{info.label}\t{info.role.value}\t{info.created_at.isoformat()}\t{revoked}")
+        scope = f"\tunit={info.unit_id}" if info.unit_id else ""
+        typer.echo(
+            f"{info.label}\t{info.role.value}\t{info.created_at.isoformat()}\t{revoked}{scope}"
+        )
 
 
 def audit(

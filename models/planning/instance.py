@@ -19,8 +19,10 @@ A plan chooses moves from candidate pairs (nip, from_position_id -> position_id)
 
 The objective is sum(fit - risk_weight * risk) over moves - vacancy_cost * vacancies opened,
 plus `preference_weight` times the bonus of each move to a person's ranked choice when the
-pairs carry `choice_rank` (models/planning/preferences.py); the vacancy cost then grows by the
-largest bonus, so that a wish never pays for an emptied needed seat.
+pairs carry `choice_rank` (models/planning/preferences.py), plus `unit_preference_weight` times
+the unit's score of each move to a post whose unit ranked the person (`unit_score`,
+models/planning/two_sided.py); the vacancy cost then grows by the largest bonuses, so that a
+wish (of either side) never pays for an emptied needed seat.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.contract.errors import MutasiError
 from models.planning.preferences import preference_bonus
+from models.planning.two_sided import unit_bonus
 
 PAIR_COLUMNS: tuple[str, ...] = ("nip", "from_position_id", "position_id", "fit", "risk")
 
@@ -102,6 +105,14 @@ class PlanOptions(BaseModel):
         le=100.0,
         description="Bonus, in fit units, for a move to a person's first choice in a "
         "consultation round (a fifth choice earns a fifth of it); 0: answers are not used.",
+    )
+    unit_preference_weight: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=100.0,
+        description="Bonus, in fit units, for a move to a post whose unit ranked the person "
+        "first in a consultation round (its last of n earns 1/n of it); 0: unit rankings are "
+        "only reported.",
     )
     time_limit: float = Field(
         default=60.0, gt=0.0, le=86_400.0, description="Solver time limit, seconds."
@@ -206,7 +217,7 @@ def _filter_pairs(pairs: pd.DataFrame, options: PlanOptions) -> tuple[pd.DataFra
         .groupby(pairs["position_id"].astype("string").to_numpy())
         .sum()
     )
-    columns = [*PAIR_COLUMNS, *(["choice_rank"] if "choice_rank" in pairs.columns else [])]
+    columns = [*PAIR_COLUMNS, *(c for c in ("choice_rank", "unit_score") if c in pairs.columns)]
     kept = pairs.loc[keep, columns]
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True), counts
 
@@ -252,6 +263,8 @@ def build_instance(
     value = (kept["fit"] - options.risk_weight * kept["risk"]).to_numpy(dtype=np.float64)
     if "choice_rank" in kept.columns and options.preference_weight > 0:
         value = value + options.preference_weight * preference_bonus(kept["choice_rank"].to_numpy())
+    if "unit_score" in kept.columns and options.unit_preference_weight > 0:
+        value = value + options.unit_preference_weight * unit_bonus(kept["unit_score"].to_numpy())
     kept = kept.assign(
         from_unit_id=unit_ids[position_unit[source]], unit_id=unit_ids[position_unit[target]]
     ).assign(value=value)
@@ -319,9 +332,10 @@ def empty_seats(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
 
 
 def vacancy_cost_of(options: PlanOptions) -> float:
-    """The cost of a vacancy opened: `vacancy_cost` plus the largest preference bonus, so that
-    no move's value (fit + bonus) pays for emptying a needed seat it does not refill."""
-    return options.vacancy_cost + options.preference_weight
+    """The cost of a vacancy opened: `vacancy_cost` plus the largest preference bonuses (the
+    person's and the unit's), so that no move's value (fit + bonuses) pays for emptying a needed
+    seat it does not refill."""
+    return options.vacancy_cost + options.preference_weight + options.unit_preference_weight
 
 
 def objective_of(inst: PlanInstance, chosen: np.ndarray, options: PlanOptions) -> float:

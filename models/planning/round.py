@@ -31,6 +31,7 @@ from models.planning.preferences import attach_choice_ranks, top_choice_report
 from models.planning.staffing import position_balance
 from models.planning.training_batch import plan_trainings
 from models.planning.training_plan import TrainingPlanner
+from models.planning.two_sided import attach_unit_scores, stable_matching_report
 from models.scoring.compose import PairScorer, score_pairs
 from models.scoring.explain import RiskBands, top_factors
 from models.scoring.fairness import FairnessReport, audit_selection, protected_groups
@@ -55,6 +56,7 @@ class RoundPlan:
     pool_pairs: int
     fairness: FairnessReport  # who was moved among everyone in the candidate pool
     top_choices: pd.DataFrame | None = None  # preferences.REPORT_COLUMNS when answers were given
+    stable_matching: pd.DataFrame | None = None  # two_sided.STABILITY_COLUMNS, with rankings
 
 
 class PartitionRunner(Protocol):
@@ -185,6 +187,7 @@ def plan_round(
     runner: PartitionRunner = run_in_process,
     bands: RiskBands | None = None,
     choices: pd.DataFrame | None = None,
+    unit_rankings: pd.DataFrame | None = None,
 ) -> RoundPlan:
     """Staffing balance, candidate pool, optimal plan, and the moves explained.
 
@@ -192,7 +195,9 @@ def plan_round(
     the API passes the one it keeps per loaded state instead of re-estimating realised gains.
     `choices` (nip, position_id, rank from a consultation round): the chosen pairs join the
     pool, carry their rank into the objective (`options.preference_weight`) and the plan
-    reports the top-choice rate.
+    reports the top-choice rate. `unit_rankings` (two_sided.UNIT_RANK_COLUMNS, with `choices`):
+    the units' scores join the objective (`options.unit_preference_weight`) and the plan reports
+    its blocking pairs (two_sided.stable_matching_report).
     """
     if options.allow_promotion:
         policy = policy.model_copy(update={"allow_promotion": True})
@@ -214,6 +219,8 @@ def plan_round(
     )
     if choices is not None:
         pairs = _with_choices(ctx, scorer, pairs, choices, data=data, slots=slots, policy=policy)
+        if unit_rankings is not None:
+            pairs = attach_unit_scores(pairs, unit_rankings)
     log.info("plan: %d open slots, %d candidate pairs", int(slots["open_count"].sum()), len(pairs))
     result = plan_transfers(pairs, staffing, slots=slots, options=options)
     planner = planner or TrainingPlanner.build(ctx, scorer, data=data)
@@ -221,7 +228,13 @@ def plan_round(
     moves = label_moves(moves, data, bands=bands or RiskBands())
     fairness = _fairness(ctx, pairs, moves)
     report = None if choices is None else _top_choices(ctx, data, result.moves, choices)
-    return RoundPlan(result, moves, staffing, slots, len(pairs), fairness, report)
+    stability = None
+    if choices is not None and unit_rankings is not None:
+        units = data.positions.drop_duplicates("position_id").set_index("position_id")["unit_id"]
+        stability = stable_matching_report(
+            result.moves, choices, unit_rankings, slots=slots, position_units=units
+        )
+    return RoundPlan(result, moves, staffing, slots, len(pairs), fairness, report, stability)
 
 
 def _with_choices(

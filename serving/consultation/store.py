@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 from models.contract.enums import PreferenceKind
 from models.planning.preferences import MAX_CHOICES
 from serving.consultation.crypto import NoteCipher
-from serving.consultation.tables import answer_versions, answers, rounds
+from serving.consultation.tables import answer_versions, answers, rounds, unit_rankings
 from serving.errors import ConflictError, InvalidInputError, NotFoundError
 
 MAX_WISHES = 9
@@ -290,7 +290,7 @@ def answer_history(engine: Engine, round_id: str, nip: str) -> list[int]:
 
 def purge(engine: Engine, *, retention_days: int, now: datetime) -> list[str]:
     """Delete every round closed (or past its window) more than `retention_days` ago, with
-    its answers and their history; return the ids deleted."""
+    its answers, their history and the units' rankings; return the ids deleted."""
     cutoff = now - timedelta(days=retention_days)
     expired = [
         r.id
@@ -304,4 +304,6 @@ def purge(engine: Engine, *, retention_days: int, now: datetime) -> list[str]:
             )
             connection.execute(delete(answers).where(answers.c.round_id.in_(expired)))
             connection.execute(delete(rounds).where(rounds.c.id.in_(expired)))
+            # rankings refuse DELETE while their round exists (PostgreSQL cascades them)
+            connection.execute(delete(unit_rankings).where(unit_rankings.c.round_id.in_(expired)))
     return expired

@@ -1,5 +1,6 @@
 """What the code queries; the schema (with the history's UPDATE-refusing trigger) is made by
-the Alembic revision 0004 (serving/migrations/versions/0004_consultations.py)."""
+the Alembic revisions 0004 (serving/migrations/versions/0004_consultations.py) and 0005
+(unit rankings)."""
 
 from __future__ import annotations
 
@@ -45,5 +46,18 @@ answer_versions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     *_answer_columns(),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
+)
+
+unit_rankings = Table(
+    "unit_rankings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", String(36), nullable=False),
+    Column("unit_id", String(200), nullable=False),
+    Column("position_id", String(200), nullable=False),
+    Column("nips", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("ranked_by", String(200), nullable=False),
     Column("saved_at", DateTime(timezone=True), nullable=False),
 )

@@ -85,3 +85,31 @@ def make_append_only(table: str, *, key: str = "id") -> None:
     """Every guard at once: what a new append-only table's revision calls."""
     refuse_update_and_delete(table)
     refuse_replace(table, key=key)
+
+
+def keep_while_parent(table: str, *, parent: str, column: str) -> None:
+    """Rows are kept as written (no UPDATE, no REPLACE, no TRUNCATE) and refuse DELETE while
+    the parent row they belong to (`parent.id = column`) exists: a history that goes only with
+    its parent, e.g. when a retention purge deletes a consultation round."""
+    if _dialect() == "sqlite":
+        refuse_update(table)
+        op.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {parent} WHERE id = OLD.{column}) "
+            f"BEGIN SELECT RAISE(ABORT, '{table} {MESSAGE}'); END"
+        )
+    elif _dialect() == "postgresql":
+        refuse_update(table)
+        op.execute(
+            f"CREATE OR REPLACE FUNCTION {table}_keep_while_parent() RETURNS trigger AS $$ "
+            f"BEGIN IF EXISTS (SELECT 1 FROM {parent} WHERE id = OLD.{column}) THEN "
+            f"RAISE EXCEPTION '% {MESSAGE}', TG_TABLE_NAME; END IF; RETURN OLD; END; $$ "
+            "LANGUAGE plpgsql"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_keep_while_parent()"
+        )
+    else:
+        raise NotImplementedError(f"append-only {table}: no triggers for {_dialect()}")
+    refuse_replace(table)

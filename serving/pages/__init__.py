@@ -31,6 +31,7 @@ PAGES: tuple[str, ...] = (
     "review",
     "consultation",
     "consultation_hr",
+    "consultation_unit",
 )
 
 

@@ -30,7 +30,7 @@ from serving.consultation.service import (
 from serving.deps import EngineDep, StateDep
 from serving.errors import ApiError, _validation_message
 from serving.pages.render import PageRoute, render
-from serving.pages.session import HrPage, Session, check_csrf
+from serving.pages.session import AgencyHrPage, Session, check_csrf
 from serving.routers.employees import NAME_ROLES
 from serving.schemas.common import NIP_PATTERN
 from serving.schemas.consultations import RoundRequest
@@ -57,7 +57,7 @@ def _list_page(
 
 @router.get("/konsultasi-hr", response_class=HTMLResponse)
 def rounds_page(
-    request: Request, session: HrPage, engine: EngineDep, dibuka: bool = False
+    request: Request, session: AgencyHrPage, engine: EngineDep, dibuka: bool = False
 ) -> HTMLResponse:
     return _list_page(request, engine, opened=dibuka)
 
@@ -70,7 +70,7 @@ def _moment(text: str) -> datetime:
 @router.post("/konsultasi-hr", response_class=HTMLResponse)
 def open_round_page(
     request: Request,
-    session: HrPage,
+    session: AgencyHrPage,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,
@@ -104,7 +104,7 @@ def _label(session: Session) -> str:
 
 @router.post("/konsultasi-hr/{round_id}/tutup")
 def close_round_page(
-    session: HrPage, engine: EngineDep, round_id: RoundId, csrf: Csrf = ""
+    session: AgencyHrPage, engine: EngineDep, round_id: RoundId, csrf: Csrf = ""
 ) -> Response:
     check_csrf(session, csrf)
     store.close_round(engine, round_id, now=now())
@@ -122,7 +122,7 @@ def _name(state: LoadedState, nip: str) -> str | None:
 @router.get("/konsultasi-hr/{round_id}", response_class=HTMLResponse)
 def respondents_page(
     request: Request,
-    session: HrPage,
+    session: AgencyHrPage,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,
@@ -146,7 +146,7 @@ def respondents_page(
 @router.post("/konsultasi-hr/{round_id}/catatan", response_class=HTMLResponse)
 def note_page(
     request: Request,
-    session: HrPage,
+    session: AgencyHrPage,
     engine: EngineDep,
     audit: AuditDep,
     round_id: RoundId,

@@ -94,6 +94,17 @@ def top_choice_rows(plan: PlanResponse, units: dict[str, str]) -> list[TopChoice
     ]
 
 
+def stable_matching_rows(plan: PlanResponse, units: dict[str, str]) -> list[dict[str, Any]]:
+    """The plan's stable-matching check with unit names; 'all' first, as stored."""
+    return [
+        {
+            **s.model_dump(),
+            "unit": "Semua / All" if s.unit_id == "all" else units.get(s.unit_id, s.unit_id),
+        }
+        for s in plan.stable_matching or []
+    ]
+
+
 def _plan_view(
     request: Request,
     *,
@@ -155,6 +166,7 @@ def _plan_view(
         "attributes": FAIRNESS_ATTRIBUTES,
         "units": units,
         "top_choices": top_choice_rows(plan, units),
+        "stable_matching": stable_matching_rows(plan, units),
         "trainings": training_names(state),
         "effective": first_of_next_month(state.as_of),
     }

@@ -42,17 +42,23 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("/evaluasi", "Evaluasi", "Post-move review", frozenset({"planner", "data"})),
     ("/konsultasi", "Konsultasi", "Consultation", frozenset({"pegawai"})),
     ("/konsultasi-hr", "Konsultasi pegawai", "Employee consultation", frozenset({"hr"})),
+    ("/konsultasi-unit", "Peringkat unit", "Unit rankings", frozenset({"hr"})),
 )
 
 
-def nav_for(role: str | None) -> list[tuple[str, str, str]]:
+AGENCY_WIDE_PAGES = frozenset({"/konsultasi-hr"})  # refused to unit-scoped sessions
+
+
+def nav_for(role: str | None, *, scoped: bool = False) -> list[tuple[str, str, str]]:
+    """The menu of a role; a unit-scoped hr key does not see the round-wide HR page."""
     if role is None:
         return []
     staff_pages = role == "admin"  # admin sees every staff page, not the employee's own
     return [
         (p, i, e)
         for p, i, e, roles in NAV
-        if role in roles or (staff_pages and "pegawai" not in roles)
+        if (role in roles or (staff_pages and "pegawai" not in roles))
+        and not (scoped and p in AGENCY_WIDE_PAGES)
     ]
 
 
@@ -64,7 +70,10 @@ def render(
     base = {
         "user": key,
         "csrf": None if session is None else session.csrf,
-        "nav": nav_for(None if key is None else key.role.value),
+        "nav": nav_for(
+            None if key is None else key.role.value,
+            scoped=key is not None and key.unit_id is not None,
+        ),
         "home": "/konsultasi" if key is not None and key.role.value == "pegawai" else "/",
         "path": getattr(request.scope.get("route"), "path", ""),
     }

@@ -20,8 +20,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from serving.audit import AuditRecord, current_audit
-from serving.auth import ApiKey, Role, key_of_row
+from serving.auth import AGENCY_WIDE_ONLY, ApiKey, Role, key_of_row
 from serving.db import api_keys
+from serving.errors import ForbiddenError
 from serving.secret_files import home_secret
 
 COOKIE = "mutasi_sesi"
@@ -187,9 +188,18 @@ def page_role(*roles: Role) -> object:
     return Depends(check)
 
 
+def agency_hr_page(session: Annotated[Session, page_role(Role.HR)]) -> Session:
+    """An hr (or admin) session not scoped to one unit: the round-wide consultation pages."""
+    assert session.key is not None
+    if session.key.unit_id is not None:
+        raise ForbiddenError(AGENCY_WIDE_ONLY)
+    return session
+
+
 SessionDep = Annotated[Session, Depends(signed_in)]
 HrPage = Annotated[Session, page_role(Role.HR)]
 PlannerPage = Annotated[Session, page_role(Role.PLANNER)]
 DataPage = Annotated[Session, page_role(Role.DATA)]
 EmployeePage = Annotated[Session, page_role(Role.HR, Role.PLANNER)]
 PegawaiPage = Annotated[Session, Depends(own_record_page)]
+AgencyHrPage = Annotated[Session, Depends(agency_hr_page)]

@@ -21,4 +21,5 @@ ROUTERS: tuple[str, ...] = (
     "fairness",
     "review",
     "consultations",
+    "unit_rankings",
 )

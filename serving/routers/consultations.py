@@ -4,7 +4,8 @@ Role hr (and admin) under /v1/consultations: open a round, list, close, see who 
 read one constraint note (each read audited with the NIP). Role pegawai (a key bound to one
 NIP) under /v1/me/consultations: the open rounds with the positions it is eligible for, its
 answer (PUT while the round is open) and the answer as sent. A pegawai key is refused on every
-other route by serving/guard.py.
+other route by serving/guard.py. A unit-scoped hr key lists rounds but is refused the
+round-wide routes (respondents, notes, open, close): it works through routers/unit_rankings.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from serving.audit import AuditDep, audited
-from serving.auth import HrKey, PegawaiKey
+from serving.auth import HrKey, PegawaiKey, agency_wide_only
 from serving.consultation import store
 from serving.consultation.crypto import NoteCipher
 from serving.consultation.service import (
@@ -58,6 +59,7 @@ RoundId = Annotated[str, Path(min_length=1, max_length=36, description="ID putar
     response_model=RoundResponse,
     status_code=201,
     summary="Buka putaran konsultasi / Open a consultation round",
+    dependencies=[Depends(agency_wide_only)],
 )
 def open_round(
     body: RoundRequest, key: HrKey, state: StateDep, engine: EngineDep, audit: AuditDep
@@ -81,6 +83,7 @@ def list_rounds(key: HrKey, engine: EngineDep) -> list[RoundResponse]:
     "/consultations/{round_id}/close",
     response_model=RoundResponse,
     summary="Tutup putaran / Close a round",
+    dependencies=[Depends(agency_wide_only)],
 )
 def close_round(round_id: RoundId, key: HrKey, engine: EngineDep) -> RoundResponse:
     at = now()
@@ -91,6 +94,7 @@ def close_round(round_id: RoundId, key: HrKey, engine: EngineDep) -> RoundRespon
     "/consultations/{round_id}/answers",
     response_model=RespondentsResponse,
     summary="Siapa yang sudah menjawab / Who answered",
+    dependencies=[Depends(agency_wide_only)],
     description="Pilihan dan keinginan tiap responden, tanpa catatan kendala. / Each "
     "respondent's choices and wishes, without the constraint note.",
 )
@@ -121,6 +125,7 @@ def respondents(
     "/consultations/{round_id}/answers/{nip}/note",
     response_model=NoteResponse,
     summary="Baca catatan kendala (diaudit) / Read a constraint note (audited)",
+    dependencies=[Depends(agency_wide_only)],
 )
 def read_note(
     round_id: RoundId,

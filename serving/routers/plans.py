@@ -22,6 +22,7 @@ from pipelines.settings import Settings
 from serving.audit import AuditDep, audited
 from serving.auth import PlannerKey
 from serving.consultation.frames import round_choices
+from serving.consultation.rankings import round_rankings
 from serving.deps import SettingsDep, StateDep
 from serving.errors import InvalidInputError, NotFoundError
 from serving.schemas.common import ErrorResponse, Fairness, FairnessGroup, rows_as
@@ -90,6 +91,7 @@ def _response(stored: StoredPlan) -> PlanResponse:
         units=rows_as(UnitHeadcount, frames["units"]),
         fairness=_fairness(record),
         top_choices=record.get("top_choices"),
+        stable_matching=record.get("stable_matching"),
     )
 
 
@@ -136,9 +138,10 @@ def create_plan(
             }
         )
     pool = PoolConfig(top_m=body.top_m)
-    choices = None
+    choices = unit_rankings = None
     if body.consultation_id is not None:  # the console's plan job calls this without a request
         choices = round_choices(settings.db_url, body.consultation_id)
+        unit_rankings = round_rankings(settings.db_url, body.consultation_id)
     try:
         plan = plan_round(
             state.data,
@@ -151,6 +154,7 @@ def create_plan(
             planner=state.planner,
             bands=state.bands,
             choices=choices,
+            unit_rankings=unit_rankings,
         )
     except (PlanInputError, PlanInfeasibleError) as exc:
         raise InvalidInputError(exc.message) from None

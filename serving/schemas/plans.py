@@ -115,6 +115,17 @@ class TopChoices(Strict):
     top_choice: int = Field(description="Mendapat pilihan 1-3 / Got a top-3 choice")
 
 
+class StableMatching(Strict):
+    unit_id: str = Field(description="Unit jabatan, atau 'all' / The post's unit, or 'all'")
+    ranked_positions: int = Field(description="Jabatan yang diperingkat unit / Posts ranked")
+    ranked_pairs: int = Field(description="Kandidat yang diperingkat / Candidates ranked")
+    matched: int = Field(description="Kandidat terperingkat yang ditempatkan / Ranked and placed")
+    blocking_pairs: int = Field(
+        description="Pasangan pemblokir: orang dan jabatan yang sama-sama lebih memilih satu "
+        "sama lain / Blocking pairs: person and post who would both rather have each other"
+    )
+
+
 class PlanResponse(Strict):
     plan_id: str = Field(description="ID rencana tersimpan / Stored plan id")
     snapshot_id: str = Field(description="Snapshot data / Data snapshot")
@@ -143,4 +154,9 @@ class PlanResponse(Strict):
         description="Responden konsultasi yang mendapat salah satu dari 3 pilihan teratas, "
         "seluruhnya dan per unit asal, jenis kelamin, kelompok usia / Consultation respondents "
         "who got one of their top 3 choices, overall and by current unit, gender, age band",
+    )
+    stable_matching: list[StableMatching] | None = Field(
+        default=None,
+        description="Pemeriksaan pencocokan stabil terhadap peringkat unit, seluruhnya dan per "
+        "unit / Stable-matching check against the units' rankings, overall and by unit",
     )

@@ -64,3 +64,20 @@ def test_purge_deletes_the_rounds_past_the_retention_setting() -> None:
     assert result.exit_code == 0, result.output
     assert "1 putaran dihapus" in result.stdout
     assert [r.id for r in store.list_rounds(engine)] == [recent.id] != [old.id]
+
+
+def test_an_hr_key_can_be_scoped_to_one_unit_and_the_list_shows_it() -> None:
+    result = runner.invoke(
+        app, ["keys", "create", "--role", "hr", "--name", "kepala", "--unit", "U123"]
+    )
+    key = verify_key(make_engine(get_settings().db_url), result.stdout.strip().splitlines()[0])
+    assert key is not None and (key.role.value, key.unit_id) == ("hr", "U123")
+    listed = runner.invoke(app, ["keys", "list"])
+    assert "kepala\thr\t" in listed.stdout and "unit=U123" in listed.stdout
+
+
+def test_a_unit_scope_on_a_planner_key_is_refused_with_a_message() -> None:
+    result = runner.invoke(
+        app, ["keys", "create", "--role", "planner", "--name", "p", "--unit", "U123"]
+    )
+    assert result.exit_code != 0 and "Only an hr key" in str(result.exception)
