@@ -16,7 +16,7 @@ from models.planning.instance import (
     check_pins,
 )
 from models.planning.optimise import greedy_plan, plan_transfers
-from models.planning.pool import merge_free_choices, select_candidates
+from models.planning.pool import merge_free_choices, select_candidates, select_coded
 
 
 def _staffing(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
@@ -390,6 +390,43 @@ def test_pool_keeps_free_movers_outside_the_top_m_and_cuts_them_to_top_k_overall
     # Z: F is its only candidate (top-M); Y: F's best other choice; X is cut
     assert sorted(pool.loc[pool["nip"] == "F", "position_id"]) == ["Y", "Z"]
     assert sorted(pool.loc[pool["nip"] == "A", "position_id"]) == ["X", "Y"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_select_coded_equals_select_candidates(seed: int):
+    # Few distinct fits and people in several chunks' worth of positions: ties everywhere, so
+    # the NIP and position order that breaks them is checked too.
+    rng = np.random.default_rng(seed)
+    nips = np.array([f"N{i:03d}" for i in rng.permutation(40)], dtype=object)
+    targets = np.array([f"P{i:02d}" for i in rng.permutation(6)], dtype=object)
+    person, target = np.divmod(rng.permutation(240)[:150], 6)
+    fit = rng.integers(1, 5, 150) / 2.0
+    free = np.isin(person, rng.choice(40, 15, replace=False))
+    top_m, top_k = int(rng.integers(1, 6)), int(rng.integers(0, 4))
+    scored = pd.DataFrame(
+        {
+            "nip": pd.array(nips[person], dtype="string"),
+            "from_position_id": "S",
+            "position_id": pd.array(targets[target], dtype="string"),
+            "eligible": True,
+            "fit": fit,
+            "risk": np.nan,
+        }
+    )
+    expected = select_candidates(
+        scored, free_nips=pd.Index(nips[np.unique(person[free])]), top_m=top_m, top_k_free=top_k
+    )
+    rank = np.argsort(np.argsort(nips))
+    rows, in_top_m = select_coded(
+        fit,
+        person=rank[person],
+        target=np.argsort(np.argsort(targets))[target],
+        free=free,
+        top_m=top_m,
+        top_k_free=top_k,
+    )
+    got = scored.iloc[rows].assign(in_top_m=in_top_m).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
 
 
 def _medium_round(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
