@@ -7,6 +7,12 @@ Partitions are those of the first search round (models/planning/partition.py), d
 
     MUTASI_HOME=... nice -n 10 .venv/bin/python bench/pool.py --partitions 0,5 [--profile]
         [--pool-out pool.pkl] [--slots-out slots.csv]
+    MUTASI_HOME=... nice -n 10 .venv/bin/python bench/pool.py --round [--dask-workers 2]
+        [--pool-out pool.pkl]
+
+`--round` times the whole `candidate_pool` instead (both search rounds, merge, the pool's full
+scoring), in process or on a LocalCluster of `--dask-workers` processes (their CPU counted
+once they exit).
 
 Per partition it prints the pairs checked (movers x targets), CPU and wall seconds and CPU µs
 per pair; `--profile` prints the cProfile of the partitions run (top 30 by cumulative time).
@@ -15,6 +21,7 @@ per pair; `--profile` prints the cProfile of the partitions run (top 30 by cumul
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -31,9 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.features.build import FeatureContext
 from models.planning.partition import CandidateSearch, partition_targets
 from models.planning.pool import PoolConfig
+from models.planning.round import candidate_pool, run_in_process
 from models.planning.staffing import position_balance
 from models.scoring.policy import PolicyConfig
 from pipelines.compiled import compile_for_context
+from pipelines.distributed import cluster_client, dask_runner
 from pipelines.registry import load_champion
 from pipelines.settings import get_settings
 from pipelines.snapshots import load_snapshot
@@ -50,8 +59,47 @@ def shortage_slots(staffing: pd.DataFrame, *, slots: int, seed: int) -> pd.DataF
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its exited children (Dask workers)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _round(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None:
+    """The whole candidate_pool, timed."""
+    cpu, wall = _cpu(), time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        runner = run_in_process
+        if args.dask_workers:
+            client = stack.enter_context(cluster_client(workers=args.dask_workers))
+            runner = dask_runner(client)
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        pool = candidate_pool(
+            ctx,
+            scorer,
+            data=data,
+            staffing=staffing,
+            slots=slots,
+            policy=PolicyConfig(),
+            config=PoolConfig(),
+            runner=runner,
+        )
+        if profiler:
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    cpu, wall = _cpu() - cpu, time.perf_counter() - wall
+    print(
+        f"candidate_pool ({args.dask_workers or 'in process'} workers): {len(pool):,} pairs; "
+        f"CPU {cpu:.1f} s, wall {wall:.1f} s; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; peak RSS (this process) "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB",
+        flush=True,
+    )
+    if args.pool_out:
+        pool.to_pickle(args.pool_out)
 
 
 def main() -> None:
@@ -62,6 +110,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--pool-out", type=Path)
     parser.add_argument("--slots-out", type=Path)
+    parser.add_argument("--round", action="store_true")
+    parser.add_argument("--dask-workers", type=int, default=0)
     args = parser.parse_args()
 
     settings = get_settings()
@@ -81,6 +131,9 @@ def main() -> None:
     search = CandidateSearch.build(
         ctx, scorer, data=data, free_nips=pd.Index(free), policy=PolicyConfig(), config=config
     )
+    if args.round:
+        _round(args, ctx, scorer, data, staffing, slots)
+        return
     targets = np.asarray(slots["position_id"].unique(), dtype=object)
     partitions = partition_targets(data, targets, top_m=config.top_m, top_k_free=config.top_k_free)
     movers = len(search.movers)
