@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from models.planning import milp
 from models.planning.instance import (
     PlanInfeasibleError,
     PlanInputError,
@@ -474,6 +476,27 @@ def test_medium_round_is_solved_to_the_requested_gap():
     result = plan_transfers(pairs, staffing, options=PlanOptions(mip_rel_gap=0.001))
     assert result.method == "milp" and result.gap <= 0.001
     assert result.objective <= result.dual_bound + 1e-6
+
+
+def test_large_rounds_without_presolve_reach_the_same_optimum(monkeypatch: pytest.MonkeyPatch):
+    # Rounds above PRESOLVE_MAX_PAIRS skip HiGHS's presolve (it ignores the time limit); here a
+    # medium round is made "large" to check the solver still reaches the optimum without it.
+    presolve: list[bool] = []
+    solve = milp.milp
+
+    def recording(*args: Any, **kwargs: Any) -> Any:  # the real HiGHS solve, options noted
+        presolve.append(kwargs["options"]["presolve"])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(milp, "milp", recording)
+    staffing, pairs = _medium_round()
+    options = PlanOptions(mip_rel_gap=0.0)
+    with_presolve = plan_transfers(pairs, staffing, options=options)
+    monkeypatch.setattr(milp, "PRESOLVE_MAX_PAIRS", 0)
+    without = plan_transfers(pairs, staffing, options=options)
+    assert presolve == [True, False]
+    assert with_presolve.status == without.status == "optimal"
+    assert without.objective == pytest.approx(with_presolve.objective, rel=1e-9)
 
 
 # --- promises ------------------------------------------------------------------------------
