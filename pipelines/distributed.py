@@ -25,9 +25,11 @@ from models.planning.round import PartitionRunner, run_in_process
 
 logger = logging.getLogger(__name__)
 
-# Below this many (mover x open position) pairs a round runs in process: starting workers and
-# shipping the context to them costs more than it saves.
-DASK_MIN_PAIRS = 50_000_000
+# Below this many (employee x open position) pairs a round runs in process: starting workers and
+# shipping the context to them costs more than it saves. On the 100k agency (53M pairs, 2 cores)
+# the whole pool took 58 s CPU / 128 s wall in process against 205 s CPU / 446 s wall on a
+# two-worker LocalCluster (bench/README.md): one machine gains nothing; a national round does.
+DASK_MIN_PAIRS = 500_000_000
 
 Progress = Callable[[int, int], None]  # (partitions done, partitions in all)
 

@@ -63,7 +63,7 @@ def plan(
             "--dask-workers",
             min=0,
             help="Local Dask worker processes (0: in process; default: a LocalCluster of one "
-            "worker per core for rounds of 50M+ pairs).",
+            "worker per core for rounds of 500M+ pairs).",
         ),
     ] = None,
     allow_promotion: Annotated[

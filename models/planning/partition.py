@@ -19,9 +19,9 @@ import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
-from models.planning.pool import PoolConfig, select_candidates
+from models.planning.pool import PoolConfig, select_coded
 from models.scoring.compose import PairScorer, fit_pairs
-from models.scoring.policy import PolicyConfig, indexed_eligibility, movable
+from models.scoring.policy import PolicyConfig, eligible_pairs, movable
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,12 @@ def partition_targets(
 
 @dataclass(frozen=True)
 class CandidateSearch:
-    """What every partition needs: the context, the scorer, who may move, and the rules."""
+    """What every partition needs: the context, the scorer, who may move, and the rules.
+
+    The per-chunk work runs on integers only: movers as positions in `movers` (with their
+    context rows, free-mover flags and the rank of their NIP in string order, for ties), and
+    their current posts as codes of `mover_posts`; strings are built for the kept pairs only.
+    """
 
     ctx: FeatureContext
     scorer: PairScorer
@@ -66,6 +71,11 @@ class CandidateSearch:
     free_nips: pd.Index
     policy: PolicyConfig
     config: PoolConfig
+    mover_rows: np.ndarray  # context row of each mover
+    mover_free: np.ndarray  # bool: the mover sits in an over-staffed post (free_nips)
+    mover_rank: np.ndarray  # rank of the mover's NIP in string order (tie order)
+    mover_posts: pd.Index  # the distinct current posts of movers (object)
+    mover_post: np.ndarray  # code of each mover's current post in mover_posts
 
     @classmethod
     def build(
@@ -81,12 +91,17 @@ class CandidateSearch:
         positions = data.positions.drop_duplicates("position_id").set_index("position_id")
         people = data.employees[["nip", "position_id"]].astype("string")
         rows = ctx.employee_index(people["nip"].to_numpy(dtype=object))
-        movers = people.loc[movable(ctx, rows, config=policy)]
+        keep = movable(ctx, rows, config=policy)
+        movers = people.loc[keep]
         current = positions.reindex(pd.Index(movers["position_id"], dtype=object))
         movers = movers.assign(
             grade=current["grade"].to_numpy(dtype=float),
             job_type=current["job_type"].astype("string").to_numpy(),
         ).reset_index(drop=True)
+        nips = movers["nip"].to_numpy(dtype=object)
+        post_codes, posts = pd.factorize(
+            movers["position_id"].to_numpy(dtype=object), use_na_sentinel=False
+        )
         return cls(
             ctx=ctx,
             scorer=scorer,
@@ -96,35 +111,80 @@ class CandidateSearch:
             free_nips=free_nips,
             policy=policy,
             config=config,
+            mover_rows=rows[keep],
+            mover_free=pd.Index(nips, dtype=object).isin(
+                pd.Index(free_nips, dtype=object).astype(object)
+            ),
+            mover_rank=_string_rank(nips),
+            mover_posts=pd.Index(posts, dtype=object),
+            mover_post=post_codes,
         )
 
     def candidates(self, partition: Partition) -> pd.DataFrame:
-        """The pairs the pool keeps from this partition (select_candidates, chunk by chunk)."""
+        """The pairs the pool keeps from this partition (`select_coded`, chunk by chunk)."""
         kept = [
-            select_candidates(
-                chunk,
-                free_nips=self.free_nips,
-                top_m=partition.top_m,
-                top_k_free=partition.top_k_free,
-            )
+            self._kept_frame(chunk, partition)
             for people, targets in self._groups(partition.targets)
-            for chunk in score_targets(
-                self.ctx,
-                self.scorer,
-                people,
-                targets,
-                policy=self.policy,
-                chunk_pairs=self.config.max_pairs_per_chunk,
-            )
+            for chunk in self.score_chunks(people, targets)
         ]
+        kept = [frame for frame in kept if frame is not None]
         return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
 
-    def _groups(self, targets: np.ndarray) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-        """(people, targets) to pair: all movers, or per target grade (and job family) only
-        the movers the grade window (and job family rule) lets through."""
+    def score_chunks(self, people: np.ndarray, targets: np.ndarray) -> Iterator[ScoredChunk]:
+        """Fit of every eligible pair of movers `people` (indices into `movers`) and `targets`,
+        chunk by chunk of at most `config.max_pairs_per_chunk` pairs (a generator).
+
+        A pre-filter only: the policy first, then features and the fit model for the eligible
+        pairs; risk and the final numbers come from `score_pairs` on the pairs kept (see
+        `candidate_pool`).
+        """
+        per_chunk = max(1, self.config.max_pairs_per_chunk // max(len(people), 1))
+        people_rows = self.mover_rows[people]
+        people_posts = self.mover_post[people]
+        for start in range(0, len(targets), per_chunk):
+            chunk = targets[start : start + per_chunk]
+            codes = np.repeat(self.ctx.position_index(chunk), len(people))
+            rows = np.tile(people_rows, len(chunk))
+            eligible = eligible_pairs(self.ctx, rows, codes, config=self.policy)
+            chunk_posts = self.mover_posts.get_indexer(pd.Index(chunk, dtype=object))
+            chunk_posts[chunk_posts < 0] = -2  # a post no mover holds: never "already there"
+            eligible &= np.tile(people_posts, len(chunk)) != np.repeat(chunk_posts, len(people))
+            at = np.flatnonzero(eligible)
+            _, fit = fit_pairs(self.ctx, self.scorer, rows[at], codes[at])
+            yield ScoredChunk(chunk, people[at % len(people)], at // len(people), fit)
+
+    def _kept_frame(self, chunk: ScoredChunk, partition: Partition) -> pd.DataFrame | None:
+        """`select_coded` on a chunk, as pool rows (strings for the kept pairs only)."""
+        if len(chunk.fit) == 0:
+            return None
+        target_rank = _string_rank(chunk.targets)
+        rows, in_top_m = select_coded(
+            chunk.fit,
+            person=self.mover_rank[chunk.movers],
+            target=target_rank[chunk.target_at],
+            free=self.mover_free[chunk.movers],
+            top_m=partition.top_m,
+            top_k_free=partition.top_k_free,
+        )
+        movers = chunk.movers[rows]
+        return pd.DataFrame(
+            {
+                "nip": self.movers["nip"].array.take(movers),
+                "from_position_id": self.movers["position_id"].array.take(movers),
+                "position_id": pd.array(chunk.targets[chunk.target_at[rows]], dtype="string"),
+                "eligible": True,
+                "fit": chunk.fit[rows],
+                "risk": np.nan,
+                "in_top_m": in_top_m,
+            }
+        )
+
+    def _groups(self, targets: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(movers as indices into `movers`, targets) to pair: all movers, or per target grade
+        (and job family) only the movers the grade window (and job family rule) lets through."""
         window, same_family = self.config.grade_window, self.config.same_job_type
         if window is None and not same_family:
-            yield self.movers, targets
+            yield np.arange(len(self.movers)), targets
             return
         grade = self.target_grade.reindex(pd.Index(targets, dtype=object)).to_numpy(dtype=float)
         family = self.target_job_type.reindex(pd.Index(targets, dtype=object)).to_numpy()
@@ -136,43 +196,23 @@ class CandidateSearch:
             if same_family:
                 keep &= (self.movers["job_type"] == target_family).fillna(False).to_numpy()
             if keep.any():
-                yield self.movers.loc[keep], targets[group.index.to_numpy()]
+                yield np.flatnonzero(keep), targets[group.index.to_numpy()]
 
 
-def score_targets(
-    ctx: FeatureContext,
-    scorer: PairScorer,
-    people: pd.DataFrame,
-    targets: np.ndarray,
-    *,
-    policy: PolicyConfig,
-    chunk_pairs: int,
-) -> Iterator[pd.DataFrame]:
-    """Fit of every eligible mover for each target position, chunk by chunk (a generator).
+@dataclass(frozen=True)
+class ScoredChunk:
+    """The eligible moving pairs of one chunk: mover (index into `CandidateSearch.movers`),
+    target (index into `targets`) and fit, in chunk order (target-major)."""
 
-    A pre-filter only: the policy first, then features and the fit model for the eligible
-    movers (about a third of all pairs on the demo world); risk and the final numbers come from
-    `score_pairs` on the pairs kept (see `candidate_pool`).
-    """
-    per_chunk = max(1, chunk_pairs // max(len(people), 1))
-    nips = people["nip"].to_numpy(dtype=object)
-    people_rows = ctx.employee_index(nips)
-    for start in range(0, len(targets), per_chunk):
-        chunk = targets[start : start + per_chunk]
-        rows = np.tile(people_rows, len(chunk))
-        codes = np.repeat(ctx.position_index(chunk), len(people))
-        positions = np.repeat(chunk, len(people))
-        from_position = np.tile(people["position_id"].to_numpy(dtype=object), len(chunk))
-        eligible, _ = indexed_eligibility(ctx, rows, codes, config=policy)
-        keep = eligible & (from_position != positions)
-        _, fit = fit_pairs(ctx, scorer, rows[keep], codes[keep])
-        yield pd.DataFrame(
-            {
-                "nip": pd.array(np.tile(nips, len(chunk))[keep], dtype="string"),
-                "from_position_id": pd.array(from_position[keep], dtype="string"),
-                "position_id": pd.array(positions[keep], dtype="string"),
-                "eligible": True,
-                "fit": fit,
-                "risk": np.nan,
-            }
-        )
+    targets: np.ndarray  # position ids (object)
+    movers: np.ndarray
+    target_at: np.ndarray
+    fit: np.ndarray
+
+
+def _string_rank(values: np.ndarray) -> np.ndarray:
+    """The rank of each string in sorted (code point) order, as pandas sorts strings."""
+    order = np.argsort(np.asarray(values, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank

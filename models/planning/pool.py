@@ -85,6 +85,42 @@ def select_candidates(
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
 
 
+def top_k_rows(group: np.ndarray, keys: tuple[np.ndarray, ...], *, k: int) -> np.ndarray:
+    """Indices of the k first rows of each group when rows are ordered by group, then by
+    `keys` (first key first; NaN last), as `top_per_group` orders a frame; in that order."""
+    if k <= 0 or len(group) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((*reversed(keys), group))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.arange(len(order)) - np.repeat(starts, sizes)
+    return order[rank < k]
+
+
+def select_coded(
+    fit: np.ndarray,
+    *,
+    person: np.ndarray,
+    target: np.ndarray,
+    free: np.ndarray,
+    top_m: int,
+    top_k_free: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`select_candidates` on integer codes, for eligible moving pairs whose risk is not known
+    yet (all NaN: no tie is broken by it). `person` and `target` rank the pairs' NIPs and
+    position ids in string order; `free` marks free movers' pairs. Returns the kept rows in
+    `select_candidates`' order (each position's top-M by position id, then the free movers'
+    other top-K by NIP) and which of them are top-M."""
+    keys = (-fit, person, target)
+    best = top_k_rows(target, keys, k=top_m)
+    at = np.flatnonzero(free)
+    chosen = at[top_k_rows(person[at], tuple(key[at] for key in keys), k=top_k_free)]
+    chosen = chosen[~np.isin(chosen, best)]
+    rows = np.concatenate([best, chosen])
+    return rows, np.arange(len(rows)) < len(best)
+
+
 def merge_free_choices(pool: pd.DataFrame, *, top_k_free: int) -> pd.DataFrame:
     """Across chunks: every top-M pair, plus each free mover's overall top-K."""
     extra = top_per_group(pool.loc[~pool["in_top_m"]], by="nip", k=top_k_free)

@@ -256,6 +256,26 @@ def indexed_eligibility(
     return bits == 0, texts[bits]
 
 
+def eligible_pairs(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    position_codes: np.ndarray,
+    *,
+    config: PolicyConfig,
+    decree_date: date | None = None,
+) -> np.ndarray:
+    """`indexed_eligibility`'s `eligible` alone, without the reason texts (the plan's candidate
+    search checks tens of millions of pairs and keeps only the eligible ones)."""
+    check_same_length(employee_rows, position_codes)
+    failures = _rule_failures(
+        ctx, employee_rows, position_codes, config=config, decree=decree_date or ctx.as_of
+    )
+    blocked = np.zeros(len(employee_rows), dtype=bool)
+    for failed in failures.values():
+        blocked |= failed
+    return ~blocked
+
+
 # Rules that depend on the person alone (near_retirement: at the current post's retirement age,
 # which no target raises): failing one, a person is ineligible for every position.
 PERSONAL_RULES: Final[tuple[ReasonCode, ...]] = (

@@ -1,4 +1,5 @@
-"""A round's candidate search on a real Dask LocalCluster gives the in-process pool."""
+"""A round's candidate search equals a plain reference (every employee against every target,
+scored in full, pandas top-M / top-K), and on a real Dask LocalCluster the in-process pool."""
 
 from __future__ import annotations
 
@@ -6,16 +7,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.instance import default_slots
-from models.planning.pool import PoolConfig
+from models.planning.partition import partition_targets
+from models.planning.pool import (
+    PoolConfig,
+    merge_free_choices,
+    select_candidates,
+    vacated_needed_positions,
+)
 from models.planning.round import candidate_pool
 from models.planning.staffing import position_balance
-from models.scoring.policy import PolicyConfig
+from models.scoring.compose import score_pairs
+from models.scoring.policy import PolicyConfig, movable
 from pipelines.compiled import compile_for_context
 from pipelines.distributed import cluster_client, dask_runner
 from pipelines.registry import load_champion
@@ -44,6 +53,53 @@ class Round:
             config=config,
             **runner,
         )
+
+    def reference_pool(self, config: PoolConfig) -> pd.DataFrame:
+        """`candidate_pool` the plain way: per partition and chunk of targets (the same cut as
+        the search's, which decides the free movers' per-chunk top-K), every employee against
+        every target through `score_pairs` (all rules with their reason texts, fit; risk left
+        for the pool's own scoring), then `select_candidates` on the pandas frame."""
+        people = self.data.employees[["nip", "position_id"]].astype("string")
+        surplus = self.staffing.set_index("position_id")["surplus"]
+        free = pd.Index(people.loc[people["position_id"].map(surplus).fillna(0) > 0, "nip"])
+        rows = self.ctx.employee_index(people["nip"].to_numpy(dtype=object))
+        per_chunk = config.max_pairs_per_chunk // int(
+            movable(self.ctx, rows, config=PolicyConfig()).sum()
+        )
+
+        def search(targets: np.ndarray, top_m: int, top_k: int) -> pd.DataFrame:
+            kept = []
+            for partition in partition_targets(self.data, targets, top_m=top_m, top_k_free=top_k):
+                for start in range(0, len(partition.targets), max(per_chunk, 1)):
+                    chunk = partition.targets[start : start + max(per_chunk, 1)]
+                    nips = np.tile(people["nip"].to_numpy(dtype=object), len(chunk))
+                    scored = score_pairs(
+                        self.ctx,
+                        self.scorer,
+                        nips,
+                        np.repeat(chunk, len(people)),
+                        policy=PolicyConfig(),
+                    ).assign(
+                        from_position_id=np.tile(people["position_id"].array, len(chunk)),
+                        risk=np.nan,
+                    )
+                    kept.append(
+                        select_candidates(scored, free_nips=free, top_m=top_m, top_k_free=top_k)
+                    )
+            return pd.concat(kept, ignore_index=True)
+
+        targets = self.slots.loc[self.slots["open_count"] > 0, "position_id"].unique()
+        targets = np.asarray(targets, dtype=object)
+        first = merge_free_choices(
+            search(targets, config.top_m, config.top_k_free), top_k_free=config.top_k_free
+        )
+        chain = vacated_needed_positions(first, self.staffing, exclude=targets)
+        pool = pd.concat([first, search(chain, config.top_m_chain, 0)], ignore_index=True)
+        pool = pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
+        scored = score_pairs(
+            self.ctx, self.scorer, pool["nip"], pool["position_id"], policy=PolicyConfig()
+        )
+        return scored.assign(from_position_id=pool["from_position_id"].to_numpy())
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +131,18 @@ def test_dask_pool_equals_the_in_process_pool(round_: Round, client: Any, config
     progress: list[tuple[int, int]] = []
     got = round_.pool(config, runner=dask_runner(client, progress=lambda *p: progress.append(p)))
     assert len(expected) > 0 and progress[-1][0] == progress[-1][1]
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [PoolConfig(), PoolConfig(max_pairs_per_chunk=1_000, top_m=5, top_k_free=3, top_m_chain=4)],
+    ids=["default", "small-chunks"],
+)
+def test_pool_equals_the_plain_reference(round_: Round, config: PoolConfig):
+    expected = round_.reference_pool(config)
+    got = round_.pool(config)
+    assert len(expected) > 0
     pd.testing.assert_frame_equal(got, expected)
 
 

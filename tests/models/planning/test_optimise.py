@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from models.planning import milp
 from models.planning.instance import (
     PlanInfeasibleError,
     PlanInputError,
@@ -16,7 +18,7 @@ from models.planning.instance import (
     check_pins,
 )
 from models.planning.optimise import greedy_plan, plan_transfers
-from models.planning.pool import merge_free_choices, select_candidates
+from models.planning.pool import merge_free_choices, select_candidates, select_coded
 
 
 def _staffing(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
@@ -392,6 +394,43 @@ def test_pool_keeps_free_movers_outside_the_top_m_and_cuts_them_to_top_k_overall
     assert sorted(pool.loc[pool["nip"] == "A", "position_id"]) == ["X", "Y"]
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_select_coded_equals_select_candidates(seed: int):
+    # Few distinct fits and people in several chunks' worth of positions: ties everywhere, so
+    # the NIP and position order that breaks them is checked too.
+    rng = np.random.default_rng(seed)
+    nips = np.array([f"N{i:03d}" for i in rng.permutation(40)], dtype=object)
+    targets = np.array([f"P{i:02d}" for i in rng.permutation(6)], dtype=object)
+    person, target = np.divmod(rng.permutation(240)[:150], 6)
+    fit = rng.integers(1, 5, 150) / 2.0
+    free = np.isin(person, rng.choice(40, 15, replace=False))
+    top_m, top_k = int(rng.integers(1, 6)), int(rng.integers(0, 4))
+    scored = pd.DataFrame(
+        {
+            "nip": pd.array(nips[person], dtype="string"),
+            "from_position_id": "S",
+            "position_id": pd.array(targets[target], dtype="string"),
+            "eligible": True,
+            "fit": fit,
+            "risk": np.nan,
+        }
+    )
+    expected = select_candidates(
+        scored, free_nips=pd.Index(nips[np.unique(person[free])]), top_m=top_m, top_k_free=top_k
+    )
+    rank = np.argsort(np.argsort(nips))
+    rows, in_top_m = select_coded(
+        fit,
+        person=rank[person],
+        target=np.argsort(np.argsort(targets))[target],
+        free=free,
+        top_m=top_m,
+        top_k_free=top_k,
+    )
+    got = scored.iloc[rows].assign(in_top_m=in_top_m).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+
+
 def _medium_round(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     n_positions, n_people = 60, 600
@@ -437,6 +476,27 @@ def test_medium_round_is_solved_to_the_requested_gap():
     result = plan_transfers(pairs, staffing, options=PlanOptions(mip_rel_gap=0.001))
     assert result.method == "milp" and result.gap <= 0.001
     assert result.objective <= result.dual_bound + 1e-6
+
+
+def test_large_rounds_without_presolve_reach_the_same_optimum(monkeypatch: pytest.MonkeyPatch):
+    # Rounds above PRESOLVE_MAX_PAIRS skip HiGHS's presolve (it ignores the time limit); here a
+    # medium round is made "large" to check the solver still reaches the optimum without it.
+    presolve: list[bool] = []
+    solve = milp.milp
+
+    def recording(*args: Any, **kwargs: Any) -> Any:  # the real HiGHS solve, options noted
+        presolve.append(kwargs["options"]["presolve"])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(milp, "milp", recording)
+    staffing, pairs = _medium_round()
+    options = PlanOptions(mip_rel_gap=0.0)
+    with_presolve = plan_transfers(pairs, staffing, options=options)
+    monkeypatch.setattr(milp, "PRESOLVE_MAX_PAIRS", 0)
+    without = plan_transfers(pairs, staffing, options=options)
+    assert presolve == [True, False]
+    assert with_presolve.status == without.status == "optimal"
+    assert without.objective == pytest.approx(with_presolve.objective, rel=1e-9)
 
 
 # --- promises ------------------------------------------------------------------------------
