@@ -278,7 +278,16 @@ def selection_bias(
     wanted = config.ipw == "on" or (config.ipw == "auto" and config.budget_seconds is not None)
     if not wanted:
         return None
-    return fit_propensity(data, development, random_state=config.random_state)
+    try:
+        return fit_propensity(data, development, random_state=config.random_state)
+    except ValueError as exc:
+        if config.ipw == "on":
+            raise TrainingDataError(
+                "Pemilihan oleh HR tidak dapat dimodelkan / "
+                f"HR's selection of past moves cannot be modelled: {exc}"
+            ) from exc
+        log.warning("selection bias not modelled, IPW not offered: %s", exc)
+        return None
 
 
 def propensity_metrics(propensity: Propensity) -> dict[str, float]:

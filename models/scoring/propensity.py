@@ -159,6 +159,8 @@ def fit_propensity(
 ) -> Propensity:
     """Model HR's choice of `moves` among the eligible people; weights for those moves."""
     pairs = candidate_pairs(data, moves, per_move=per_move, random_state=random_state)
+    if pairs["picked"].nunique() < 2:
+        raise ValueError("no one in service (appraised the year before a move) to compare with")
     features = pair_features_at(data, pairs[["nip", "position_id", "as_of"]])
     model = PropensityModel().fit(features, pairs["picked"].to_numpy())
     movers = pairs["picked"].to_numpy() == 1  # the first len(moves) rows, in order

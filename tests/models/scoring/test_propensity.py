@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -86,3 +87,11 @@ def test_fit_propensity_gives_one_weight_per_move(data: AgencyData, moves: pd.Da
         propensity.summary["weight_max"] / propensity.summary["weight_median"] <= CLIP_RATIO + 1e-9
     )
     assert 0.5 < propensity.auc <= 1.0
+
+
+def test_without_appraisals_there_is_no_one_to_compare_with(
+    data: AgencyData, moves: pd.DataFrame
+) -> None:
+    bare = dataclasses.replace(data, performance=data.performance.iloc[0:0])
+    with pytest.raises(ValueError, match="no one in service"):
+        fit_propensity(bare, moves, random_state=0)
