@@ -8,7 +8,13 @@ its share of the Bayes AUC; ECE against the true probabilities (model and plain 
 the mean predicted vs true risk; training and selection seconds; peak RSS.
 
     .venv/bin/python bench/quality.py [--variants default interactions ...] [--seeds 1 2 3]
-        [--sizes 3000 10000] [--budget 60] [--no-selection] [--out var/bench/quality.jsonl]
+        [--sizes 3000 10000] [--budget 60] [--no-selection] [--ipw auto|on|off]
+        [--out var/bench/quality.jsonl]
+
+Selection bias: `--ipw on|off` forces the fit model's inverse-propensity weights on or off
+(`auto` offers them to per-agency CV); the rows also report fit NDCG@10 vs truth among the
+candidates HR rarely picks (other sector, 100+ km from home, a grade step), the propensity
+model's out-of-time AUC, the weights' effective sample share and maximum.
 
 Designs were chosen on DESIGN_VARIANTS x DESIGN_SEEDS; report on REPORT_SEEDS (the default).
 Each line of output (and of --out) is one JSON record; the summary table is printed last.
@@ -35,10 +41,18 @@ COLUMNS = {
     "risk_ece_vs_truth": "ece_truth",
     "plain_lightgbm.risk_ece_vs_truth": "ece_truth_plain",
     "risk_mean_predicted": "risk_mean",
+    "fit_ndcg10_truth.other_sector": "ndcg_other_sector",
+    "fit_ndcg10_truth.far_from_home": "ndcg_far",
+    "fit_ndcg10_truth.grade_step": "ndcg_grade_step",
+    "propensity.auc": "propensity_auc",
+    "ipw.ess_share": "ipw_ess_share",
+    "ipw.weight_max": "ipw_weight_max",
 }
 
 
-def worker(variant: str, employees: int, seed: int, home: Path, budget: float | None) -> dict:
+def worker(
+    variant: str, employees: int, seed: int, home: Path, budget: float | None, ipw: str
+) -> dict:
     """Generate + ingest (untimed), then one timed training run with selection."""
     import numpy as np
     import pandas as pd
@@ -57,7 +71,7 @@ def worker(variant: str, employees: int, seed: int, home: Path, budget: float | 
         settings,
         snapshot_id=info.id,
         truth_folder=folder,
-        config=TrainConfig(budget_seconds=budget),
+        config=TrainConfig(budget_seconds=budget, ipw=ipw),
     )
     seconds = time.perf_counter() - started
     truth = pd.read_csv(folder / "_truth" / "transfers_truth.csv")
@@ -70,6 +84,8 @@ def worker(variant: str, employees: int, seed: int, home: Path, budget: float | 
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "true_risk_mean": round(float(truth["resistance_probability"].mean()), 3),
         "promoted": result.promoted,
+        "ipw": ipw,
+        "fit_ipw_trained": result.scorer_config.fit_ipw,
     }
     for key, name in COLUMNS.items():
         value = result.metrics.get(key, np.nan)
@@ -86,7 +102,7 @@ def run(args: argparse.Namespace) -> list[dict]:
                     command = [sys.executable, __file__, "--worker", variant, "--home", home]
                     command += ["--sizes", str(size), "--seeds", str(seed)]
                     command += ["--no-selection"] if args.no_selection else []
-                    command += ["--budget", str(args.budget)]
+                    command += ["--budget", str(args.budget), "--ipw", args.ipw]
                     done = subprocess.run(command, capture_output=True, text=True, check=False)
                 if done.returncode != 0:
                     print(
@@ -111,13 +127,19 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 10000])
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--no-selection", action="store_true", help="The standard config.")
+    parser.add_argument(
+        "--ipw",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="Inverse-propensity weights of the fit model: offered to CV, forced, or never.",
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         budget = None if args.no_selection else args.budget
-        report = worker(args.worker, args.sizes[0], args.seeds[0], args.home, budget)
+        report = worker(args.worker, args.sizes[0], args.seeds[0], args.home, budget, args.ipw)
         print(json.dumps(report))
         return
     records = run(args)

@@ -9,6 +9,7 @@ and ECE on the held-out transfers, next to the Bayes AUC of the generator's true
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -135,6 +136,35 @@ def model_metrics(model: Scorer, data: EvaluationData, *, k: int = 10) -> dict[s
         metrics[f"fit_ndcg{k}_truth"] = mean_ndcg(
             pools["pool_id"], pools["expected_post_move_rating"], score, k=k
         )
+        metrics |= rarely_picked_ndcg(pools, score, k=k)
+    return metrics
+
+
+FAR_FROM_HOME_KM = 100.0
+# Candidates HR rarely picks (selection bias): each kind ranked among its own kind per pool.
+RARELY_PICKED: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "other_sector": lambda pools: pools["sector_change"] == 1,
+    "far_from_home": lambda pools: pools["distance_home_km"] >= FAR_FROM_HOME_KM,
+    "grade_step": lambda pools: pools["grade_step"] != 0,
+}
+
+
+def rarely_picked_ndcg(pools: pd.DataFrame, score: np.ndarray, *, k: int) -> dict[str, float]:
+    """Fit NDCG@k vs truth within the candidates of one rarely picked kind (pools with at
+    least two of them), e.g. `fit_ndcg10_truth.other_sector`."""
+    metrics = {}
+    for kind, select in RARELY_PICKED.items():
+        chosen = select(pools).fillna(False).to_numpy(dtype=bool)
+        pool_id = pools["pool_id"].to_numpy()
+        counts = pd.Series(pool_id[chosen]).value_counts()
+        chosen = chosen & np.isin(pool_id, counts.index[counts >= 2])
+        if chosen.any():
+            metrics[f"fit_ndcg{k}_truth.{kind}"] = mean_ndcg(
+                pool_id[chosen],
+                pools["expected_post_move_rating"].to_numpy()[chosen],
+                score[chosen],
+                k=k,
+            )
     return metrics
 
 

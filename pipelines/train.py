@@ -9,6 +9,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import mlflow
 import pandas as pd
@@ -24,6 +25,7 @@ from models.scoring.baselines import (
     RuleBaseline,
 )
 from models.scoring.estimators import ScorerConfig, TransferScorer
+from models.scoring.propensity import CLIP_RATIO, Propensity, fit_propensity
 from models.scoring.selection import History, Selection, select_config
 from pipelines import evaluate, figures, registry, tracking
 from pipelines.fairness import log_fairness, shortlist_audit
@@ -55,6 +57,12 @@ class TrainConfig(BaseModel):
         "years) within this many seconds; None: train `scorer` as given.",
     )
     cv_folds: int = Field(default=2, ge=1, le=5, description="Latest years validated in CV.")
+    ipw: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Inverse-propensity weights for the fit model (HR's selection of past "
+        "moves). auto: offered to per-agency selection (with a budget; weighted CV loss), "
+        "unused without one; on: always weighted; off: never modelled.",
+    )
     gate_tolerance: float = Field(default=0.0, ge=0, description="Allowed drop per gate metric.")
 
 
@@ -68,6 +76,7 @@ class TrainResult:
     table: pd.DataFrame  # models side by side
     gate: pd.DataFrame  # challenger vs champion, empty when there was no champion
     seconds: float
+    scorer_config: ScorerConfig  # as trained (chosen by selection when it ran)
 
 
 @dataclass(frozen=True)
@@ -79,12 +88,18 @@ class FittedModels:
         return {"lightgbm": self.scorer} | self.baselines
 
 
-def fit_models(development: pd.DataFrame, config: TrainConfig) -> FittedModels:
+def fit_models(
+    development: pd.DataFrame, config: TrainConfig, propensity: Propensity | None = None
+) -> FittedModels:
     """Fit the bundle and the three baselines on the development (earlier) years."""
     X = development[list(FEATURE_COLUMNS)]
     labels = {"y_rating": development["post_move_rating"], "y_resisted": development["resisted"]}
     scorer = TransferScorer(config.scorer, random_state=config.random_state).fit(
-        X, decree_date=development["decree_date"], y_score=development["post_move_score"], **labels
+        X,
+        decree_date=development["decree_date"],
+        y_score=development["post_move_score"],
+        fit_weight=propensity.weights if propensity else None,
+        **labels,
     )
     baselines: dict[str, evaluate.Scorer] = {
         "rule": RuleBaseline().fit(X, **labels),
@@ -250,12 +265,48 @@ class Evaluated:
     development: pd.DataFrame
     config: TrainConfig
     selection: Selection | None
+    propensity: Propensity | None
 
 
-def select(development: pd.DataFrame, config: TrainConfig) -> tuple[TrainConfig, Selection | None]:
+IPW_CHOICES: dict[str, tuple[bool, ...]] = {"auto": (False, True), "on": (True,), "off": (False,)}
+
+
+def selection_bias(
+    data: AgencyData, development: pd.DataFrame, config: TrainConfig
+) -> Propensity | None:
+    """HR's choice of the development moves modelled (when the run may use the weights)."""
+    wanted = config.ipw == "on" or (config.ipw == "auto" and config.budget_seconds is not None)
+    if not wanted:
+        return None
+    try:
+        return fit_propensity(data, development, random_state=config.random_state)
+    except ValueError as exc:
+        if config.ipw == "on":
+            raise TrainingDataError(
+                "Pemilihan oleh HR tidak dapat dimodelkan / "
+                f"HR's selection of past moves cannot be modelled: {exc}"
+            ) from exc
+        log.warning("selection bias not modelled, IPW not offered: %s", exc)
+        return None
+
+
+def propensity_metrics(propensity: Propensity) -> dict[str, float]:
+    """The propensity model's out-of-time AUC and the IPW weights' distribution."""
+    return {"propensity.auc": propensity.auc, "ipw.clip_ratio": CLIP_RATIO} | {
+        f"ipw.{name}": value for name, value in propensity.summary.items()
+    }
+
+
+def select(
+    development: pd.DataFrame, config: TrainConfig, propensity: Propensity | None
+) -> tuple[TrainConfig, Selection | None]:
     """With a budget: the scorer configuration chosen by time-ordered CV on the development
-    years only (the held-out years stay unseen until the report)."""
+    years only (the held-out years stay unseen until the report). Without one, IPW "on"
+    weights the hand-set configuration."""
     if config.budget_seconds is None:
+        if config.ipw == "on":
+            weighted = config.scorer.model_copy(update={"fit_ipw": True})
+            return config.model_copy(update={"scorer": weighted}), None
         return config, None
     history = History(
         X=development[list(FEATURE_COLUMNS)],
@@ -263,6 +314,7 @@ def select(development: pd.DataFrame, config: TrainConfig) -> tuple[TrainConfig,
         score=development["post_move_score"].to_numpy(dtype=float, na_value=float("nan")),
         resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
         decree_date=development["decree_date"],
+        weight=propensity.weights if propensity else None,
     )
     try:
         selection = select_config(
@@ -270,6 +322,7 @@ def select(development: pd.DataFrame, config: TrainConfig) -> tuple[TrainConfig,
             budget_seconds=config.budget_seconds,
             cv_folds=config.cv_folds,
             seed=config.random_state,
+            ipw_choices=IPW_CHOICES[config.ipw],
         )
     except ValueError as exc:
         raise TrainingDataError(
@@ -324,8 +377,9 @@ def evaluate_snapshot(
 ) -> Evaluated:
     """Split, fit the bundle and the baselines, and evaluate them side by side."""
     development, heldout = split(snapshot.data, config)
-    config, selection = select(development, config)
-    fitted = fit_models(development, config)
+    propensity = selection_bias(snapshot.data, development, config)
+    config, selection = select(development, config, propensity)
+    fitted = fit_models(development, config, propensity)
     source = snapshot.manifest.get("source_folder")
     truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
     data = evaluate.prepare(snapshot.data, heldout, truth)
@@ -336,6 +390,8 @@ def evaluate_snapshot(
             "selection.seconds": selection.seconds,
             "selection.trials": len(selection.table),
         }
+    if propensity is not None:
+        metrics |= propensity_metrics(propensity)
     return Evaluated(
         fitted=fitted,
         data=data,
@@ -344,6 +400,7 @@ def evaluate_snapshot(
         development=development,
         config=config,
         selection=selection,
+        propensity=propensity,
     )
 
 
@@ -373,4 +430,5 @@ def run_training(
         table=run.table,
         gate=decision,
         seconds=time.perf_counter() - started,
+        scorer_config=run.config.scorer,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +24,14 @@ SUMMARY_METRICS = (
 )
 
 
+class Ipw(StrEnum):
+    """`--ipw`: inverse-propensity weights of the fit model (pipelines.train.TrainConfig.ipw)."""
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
 def train(
     data: Annotated[
         Path | None,
@@ -37,6 +46,14 @@ def train(
             "history); default: no selection, the standard configuration.",
         ),
     ] = None,
+    ipw: Annotated[
+        Ipw,
+        typer.Option(
+            "--ipw",
+            help="Weights against HR's selection of past moves (inverse propensity) for the fit "
+            "model: auto = per-agency CV decides (with --budget), on = always, off = never.",
+        ),
+    ] = Ipw.AUTO,
 ) -> None:
     """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
     import pandas as pd
@@ -47,7 +64,7 @@ def train(
 
     settings = get_settings()
     snapshot_id = None
-    config = TrainConfig(budget_seconds=budget)
+    config = TrainConfig.model_validate({"budget_seconds": budget, "ipw": ipw.value})
     if data is not None:
         with step("ingest / ingest"):
             snapshot_id = ingest_folder(data, settings=settings).id

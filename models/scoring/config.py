@@ -89,6 +89,12 @@ class ScorerConfig(BaseModel):
         description="Linear base under the fit trees (models/scoring/linear_base.py); "
         "'x+'/'x-' are the positive/negative parts of feature x.",
     )
+    fit_ipw: bool = Field(
+        default=False,
+        description="Weight the fit model's training moves by their clipped inverse propensity "
+        "of being picked by HR (models/scoring/propensity.py), so the rare moves stand for the "
+        "candidates HR seldom chose. Off unless per-agency CV picks it.",
+    )
     use_score_target: bool = Field(
         default=True,
         description="Learn fit from the post-move SKP score (0-100) mapped onto the rating scale "

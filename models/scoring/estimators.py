@@ -71,6 +71,10 @@ def _stopping(config: ScorerConfig, params: GbmParams) -> list[Any]:
     return [lgb.early_stopping(config.early_stopping_rounds, verbose=False)]
 
 
+def _rows(weight: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
+    return None if weight is None else weight[mask]
+
+
 def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
@@ -125,13 +129,17 @@ class TransferScorer(BaseEstimator):
         y_resisted: ArrayLike,
         decree_date: ArrayLike,
         y_score: ArrayLike | None = None,
+        fit_weight: ArrayLike | None = None,
     ) -> TransferScorer:
         """Learn both models; NaN ratings are skipped by the fit model only.
 
         `y_score`, the post-move SKP score (0-100, NaN where not kept), refines the fit target
-        when `use_score_target`: see `score_on_rating_scale`.
+        when `use_score_target`: see `score_on_rating_scale`. `fit_weight`, the moves'
+        inverse-propensity weights, is used by the fit model when `fit_ipw`.
         """
-        self.fit_rating_model(X, y_rating=y_rating, decree_date=decree_date, y_score=y_score)
+        self.fit_rating_model(
+            X, y_rating=y_rating, decree_date=decree_date, y_score=y_score, fit_weight=fit_weight
+        )
         return self.fit_risk_model(X, y_resisted=y_resisted, decree_date=decree_date)
 
     def _training_matrix(self, X: pd.DataFrame, ignored: list[str]) -> np.ndarray:
@@ -153,9 +161,16 @@ class TransferScorer(BaseEstimator):
         y_rating: ArrayLike,
         decree_date: ArrayLike,
         y_score: ArrayLike | None = None,
+        fit_weight: ArrayLike | None = None,
     ) -> TransferScorer:
-        """Learn the fit model alone (`fit` = this + `fit_risk_model`)."""
+        """Learn the fit model alone (`fit` = this + `fit_risk_model`); `fit_weight` is
+        required when the configuration asks for inverse-propensity weights (`fit_ipw`)."""
         config = self._config()
+        weight = None  # unweighted unless asked: the default model trains exactly as before
+        if config.fit_ipw:
+            if fit_weight is None:
+                raise ValueError("fit_ipw needs the moves' inverse-propensity weights")
+            weight = np.asarray(fit_weight, dtype=np.float64)
         self.tree_walks_: TreeWalks | None = None  # walks of earlier boosters would be wrong
         matrix = self._training_matrix(X, config.fit_ignored)
         rating = np.asarray(y_rating, dtype=np.float64)
@@ -165,7 +180,7 @@ class TransferScorer(BaseEstimator):
         late = time_holdout_mask(decree_date, share=share)
         if late.all() or not late.any():
             raise ValueError("need examples on more than one decree date to split by time")
-        self.fit_model_ = self._fit_rating(matrix, rating, late, config)
+        self.fit_model_ = self._fit_rating(matrix, rating, late, config, weight=weight)
         return self
 
     def fit_risk_model(
@@ -189,22 +204,30 @@ class TransferScorer(BaseEstimator):
         return self
 
     def _fit_rating(
-        self, matrix: np.ndarray, rating: np.ndarray, late: np.ndarray, config: ScorerConfig
+        self,
+        matrix: np.ndarray,
+        rating: np.ndarray,
+        late: np.ndarray,
+        config: ScorerConfig,
+        *,
+        weight: np.ndarray | None,
     ) -> lgb.LGBMModel:
         labelled = ~np.isnan(rating)
         train, valid = labelled & ~late, labelled & late
         if train.sum() < 2 or valid.sum() < 1:
             raise ValueError("too few examples with a post-move rating to learn fit")
         monotone = _monotone(self.feature_names_, config.fit_monotone)
-        base = self._linear_base(matrix[train], rating[train], config)
+        base = self._linear_base(matrix[train], rating[train], config, weight=_rows(weight, train))
         offset = base.predict(matrix)
         model = self._gbm(config.fit, monotone, classifier=False, rows=int(train.sum()))
         model.fit(
             matrix[train],
             rating[train],
+            sample_weight=_rows(weight, train),
             init_score=offset[train],
             eval_X=(matrix[valid],),
             eval_y=(rating[valid],),
+            eval_sample_weight=None if weight is None else [weight[valid]],
             eval_init_score=[offset[valid]],
             callbacks=_stopping(config, config.fit),
         )
@@ -213,17 +236,29 @@ class TransferScorer(BaseEstimator):
         if not config.refit_fit_on_all:
             self.linear_base_ = base
             return model
-        self.linear_base_ = self._linear_base(matrix[labelled], rating[labelled], config)
+        self.linear_base_ = self._linear_base(
+            matrix[labelled], rating[labelled], config, weight=_rows(weight, labelled)
+        )
         params = config.fit.model_copy(update={"n_estimators": best})
         refit = self._gbm(params, monotone, classifier=False, rows=int(labelled.sum()))
         offset = self.linear_base_.predict(matrix[labelled])
-        return refit.fit(matrix[labelled], rating[labelled], init_score=offset)
+        return refit.fit(
+            matrix[labelled],
+            rating[labelled],
+            sample_weight=_rows(weight, labelled),
+            init_score=offset,
+        )
 
     def _linear_base(
-        self, matrix: np.ndarray, target: np.ndarray, config: ScorerConfig
+        self,
+        matrix: np.ndarray,
+        target: np.ndarray,
+        config: ScorerConfig,
+        *,
+        weight: np.ndarray | None,
     ) -> LinearBase:
         base = LinearBase(config.fit_linear_terms, dict(config.fit_monotone))
-        return base.fit(matrix, target, self.feature_names_)
+        return base.fit(matrix, target, self.feature_names_, sample_weight=weight)
 
     def _fit_risk(
         self, matrix: np.ndarray, resisted: np.ndarray, folds: np.ndarray, config: ScorerConfig

@@ -52,11 +52,19 @@ class LinearBase:
             upper.append(0.0 if direction < 0 else np.inf)
         return [*lower, -np.inf], [*upper, np.inf]
 
-    def fit(self, matrix: np.ndarray, target: np.ndarray, feature_names: list[str]) -> LinearBase:
+    def fit(
+        self,
+        matrix: np.ndarray,
+        target: np.ndarray,
+        feature_names: list[str],
+        sample_weight: np.ndarray | None = None,
+    ) -> LinearBase:
         self.feature_names_ = feature_names
         self.terms_ = [t for t in self.terms if term_source(t) in feature_names]
         design = np.column_stack([self._design(matrix, feature_names), np.ones(len(matrix))])
-        solution = lsq_linear(design, target, bounds=self._bounds())
+        root = np.ones(len(matrix)) if sample_weight is None else np.sqrt(sample_weight)
+        # Weighted least squares: each row scaled by the root of its weight.
+        solution = lsq_linear(design * root[:, None], target * root, bounds=self._bounds())
         self.coef_ = np.asarray(solution.x[:-1])
         self.intercept_ = float(solution.x[-1])
         return self

@@ -13,6 +13,13 @@ score where kept), risk by the log loss of the calibrated probability: both prop
 the served numbers claim to be. Fit and risk are searched separately (each half the budget):
 they are separate models.
 
+Selection bias: when the history carries inverse-propensity weights of its moves
+(models/scoring/propensity.py), the fit search may weight its training rows by them
+(`fit.ipw`, in `ipw_choices`), and the fit CV loss of EVERY configuration, weighted or not, is
+the IPW-weighted squared error: all candidates are compared on the same estimate of the loss
+over the people HR could have picked, not just those it did pick. The propensity model is
+fitted once on all development years (it sees who was picked in a CV year, never an outcome).
+
 Three configurations are always tried first, so the search can only do as well or better on
 CV than them: the hand-set default, a "plain" configuration (LightGBM's default parameters,
 no constraints, no linear base, no calibration), and the previous pick when given.
@@ -20,6 +27,7 @@ no constraints, no linear base, no calibration), and the previous pick when give
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,8 +112,11 @@ def _dropped(trial: optuna.Trial, groups: dict[str, tuple[str, ...]], part: str)
     ]
 
 
-def fit_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
+def fit_config(
+    trial: optuna.Trial, base: ScorerConfig, *, ipw_choices: tuple[bool, ...] = (False,)
+) -> ScorerConfig:
     """The fit half of a trial's configuration (risk left as in `base`)."""
+    ipw = trial.suggest_categorical("fit.ipw", list(ipw_choices))
     monotone = trial.suggest_categorical("fit.monotone", [True, False])
     linear = trial.suggest_categorical("fit.linear_base", [True, False])
     default = ScorerConfig()
@@ -116,6 +127,7 @@ def fit_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
             "fit_linear_terms": default.fit_linear_terms if linear else [],
             "use_score_target": trial.suggest_categorical("fit.score_target", [True, False]),
             "fit_ignored": _dropped(trial, FIT_GROUPS, "fit"),
+            "fit_ipw": bool(ipw),
         }
     )
 
@@ -147,6 +159,7 @@ class History:
     score: np.ndarray
     resisted: np.ndarray
     decree_date: pd.Series
+    weight: np.ndarray | None = None  # inverse-propensity weights of the moves, if modelled
 
     @property
     def year(self) -> np.ndarray:
@@ -154,7 +167,9 @@ class History:
 
 
 def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
-    """Mean over CV years of the squared error of predicted fit against the refined outcome."""
+    """Mean over CV years of the squared error of predicted fit against the refined outcome,
+    weighted by the moves' inverse-propensity weights when the history has them."""
+    weight = history.weight if history.weight is not None else np.ones(len(history.rating))
     losses = []
     for year in years:
         train, valid = history.year < year, (history.year == year) & ~np.isnan(history.rating)
@@ -163,10 +178,11 @@ def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: 
             y_rating=history.rating[train],
             decree_date=history.decree_date[train],
             y_score=history.score[train],
+            fit_weight=weight[train] if history.weight is not None else None,
         )
         target = score_on_rating_scale(history.rating[valid], history.score[valid])
         predicted = scorer.predict_fit(history.X.loc[valid])
-        losses.append(float(np.mean((predicted - target) ** 2)))
+        losses.append(float(np.average((predicted - target) ** 2, weights=weight[valid])))
     return float(np.mean(losses))
 
 
@@ -200,16 +216,17 @@ class Budget:
 
 
 def _search(
-    part: str, *, loss: Loss, build: Builder, starts: list[ScorerConfig], budget: Budget
+    part: str, *, loss: Loss, build: Builder, starts: dict[str, ScorerConfig], budget: Budget
 ) -> tuple[ScorerConfig, pd.DataFrame]:
-    """One Optuna study: the start configurations first, then TPE until the time is up.
+    """One Optuna study: the named start configurations first, then TPE until the time is up.
     A trial whose configuration cannot train on a fold (too few of a class) scores +inf."""
+    names, first = list(starts), list(starts.values())
     configs: dict[int, ScorerConfig] = {}
     durations: dict[int, float] = {}
 
     def objective(trial: optuna.Trial) -> float:
         started = time.perf_counter()
-        config = starts[trial.number] if trial.number < len(starts) else build(trial, starts[0])
+        config = first[trial.number] if trial.number < len(first) else build(trial, first[0])
         configs[trial.number] = config
         try:
             return loss(config, budget.history, budget.years, budget.seed)
@@ -227,7 +244,7 @@ def _search(
             break
     rows = [
         {"part": part, "trial": t.number, "cv_loss": t.value, "seconds": durations[t.number]}
-        | {"start": ("default", "plain", "previous")[t.number] if t.number < len(starts) else ""}
+        | {"start": names[t.number] if t.number < len(names) else ""}
         | {k: str(v) for k, v in t.params.items()}
         for t in study.trials
     ]
@@ -241,23 +258,32 @@ def select_config(
     previous: ScorerConfig | None = None,
     cv_folds: int = 2,
     seed: int = 0,
+    ipw_choices: tuple[bool, ...] = (False, True),
 ) -> Selection:
-    """The configuration with the best time-ordered CV loss, fit and risk searched in turn."""
+    """The configuration with the best time-ordered CV loss, fit and risk searched in turn.
+
+    `ipw_choices`: whether the fit model may (or must) weight its moves by inverse propensity;
+    only offered when the history has weights (else never weighted)."""
     started = time.perf_counter()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     years = cv_years(history.decree_date, pd.Series(~np.isnan(history.rating)), folds=cv_folds)
     if not years:
         raise ValueError("need at least three decree years with outcomes for time-ordered CV")
-    starts = [ScorerConfig(), plain_config(), *([previous] if previous else [])]
+    choices = ipw_choices if history.weight is not None else (False,)
+    starts = start_configs(previous, ipw_choices=choices)
     budget = Budget(history=history, years=years, seconds=budget_seconds / 2, seed=seed)
     fit, fit_table = _search(
-        "fit", loss=fit_cv_loss, build=fit_config, starts=starts, budget=budget
+        "fit",
+        loss=fit_cv_loss,
+        build=functools.partial(fit_config, ipw_choices=choices),
+        starts=starts,
+        budget=budget,
     )
     risk, risk_table = _search(
         "risk",
         loss=risk_cv_loss,
         build=risk_config,
-        starts=[fit.model_copy(update=_risk_part(s)) for s in starts],
+        starts={name: fit.model_copy(update=_risk_part(s)) for name, s in starts.items()},
         budget=budget,
     )
     chosen = fit.model_copy(update=_risk_part(risk))
@@ -266,6 +292,20 @@ def select_config(
         table=pd.concat([fit_table, risk_table], ignore_index=True),
         seconds=time.perf_counter() - started,
     )
+
+
+def start_configs(
+    previous: ScorerConfig | None, *, ipw_choices: tuple[bool, ...]
+) -> dict[str, ScorerConfig]:
+    """The configurations every search tries first: the hand-set default, the plain one, the
+    previous pick; with IPW offered also the default weighted (with IPW forced, all weighted)."""
+    starts = {"default": ScorerConfig(), "plain": plain_config()}
+    starts |= {"previous": previous} if previous else {}
+    if ipw_choices == (True,):
+        return {f"{name}+ipw": s.model_copy(update={"fit_ipw": True}) for name, s in starts.items()}
+    if True in ipw_choices:
+        starts["default+ipw"] = ScorerConfig(fit_ipw=True)
+    return starts
 
 
 RISK_FIELDS = (

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.evaluate import gate_decision, move_groups, risk_auc_ratio, split_by_time
+from pipelines.evaluate import (
+    gate_decision,
+    move_groups,
+    rarely_picked_ndcg,
+    risk_auc_ratio,
+    split_by_time,
+)
 from pipelines.train import baseline_gate
 
 
@@ -92,3 +98,20 @@ def test_baseline_gate_fails_a_model_that_loses_to_the_plain_lightgbm() -> None:
     }
     decision = baseline_gate(metrics).set_index("metric")
     assert not decision.loc["fit_ndcg10_truth", "ok"] and decision.loc["risk_brier", "ok"]
+
+
+def test_rarely_picked_ndcg_ranks_each_kind_among_its_own_pool_members() -> None:
+    pools = pd.DataFrame(
+        {
+            "pool_id": ["a"] * 4 + ["b"] * 3,
+            "expected_post_move_rating": [4.0, 2.0, 3.0, 1.0, 5.0, 1.0, 2.0],
+            "sector_change": [1, 1, 0, 0, 1, 0, 0],
+            "distance_home_km": [5.0, 300.0, 150.0, np.nan, 10.0, 200.0, 20.0],
+            "grade_step": [0, 0, 0, 0, 0, 0, 0],
+        }
+    )
+    score = np.array([2.0, 4.0, 5.0, 1.0, 9.0, 9.0, 9.0])  # other sector in pool a: reversed
+    metrics = rarely_picked_ndcg(pools, score, k=10)
+    assert metrics["fit_ndcg10_truth.other_sector"] < 1.0  # pool b has one such: left out
+    assert metrics["fit_ndcg10_truth.far_from_home"] == pytest.approx(1.0)  # 150 km ranked first
+    assert "fit_ndcg10_truth.grade_step" not in metrics  # nobody changes grade

@@ -224,17 +224,39 @@ def test_champion_using_a_dropped_feature_is_named_stale(
     assert stale_reason(scorer) == "features no longer built: years_as_camat"
 
 
-def test_selection_within_a_budget_logs_the_chosen_config_and_cv_table(
-    settings: Settings, world: Path, first: TrainResult
-) -> None:
-    # Changes the registry: may promote the selected model (so it runs last).
-    selected = run_training(settings, truth_folder=world, config=TrainConfig(budget_seconds=4.0))
+@pytest.fixture(scope="module")
+def selected(settings: Settings, world: Path, first: TrainResult) -> TrainResult:
+    # Changes the registry: may promote the selected model (its tests come last).
+    return run_training(settings, truth_folder=world, config=TrainConfig(budget_seconds=4.0))
+
+
+def _run_of(settings: Settings, result: TrainResult) -> mlflow.entities.Run:
     client = tracking.client_for(settings)
-    run = client.get_run(client.get_model_version(settings.model_name, selected.version).run_id)
+    return client.get_run(client.get_model_version(settings.model_name, result.version).run_id)
+
+
+def test_selection_within_a_budget_logs_the_chosen_config_and_cv_table(
+    settings: Settings, selected: TrainResult
+) -> None:
+    run = _run_of(settings, selected)
+    client = tracking.client_for(settings)
     logged = {a.path for a in client.list_artifacts(run.info.run_id, "selection")}
     assert "selection/cv.csv" in logged
     assert run.data.metrics["selection.trials"] >= 4  # default and plain, for fit and risk
     assert "scorer.calibration" in run.data.params
+    assert run.data.params["scorer.fit_ipw"] == str(selected.scorer_config.fit_ipw)
+
+
+def test_selection_offers_ipw_and_logs_the_propensity_model(
+    settings: Settings, selected: TrainResult
+) -> None:
+    run = _run_of(settings, selected)
+    metrics = run.data.metrics
+    assert 0.5 < metrics["propensity.auc"] <= 1.0
+    assert metrics["ipw.weight_min"] <= metrics["ipw.weight_median"] <= metrics["ipw.weight_max"]
+    assert 0 < metrics["ipw.ess"] <= float(run.data.params["examples.development"])
+    path = tracking.client_for(settings).download_artifacts(run.info.run_id, "selection/cv.csv")
+    assert "default+ipw" in set(pd.read_csv(path)["start"].dropna())
 
 
 def test_run_logs_versions_evaluation_artifacts_and_the_gate(

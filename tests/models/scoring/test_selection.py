@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,14 @@ import pytest
 from models.scoring.calibration import choose_calibrator
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.estimators import TransferScorer
-from models.scoring.selection import History, Selection, cv_years, plain_config, select_config
+from models.scoring.selection import (
+    History,
+    Selection,
+    cv_years,
+    fit_cv_loss,
+    plain_config,
+    select_config,
+)
 from tests.fixtures.examples import FEATURES, synthetic_examples
 
 
@@ -80,3 +89,48 @@ def test_no_calibration_returns_the_raw_probability() -> None:
     raw = np.array([0.1, 0.4, 0.8])
     calibrator = choose_calibrator(raw, np.array([0, 1, 1]), method="none")
     assert calibrator.predict(raw) == pytest.approx(raw)
+
+
+def _weighted(frame: pd.DataFrame, weight: np.ndarray) -> History:
+    return dataclasses.replace(_history(frame), weight=weight)
+
+
+def test_ipw_is_offered_when_the_history_has_weights() -> None:
+    frame = synthetic_examples(1000, seed=5)
+    weight = np.random.default_rng(0).uniform(0.2, 3.0, len(frame))
+    chosen = select_config(_weighted(frame, weight / weight.mean()), budget_seconds=1.0)
+    fit = chosen.table[chosen.table["part"] == "fit"]
+    assert "default+ipw" in set(fit["start"])
+    assert isinstance(chosen.config.fit_ipw, bool)
+
+
+def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
+    assert not selection.config.fit_ipw
+    assert "default+ipw" not in set(selection.table["start"])
+
+
+def test_equal_weights_leave_the_cv_loss_unchanged() -> None:
+    frame = synthetic_examples(900, seed=6)
+    plain, years = plain_config(), [2022, 2023]
+    unweighted = fit_cv_loss(plain, _history(frame), years, 0)
+    equal = fit_cv_loss(plain, _weighted(frame, np.ones(len(frame))), years, 0)
+    assert equal == pytest.approx(unweighted, rel=1e-9)
+
+
+def test_cv_loss_of_an_unweighted_model_is_weighted_too() -> None:
+    """Every configuration is scored on the same IPW estimate, not only the weighted ones."""
+    frame = synthetic_examples(900, seed=6)
+    weight = np.where(frame["distance_home_km"].to_numpy() > 50, 5.0, 0.5)
+    plain, years = plain_config(), [2022, 2023]
+    unweighted = fit_cv_loss(plain, _history(frame), years, 0)
+    assert fit_cv_loss(plain, _weighted(frame, weight), years, 0) != pytest.approx(unweighted)
+
+
+def test_ipw_configuration_refuses_to_train_without_weights() -> None:
+    frame = synthetic_examples(300, seed=7)
+    with pytest.raises(ValueError, match="fit_ipw"):
+        TransferScorer(ScorerConfig(fit_ipw=True)).fit_rating_model(
+            frame[FEATURES],
+            y_rating=frame["post_move_rating"],
+            decree_date=frame["decree_date"],
+        )
