@@ -250,11 +250,17 @@ def authenticate(
 ApiKeyDep = Annotated[ApiKey, Depends(authenticate)]
 
 
-def require_role(*roles: Role | str) -> Any:
-    """A dependency admitting callers with one of `roles` (admin always passes), else 403."""
+def require_role(*roles: Role | str, unit_scoped: bool = False) -> Any:
+    """A dependency admitting callers with one of `roles` (admin always passes), else 403.
+
+    A unit-scoped hr key (a unit head's) passes only where `unit_scoped` admits it: the
+    consultation's unit routes. Everywhere else it would see other units' people (shortlists
+    show who asked for a post), so it is refused like a wrong role."""
     allowed = frozenset(Role(r) for r in roles) | {Role.ADMIN}
 
     def check_role(key: ApiKeyDep) -> ApiKey:
+        if key.unit_id is not None and not unit_scoped:
+            raise ForbiddenError(UNIT_SCOPED_ONLY)
         if key.role not in allowed:
             needed = ", ".join(sorted(r.value for r in allowed))
             raise ForbiddenError(
@@ -292,6 +298,10 @@ def agency_wide_only(key: ApiKeyDep) -> ApiKey:
     return key
 
 
+UNIT_SCOPED_ONLY = (
+    "Kunci unit hanya untuk peringkat unit dalam konsultasi / "
+    "A unit-scoped key is only for its unit's consultation rankings"
+)
 AGENCY_WIDE_ONLY = (
     "Kunci unit hanya melihat kandidat unitnya sendiri / "
     "A unit-scoped key sees only its own unit's candidates"
@@ -305,6 +315,7 @@ OWN_RECORD_ONLY = (
 )
 
 HrKey = Annotated[ApiKey, require_role(Role.HR)]
+UnitHrKey = Annotated[ApiKey, require_role(Role.HR, unit_scoped=True)]  # a unit head's too
 PegawaiKey = Annotated[ApiKey, Depends(own_record_only)]
 PlannerKey = Annotated[ApiKey, require_role(Role.PLANNER)]
 DataKey = Annotated[ApiKey, require_role(Role.DATA)]

@@ -22,7 +22,7 @@ from serving.consultation.unit_service import rank_for_unit, unit_candidates
 from serving.deps import EngineDep, StateDep
 from serving.errors import ApiError
 from serving.pages.render import PageRoute, render
-from serving.pages.session import HrPage, Session, check_csrf
+from serving.pages.session import Session, UnitHrPage, check_csrf
 from serving.state import LoadedState
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(audited)])
@@ -66,9 +66,9 @@ def _page(
         view = unit_candidates(
             state, engine, key=session.key, round_id=round_id, unit_id=unit_id, at=now()
         )
-        audit.returned(
-            nips=[c.nip for p in view.positions for c in p.candidates],
-            position_ids=[p.position_id for p in view.positions],
+        audit.returned(  # kept beside what a refused ranking already named
+            nips=[*audit.nips, *(c.nip for p in view.positions for c in p.candidates)],
+            position_ids=[*audit.position_ids, *(p.position_id for p in view.positions)],
             model_version=state.model_version,
         )
     return render(
@@ -88,7 +88,7 @@ def _page(
 @router.get("/konsultasi-unit", response_class=HTMLResponse)
 def unit_page(
     request: Request,
-    session: HrPage,
+    session: UnitHrPage,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,
@@ -104,7 +104,7 @@ def unit_page(
 @router.post("/konsultasi-unit", response_class=HTMLResponse)
 def rank_page(
     request: Request,
-    session: HrPage,
+    session: UnitHrPage,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,

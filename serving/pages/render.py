@@ -46,11 +46,11 @@ NAV: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 )
 
 
-AGENCY_WIDE_PAGES = frozenset({"/konsultasi-hr"})  # refused to unit-scoped sessions
+UNIT_PAGES = frozenset({"/konsultasi-unit"})  # the only pages a unit-scoped session may open
 
 
 def nav_for(role: str | None, *, scoped: bool = False) -> list[tuple[str, str, str]]:
-    """The menu of a role; a unit-scoped hr key does not see the round-wide HR page."""
+    """The menu of a role; a unit-scoped hr key sees only its unit's ranking page."""
     if role is None:
         return []
     staff_pages = role == "admin"  # admin sees every staff page, not the employee's own
@@ -58,8 +58,18 @@ def nav_for(role: str | None, *, scoped: bool = False) -> list[tuple[str, str, s
         (p, i, e)
         for p, i, e, roles in NAV
         if (role in roles or (staff_pages and "pegawai" not in roles))
-        and not (scoped and p in AGENCY_WIDE_PAGES)
+        and (not scoped or p in UNIT_PAGES)
     ]
+
+
+def home_of(key: Any) -> str:
+    """Where a session starts: an employee at their consultation, a unit head at the unit's
+    rankings, everyone else at the dashboard."""
+    if key is None:
+        return "/"
+    if key.role.value == "pegawai":
+        return "/konsultasi"
+    return "/konsultasi-unit" if key.unit_id is not None else "/"
 
 
 def render(
@@ -74,7 +84,7 @@ def render(
             None if key is None else key.role.value,
             scoped=key is not None and key.unit_id is not None,
         ),
-        "home": "/konsultasi" if key is not None and key.role.value == "pegawai" else "/",
+        "home": home_of(key),
         "path": getattr(request.scope.get("route"), "path", ""),
     }
     response = TEMPLATES.TemplateResponse(

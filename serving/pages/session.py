@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from serving.audit import AuditRecord, current_audit
-from serving.auth import AGENCY_WIDE_ONLY, ApiKey, Role, key_of_row
+from serving.auth import AGENCY_WIDE_ONLY, UNIT_SCOPED_ONLY, ApiKey, Role, key_of_row
 from serving.db import api_keys
 from serving.errors import ForbiddenError
 from serving.secret_files import home_secret
@@ -175,12 +175,15 @@ def own_record_page(session: Annotated[Session, Depends(signed_in)]) -> Session:
     return session
 
 
-def page_role(*roles: Role) -> object:
-    """A dependency admitting a signed-in session whose role is one of `roles` (or admin)."""
+def page_role(*roles: Role, unit_scoped: bool = False) -> object:
+    """A dependency admitting a signed-in session whose role is one of `roles` (or admin); a
+    unit-scoped session only where `unit_scoped` admits it (see `serving.auth.require_role`)."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
     def check(session: Annotated[Session, Depends(signed_in)]) -> Session:
         assert session.key is not None
+        if session.key.unit_id is not None and not unit_scoped:
+            raise ForbiddenError(UNIT_SCOPED_ONLY)
         if session.key.role not in allowed:
             raise PageForbidden(session.key.role, allowed)
         return session
@@ -198,6 +201,7 @@ def agency_hr_page(session: Annotated[Session, page_role(Role.HR)]) -> Session:
 
 SessionDep = Annotated[Session, Depends(signed_in)]
 HrPage = Annotated[Session, page_role(Role.HR)]
+UnitHrPage = Annotated[Session, page_role(Role.HR, unit_scoped=True)]  # a unit head's too
 PlannerPage = Annotated[Session, page_role(Role.PLANNER)]
 DataPage = Annotated[Session, page_role(Role.DATA)]
 EmployeePage = Annotated[Session, page_role(Role.HR, Role.PLANNER)]

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from serving.auth import Role, verify_key
-from serving.pages.render import PageRoute, render
+from serving.auth import verify_key
+from serving.pages.render import PageRoute, home_of, render
 from serving.pages.session import (
     Session,
     check_csrf,
@@ -50,7 +50,7 @@ def sign_in(
     key = verify_key(request.app.state.engine, api_key.strip())
     if key is None:
         return _sign_in_page(request, status_code=401, failed=True)
-    home = "/konsultasi" if key.role is Role.PEGAWAI else "/"
+    home = home_of(key)
     response = RedirectResponse(home, status_code=303)
     write_session(request, response, key=key)
     return response

@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from serving.audit import AuditDep, audited
-from serving.auth import HrKey, PegawaiKey, agency_wide_only
+from serving.auth import HrKey, PegawaiKey, UnitHrKey, agency_wide_only
 from serving.consultation import store
 from serving.consultation.crypto import NoteCipher
 from serving.consultation.service import (
@@ -74,7 +74,7 @@ def open_round(
     response_model=list[RoundResponse],
     summary="Daftar putaran konsultasi / Consultation rounds",
 )
-def list_rounds(key: HrKey, engine: EngineDep) -> list[RoundResponse]:
+def list_rounds(key: UnitHrKey, engine: EngineDep) -> list[RoundResponse]:
     at = now()
     return [round_response(r, at) for r in store.list_rounds(engine)]
 

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from serving.audit import AuditDep, audited
-from serving.auth import HrKey
+from serving.auth import UnitHrKey
 from serving.consultation.service import now
 from serving.consultation.unit_service import rank_for_unit, unit_candidates
 from serving.deps import EngineDep, StateDep
@@ -41,7 +41,7 @@ PositionPath = Annotated[str, Path(min_length=1, max_length=200, description="Ja
 def candidates(
     round_id: RoundId,
     unit_id: UnitId,
-    key: HrKey,
+    key: UnitHrKey,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,
@@ -65,7 +65,7 @@ def rank(
     unit_id: UnitId,
     position_id: PositionPath,
     body: RankingRequest,
-    key: HrKey,
+    key: UnitHrKey,
     state: StateDep,
     engine: EngineDep,
     audit: AuditDep,

@@ -106,6 +106,36 @@ def test_a_unit_key_is_refused_another_units_posts_and_the_round_wide_routes(
     ]
 
 
+def test_a_unit_key_opens_nothing_outside_its_units_consultation(
+    client: TestClient, market: dict[str, Any], world_state: LoadedState
+) -> None:
+    """A shortlist shows who asked for a post (the preference factors), so a unit head's key
+    is refused every hr route but its unit's rankings and the round list: 403, audited."""
+    other_post = next(
+        str(p)
+        for p, u in world_state.lookups.positions["unit_id"].items()
+        if str(u) != market["unit_id"]
+    )
+    person = market["people"][0]
+    refused = {
+        "/v1/positions/{position_id}/shortlist": client.get(
+            f"/v1/positions/{other_post}/shortlist", headers=market["head"]
+        ),
+        "/v1/employees/{nip}/training-plan": client.get(
+            f"/v1/employees/{person}/training-plan",
+            params={"position_id": other_post},
+            headers=market["head"],
+        ),
+    }
+    for response in refused.values():
+        assert response.status_code == 403, response.text
+        assert "unit-scoped key is only for" in response.json()["message"]
+    rows = client.app.state.audit.rows()[-2:]  # type: ignore[attr-defined]
+    assert [(r["route"], r["status"]) for r in rows] == [(route, 403) for route in refused]
+    rounds = client.get("/v1/consultations", headers=market["head"])
+    assert rounds.status_code == 200, rounds.text
+
+
 def test_the_plans_blocking_pairs_equal_a_brute_force_count_and_show_on_the_plan_page(
     client: TestClient,
     headers: Headers,
