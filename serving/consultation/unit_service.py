@@ -8,6 +8,7 @@ It ranks them, best first, while the round is open.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 
 import numpy as np
@@ -40,11 +41,15 @@ def unit_positions(state: LoadedState, unit_id: str, consultation: store.Round) 
     return [p for p in offered if str(positions.at[p, "unit_id"]) == unit_id]
 
 
-def _model(ranking: rankings.UnitRanking | None) -> RankingModel | None:
+def _model(
+    ranking: rankings.UnitRanking | None, *, still_asking: Container[str] | None = None
+) -> RankingModel | None:
+    """The stored ranking; with `still_asking`, only the people whose current answer still
+    chooses the post (as the plan reads it): nobody is shown to a unit who withdrew."""
     if ranking is None:
         return None
     return RankingModel(
-        nips=ranking.nips,
+        nips=[n for n in ranking.nips if still_asking is None or n in still_asking],
         version=ranking.version,
         ranked_by=ranking.ranked_by,
         saved_at=ranking.saved_at,
@@ -57,6 +62,11 @@ def _name(state: LoadedState, nip: str) -> str | None:
         return None
     name = employees.at[nip, "name"]
     return str(name) if isinstance(name, str) and name else None
+
+
+# Factors that speak of a person's other wishes (which sector, which priority); a unit sees
+# only that the person chose its post, and at which rank.
+WISH_FEATURES = frozenset({"preference_match", "unrequested_sector"})
 
 
 def _candidates(
@@ -80,7 +90,7 @@ def _candidates(
             fit=round(float(fit), 2),
             risk=round(float(risk), 3),
             risk_band=str(band),
-            factors=factors.get(str(nip), []),
+            factors=[f for f in factors.get(str(nip), []) if f.feature not in WISH_FEATURES],
         )
         for nip, eligible, fit, risk, band in zip(
             nips, scores["eligible"], scores["fit"], risks, bands, strict=True
@@ -103,7 +113,7 @@ def unit_candidates(
             position_id=p,
             title=str(titles.get(p, p)),
             candidates=_candidates(state, p, asked.get(p, {}), with_name=key.role in NAME_ROLES),
-            ranking=_model(current.get(p)),
+            ranking=_model(current.get(p), still_asking=asked.get(p, {})),
         )
         for p in unit_positions(state, unit_id, consultation)
     ]

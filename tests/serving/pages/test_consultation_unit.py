@@ -88,6 +88,9 @@ def test_a_ranking_of_someone_who_did_not_choose_the_post_is_shown_as_an_error(
     response = head.post("/konsultasi-unit", data=_form(market, csrf_of(page.text), [stranger]))
     assert response.status_code == 422
     assert "did not choose this position" in response.text
+    audit = head.app.state.audit.rows()[-1]  # type: ignore[attr-defined]
+    assert (audit["route"], audit["status"]) == ("/konsultasi-unit", 422)
+    assert stranger in audit["nips"].split(";")  # the refused name stays in the record
 
 
 def test_a_unit_session_is_refused_another_unit_and_the_round_wide_hr_page(
