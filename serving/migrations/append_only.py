@@ -63,14 +63,26 @@ def refuse_update(table: str) -> None:
         raise NotImplementedError(f"append-only {table}: no triggers for {_dialect()}")
 
 
-def refuse_replace(table: str, *, key: str = "id") -> None:
-    """Refuse rewriting a row by re-inserting its key (SQLite) or emptying the table (TRUNCATE)."""
+def refuse_replace(table: str, *, key: str = "id", unique: tuple[str, ...] = ()) -> None:
+    """Refuse rewriting a row by re-inserting its key (SQLite) or emptying the table (TRUNCATE).
+
+    On SQLite, INSERT OR REPLACE also deletes a row that shares a UNIQUE constraint's columns
+    with the new one, without firing delete triggers: `unique` names such columns, and an insert
+    that repeats them is refused too (an IntegrityError, as the constraint itself would raise).
+    """
     if _dialect() == "sqlite":
         op.execute(
             f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
             f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {key} = NEW.{key}) "
             f"BEGIN SELECT RAISE(ABORT, '{table} {MESSAGE}'); END"
         )
+        if unique:
+            same = " AND ".join(f"{c} = NEW.{c}" for c in unique)
+            op.execute(
+                f"CREATE TRIGGER {table}_no_replace_unique BEFORE INSERT ON {table} "
+                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {same}) "
+                f"BEGIN SELECT RAISE(ABORT, '{table} {MESSAGE}'); END"
+            )
     elif _dialect() == "postgresql":
         _postgres_function()
         op.execute(
@@ -87,7 +99,9 @@ def make_append_only(table: str, *, key: str = "id") -> None:
     refuse_replace(table, key=key)
 
 
-def keep_while_parent(table: str, *, parent: str, column: str) -> None:
+def keep_while_parent(
+    table: str, *, parent: str, column: str, unique: tuple[str, ...] = ()
+) -> None:
     """Rows are kept as written (no UPDATE, no REPLACE, no TRUNCATE) and refuse DELETE while
     the parent row they belong to (`parent.id = column`) exists: a history that goes only with
     its parent, e.g. when a retention purge deletes a consultation round."""
@@ -112,4 +126,4 @@ def keep_while_parent(table: str, *, parent: str, column: str) -> None:
         )
     else:
         raise NotImplementedError(f"append-only {table}: no triggers for {_dialect()}")
-    refuse_replace(table)
+    refuse_replace(table, unique=unique)

@@ -48,7 +48,12 @@ def upgrade() -> None:
         sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("round_id", "position_id", "version", name="one_version_each"),
     )
-    keep_while_parent("unit_rankings", parent="consultation_rounds", column="round_id")
+    keep_while_parent(
+        "unit_rankings",
+        parent="consultation_rounds",
+        column="round_id",
+        unique=("round_id", "position_id", "version"),
+    )
 
 
 def downgrade() -> None:

@@ -104,6 +104,24 @@ def test_rankings_refuse_update_and_delete(engine: Engine, tmp_path: Path, state
     assert rankings.current_rankings(engine, consultation.id)["P1"].nips == list(ASKED)
 
 
+def test_a_ranking_cannot_be_replaced_by_reinserting_its_version(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """SQLite's INSERT OR REPLACE (and PostgreSQL's plain insert) of a fresh id with an existing
+    (round, position, version) must not drop the stored version."""
+    consultation = _round_with_answers(engine, tmp_path)
+    _rank(engine, consultation, list(ASKED))
+    verb = "INSERT OR REPLACE" if engine.dialect.name == "sqlite" else "INSERT"
+    statement = (
+        f"{verb} INTO unit_rankings (id, round_id, unit_id, position_id, nips, version, "
+        "ranked_by, saved_at) SELECT id + 1000, round_id, unit_id, position_id, '[]', version, "
+        "ranked_by, saved_at FROM unit_rankings"
+    )
+    with pytest.raises(DatabaseError), engine.begin() as connection:
+        connection.execute(text(statement))
+    assert rankings.current_rankings(engine, consultation.id)["P1"].nips == list(ASKED)
+
+
 def test_the_purge_takes_a_rounds_rankings_with_it(engine: Engine, tmp_path: Path) -> None:
     consultation = _round_with_answers(engine, tmp_path)
     _rank(engine, consultation, list(ASKED))
