@@ -1,11 +1,12 @@
 """Greedy position-by-position shortlist fill: what a planner does with shortlists alone.
 
 Open positions are taken one after another (must_fill first, then the largest shortage first);
-each takes the best remaining candidates of its shortlist by fit (ties: lower risk) until its
-open slots are filled. It keeps the plan's promises (each person once, risk caps, unit outflow
-floors, and no robbing: nobody leaves a needed seat unless someone has already arrived in it or
-the position is over-staffed), but forms no vacancy chains. It is the baseline the MILP is
-compared with, and the fallback when the solver finds no plan within its time limit.
+each takes the best remaining candidates of its shortlist by fit (ties: lower risk; plus the
+consultation's weighted bonuses when the plan heard a round) until its open slots are filled.
+It keeps the plan's promises (each person once, risk caps, unit outflow floors, and no robbing:
+nobody leaves a needed seat unless someone has already arrived in it or the position is
+over-staffed), but forms no vacancy chains. It is the baseline the MILP is compared with, and
+the fallback when the solver finds no plan within its time limit.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from models.planning.instance import PlanInstance, PlanOptions
+from models.planning.instance import PlanInstance, PlanOptions, consultation_bonus
 
 
 @dataclass
@@ -57,7 +58,9 @@ def _try_take(inst: PlanInstance, state: _State, pair: int, risk_cap: float) -> 
 def greedy_fill(inst: PlanInstance, options: PlanOptions) -> tuple[np.ndarray, list[str]]:
     """Chosen pairs (bool per pair) and the pins the greedy fill could not honour."""
     n = len(inst.value)
-    fit = inst.pairs["fit"].to_numpy(dtype=np.float64)
+    # a shortlist's order (fit, ties lower risk), plus what the consultation adds where the
+    # plan heard one: a fallback plan still honours stated choices by the same weights
+    fit = inst.pairs["fit"].to_numpy(dtype=np.float64) + consultation_bonus(inst.pairs, options)
     by_slot = np.lexsort((inst.risk, -fit, inst.target))
     starts = np.searchsorted(inst.target[by_slot], np.arange(len(inst.position_ids) + 1))
     state = _State(

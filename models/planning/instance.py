@@ -261,10 +261,7 @@ def build_instance(
     open_count = _open_counts(slots, positions)
     headcount, need, room = _unit_arrays(staffing, unit_ids, options.min_unit_share)
     value = (kept["fit"] - options.risk_weight * kept["risk"]).to_numpy(dtype=np.float64)
-    if "choice_rank" in kept.columns and options.preference_weight > 0:
-        value = value + options.preference_weight * preference_bonus(kept["choice_rank"].to_numpy())
-    if "unit_score" in kept.columns and options.unit_preference_weight > 0:
-        value = value + options.unit_preference_weight * unit_bonus(kept["unit_score"].to_numpy())
+    value = value + consultation_bonus(kept, options)
     kept = kept.assign(
         from_unit_id=unit_ids[position_unit[source]], unit_id=unit_ids[position_unit[target]]
     ).assign(value=value)
@@ -329,6 +326,17 @@ def empty_seats(inst: PlanInstance, chosen: np.ndarray) -> np.ndarray:
     moves_in = np.bincount(inst.target[chosen], minlength=n_positions)
     moves_out = np.bincount(inst.source[chosen], minlength=n_positions)
     return np.maximum(0, moves_out - moves_in - inst.surplus)
+
+
+def consultation_bonus(pairs: pd.DataFrame, options: PlanOptions) -> np.ndarray:
+    """Per pair, what the consultation adds to its value: the person's ranked choice and the
+    unit's ranking, each times its weight (zero without answers or with weight 0)."""
+    bonus = np.zeros(len(pairs))
+    if "choice_rank" in pairs.columns and options.preference_weight > 0:
+        bonus += options.preference_weight * preference_bonus(pairs["choice_rank"].to_numpy())
+    if "unit_score" in pairs.columns and options.unit_preference_weight > 0:
+        bonus += options.unit_preference_weight * unit_bonus(pairs["unit_score"].to_numpy())
+    return bonus
 
 
 def vacancy_cost_of(options: PlanOptions) -> float:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.planning.instance import PlanOptions
-from models.planning.optimise import plan_transfers
+from models.planning.optimise import greedy_plan, plan_transfers
 from models.planning.preferences import (
     attach_choice_ranks,
     blocking_pairs,
@@ -75,6 +75,20 @@ def test_plan_with_preference_weight_gives_at_least_as_many_top3_matches_as_with
         assert with_weight.summary["total_fit"] <= without.summary["total_fit"] + 1e-9 or (
             with_weight.summary["total_risk"] <= without.summary["total_risk"] + 1e-9
         )
+
+
+def test_the_greedy_fallback_honours_stated_choices_by_the_same_weight() -> None:
+    """A plan that falls back to the greedy fill (solver out of time) still hears the answers:
+    with a weight it meets at least as many top-3 choices, without one it is the plain fill."""
+    met = []
+    for seed in range(11, 21):
+        staffing, pairs, choices = _world(seed)
+        plain = greedy_plan(pairs.drop(columns="choice_rank"), staffing)
+        unweighted = greedy_plan(pairs, staffing, options=PlanOptions(preference_weight=0.0))
+        weighted = greedy_plan(pairs, staffing, options=PlanOptions(preference_weight=5.0))
+        assert unweighted.moves.equals(plain.moves)
+        met.append((_top3(weighted.moves, choices), _top3(plain.moves, choices)))
+    assert all(w >= p for w, p in met) and any(w > p for w, p in met)
 
 
 def test_zero_preference_weight_leaves_the_plan_unchanged() -> None:
