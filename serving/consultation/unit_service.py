@@ -56,7 +56,8 @@ def _model(
     )
 
 
-def _name(state: LoadedState, nip: str) -> str | None:
+def employee_name(state: LoadedState, nip: str) -> str | None:
+    """The person's name from the loaded export (None when unknown or not exported)."""
     employees = state.lookups.employees
     if nip not in employees.index or "name" not in employees.columns:
         return None
@@ -84,7 +85,7 @@ def _candidates(
     found = [
         UnitCandidate(
             nip=str(nip),
-            name=_name(state, str(nip)) if with_name else None,
+            name=employee_name(state, str(nip)) if with_name else None,
             choice_rank=asked[str(nip)],
             eligible=bool(eligible),
             fit=round(float(fit), 2),

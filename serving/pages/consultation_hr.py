@@ -27,6 +27,7 @@ from serving.consultation.service import (
     round_response,
     rounds_overview,
 )
+from serving.consultation.unit_service import employee_name
 from serving.deps import EngineDep, StateDep
 from serving.errors import ApiError, _validation_message
 from serving.pages.render import PageRoute, render
@@ -34,7 +35,6 @@ from serving.pages.session import AgencyHrPage, Session, check_csrf
 from serving.routers.employees import NAME_ROLES
 from serving.schemas.common import NIP_PATTERN
 from serving.schemas.consultations import RoundRequest
-from serving.state import LoadedState
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(audited)])
 
@@ -111,14 +111,6 @@ def close_round_page(
     return RedirectResponse(f"/konsultasi-hr/{round_id}", status_code=303)
 
 
-def _name(state: LoadedState, nip: str) -> str | None:
-    employees = state.lookups.employees
-    if nip not in employees.index or "name" not in employees.columns:
-        return None
-    name = employees.at[nip, "name"]
-    return str(name) if isinstance(name, str) and name else None
-
-
 @router.get("/konsultasi-hr/{round_id}", response_class=HTMLResponse)
 def respondents_page(
     request: Request,
@@ -138,7 +130,8 @@ def respondents_page(
         "consultation_hr_round.html",
         round=round_response(consultation, now()),
         respondents=[
-            {"answer": a, "name": _name(state, a.nip) if with_name else None} for a in answers
+            {"answer": a, "name": employee_name(state, a.nip) if with_name else None}
+            for a in answers
         ],
     )
 
