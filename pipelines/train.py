@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -31,6 +32,8 @@ from pipelines import evaluate, figures, registry, tracking
 from pipelines.fairness import log_fairness, shortlist_audit
 from pipelines.settings import Settings
 from pipelines.snapshots import Snapshot, load_snapshot
+
+Progress = Callable[[int, int], None]  # (seconds of selection used, seconds of budget)
 
 log = logging.getLogger(__name__)
 PIPELINE = "train"
@@ -298,7 +301,10 @@ def propensity_metrics(propensity: Propensity) -> dict[str, float]:
 
 
 def select(
-    development: pd.DataFrame, config: TrainConfig, propensity: Propensity | None
+    development: pd.DataFrame,
+    config: TrainConfig,
+    propensity: Propensity | None,
+    progress: Progress | None = None,
 ) -> tuple[TrainConfig, Selection | None]:
     """With a budget: the scorer configuration chosen by time-ordered CV on the development
     years only (the held-out years stay unseen until the report). Without one, IPW "on"
@@ -323,6 +329,7 @@ def select(
             cv_folds=config.cv_folds,
             seed=config.random_state,
             ipw_choices=IPW_CHOICES[config.ipw],
+            progress=progress,
         )
     except ValueError as exc:
         raise TrainingDataError(
@@ -373,12 +380,16 @@ def log_register_gate(
 
 
 def evaluate_snapshot(
-    snapshot: Snapshot, *, config: TrainConfig, truth_folder: Path | None
+    snapshot: Snapshot,
+    *,
+    config: TrainConfig,
+    truth_folder: Path | None,
+    progress: Progress | None = None,
 ) -> Evaluated:
     """Split, fit the bundle and the baselines, and evaluate them side by side."""
     development, heldout = split(snapshot.data, config)
     propensity = selection_bias(snapshot.data, development, config)
-    config, selection = select(development, config, propensity)
+    config, selection = select(development, config, propensity, progress)
     fitted = fit_models(development, config, propensity)
     source = snapshot.manifest.get("source_folder")
     truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
@@ -410,12 +421,14 @@ def run_training(
     snapshot_id: str | None = None,
     truth_folder: Path | None = None,
     config: TrainConfig | None = None,
+    progress: Progress | None = None,
 ) -> TrainResult:
-    """Train on a snapshot (default: the current one), evaluate, register and gate."""
+    """Train on a snapshot (default: the current one), evaluate, register and gate.
+    `progress` hears the model selection's (seconds used, seconds of budget)."""
     started = time.perf_counter()
     config = config or TrainConfig()
     snapshot = load_snapshot(snapshot_id, settings=settings)
-    run = evaluate_snapshot(snapshot, config=config, truth_folder=truth_folder)
+    run = evaluate_snapshot(snapshot, config=config, truth_folder=truth_folder, progress=progress)
     previous = registry.champion_version(settings)
     version, passed, decision = log_register_gate(settings, snapshot=snapshot, run=run)
     registry.record_gate(settings, version=version, passed=passed)

@@ -58,7 +58,7 @@ def train(
     """Train the fit and risk models, evaluate against baselines, register, gate, promote."""
     import pandas as pd
 
-    from cli.progress import step
+    from cli.progress import counted, step
     from pipelines.ingest import ingest_folder
     from pipelines.train import TrainConfig, run_training
 
@@ -68,8 +68,17 @@ def train(
     if data is not None:
         with step("ingest / ingest"):
             snapshot_id = ingest_folder(data, settings=settings).id
-    with step("pelatihan, evaluasi, registrasi / training, evaluation, registration"):
-        result = run_training(settings, snapshot_id=snapshot_id, truth_folder=data, config=config)
+    label = "pelatihan, evaluasi, registrasi / training, evaluation, registration"
+    if budget is None:
+        with step(label):
+            result = run_training(
+                settings, snapshot_id=snapshot_id, truth_folder=data, config=config
+            )
+    else:  # the selection is most of the time: show it (one live display: no spinner too)
+        with counted(f"{label}; seleksi model, detik / model selection, seconds") as tick:
+            result = run_training(
+                settings, snapshot_id=snapshot_id, truth_folder=data, config=config, progress=tick
+            )
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
     typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
@@ -83,6 +92,12 @@ def train(
     ):
         if key in result.metrics and pd.notna(result.metrics[key]):
             typer.echo(f"{key}: {result.metrics[key]:.4f}")
+    if "selection.trials" in result.metrics:
+        typer.echo(
+            f"model selection: {result.metrics['selection.trials']:.0f} trials in "
+            f"{result.metrics['selection.seconds']:.0f} s (budget {budget:.0f} s); "
+            f"fit weighted by inverse propensity: {result.scorer_config.fit_ipw}"
+        )
     typer.echo(f"registered {settings.model_name} version {result.version} (@challenger)")
     if not result.gate.empty:
         typer.echo(result.gate.round(4).to_string(index=False))

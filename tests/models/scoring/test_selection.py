@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,10 @@ from models.scoring.calibration import choose_calibrator
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.estimators import TransferScorer
 from models.scoring.selection import (
+    Budget,
     History,
     Selection,
+    _search,
     cv_years,
     fit_cv_loss,
     plain_config,
@@ -102,6 +105,34 @@ def test_ipw_is_offered_when_the_history_has_weights() -> None:
     fit = chosen.table[chosen.table["part"] == "fit"]
     assert "default+ipw" in set(fit["start"])
     assert isinstance(chosen.config.fit_ipw, bool)
+    risk_starts = chosen.table.loc[chosen.table["part"] == "risk", "start"]
+    assert "default" in set(risk_starts)
+    assert "default+ipw" not in set(risk_starts)  # the same risk configuration as default
+
+
+def test_a_search_trial_still_running_at_the_deadline_is_pruned_after_its_fold() -> None:
+    """Starts are quick, every searched configuration slow: the first searched trial starts
+    (a typical trial fits), passes the deadline in its first fold and is pruned there."""
+    history = _history(synthetic_examples(300, seed=6))
+    start = ScorerConfig()
+    slow = start.model_copy(update={"fit_ipw": True})
+    folds: list[bool] = []
+
+    def loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+        folds.append(config.fit_ipw)
+        time.sleep(1.5 if config.fit_ipw else 0.01)
+        return 1.0 if config.fit_ipw else 2.0
+
+    chosen, table = _search(
+        "fit",
+        loss=loss,
+        build=lambda trial, base: slow,
+        starts={"default": start},
+        budget=Budget(history=history, years=[2021, 2022], seconds=1.0, seed=0),
+    )
+    assert list(table["state"]) == ["complete", "pruned"]
+    assert folds == [False, False, True]  # the pruned trial ran one fold of two
+    assert chosen == start
 
 
 def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
