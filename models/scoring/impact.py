@@ -258,11 +258,22 @@ def did_estimate(
     )
     rng = np.random.default_rng(config.random_state)
     draws = rng.poisson(1.0, (config.bootstrap, len(people))).astype(np.float32)
-    draw_t = draws[:, codes[: len(change_t)]]
-    draw_c = draws[:, codes[len(change_t) :]] * weights
-    replicates = (draw_t @ change_t) / np.maximum(draw_t.sum(axis=1), 1e-9) - (
-        draw_c @ change_c
-    ) / np.maximum(draw_c.sum(axis=1), 1e-9)
+    # A replicate's weighted sums over rows are its person draws times per-person sums:
+    # one (replicates x people) @ (people x 4) product, no (replicates x rows) matrices.
+    code_t, code_c = codes[: len(change_t)], codes[len(change_t) :]
+    per_person = np.stack(
+        [
+            np.bincount(code_t, change_t, len(people)),
+            np.bincount(code_t, None, len(people)),
+            np.bincount(code_c, weights * change_c, len(people)),
+            np.bincount(code_c, weights, len(people)),
+        ],
+        axis=1,
+    )
+    sums = draws @ per_person
+    replicates = sums[:, 0] / np.maximum(sums[:, 1], 1e-9) - sums[:, 2] / np.maximum(
+        sums[:, 3], 1e-9
+    )
     low, high = np.percentile(replicates, [2.5, 97.5])
     return Estimate(float(effect), float(low), float(high), len(treated))
 
