@@ -31,6 +31,13 @@ logger = logging.getLogger(__name__)
 # two-worker LocalCluster (bench/README.md): one machine gains nothing; a national round does.
 DASK_MIN_PAIRS = 500_000_000
 
+# Dask starts its worker processes with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back
+# to the OS). Setting it turns off glibc's adaptive mmap threshold, so every temporary array over
+# 128 KiB is mapped and page-faulted afresh: our chunked numpy search then costs 2.5-3x the CPU
+# it costs in process (bench/README.md, "1M-employee national round"). The search's memory is
+# bounded by its chunks, so our local workers keep glibc's defaults, as the command itself does.
+WORKER_MALLOC_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
 Progress = Callable[[int, int], None]  # (partitions done, partitions in all)
 
 
@@ -40,6 +47,7 @@ def cluster_client(
 ) -> Iterator[Any]:
     """A `distributed.Client` on `scheduler`, or on a LocalCluster of `workers` single-threaded
     workers (closed on exit)."""
+    import dask
     from distributed import Client, LocalCluster
 
     # The cluster's own INFO lines (workers registering, connections) would bury the command's.
@@ -49,6 +57,7 @@ def cluster_client(
             yield client
         return
     with (
+        dask.config.set({WORKER_MALLOC_SETTING: None}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -63,13 +72,18 @@ def cluster_client(
 def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRunner:
     """A PartitionRunner that runs each partition as a task on `client`'s cluster."""
 
+    sent: dict[str, Any] = {}  # the search last sent and its future: both rounds share it
+
     def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
         if not partitions:
             return []
         from distributed import as_completed
 
-        shared = client.scatter(search, broadcast=True, hash=False)
-        futures = client.map(_candidates, partitions, search=shared, pure=False)
+        if sent.get("search") is not search:
+            sent.clear()  # the previous round's copy is released on the workers
+            sent["search"] = search
+            sent["shared"] = client.scatter(search.movers_only(), broadcast=True, hash=False)
+        futures = client.map(_candidates, partitions, search=sent["shared"], pure=False)
         for done, _ in enumerate(as_completed(futures), start=1):
             if progress is not None:
                 progress(done, len(futures))
