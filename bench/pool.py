@@ -10,6 +10,12 @@ Partitions are those of the first search round (models/planning/partition.py), d
     MUTASI_HOME=... nice -n 10 .venv/bin/python bench/pool.py --round [--dask-workers 2]
         [--pool-out pool.pkl]
 
+    MUTASI_HOME=... nice -n 10 .venv/bin/python bench/pool.py --slots 10000 --compare 2,1,0
+        [--grade-window 2] [--same-job-type]
+
+`--compare` runs the whole `candidate_pool` once per listed runner (a LocalCluster of N workers,
+0 = in process) after one setup, and prints per run the wall and CPU time (command and workers),
+each process's peak RSS (VmHWM, reset between runs) and whether the pools are equal.
 `--round` times the whole `candidate_pool` instead (both search rounds, merge, the pool's full
 scoring), in process or on a LocalCluster of `--dask-workers` processes (their CPU counted
 once they exit).
@@ -66,6 +72,71 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _peak_rss_gib() -> float:
+    """This process's peak RSS since the last `_reset_peak_rss` (VmHWM), GiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
+
+
+def _reset_peak_rss() -> None:
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def _process_usage() -> tuple[float, float]:
+    """(CPU s, peak RSS GiB) of the calling process: run on every Dask worker."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime, _peak_rss_gib()
+
+
+def _pairs_checked(search: CandidateSearch, targets: np.ndarray) -> int:
+    """(mover x target) pairs that pass the pre-filter (grade window, job family)."""
+    return sum(len(people) * len(group) for people, group in search._groups(targets))
+
+
+def _compare(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None:
+    """The whole candidate_pool once per runner in `--compare` (2 = a LocalCluster of two
+    workers, 0 = in process), in one process after one setup; pools checked equal."""
+    config = PoolConfig(grade_window=args.grade_window, same_job_type=args.same_job_type)
+    pools = {}
+    for workers in (int(w) for w in args.compare.split(",")):
+        _reset_peak_rss()
+        cpu, wall = _cpu(), time.perf_counter()
+        with contextlib.ExitStack() as stack:
+            runner, client = run_in_process, None
+            if workers:
+                client = stack.enter_context(cluster_client(workers=workers))
+                runner = dask_runner(client)
+            pool = candidate_pool(
+                ctx,
+                scorer,
+                data=data,
+                staffing=staffing,
+                slots=slots,
+                policy=PolicyConfig(),
+                config=config,
+                runner=runner,
+            )
+            usage = client.run(_process_usage) if client else {}
+        wall = time.perf_counter() - wall
+        command_cpu = _cpu() - cpu - sum(u[0] for u in usage.values())  # exited workers counted
+        worker_cpu = sum(u[0] for u in usage.values())
+        pools[workers] = pool
+        print(
+            f"{workers or 'in process'} workers: pool {len(pool):,} pairs; wall {wall:.1f} s; "
+            f"CPU command {command_cpu:.1f} s + workers {worker_cpu:.1f} s; peak RSS command "
+            f"{_peak_rss_gib():.2f} GiB, workers "
+            f"{', '.join(f'{u[1]:.2f}' for u in usage.values()) or '-'} GiB; load average "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+            flush=True,
+        )
+    first, *others = pools.values()
+    for other in others:
+        pd.testing.assert_frame_equal(other, first)
+    print(f"pools equal: {len(pools)} runs", flush=True)
+
+
 def _round(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None:
     """The whole candidate_pool, timed."""
     cpu, wall = _cpu(), time.perf_counter()
@@ -112,6 +183,9 @@ def main() -> None:
     parser.add_argument("--slots-out", type=Path)
     parser.add_argument("--round", action="store_true")
     parser.add_argument("--dask-workers", type=int, default=0)
+    parser.add_argument("--compare", help="Comma-separated worker counts, 0 = in process.")
+    parser.add_argument("--grade-window", type=int)
+    parser.add_argument("--same-job-type", action="store_true")
     args = parser.parse_args()
 
     settings = get_settings()
@@ -127,22 +201,28 @@ def main() -> None:
     surplus = staffing.set_index("position_id")["surplus"]
     people = data.employees[["nip", "position_id"]].astype("string")
     free = people.loc[people["position_id"].map(surplus).fillna(0).to_numpy() > 0, "nip"]
-    config = PoolConfig()
+    config = PoolConfig(grade_window=args.grade_window, same_job_type=args.same_job_type)
     search = CandidateSearch.build(
         ctx, scorer, data=data, free_nips=pd.Index(free), policy=PolicyConfig(), config=config
     )
-    if args.round:
-        _round(args, ctx, scorer, data, staffing, slots)
-        return
     targets = np.asarray(slots["position_id"].unique(), dtype=object)
     partitions = partition_targets(data, targets, top_m=config.top_m, top_k_free=config.top_k_free)
     movers = len(search.movers)
     print(
-        f"setup {time.perf_counter() - start:.1f} s: {len(data.employees):,} employees, "
-        f"{movers:,} may move, {int(slots['open_count'].sum()):,} slots on {len(targets)} "
-        f"positions, {len(partitions)} partitions, {movers * len(targets):,} pairs",
+        f"setup {time.perf_counter() - start:.1f} s, CPU {_cpu():.1f} s, peak RSS "
+        f"{_peak_rss_gib():.2f} GiB: {len(data.employees):,} employees, {movers:,} may move, "
+        f"{int(slots['open_count'].sum()):,} slots on {len(targets)} positions, "
+        f"{len(partitions)} partitions, {movers * len(targets):,} pairs, "
+        f"{_pairs_checked(search, targets):,} after the pre-filter (first round)",
         flush=True,
     )
+    if args.round:
+        _round(args, ctx, scorer, data, staffing, slots)
+        return
+    if args.compare:
+        del search
+        _compare(args, ctx, scorer, data, staffing, slots)
+        return
     print("positions per partition:", [len(p.targets) for p in partitions], flush=True)
     chosen = (
         range(len(partitions))

@@ -1,10 +1,12 @@
 """A round's candidate search on a Dask cluster: one task per job-family-and-region partition.
 
-`dask_runner` returns a `PartitionRunner` for `plan_round`: the search (feature context, scorer,
-movers) is sent once to every worker (`scatter(broadcast=True)`), then each partition is a task
-calling the pure `CandidateSearch.candidates` (models/planning/partition.py); results come back
-in partition order, so the pool equals the in-process one. The compiled boosters travel as their
-text and are recompiled, or loaded from the cache, on each worker (pipelines/compiled.py).
+`dask_runner` returns a `PartitionRunner` for `plan_round`: the search (scorer, movers, and a
+feature context of the movers' rows only: `CandidateSearch.movers_only`) is sent once per round
+to every worker (`scatter(broadcast=True)`, shared by both search rounds), then each partition
+is a task calling the pure `CandidateSearch.candidates` (models/planning/partition.py); results
+come back in partition order, so the pool equals the in-process one. The compiled boosters
+travel as their text and are loaded from the compiled cache (or recompiled) once per worker and
+round (pipelines/compiled.py).
 
 `cluster_client` connects to a running scheduler (`--dask-scheduler tcp://host:8786`) or starts
 a `LocalCluster` of worker processes on this machine, and closes what it started.
@@ -31,6 +33,13 @@ logger = logging.getLogger(__name__)
 # two-worker LocalCluster (bench/README.md): one machine gains nothing; a national round does.
 DASK_MIN_PAIRS = 500_000_000
 
+# Dask starts its worker processes with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back
+# to the OS). Setting it turns off glibc's adaptive mmap threshold, so every temporary array over
+# 128 KiB is mapped and page-faulted afresh: our chunked numpy search then costs 2.5-3x the CPU
+# it costs in process (bench/README.md, "1M-employee national round"). The search's memory is
+# bounded by its chunks, so our local workers keep glibc's defaults, as the command itself does.
+WORKER_MALLOC_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+
 Progress = Callable[[int, int], None]  # (partitions done, partitions in all)
 
 
@@ -40,6 +49,7 @@ def cluster_client(
 ) -> Iterator[Any]:
     """A `distributed.Client` on `scheduler`, or on a LocalCluster of `workers` single-threaded
     workers (closed on exit)."""
+    import dask
     from distributed import Client, LocalCluster
 
     # The cluster's own INFO lines (workers registering, connections) would bury the command's.
@@ -49,6 +59,7 @@ def cluster_client(
             yield client
         return
     with (
+        dask.config.set({WORKER_MALLOC_SETTING: None}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -63,13 +74,19 @@ def cluster_client(
 def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRunner:
     """A PartitionRunner that runs each partition as a task on `client`'s cluster."""
 
+    sent: dict[str, Any] = {}  # the search last sent and its future: both rounds share it
+
     def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
         if not partitions:
             return []
         from distributed import as_completed
 
-        shared = client.scatter(search, broadcast=True, hash=False)
-        futures = client.map(_candidates, partitions, search=shared, pure=False)
+        if sent.get("search") is not search:
+            sent.clear()  # the previous round's copy is released on the workers
+            _warn_on_trimmed_malloc(client)
+            sent["search"] = search
+            sent["shared"] = client.scatter(search.movers_only(), broadcast=True, hash=False)
+        futures = client.map(_candidates, partitions, search=sent["shared"], pure=False)
         for done, _ in enumerate(as_completed(futures), start=1):
             if progress is not None:
                 progress(done, len(futures))
@@ -113,6 +130,20 @@ def round_runner(
     count = workers or os.cpu_count() or 1
     with cluster_client(scheduler, workers=count) as client:
         yield dask_runner(client, progress=progress)
+
+
+def _warn_on_trimmed_malloc(client: Any) -> None:
+    """Workers of a cluster started elsewhere may run with Dask's MALLOC_TRIM_THRESHOLD_: say so
+    (README, "Dask"): the search then costs them 2.5-3x the CPU."""
+    settings = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    trimmed = sum(value is not None for value in settings.values())
+    if trimmed:
+        logger.warning(
+            "dask: %d of %d workers run with MALLOC_TRIM_THRESHOLD_ set; start them with "
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null (README)",
+            trimmed,
+            len(settings),
+        )
 
 
 def _candidates(partition: Partition, *, search: CandidateSearch) -> pd.DataFrame:

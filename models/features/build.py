@@ -162,6 +162,15 @@ class FeatureContext:
         levels[row], trainings[row] = level, recent
         return replace(self, state=_read_only(self.state.with_competencies(levels, trainings)))
 
+    def take_employees(self, rows: np.ndarray) -> FeatureContext:
+        """A context of the employees at `rows` only (their row i here is rows[i] there), with
+        every position: what a worker needs to score those people against any target."""
+        return replace(
+            self,
+            state=_read_only(self.state.take(rows)),
+            nips=pd.Index(self.nips.to_numpy()[rows], dtype=object),
+        )
+
 
 def current_pair_features(
     ctx: FeatureContext,

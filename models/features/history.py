@@ -27,7 +27,7 @@ the person's standing wishes for every row, current or historical.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,10 @@ class EmployeeState:
     ) -> EmployeeState:
         """A copy whose competency levels and recent-training counts are replaced."""
         return replace(self, competency_level=competency_level, recent_trainings=recent_trainings)
+
+    def take(self, rows: np.ndarray) -> EmployeeState:
+        """The state of `rows` only (row i of the copy is row rows[i] here)."""
+        return replace(self, **{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
 
 def snapshot_date(data: AgencyData) -> np.datetime64:

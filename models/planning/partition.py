@@ -12,7 +12,7 @@ re-cuts over all partitions, so the pool is the same however the partitions are 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -118,6 +118,16 @@ class CandidateSearch:
             mover_rank=_string_rank(nips),
             mover_posts=pd.Index(posts, dtype=object),
             mover_post=post_codes,
+        )
+
+    def movers_only(self) -> CandidateSearch:
+        """The same search over a context holding the movers' rows only: what a worker needs
+        (every partition pairs all movers with its targets), without the people who may not
+        move. Candidates are equal, row for row."""
+        return replace(
+            self,
+            ctx=self.ctx.take_employees(self.mover_rows),
+            mover_rows=np.arange(len(self.mover_rows)),
         )
 
     def candidates(self, partition: Partition) -> pd.DataFrame:

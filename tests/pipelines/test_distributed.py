@@ -3,6 +3,7 @@ scored in full, pandas top-M / top-K), and on a real Dask LocalCluster the in-pr
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.instance import default_slots
-from models.planning.partition import partition_targets
+from models.planning.partition import CandidateSearch, partition_targets
 from models.planning.pool import (
     PoolConfig,
     merge_free_choices,
@@ -132,6 +133,30 @@ def test_dask_pool_equals_the_in_process_pool(round_: Round, client: Any, config
     got = round_.pool(config, runner=dask_runner(client, progress=lambda *p: progress.append(p)))
     assert len(expected) > 0 and progress[-1][0] == progress[-1][1]
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_local_workers_keep_glibcs_adaptive_malloc(client: Any):
+    # Dask's MALLOC_TRIM_THRESHOLD_ would make every temporary array a fresh mmap (2.5-3x CPU).
+    settings = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+    assert len(settings) == 2 and set(settings.values()) == {None}
+
+
+def test_workers_search_over_the_movers_rows_only_and_find_the_same_candidates(round_: Round):
+    people = round_.data.employees["nip"].astype("string")
+    search = CandidateSearch.build(
+        round_.ctx,
+        round_.scorer,
+        data=round_.data,
+        free_nips=pd.Index(people.iloc[::7]),
+        policy=PolicyConfig(),
+        config=PoolConfig(max_pairs_per_chunk=20_000),
+    )
+    sent = search.movers_only()
+    targets = np.asarray(round_.slots["position_id"].unique(), dtype=object)
+    partitions = partition_targets(round_.data, targets, top_m=5, top_k_free=3)
+    assert 0 < len(sent.ctx.nips) == len(search.movers) < len(round_.ctx.nips)
+    for partition in partitions:
+        pd.testing.assert_frame_equal(sent.candidates(partition), search.candidates(partition))
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,19 @@ def test_indexed_pair_features_equal_features_by_id_including_unknowns():
     pd.testing.assert_frame_equal(indexed_pair_features(ctx, rows, codes), by_id)
 
 
+def test_a_context_of_some_employees_gives_their_features_at_their_new_rows():
+    ctx = FeatureContext.build(world(), AS_OF)
+    kept = ctx.employee_index(np.array([CITRA, BUDI]))
+    some = ctx.take_employees(kept)
+    positions = np.array(["P1", "P3", "P1", "P2"])
+    rows = np.array([0, 1, 1, 0])
+    assert list(some.nips) == [CITRA, BUDI] and len(some.state.age_years) == 2
+    pd.testing.assert_frame_equal(
+        indexed_pair_features(some, rows, some.position_index(positions)),
+        indexed_pair_features(ctx, kept[rows], ctx.position_index(positions)),
+    )
+
+
 def test_serving_and_point_in_time_paths_give_identical_features():
     data = world()
     nips = np.array([ANI, BUDI, CITRA, ANI, BUDI])
