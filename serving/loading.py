@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 SMOKE_PAIRS = 8
 Loader = Callable[[Settings], LoadedState]
 PREDICT_THREADS = 1
+# Compiled boosters split large batches (a risk check's 10,000 pairs, a shortlist's pool) over
+# both cores: lleaves' threads run without the GIL and cost nothing below PARALLEL_MIN_ROWS.
+COMPILED_THREADS = 2
 
 
 class SmokeTestError(MutasiError):
@@ -125,7 +128,7 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
     context = FeatureContext.build(snapshot.data, as_of)
     bundle = serving_copy(bundle)
     compiled = compile_for_context(
-        bundle.scorer, context, settings=settings, threads=PREDICT_THREADS
+        bundle.scorer, context, settings=settings, threads=COMPILED_THREADS
     )
     bundle = replace(bundle, scorer=compiled.scorer)
     logger.info(
