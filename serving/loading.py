@@ -61,7 +61,15 @@ def build_lookups(data: AgencyData) -> Lookups:
     ).assign(rank_ordinal=lambda f: f["rank"].map(GOLONGAN_ORDINAL).astype("float64"))
     employees = employees.drop_duplicates("nip").set_index("nip")
     performance = data.performance.sort_values(["nip", "year"]).set_index("nip")
-    return Lookups(employees=employees, positions=positions, performance=performance)
+    return Lookups(
+        employees=employees,
+        positions=positions,
+        performance=performance,
+        position_titles=positions["title"].fillna("-").astype(str).to_numpy(dtype=object),
+        position_units=positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object),
+        employee_rows={str(nip): row for row, nip in enumerate(employees.index)},
+        position_rows={str(pid): row for row, pid in enumerate(positions.index)},
+    )
 
 
 def build_candidate_index(lookups: Lookups, context: FeatureContext) -> CandidateIndex:
