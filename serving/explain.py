@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.scoring.explain import top_factors
+from models.scoring.explain import top_factor_columns
 from models.scoring.policy import REASON_TEXT, ReasonCode
 from serving.schemas.common import Factor, IneligibleReason
 from serving.state import LoadedState
@@ -41,10 +41,15 @@ def explain_pairs(
         ("fit", fit_contrib, FIT_FACTORS, None),
         ("risk", risk_contrib, RISK_FACTORS, risks),
     ):
-        factors = top_factors(features, contrib, count=count, sectors=sectors, risk=risk)
-        for row, feature, contribution, effect, text in factors[
-            ["row", "feature", "contribution", "effect", "text"]
-        ].itertuples(index=False):
+        factors = top_factor_columns(features, contrib, count=count, sectors=sectors, risk=risk)
+        for row, feature, contribution, effect, text in zip(
+            factors["row"],
+            factors["feature"],
+            factors["contribution"],
+            factors["effect"],
+            factors["text"],
+            strict=True,
+        ):
             explained[str(nips[row])].append(
                 Factor(
                     target=target,  # type: ignore[arg-type]
