@@ -57,7 +57,10 @@ def _fits(
         levels=np.stack([t[0] for t in trained]),
         trainings=np.stack([t[1] for t in trained]),
     )
-    return scorer.predict_fit(pd.DataFrame({n: arrays[n] for n in FEATURE_COLUMNS}))
+    # One float block (the scorer reads floats): a frame of 26 separate arrays costs more to
+    # build and to read back than the few dozen scenarios it holds.
+    matrix = np.column_stack([np.asarray(arrays[n], dtype=np.float64) for n in FEATURE_COLUMNS])
+    return scorer.predict_fit(pd.DataFrame(matrix, columns=list(FEATURE_COLUMNS)))
 
 
 def _choose(
