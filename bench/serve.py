@@ -19,6 +19,7 @@ bundle scores features, not agencies). Then, against a real `mutasi serve` subpr
 
     .venv/bin/python bench/serve.py [--sizes 10000,100000] [--requests 200] [--concurrency 2]
                                     [--workers 2] [--overload-rates 10,30 --overload-seconds 20]
+                                    [--reuse-home]
 """
 
 from __future__ import annotations
@@ -58,10 +59,15 @@ def _run(args: list[str], home: Path) -> str:
     return done.stdout
 
 
-def prepare_world(home: Path, employees: int, *, train: bool) -> float:
-    """Generate and ingest a demo agency (and train on it); return seconds spent."""
+def prepare_world(home: Path, employees: int, *, train: bool, reuse: bool = False) -> float:
+    """Generate and ingest a demo agency (and train on it); return seconds spent. With `reuse`,
+    a home prepared by an earlier run keeps its @champion and the snapshot ingested from this
+    agency is pinned instead (nothing regenerated, retrained or reingested)."""
     started = time.perf_counter()
     data = home / f"agency-{employees}"
+    if reuse:
+        _run(["snapshots", "--pin", _snapshot_of(home, data.name)], home)
+        return time.perf_counter() - started
     if not data.exists():
         _run(["demo-data", str(data), "--employees", str(employees), "--seed", str(SEED)], home)
     if train:
@@ -69,6 +75,18 @@ def prepare_world(home: Path, employees: int, *, train: bool) -> float:
     else:
         _run(["ingest", str(data)], home)
     return time.perf_counter() - started
+
+
+def _snapshot_of(home: Path, folder_name: str) -> str:
+    """The newest snapshot ingested from a folder of this name."""
+    found = sorted(
+        manifest.parent.name
+        for manifest in (home / "snapshots").glob("*/manifest.json")
+        if Path(json.loads(manifest.read_text())["source_folder"]).name == folder_name
+    )
+    if not found:
+        raise SystemExit(f"--reuse-home: no snapshot of {folder_name} in {home}")
+    return found[-1]
 
 
 def _free_port() -> int:
@@ -333,7 +351,7 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
 
     result: dict = {
         "employees": employees,
-        "prepare_s": prepare_world(home, employees, train=train),
+        "prepare_s": prepare_world(home, employees, train=train, reuse=args.reuse_home),
     }
     settings = Settings(home=home)
     state = build_state(settings)
@@ -390,11 +408,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="`mutasi serve --workers`")
     parser.add_argument("--overload-rates", default="", help="e.g. 10,30 (shortlists/s offered)")
     parser.add_argument("--overload-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--reuse-home",
+        action="store_true",
+        help="keep the model and snapshots of an earlier run's home (pins each size's snapshot)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     home = OUT / "home"
     sizes = [int(s) for s in args.sizes.split(",")]
     results = [bench_size(home, n, args, train=i == 0) for i, n in enumerate(sizes)]
+    if args.reuse_home:
+        _run(["snapshots", "--unpin"], home)
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
     for r in results:
         s = r["shortlist"]

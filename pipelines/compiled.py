@@ -36,13 +36,18 @@ from pipelines.settings import Settings
 logger = logging.getLogger(__name__)
 TOLERANCE = 1e-6
 SAMPLE_PAIRS = 512
+# Rows from which a compiled booster splits its rows over its `threads` (the compiled code drops
+# the GIL): a risk check's 10,000 rows or a shortlist's pool, not a shortlist's few hundred,
+# where starting the threads would cost more than the walk.
+PARALLEL_MIN_ROWS = 2_000
 
 
 class CompiledBooster:
     """One LightGBM booster as a compiled function: matrix in, raw scores out.
 
     Picklable (for Dask workers): it travels as the booster's text and is recompiled, or loaded
-    from the cache, where it lands.
+    from the cache, where it lands. From PARALLEL_MIN_ROWS rows on, a call walks the rows on
+    `threads` threads (same output: each row is walked once, by one thread).
     """
 
     def __init__(self, model_text: str, *, cache_dir: Path | None = None, threads: int = 1) -> None:
@@ -70,7 +75,8 @@ class CompiledBooster:
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(matrix, dtype=np.float64)
-        return np.asarray(self._model.predict(rows, n_jobs=self.threads), dtype=np.float64)
+        threads = self.threads if len(rows) >= PARALLEL_MIN_ROWS else 1
+        return np.asarray(self._model.predict(rows, n_jobs=threads), dtype=np.float64)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.model_text, self.cache_dir, self.threads))

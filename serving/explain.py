@@ -1,7 +1,8 @@
 """Reasons in words: LightGBM contributions of the shown candidates, and policy reason codes.
 
-Contributions (pred_contrib) are computed only for the rows a response returns; each factor
-becomes a sentence through models/scoring/explain.py, the same words a plan's moves get.
+Contributions (pred_contrib) are computed only for the rows a response returns, the boosters side
+by side on the helper threads (serving/threads.py); each factor becomes a sentence through
+models/scoring/explain.py, the same words a plan's moves get.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.scoring.explain import top_factors
+from models.scoring.explain import top_factor_columns
 from models.scoring.policy import REASON_TEXT, ReasonCode
 from serving.schemas.common import Factor, IneligibleReason
 from serving.state import LoadedState
+from serving.threads import helper_threads
 
 FIT_FACTORS = 3
 RISK_FACTORS = 2
@@ -31,16 +33,23 @@ def explain_pairs(
     if len(nips) == 0:
         return {}
     sectors = np.full(len(nips), str(state.lookups.positions.at[position_id, "sector"]))
-    fit_contrib, risk_contrib = state.bundle.scorer.contributions(features)
+    fit_contrib, risk_contrib = state.bundle.scorer.contributions(
+        features, mapper=helper_threads().map
+    )
     explained: dict[str, list[Factor]] = {str(nip): [] for nip in nips}
     for target, contrib, count, risk in (
         ("fit", fit_contrib, FIT_FACTORS, None),
         ("risk", risk_contrib, RISK_FACTORS, risks),
     ):
-        factors = top_factors(features, contrib, count=count, sectors=sectors, risk=risk)
-        for row, feature, contribution, effect, text in factors[
-            ["row", "feature", "contribution", "effect", "text"]
-        ].itertuples(index=False):
+        factors = top_factor_columns(features, contrib, count=count, sectors=sectors, risk=risk)
+        for row, feature, contribution, effect, text in zip(
+            factors["row"],
+            factors["feature"],
+            factors["contribution"],
+            factors["effect"],
+            factors["text"],
+            strict=True,
+        ):
             explained[str(nips[row])].append(
                 Factor(
                     target=target,  # type: ignore[arg-type]

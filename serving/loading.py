@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 SMOKE_PAIRS = 8
 Loader = Callable[[Settings], LoadedState]
 PREDICT_THREADS = 1
+# Compiled boosters split large batches (a risk check's 10,000 pairs, a shortlist's pool) over
+# both cores: lleaves' threads run without the GIL and cost nothing below PARALLEL_MIN_ROWS.
+COMPILED_THREADS = 2
 
 
 class SmokeTestError(MutasiError):
@@ -58,7 +61,15 @@ def build_lookups(data: AgencyData) -> Lookups:
     ).assign(rank_ordinal=lambda f: f["rank"].map(GOLONGAN_ORDINAL).astype("float64"))
     employees = employees.drop_duplicates("nip").set_index("nip")
     performance = data.performance.sort_values(["nip", "year"]).set_index("nip")
-    return Lookups(employees=employees, positions=positions, performance=performance)
+    return Lookups(
+        employees=employees,
+        positions=positions,
+        performance=performance,
+        position_titles=positions["title"].fillna("-").astype(str).to_numpy(dtype=object),
+        position_units=positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object),
+        employee_rows={str(nip): row for row, nip in enumerate(employees.index)},
+        position_rows={str(pid): row for row, pid in enumerate(positions.index)},
+    )
 
 
 def build_candidate_index(lookups: Lookups, context: FeatureContext) -> CandidateIndex:
@@ -125,7 +136,7 @@ def assemble_state(settings: Settings, *, bundle: LoadedBundle, snapshot: Snapsh
     context = FeatureContext.build(snapshot.data, as_of)
     bundle = serving_copy(bundle)
     compiled = compile_for_context(
-        bundle.scorer, context, settings=settings, threads=PREDICT_THREADS
+        bundle.scorer, context, settings=settings, threads=COMPILED_THREADS
     )
     bundle = replace(bundle, scorer=compiled.scorer)
     logger.info(

@@ -16,6 +16,7 @@ from models.contract.enums import LEVEL_MIN
 from models.features.build import FEATURE_COLUMNS, FeatureContext
 from models.features.pair_logic import apply_trainings, pair_feature_arrays
 from models.planning.training_cover import cheapest_cover
+from models.planning.training_history import CompletedTrainings
 from models.planning.training_plan import MIN_EFFECT, TrainingPlanConfig
 from models.scoring.compose import PairScorer
 
@@ -27,24 +28,6 @@ BATCH_COLUMNS: tuple[str, ...] = (
     "fit_before",
     "fit_after",
 )
-
-
-def _completed_mask(
-    ctx: FeatureContext, nips: np.ndarray, training_history: pd.DataFrame
-) -> np.ndarray:
-    """(pairs x catalogue trainings): completed before ctx.as_of."""
-    history = training_history.loc[
-        pd.to_datetime(training_history["completed_on"]) < pd.Timestamp(ctx.as_of)
-    ]
-    people, pair_person = np.unique(nips.astype(str), return_inverse=True)
-    person = pd.Index(people).get_indexer(history["nip"].astype(str).to_numpy(dtype=object))
-    training = pd.Index(ctx.training_ids.astype(str)).get_indexer(
-        history["training_id"].astype(str).to_numpy(dtype=object)
-    )
-    done = np.zeros((len(people), len(ctx.training_ids)), dtype=bool)
-    known = (person >= 0) & (training >= 0)
-    done[person[known], training[known]] = True
-    return done[pair_person.ravel()]
 
 
 def _fits(
@@ -74,16 +57,10 @@ def _fits(
         levels=np.stack([t[0] for t in trained]),
         trainings=np.stack([t[1] for t in trained]),
     )
-    return scorer.predict_fit(pd.DataFrame({n: arrays[n] for n in FEATURE_COLUMNS}))
-
-
-def _catalogue_hours(ctx: FeatureContext, catalogue: pd.DataFrame) -> np.ndarray:
-    """JP hours of each training in the context's order (the first row of a repeated id)."""
-    ids = catalogue["training_id"].astype(str).to_numpy(dtype=object)
-    _, first = np.unique(ids, return_index=True)
-    at = pd.Index(ids[first]).get_indexer(ctx.training_ids.astype(str).to_numpy(dtype=object))
-    hours = pd.to_numeric(catalogue["hours"]).to_numpy(dtype=float)[first]
-    return np.nan_to_num(np.where(at >= 0, hours[np.maximum(at, 0)], np.nan), nan=0.0)
+    # One float block (the scorer reads floats): a frame of 26 separate arrays costs more to
+    # build and to read back than the few dozen scenarios it holds.
+    matrix = np.column_stack([np.asarray(arrays[n], dtype=np.float64) for n in FEATURE_COLUMNS])
+    return scorer.predict_fit(pd.DataFrame(matrix, columns=list(FEATURE_COLUMNS)))
 
 
 def _choose(
@@ -157,33 +134,44 @@ def ranked_trainings(
     catalogue: pd.DataFrame,
     training_history: pd.DataFrame,
     config: TrainingPlanConfig | None = None,
+    completed: CompletedTrainings | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """The best trainings of every pair, long format, and each pair's fit without training.
 
     Columns: pair (row of `pairs`), training (context index), effect, gain, hours, gap,
     competency; per pair the cheapest cover of each gap, largest gap first, at most
-    `max_trainings` per pair.
+    `max_trainings` per pair. A caller that keeps `completed` per snapshot (built from the
+    same catalogue and history) passes it; otherwise it is built here.
     """
     config = config or TrainingPlanConfig()
     nips = pairs["nip"].to_numpy(dtype=object)
     rows = ctx.employee_index(nips)
     codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
-    known = (rows >= 0) & (codes >= 0)
-    pair_of, training_of, gap = _options(
-        ctx, rows, codes, _completed_mask(ctx, nips, training_history)
-    )
+    known = np.flatnonzero((rows >= 0) & (codes >= 0))
+    if completed is None:
+        completed = CompletedTrainings.build(
+            ctx, catalogue=catalogue, training_history=training_history
+        )
+    pair_of, training_of, gap = _options(ctx, rows, codes, completed.mask(nips))
+    # One model call for every scenario: each pair untrained, and each option alone.
     empty = np.zeros(0, dtype=np.int64)
+    fits = _fits(
+        ctx,
+        scorer,
+        np.concatenate([rows[known], rows[pair_of]]),
+        np.concatenate([codes[known], codes[pair_of]]),
+        [empty] * len(known) + [np.array([t]) for t in training_of],
+    )
     fit_before = np.full(len(pairs), np.nan)
-    fit_before[known] = _fits(ctx, scorer, rows[known], codes[known], [empty] * int(known.sum()))
-    single = _fits(ctx, scorer, rows[pair_of], codes[pair_of], [np.array([t]) for t in training_of])
-    hours = _catalogue_hours(ctx, catalogue)
+    fit_before[known] = fits[: len(known)]
+    single = fits[len(known) :]
     chosen = _choose(
         pair_of,
         training_of,
         single - fit_before[pair_of],
         gap=gap,
         gain=ctx.training_gain[training_of],
-        hours=hours[training_of],
+        hours=completed.hours[training_of],
         competency=ctx.training_competency[training_of],
         keep=config.max_trainings,
     )
@@ -198,13 +186,21 @@ def plan_trainings(
     catalogue: pd.DataFrame,
     training_history: pd.DataFrame,
     config: TrainingPlanConfig | None = None,
+    completed: CompletedTrainings | None = None,
 ) -> pd.DataFrame:
     """One row per pair (nip, position_id), in order: chosen trainings (";"-joined), JP, fits.
 
-    Pairs with an unknown employee or position get no trainings and NaN fits.
+    Pairs with an unknown employee or position get no trainings and NaN fits. `completed`: as
+    `ranked_trainings`.
     """
     chosen, fit_before = ranked_trainings(
-        ctx, scorer, pairs, catalogue=catalogue, training_history=training_history, config=config
+        ctx,
+        scorer,
+        pairs,
+        catalogue=catalogue,
+        training_history=training_history,
+        config=config,
+        completed=completed,
     )
     return _assemble(ctx, scorer, pairs, chosen, fit_before)
 

@@ -25,7 +25,7 @@ Feature rows come from `models.features.build.trained_pair_features`, the same c
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -39,6 +39,7 @@ from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, UnknownEmployeeError, trained_pair_features
 from models.planning.training_cover import cheapest_cover
+from models.planning.training_history import CompletedTrainings
 from models.scoring.compose import PairScorer
 
 GAP_COLUMNS: tuple[str, ...] = ("competency", "current_level", "required_level", "gap")
@@ -330,19 +331,12 @@ class TrainingPlanner:
         return {str(row["training_id"]): row for row in rows.to_dict("records")}
 
     @cached_property
-    def _history_positions(self) -> dict[str, np.ndarray]:
-        return {
-            str(nip): np.asarray(rows)
-            for nip, rows in self.training_history.groupby("nip", sort=False).indices.items()
-        }
-
-    def history_of(self, nips: Sequence[str]) -> pd.DataFrame:
-        """The training history of these people only, in its own order (a dict lookup per
-        person instead of a scan of every agency's row per request)."""
-        positions = [self._history_positions.get(str(nip)) for nip in nips]
-        found = [p for p in positions if p is not None]
-        rows = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-        return self.training_history.iloc[rows]
+    def completed(self) -> CompletedTrainings:
+        """Everyone's completed trainings and the catalogue's hours as arrays, built on first
+        use: a batch of a few people then reads them instead of scanning the history."""
+        return CompletedTrainings.build(
+            self.context, catalogue=self.catalogue, training_history=self.training_history
+        )
 
     def plan(self, nip: str, position_id: str) -> TrainingPlan:
         completed = completed_trainings(self.training_history, nip, self.context.as_of)

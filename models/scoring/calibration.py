@@ -9,6 +9,7 @@ examples, so isotonic wins only where the data clearly support its shape. Ties g
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, Protocol
 
 import lightgbm as lgb
@@ -19,6 +20,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 _EPS = 1e-6
+
+# `map`, or a thread pool's `map`: how a caller runs one call per booster (LightGBM's C calls
+# drop the GIL, so boosters on threads run side by side).
+BoosterMap = Callable[[Callable[[Any], np.ndarray], Sequence[Any]], Iterable[np.ndarray]]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -149,11 +154,6 @@ class FoldEnsemble:
     def predict_proba(self, matrix: np.ndarray) -> np.ndarray:
         """Uncalibrated probability of resistance (1-D)."""
         return np.asarray(expit(self.raw_score(matrix)), dtype=np.float64)
-
-    def contributions(self, matrix: np.ndarray) -> np.ndarray:
-        """Mean pred_contrib: per-feature log-odds that sum to `raw_score`."""
-        parts = [booster_predict(m, matrix, pred_contrib=True) for m in self.members]
-        return np.asarray(np.mean(parts, axis=0), dtype=np.float64)
 
     def feature_importance(self) -> np.ndarray:
         """Total gain per feature over the boosters."""

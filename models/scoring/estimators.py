@@ -27,6 +27,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from models.scoring.calibration import (
+    BoosterMap,
     Calibrator,
     FoldEnsemble,
     booster_predict,
@@ -325,7 +326,9 @@ class TransferScorer(BaseEstimator):
         raw = self.predict_raw_risk(X)
         return self.calibrator_.predict(raw) if len(raw) else raw
 
-    def contributions(self, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def contributions(
+        self, X: pd.DataFrame, *, mapper: BoosterMap = map
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Per-feature contributions (LightGBM pred_contrib) to fit and to risk.
 
         Fit contributions are in rating points (the linear base's terms added to their
@@ -333,17 +336,23 @@ class TransferScorer(BaseEstimator):
         uncalibrated classifier, the mean over its fold boosters (calibration is monotone, so
         their signs and order hold).
         Each frame has one column per feature plus `bias`, and the input's index.
+        The five boosters' calls go through `mapper` at once (a thread pool's `map` runs them
+        side by side: TreeSHAP is most of an explanation's cost and drops the GIL).
         """
         matrix = _matrix(X, self.feature_names_)
         columns = [*self.feature_names_, "bias"]
         if len(matrix) == 0:
             empty = pd.DataFrame(np.empty((0, len(columns))), columns=columns, index=X.index)
             return empty, empty.copy()
-        fit = np.array(booster_predict(self.fit_model_, matrix, pred_contrib=True))
+        boosters = [self.fit_model_, *self.risk_model_.members]
+        fit_part, *risk_parts = mapper(
+            lambda model: booster_predict(model, matrix, pred_contrib=True), boosters
+        )
+        fit = np.array(fit_part)
         for name, share in self.linear_base_.parts(matrix).items():
             fit[:, self.feature_names_.index(name)] += share
         fit[:, -1] += self.linear_base_.intercept_
-        risk = self.risk_model_.contributions(matrix)
+        risk = np.mean(risk_parts, axis=0)  # the fold boosters' mean, as their raw_score
         return (
             pd.DataFrame(np.asarray(fit), columns=columns, index=X.index),
             pd.DataFrame(np.asarray(risk), columns=columns, index=X.index),

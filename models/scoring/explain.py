@@ -72,11 +72,26 @@ def top_factors(
     `features`), `feature`, `value`, `contribution`, `effect` (rating points, or percentage
     points of risk), `text`.
     """
+    return pd.DataFrame(
+        top_factor_columns(features, contributions, count=count, sectors=sectors, risk=risk)
+    )
+
+
+def top_factor_columns(
+    features: pd.DataFrame,
+    contributions: pd.DataFrame,
+    *,
+    count: int,
+    sectors: Sequence[str] | np.ndarray,
+    risk: Sequence[float] | np.ndarray | None = None,
+) -> dict[str, np.ndarray | list[str]]:
+    """`top_factors` as its columns (arrays, the texts a list), for callers that read them
+    row by row: a frame of them would only be taken apart again."""
     names = [c for c in contributions.columns if c != "bias"]
     count = min(count, len(names))
-    contrib = contributions[names].to_numpy(np.float64)
+    contrib = _matrix(contributions, names)
     order = np.argsort(-np.abs(contrib), axis=1, kind="stable")[:, :count]
-    values = np.take_along_axis(features[names].to_numpy(np.float64), order, axis=1).ravel()
+    values = np.take_along_axis(_matrix(features, names), order, axis=1).ravel()
     feature_names = np.asarray(names, dtype=object)[order].ravel()
     rows = np.repeat(np.arange(len(features)), count)
     row_sectors = np.asarray(sectors, dtype=object)[rows] if len(rows) else rows
@@ -92,16 +107,22 @@ def top_factors(
             feature_names, values, row_sectors, effect, strict=True
         )
     ]
-    return pd.DataFrame(
-        {
-            "row": rows,
-            "feature": feature_names,
-            "value": values,
-            "contribution": contribution,
-            "effect": effect,
-            "text": texts,
-        }
-    )
+    return {
+        "row": rows,
+        "feature": feature_names,
+        "value": values,
+        "contribution": contribution,
+        "effect": effect,
+        "text": texts,
+    }
+
+
+def _matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """Columns `names` of `frame` as one float matrix, read column by column (selecting a list
+    of columns builds a string index each time: most of the cost for a shortlist's ten rows)."""
+    if not names:
+        return np.empty((len(frame), 0))
+    return np.column_stack([frame[name].to_numpy(np.float64) for name in names])
 
 
 def risk_points(risk: np.ndarray, log_odds: np.ndarray) -> np.ndarray:

@@ -7,6 +7,9 @@ path as `mutasi score`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from itertools import repeat
+
 import numpy as np
 import orjson
 import pandas as pd
@@ -18,6 +21,7 @@ from serving.auth import PlannerKey
 from serving.deps import StateDep
 from serving.errors import not_found_all
 from serving.explain import reason_texts
+from serving.json_body import OrjsonRoute
 from serving.schemas.common import ErrorResponse
 from serving.schemas.risk import RiskPair, RiskRequest, RiskResponse
 from serving.state import LoadedState
@@ -25,6 +29,7 @@ from serving.state import LoadedState
 router = APIRouter(
     prefix="/v1",
     tags=["risk"],
+    route_class=OrjsonRoute,  # 10,000 pairs of JSON parsed by orjson
     dependencies=[Depends(audited)],
     responses={code: {"model": ErrorResponse} for code in (401, 403, 404, 422, 503)},
 )
@@ -35,12 +40,16 @@ def _unknown(ids: np.ndarray, rows: np.ndarray) -> list[str]:
     return [str(i) for i in pd.unique(ids[rows < 0])]
 
 
+def _rows(rows: Mapping[str, int], ids: np.ndarray) -> np.ndarray:
+    return np.fromiter(map(rows.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+
+
 def _lookup(
     state: LoadedState, nips: np.ndarray, position_ids: np.ndarray
 ) -> tuple[np.ndarray, ...]:
     """Rows in Lookups (employees, positions), one hash per id; one 404 naming every unknown."""
-    employee_rows = state.lookups.employees.index.get_indexer(pd.Index(nips, dtype=object))
-    position_rows = state.lookups.positions.index.get_indexer(pd.Index(position_ids, dtype=object))
+    employee_rows = _rows(state.lookups.employee_rows, nips)
+    position_rows = _rows(state.lookups.position_rows, position_ids)
     unknown = {
         ("NIP", "NIP"): _unknown(nips, employee_rows),
         ("Jabatan", "Position"): _unknown(position_ids, position_rows),
@@ -89,9 +98,8 @@ def _result_rows(
 ) -> list[dict[str, object]]:
     """Plain rows in RiskResult's shape; reason texts built once per combination."""
     texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
-    positions = state.lookups.positions
-    titles = positions["title"].fillna("-").astype(str).to_numpy(dtype=object)[position_rows]
-    units = positions["unit_name"].fillna("-").astype(str).to_numpy(dtype=object)[position_rows]
+    titles = state.lookups.position_titles[position_rows]
+    units = state.lookups.position_units[position_rows]
     risk = np.round(scores.risk, 3)
     return [
         {

@@ -14,7 +14,7 @@ from serving.deps import StateDep
 from serving.errors import InvalidInputError, not_found
 from serving.explain import reason_texts
 from serving.ranking import Shortlist, ShortlistQuery, shortlist
-from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse, fairness_of
+from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse, fairness_of, records
 from serving.schemas.shortlist import Candidate, ShortlistResponse
 from serving.state import PERSON_COLUMNS, LoadedState
 from serving.training import suggest_training
@@ -42,7 +42,7 @@ def _candidates(
     people = [{name: columns[name][i] for name in PERSON_COLUMNS} for i in at]
     trainings = suggest_training(state, [str(n) for n in frame["nip"]], position_id)
     candidates = []
-    for rank, (row, person) in enumerate(zip(frame.to_dict("records"), people, strict=True), 1):
+    for rank, (row, person) in enumerate(zip(records(frame), people, strict=True), 1):
         nip = str(row["nip"])
         candidates.append(
             Candidate(

@@ -5,8 +5,9 @@ Enum values come from models/contract/enums.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
@@ -36,10 +37,17 @@ class Strict(BaseModel):
 StrictModel = TypeVar("StrictModel", bound=Strict)
 
 
+def records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """`frame.to_dict("records")` (of `columns`, default all) built column by column: the same
+    Python values, without pandas' per-cell boxing (~2 ms even for five rows)."""
+    names = list(frame.columns if columns is None else columns)
+    values = [frame[name].tolist() for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
 def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
     """One `model` per row of `frame`, from the columns named like its fields."""
-    rows = frame[list(model.model_fields)].to_dict(orient="records")
-    return [model.model_validate(row) for row in rows]
+    return [model.model_validate(row) for row in records(frame, list(model.model_fields))]
 
 
 # The scores of a (nip, position_id) pair, described once for every response that carries them.

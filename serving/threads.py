@@ -1,0 +1,20 @@
+"""Helper threads beside each request's own: for leaf work that runs without the GIL.
+
+LightGBM's TreeSHAP (pred_contrib) is most of a shortlist's explanation and drops the GIL, so
+its five boosters run side by side here while the request thread does its own Python work
+(the fairness audit). Only leaf tasks are submitted (a task never waits for another), so the
+requests that share the pool can queue on it but never deadlock it. Made on first use, once
+per worker process.
+"""
+
+from __future__ import annotations
+
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
+HELPER_THREADS = 2  # the machine's cores: more threads would only queue on them
+
+
+@functools.cache
+def helper_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=HELPER_THREADS, thread_name_prefix="mutasi-helper")
