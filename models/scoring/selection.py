@@ -6,19 +6,22 @@ Why: the hand-set design (monotone constraints, the linear base, the feature set
 calibration method, the cross-fit folds) was chosen on the demo simulator; on other worlds it
 cost accuracy. Here every one of those is a choice, and the agency's own later years decide.
 
-CV: for each of the latest `cv_years` decree years with outcomes, train on every earlier
-decree and validate on that year (expanding window, never a later year in training). Fit is
-scored by the mean squared error against the post-move outcome (the SKP rating refined by the
-score where kept), risk by the log loss of the calibrated probability: both proper, both what
-the served numbers claim to be. Fit and risk are searched separately (each half the budget):
-they are separate models.
+CV (models/scoring/cv.py): expanding window over the latest decree years with outcomes; fit
+scored by the squared error against the post-move outcome, risk by the log loss of the
+calibrated probability. Fit and risk are searched separately (each half the budget): they are
+separate models.
 
 Selection bias: when the history carries inverse-propensity weights of its moves
-(models/scoring/propensity.py), the fit search may weight its training rows by them
-(`fit.ipw`, in `ipw_choices`), and the fit CV loss of EVERY configuration, weighted or not, is
-the IPW-weighted squared error: all candidates are compared on the same estimate of the loss
-over the people HR could have picked, not just those it did pick. The propensity model is
-fitted once on all development years (it sees who was picked in a CV year, never an outcome).
+(models/scoring/propensity.py), the fit CV loss of EVERY configuration, weighted or not, is
+the IPW-weighted squared error (one estimate of the loss over the people HR could have
+picked). Whether the fit model trains on the weights is decided first, on the default (or
+previous) configuration alone, with and without them (`cv.decide_ipw`, which says why there
+and not inside the search); the search then runs with that choice fixed. The propensity model
+is fitted once on all development years (it sees who was picked in a CV year, never an outcome).
+
+The risk calibrator is not searched either: it is chosen after the risk search, on the chosen
+boosters, by a paired comparison of calibrator arms (`cv.decide_calibration`). The two
+decisions run on top of the time box (two fit trainings, or one risk training, per CV year).
 
 Three configurations are always tried first, so the search can only do as well or better on
 CV than them: the hand-set default, a "plain" configuration (LightGBM's default parameters,
