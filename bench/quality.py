@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 COLUMNS = {
     "fit_ndcg10_truth": "ndcg",
@@ -47,7 +48,65 @@ COLUMNS = {
     "propensity.auc": "propensity_auc",
     "ipw.ess_share": "ipw_ess_share",
     "ipw.weight_max": "ipw_weight_max",
+    "ipw.cv_loss_off": "ipw_cv_off",
+    "ipw.cv_loss_on": "ipw_cv_on",
+    "ipw.cv_gain_se": "ipw_cv_gain_se",
 }
+
+
+FIT_NDCG = (
+    "fit_ndcg10_truth",
+    "fit_ndcg10_truth.other_sector",
+    "fit_ndcg10_truth.far_from_home",
+    "fit_ndcg10_truth.grade_step",
+)
+
+
+def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -> dict:
+    """The trained configuration with the fit model's IPW flipped (everything else as chosen):
+    fit NDCG@10 vs truth, overall and per rarely picked kind, of IPW on minus IPW off."""
+    from models.features.build import FEATURE_COLUMNS
+    from models.scoring.estimators import TransferScorer
+    from models.scoring.propensity import fit_propensity
+    from pipelines import evaluate
+    from pipelines.snapshots import load_snapshot
+    from pipelines.train import TrainConfig, split
+
+    snapshot = load_snapshot(snapshot_id, settings=settings)
+    development, heldout = split(snapshot.data, TrainConfig())
+    weights = fit_propensity(snapshot.data, development).weights
+    data = evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
+    scores = {}
+    for ipw in (False, True):
+        scorer = TransferScorer(config.model_copy(update={"fit_ipw": ipw})).fit_rating_model(
+            development[list(FEATURE_COLUMNS)],
+            y_rating=development["post_move_rating"],
+            decree_date=development["decree_date"],
+            y_score=development["post_move_score"],
+            fit_weight=weights,
+        )
+        pools = data.pools
+        score = scorer.predict_fit(pools[list(FEATURE_COLUMNS)])
+        scores[ipw] = {
+            "fit_ndcg10_truth": evaluate.mean_ndcg(
+                pools["pool_id"], pools["expected_post_move_rating"], score, k=10
+            )
+        } | evaluate.rarely_picked_ndcg(pools, score, k=10)
+    names = {key: key.removeprefix("fit_ndcg10_truth").strip(".") or "overall" for key in FIT_NDCG}
+    return {
+        f"delta_ipw.{name}": round(
+            scores[True].get(key, float("nan")) - scores[False].get(key, float("nan")), 4
+        )
+        for key, name in names.items()
+    }
+
+
+def calibration_arm(config: Any) -> str:
+    from models.scoring.cv import arm_name
+
+    return arm_name(
+        config.calibration, config.calibration_recent_folds, config.calibration_shift_folds
+    )
 
 
 def worker(
@@ -90,6 +149,11 @@ def worker(
     for key, name in COLUMNS.items():
         value = result.metrics.get(key, np.nan)
         report[name] = round(float(value), 4) if np.isfinite(value) else None
+    report["calibration"] = calibration_arm(result.scorer_config)
+    if "propensity.auc" in result.metrics:  # untimed: the chosen config with IPW flipped
+        report |= ipw_flipped(
+            settings, snapshot_id=info.id, folder=folder, config=result.scorer_config
+        )
     return report
 
 

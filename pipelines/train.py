@@ -300,6 +300,20 @@ def propensity_metrics(propensity: Propensity) -> dict[str, float]:
     }
 
 
+def ipw_decision_metrics(selection: Selection) -> dict[str, float]:
+    """The IPW question as CV answered it: both arms' weighted CV loss, the gain's standard
+    error and the answer (1: the fit model trains on the weights)."""
+    decision = selection.ipw
+    if decision is None:
+        return {}
+    return {
+        "ipw.cv_loss_off": decision.loss_off,
+        "ipw.cv_loss_on": decision.loss_on,
+        "ipw.cv_gain_se": decision.gain_se,
+        "ipw.chosen": float(decision.use),
+    }
+
+
 def select(
     development: pd.DataFrame,
     config: TrainConfig,
@@ -400,7 +414,7 @@ def evaluate_snapshot(
         metrics |= {
             "selection.seconds": selection.seconds,
             "selection.trials": len(selection.table),
-        }
+        } | ipw_decision_metrics(selection)
     if propensity is not None:
         metrics |= propensity_metrics(propensity)
     return Evaluated(

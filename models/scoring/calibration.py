@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 import lightgbm as lgb
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -76,6 +77,31 @@ class IdentityCalibrator:
 
     def predict(self, raw: np.ndarray) -> np.ndarray:
         return np.asarray(raw, dtype=np.float64)
+
+
+class ShiftedCalibrator:
+    """Another calibrator followed by a constant shift in log-odds."""
+
+    def __init__(self, base: Calibrator, shift: float) -> None:
+        self.base = base
+        self.shift = shift
+        self.name = f"{base.name}+shift"
+
+    def fit(self, raw: np.ndarray, y: np.ndarray) -> ShiftedCalibrator:
+        return self
+
+    def predict(self, raw: np.ndarray) -> np.ndarray:
+        return np.asarray(expit(_logit(self.base.predict(raw)).ravel() + self.shift))
+
+
+def intercept_shift(probability: np.ndarray, y: np.ndarray) -> float:
+    """The shift in log-odds that makes the mean of `probability` equal the rate of `y`
+    (recalibration in the large; 0 when either is degenerate)."""
+    rate = float(np.mean(y))
+    if not 0 < rate < 1 or len(probability) == 0:
+        return 0.0
+    logits = _logit(np.asarray(probability, dtype=np.float64)).ravel()
+    return float(brentq(lambda shift: expit(logits + shift).mean() - rate, -40.0, 40.0))
 
 
 _METHODS: dict[str, type[PlattCalibrator] | type[IsotonicCalibrator]] = {

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 AUTO_THREADS_MIN_ROWS = 50_000
 Direction = Literal[-1, 1]
+CalibrationMethod = Literal["auto", "isotonic", "sigmoid", "none"]
 INCREASING: Direction = 1
 DECREASING: Direction = -1
 
@@ -66,12 +67,20 @@ class ScorerConfig(BaseModel):
         "this many rows (kept from when this slice also calibrated risk: fit is tuned with it).",
     )
     early_stopping_rounds: int = Field(default=50, ge=1)
-    calibration: Literal["auto", "isotonic", "sigmoid", "none"] = "auto"
+    calibration: CalibrationMethod = "auto"
     calibration_recent_folds: int | None = Field(
         default=None,
         ge=1,
         description="Fit the calibrator on the out-of-fold predictions of only the latest this "
         "many risk folds (the most recent years: base rates drift); None: all folds.",
+    )
+    calibration_shift_folds: int | None = Field(
+        default=None,
+        ge=1,
+        description="After calibrating, re-estimate only the intercept (a shift in log-odds) "
+        "on the latest this many risk folds, so the mean risk matches the recent years' rate "
+        "while the shape comes from all the folds' data (recalibration in the large); None: no "
+        "shift.",
     )
     fit_ignored: list[str] = Field(
         default_factory=list,

@@ -30,11 +30,19 @@ from models.scoring.calibration import (
     BoosterMap,
     Calibrator,
     FoldEnsemble,
+    ShiftedCalibrator,
     booster_predict,
     choose_calibrator,
+    intercept_shift,
     time_folds,
 )
-from models.scoring.config import AUTO_THREADS_MIN_ROWS, Direction, GbmParams, ScorerConfig
+from models.scoring.config import (
+    AUTO_THREADS_MIN_ROWS,
+    CalibrationMethod,
+    Direction,
+    GbmParams,
+    ScorerConfig,
+)
 from models.scoring.linear_base import LinearBase
 
 RATING_MIN, RATING_MAX = 1.0, 5.0
@@ -95,6 +103,20 @@ def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
     slope, intercept = np.polyfit(score[both], rating[both], deg=1)
     mapped = np.clip(intercept + slope * score, RATING_MIN, RATING_MAX)
     return np.where(both, mapped, rating)
+
+
+@dataclass(frozen=True)
+class OutOfFold:
+    """The risk boosters' out-of-fold raw probabilities, the labels and each row's time fold."""
+
+    raw: np.ndarray
+    resisted: np.ndarray
+    fold: np.ndarray
+    folds: int
+
+    def latest(self, folds: int | None) -> np.ndarray:
+        """Rows of the latest `folds` time folds (all rows for None)."""
+        return self.fold >= self.folds - folds if folds else np.ones(len(self.fold), dtype=bool)
 
 
 class TransferScorer(BaseEstimator):
@@ -188,20 +210,49 @@ class TransferScorer(BaseEstimator):
         self, X: pd.DataFrame, *, y_resisted: ArrayLike, decree_date: ArrayLike
     ) -> TransferScorer:
         """Learn the cross-fitted risk boosters and their calibrator alone."""
+        out_of_fold = self.fit_risk_boosters(X, y_resisted=y_resisted, decree_date=decree_date)
+        config = self._config()
+        return self.calibrate_risk(
+            out_of_fold,
+            calibration=config.calibration,
+            recent_folds=config.calibration_recent_folds,
+            shift_folds=config.calibration_shift_folds,
+        )
+
+    def fit_risk_boosters(
+        self, X: pd.DataFrame, *, y_resisted: ArrayLike, decree_date: ArrayLike
+    ) -> OutOfFold:
+        """The cross-fitted risk boosters alone; returns their out-of-fold predictions, which
+        `calibrate_risk` fits the calibrator on (`fit_risk_model` = both)."""
         config = self._config()
         self.tree_walks_ = None
         matrix = self._training_matrix(X, config.risk_ignored)
         resisted = np.asarray(y_resisted, dtype=bool).astype(int)
         folds = time_folds(np.asarray(decree_date), folds=config.risk_folds)
-        self.risk_model_, out_of_fold = self._fit_risk(matrix, resisted, folds, config)
-        recent = config.calibration_recent_folds
-        used = folds >= config.risk_folds - recent if recent else np.ones(len(folds), dtype=bool)
-        self.calibrator_: Calibrator = choose_calibrator(
-            out_of_fold[used],
-            resisted[used],
-            method=config.calibration,
-            random_state=self.random_state,
+        self.risk_model_, raw = self._fit_risk(matrix, resisted, folds, config)
+        return OutOfFold(raw=raw, resisted=resisted, fold=folds, folds=config.risk_folds)
+
+    def calibrate_risk(
+        self,
+        out_of_fold: OutOfFold,
+        *,
+        calibration: CalibrationMethod,
+        recent_folds: int | None,
+        shift_folds: int | None = None,
+    ) -> TransferScorer:
+        """Fit the calibrator on the boosters' out-of-fold predictions (of the latest
+        `recent_folds` time folds only, when given), then shift its intercept to the latest
+        `shift_folds` folds' rate (when given)."""
+        raw, resisted = out_of_fold.raw, out_of_fold.resisted
+        used = out_of_fold.latest(recent_folds)
+        calibrator = choose_calibrator(
+            raw[used], resisted[used], method=calibration, random_state=self.random_state
         )
+        if shift_folds:
+            recent = out_of_fold.latest(shift_folds)
+            shift = intercept_shift(calibrator.predict(raw[recent]), resisted[recent])
+            calibrator = ShiftedCalibrator(calibrator, shift)
+        self.calibrator_: Calibrator = calibrator
         return self
 
     def _fit_rating(

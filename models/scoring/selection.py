@@ -6,19 +6,22 @@ Why: the hand-set design (monotone constraints, the linear base, the feature set
 calibration method, the cross-fit folds) was chosen on the demo simulator; on other worlds it
 cost accuracy. Here every one of those is a choice, and the agency's own later years decide.
 
-CV: for each of the latest `cv_years` decree years with outcomes, train on every earlier
-decree and validate on that year (expanding window, never a later year in training). Fit is
-scored by the mean squared error against the post-move outcome (the SKP rating refined by the
-score where kept), risk by the log loss of the calibrated probability: both proper, both what
-the served numbers claim to be. Fit and risk are searched separately (each half the budget):
-they are separate models.
+CV (models/scoring/cv.py): expanding window over the latest decree years with outcomes; fit
+scored by the squared error against the post-move outcome, risk by the log loss of the
+calibrated probability. Fit and risk are searched separately (each half the budget): they are
+separate models.
 
 Selection bias: when the history carries inverse-propensity weights of its moves
-(models/scoring/propensity.py), the fit search may weight its training rows by them
-(`fit.ipw`, in `ipw_choices`), and the fit CV loss of EVERY configuration, weighted or not, is
-the IPW-weighted squared error: all candidates are compared on the same estimate of the loss
-over the people HR could have picked, not just those it did pick. The propensity model is
-fitted once on all development years (it sees who was picked in a CV year, never an outcome).
+(models/scoring/propensity.py), the fit CV loss of EVERY configuration, weighted or not, is
+the IPW-weighted squared error (one estimate of the loss over the people HR could have
+picked). Whether the fit model trains on the weights is decided first, on the default (or
+previous) configuration alone, with and without them (`cv.decide_ipw`, which says why there
+and not inside the search); the search then runs with that choice fixed. The propensity model
+is fitted once on all development years (it sees who was picked in a CV year, never an outcome).
+
+The risk calibrator is not searched either: it is chosen after the risk search, on the chosen
+boosters, by a paired comparison of calibrator arms (`cv.decide_calibration`). The two
+decisions run on top of the time box (two fit trainings, or one risk training, per CV year).
 
 Three configurations are always tried first, so the search can only do as well or better on
 CV than them: the hand-set default, a "plain" configuration (LightGBM's default parameters,
@@ -27,6 +30,7 @@ no constraints, no linear base, no calibration), and the previous pick when give
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -36,10 +40,21 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
-from sklearn.metrics import log_loss
 
 from models.scoring.config import GbmParams, ScorerConfig
-from models.scoring.estimators import TransferScorer, score_on_rating_scale
+from models.scoring.cv import (
+    CalibrationDecision,
+    History,
+    IpwDecision,
+    arm_name,
+    cv_years,
+    decide_calibration,
+    decide_ipw,
+    fit_cv_loss,
+    risk_cv_loss,
+)
+
+__all__ = ["History", "Selection", "cv_years", "fit_cv_loss", "plain_config", "select_config"]
 
 FIT_GROUPS: dict[str, tuple[str, ...]] = {
     "move": ("distance_home_km", "distance_move_km", "preference_match", "unrequested_sector"),
@@ -49,6 +64,9 @@ RISK_GROUPS: dict[str, tuple[str, ...]] = {
     "history": ("recent_rating_mean", "rating_trend", "last_score", "recent_score_mean"),
     "position": ("competency_shortfall", "competency_gap_count", "recent_relevant_trainings"),
 }
+# CV years of the two paired decisions (IPW, calibrator): each compares a few arms on the same
+# predictions, so it can afford more years than the search, and needs them (small effects).
+DECISION_FOLDS = 4
 PLAIN_GBM = GbmParams(
     num_leaves=31,
     learning_rate=0.1,
@@ -82,13 +100,8 @@ class Selection:
     config: ScorerConfig
     table: pd.DataFrame  # part, trial, value, seconds, params...
     seconds: float
-
-
-def cv_years(decree_date: pd.Series, labelled: pd.Series, *, folds: int) -> list[int]:
-    """The latest `folds` decree years with outcomes that have at least two earlier years."""
-    year = pd.to_datetime(decree_date).dt.year
-    years = np.sort(year[labelled].unique())
-    return [int(y) for y in years[2:][-folds:]]
+    ipw: IpwDecision | None = None  # the IPW question, when it was asked
+    calibration: CalibrationDecision | None = None  # the calibrator arms on the chosen boosters
 
 
 def _gbm_params(trial: optuna.Trial, part: str) -> GbmParams:
@@ -133,72 +146,17 @@ def fit_config(
 
 
 def risk_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
-    """The risk half of a trial's configuration (fit left as in `base`)."""
+    """The risk half of a trial's configuration (fit left as in `base`); the calibrator is
+    chosen after the search, on the chosen boosters (`cv.decide_calibration`)."""
     monotone = trial.suggest_categorical("risk.monotone", [True, False])
-    recent = trial.suggest_categorical("risk.calibration_recent_folds", [0, 1, 2])
     return base.model_copy(
         update={
             "risk": _gbm_params(trial, "risk"),
             "risk_monotone": ScorerConfig().risk_monotone if monotone else {},
             "risk_folds": trial.suggest_int("risk.folds", 3, 6),
-            "calibration": trial.suggest_categorical(
-                "risk.calibration", ["sigmoid", "isotonic", "none"]
-            ),
-            "calibration_recent_folds": recent or None,
             "risk_ignored": _dropped(trial, RISK_GROUPS, "risk"),
         }
     )
-
-
-@dataclass(frozen=True)
-class History:
-    """The development examples the search validates on (features and labels)."""
-
-    X: pd.DataFrame
-    rating: np.ndarray
-    score: np.ndarray
-    resisted: np.ndarray
-    decree_date: pd.Series
-    weight: np.ndarray | None = None  # inverse-propensity weights of the moves, if modelled
-
-    @property
-    def year(self) -> np.ndarray:
-        return np.asarray(pd.to_datetime(self.decree_date).dt.year)
-
-
-def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
-    """Mean over CV years of the squared error of predicted fit against the refined outcome,
-    weighted by the moves' inverse-propensity weights when the history has them."""
-    weight = history.weight if history.weight is not None else np.ones(len(history.rating))
-    losses = []
-    for year in years:
-        train, valid = history.year < year, (history.year == year) & ~np.isnan(history.rating)
-        scorer = TransferScorer(config, random_state=seed).fit_rating_model(
-            history.X.loc[train],
-            y_rating=history.rating[train],
-            decree_date=history.decree_date[train],
-            y_score=history.score[train],
-            fit_weight=weight[train] if history.weight is not None else None,
-        )
-        target = score_on_rating_scale(history.rating[valid], history.score[valid])
-        predicted = scorer.predict_fit(history.X.loc[valid])
-        losses.append(float(np.average((predicted - target) ** 2, weights=weight[valid])))
-    return float(np.mean(losses))
-
-
-def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
-    """Mean over CV years of the log loss of the calibrated risk (every decree of the year)."""
-    losses = []
-    for year in years:
-        train, valid = history.year < year, history.year == year
-        scorer = TransferScorer(config, random_state=seed).fit_risk_model(
-            history.X.loc[train],
-            y_resisted=history.resisted[train],
-            decree_date=history.decree_date[train],
-        )
-        predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
-        losses.append(float(log_loss(history.resisted[valid], predicted, labels=[0, 1])))
-    return float(np.mean(losses))
 
 
 Loss = Callable[[ScorerConfig, History, list[int], int], float]
@@ -283,8 +241,9 @@ def select_config(
     """The configuration with the best time-ordered CV loss, fit and risk searched in turn.
 
     `ipw_choices`: whether the fit model may (or must) weight its moves by inverse propensity;
-    only offered when the history has weights (else never weighted). `progress` hears
-    (seconds used, seconds of budget) after every trial."""
+    only offered when the history has weights (else never weighted). Offered, it is decided
+    first on the default (or previous) configuration, then fixed for the search. `progress`
+    hears (seconds used, seconds of budget) after every trial."""
     started = time.perf_counter()
 
     def on_trial() -> None:
@@ -293,18 +252,24 @@ def select_config(
             progress(used, round(budget_seconds))
 
     on_trial()
-
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    years = cv_years(history.decree_date, pd.Series(~np.isnan(history.rating)), folds=cv_folds)
+    labelled = pd.Series(~np.isnan(history.rating))
+    years = cv_years(history.decree_date, labelled, folds=cv_folds)
+    wide = cv_years(history.decree_date, labelled, folds=max(cv_folds, DECISION_FOLDS))
     if not years:
         raise ValueError("need at least three decree years with outcomes for time-ordered CV")
     choices = ipw_choices if history.weight is not None else (False,)
-    starts = start_configs(previous, ipw_choices=choices)
-    budget = Budget(history=history, years=years, seconds=budget_seconds / 2, seed=seed)
+    decision = None
+    if len(set(choices)) > 1:
+        decision = decide_ipw(previous or ScorerConfig(), history, wide, seed)
+    ipw = decision.use if decision else choices[0]
+    starts = start_configs(previous, ipw=ipw)
+    spent = decision.seconds if decision else 0.0
+    budget = Budget(history=history, years=years, seconds=budget_seconds / 2 - spent, seed=seed)
     fit, fit_table = _search(
         "fit",
         loss=fit_cv_loss,
-        build=functools.partial(fit_config, ipw_choices=choices),
+        build=functools.partial(fit_config, ipw_choices=(ipw,)),
         starts=starts,
         budget=budget,
         on_trial=on_trial,
@@ -314,14 +279,62 @@ def select_config(
         loss=risk_cv_loss,
         build=risk_config,
         starts=_distinct({n: fit.model_copy(update=_risk_part(s)) for n, s in starts.items()}),
-        budget=budget,
+        budget=dataclasses.replace(budget, seconds=budget_seconds / 2),
         on_trial=on_trial,
     )
-    chosen = fit.model_copy(update=_risk_part(risk))
+    calibration = decide_calibration(risk, history, wide, seed)
+    on_trial()
+    risk = risk.model_copy(
+        update={
+            "calibration": calibration.method,
+            "calibration_recent_folds": calibration.recent_folds,
+            "calibration_shift_folds": calibration.shift_folds,
+        }
+    )
+    tables = [ipw_table(decision, previous)] if decision else []
     return Selection(
-        config=chosen,
-        table=pd.concat([fit_table, risk_table], ignore_index=True),
+        config=fit.model_copy(update=_risk_part(risk)),
+        table=pd.concat(
+            [*tables, fit_table, risk_table, calibration_table(calibration)], ignore_index=True
+        ),
         seconds=time.perf_counter() - started,
+        ipw=decision,
+        calibration=calibration,
+    )
+
+
+def calibration_table(decision: CalibrationDecision) -> pd.DataFrame:
+    """The calibrator arms as rows of the CV table (part "calibration")."""
+    chosen = arm_name(decision.method, decision.recent_folds, decision.shift_folds)
+    return pd.DataFrame(
+        {
+            "part": "calibration",
+            "trial": range(len(decision.losses)),
+            "cv_loss": list(decision.losses.values()),
+            "seconds": decision.seconds / len(decision.losses),
+            "start": list(decision.losses),
+            "chosen": [name == chosen for name in decision.losses],
+        }
+    )
+
+
+def _start_name(previous: ScorerConfig | None, *, ipw: bool) -> str:
+    return ("previous" if previous else "default") + ("+ipw" if ipw else "")
+
+
+def ipw_table(decision: IpwDecision, previous: ScorerConfig | None) -> pd.DataFrame:
+    """The IPW decision's two arms as rows of the CV table (part "ipw")."""
+    return pd.DataFrame(
+        {
+            "part": "ipw",
+            "trial": [0, 1],
+            "cv_loss": [decision.loss_off, decision.loss_on],
+            "seconds": decision.seconds / 2,
+            "start": [_start_name(previous, ipw=False), _start_name(previous, ipw=True)],
+            "fit.ipw": ["False", "True"],
+            "chosen": [not decision.use, decision.use],
+            "gain_se": decision.gain_se,
+        }
     )
 
 
@@ -334,18 +347,14 @@ def _distinct(starts: dict[str, ScorerConfig]) -> dict[str, ScorerConfig]:
     return {name: starts[name] for name in seen.values()}
 
 
-def start_configs(
-    previous: ScorerConfig | None, *, ipw_choices: tuple[bool, ...]
-) -> dict[str, ScorerConfig]:
+def start_configs(previous: ScorerConfig | None, *, ipw: bool) -> dict[str, ScorerConfig]:
     """The configurations every search tries first: the hand-set default, the plain one, the
-    previous pick; with IPW offered also the default weighted (with IPW forced, all weighted)."""
+    previous pick; all weighted by inverse propensity when the fit model is (names "+ipw")."""
     starts = {"default": ScorerConfig(), "plain": plain_config()}
     starts |= {"previous": previous} if previous else {}
-    if ipw_choices == (True,):
-        return {f"{name}+ipw": s.model_copy(update={"fit_ipw": True}) for name, s in starts.items()}
-    if True in ipw_choices:
-        starts["default+ipw"] = ScorerConfig(fit_ipw=True)
-    return starts
+    if not ipw:
+        return starts
+    return {f"{name}+ipw": s.model_copy(update={"fit_ipw": True}) for name, s in starts.items()}
 
 
 RISK_FIELDS = (
@@ -354,6 +363,7 @@ RISK_FIELDS = (
     "risk_folds",
     "calibration",
     "calibration_recent_folds",
+    "calibration_shift_folds",
     "risk_ignored",
 )
 

@@ -259,6 +259,26 @@ def test_selection_offers_ipw_and_logs_the_propensity_model(
     assert "default+ipw" in set(pd.read_csv(path)["start"].dropna())
 
 
+def test_selection_logs_the_ipw_decision_it_trained_with(
+    settings: Settings, selected: TrainResult
+) -> None:
+    metrics = _run_of(settings, selected).data.metrics
+    assert metrics["ipw.chosen"] == float(selected.scorer_config.fit_ipw)
+    assert (metrics["ipw.cv_loss_on"] < metrics["ipw.cv_loss_off"]) == bool(metrics["ipw.chosen"])
+    assert metrics["ipw.cv_gain_se"] >= 0
+
+
+def test_selection_logs_the_calibrator_arms_and_trains_the_chosen_one(
+    settings: Settings, selected: TrainResult
+) -> None:
+    run = _run_of(settings, selected)
+    path = tracking.client_for(settings).download_artifacts(run.info.run_id, "selection/cv.csv")
+    arms = pd.read_csv(path).query("part == 'calibration'")
+    chosen = arms.loc[arms["chosen"].astype(bool), "start"].tolist()
+    assert len(chosen) == 1
+    assert chosen[0].split("/")[0] == run.data.params["scorer.calibration"]
+
+
 def test_run_logs_versions_evaluation_artifacts_and_the_gate(
     settings: Settings, first: TrainResult, worse: TrainResult
 ) -> None:

@@ -22,17 +22,11 @@ from models.scoring.selection import (
     plain_config,
     select_config,
 )
-from tests.fixtures.examples import FEATURES, synthetic_examples
+from tests.fixtures.examples import FEATURES, cv_history, synthetic_examples
 
 
 def _history(frame: pd.DataFrame) -> History:
-    return History(
-        X=frame[FEATURES],
-        rating=frame["post_move_rating"].to_numpy(dtype=float),
-        score=np.full(len(frame), np.nan),
-        resisted=frame["resisted"].to_numpy(dtype=int),
-        decree_date=frame["decree_date"],
-    )
+    return cv_history(frame)
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +92,33 @@ def _weighted(frame: pd.DataFrame, weight: np.ndarray) -> History:
     return dataclasses.replace(_history(frame), weight=weight)
 
 
-def test_ipw_is_offered_when_the_history_has_weights() -> None:
+def test_ipw_is_decided_first_and_then_fixed_for_the_search() -> None:
     frame = synthetic_examples(1000, seed=5)
     weight = np.random.default_rng(0).uniform(0.2, 3.0, len(frame))
     chosen = select_config(_weighted(frame, weight / weight.mean()), budget_seconds=1.0)
+    arms = chosen.table[chosen.table["part"] == "ipw"]
+    assert list(arms["start"]) == ["default", "default+ipw"]
+    assert chosen.ipw is not None and arms["chosen"].sum() == 1
     fit = chosen.table[chosen.table["part"] == "fit"]
-    assert "default+ipw" in set(fit["start"])
-    assert isinstance(chosen.config.fit_ipw, bool)
-    risk_starts = chosen.table.loc[chosen.table["part"] == "risk", "start"]
-    assert "default" in set(risk_starts)
-    assert "default+ipw" not in set(risk_starts)  # the same risk configuration as default
+    assert set(fit["fit.ipw"].dropna()) <= {str(chosen.ipw.use)}
+    assert chosen.config.fit_ipw == chosen.ipw.use
+
+
+def test_ipw_is_kept_only_if_it_lowers_the_weighted_cv_loss() -> None:
+    frame = synthetic_examples(1000, seed=5)
+    weight = np.random.default_rng(0).uniform(0.2, 3.0, len(frame))
+    chosen = select_config(_weighted(frame, weight / weight.mean()), budget_seconds=1.0)
+    assert chosen.ipw is not None
+    assert chosen.ipw.use == (chosen.ipw.loss_on < chosen.ipw.loss_off)
+
+
+def test_calibrator_is_chosen_on_the_chosen_boosters(selection: Selection) -> None:
+    arms = selection.table[selection.table["part"] == "calibration"]
+    assert {"sigmoid/all", "isotonic/all", "none/all", "sigmoid/all+shift1"} <= set(arms["start"])
+    best = arms.loc[arms["cv_loss"].idxmin()]
+    assert bool(best["chosen"]) and arms["chosen"].sum() == 1
+    assert selection.calibration is not None
+    assert selection.config.calibration == selection.calibration.method
 
 
 def test_a_search_trial_still_running_at_the_deadline_is_pruned_after_its_fold() -> None:
@@ -136,7 +147,7 @@ def test_a_search_trial_still_running_at_the_deadline_is_pruned_after_its_fold()
 
 
 def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
-    assert not selection.config.fit_ipw
+    assert not selection.config.fit_ipw and selection.ipw is None
     assert "default+ipw" not in set(selection.table["start"])
 
 

@@ -1,0 +1,226 @@
+"""Time-ordered cross-validation losses of a scorer configuration, and the IPW decision.
+
+CV: for each of the latest `folds` decree years with outcomes, train on every earlier decree
+and validate on that year (expanding window, never a later year in training). Fit is scored
+by the squared error against the post-move outcome (the SKP rating refined by the score where
+kept), risk by the log loss of the calibrated probability: both proper, both what the served
+numbers claim to be.
+
+Selection bias: when the history carries inverse-propensity weights of its moves
+(models/scoring/propensity.py), the fit loss is the self-normalised IPW mean of the squared
+errors: importance-weighted CV (Sugiyama, Krauledat and Müller, JMLR 2007), an estimate of the
+loss over the people HR could have picked rather than the ones it did. It is that for ANY
+fixed model, weighted in training or not, so it compares a weighted and an unweighted model
+on one yardstick.
+
+Whether the fit model trains on the weights is decided by `decide_ipw`, BEFORE any
+hyperparameter search, on one configuration (the hand-set default or the previous pick) with
+and without the weights, on the same CV years. Why first and on one configuration: the
+weighted loss is noisy (its effective sample is ~40 % of the moves), and a search that mixes
+the weighting with a few dozen hyperparameter draws picks whichever arm happened to get the
+luckiest draw (the winner's curse), not the arm that is better. A two-arm comparison, with
+everything else equal, asks the one question the weighting answers; the search then tunes
+the rest with that choice fixed, still on the weighted loss.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import log_loss
+
+from models.scoring.config import CalibrationMethod, ScorerConfig
+from models.scoring.estimators import TransferScorer, score_on_rating_scale
+
+
+@dataclass(frozen=True)
+class History:
+    """The development examples the search validates on (features and labels)."""
+
+    X: pd.DataFrame
+    rating: np.ndarray
+    score: np.ndarray
+    resisted: np.ndarray
+    decree_date: pd.Series
+    weight: np.ndarray | None = None  # inverse-propensity weights of the moves, if modelled
+
+    @property
+    def year(self) -> np.ndarray:
+        return np.asarray(pd.to_datetime(self.decree_date).dt.year)
+
+
+def cv_years(decree_date: pd.Series, labelled: pd.Series, *, folds: int) -> list[int]:
+    """The latest `folds` decree years with outcomes that have at least two earlier years."""
+    year = pd.to_datetime(decree_date).dt.year
+    years = np.sort(year[labelled].unique())
+    return [int(y) for y in years[2:][-folds:]]
+
+
+@dataclass(frozen=True)
+class FitErrors:
+    """Squared errors of every validated move, its weight and its CV year."""
+
+    squared: np.ndarray
+    weight: np.ndarray
+    year: np.ndarray
+
+    def shares(self) -> np.ndarray:
+        """Each move's share of the loss: its weight over its year's total, over the years
+        (so the loss is the mean over CV years of each year's weighted mean)."""
+        years, index = np.unique(self.year, return_inverse=True)
+        totals = np.bincount(index, weights=self.weight)
+        return np.asarray(self.weight / totals[index] / len(years))
+
+    def loss(self) -> float:
+        """Mean over CV years of the (weighted) mean squared error."""
+        return float(np.sum(self.shares() * self.squared))
+
+
+def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed: int) -> FitErrors:
+    """Each CV year's moves with an outcome: squared error of the fit predicted by a model
+    trained on the earlier years, against the refined outcome."""
+    weight = history.weight if history.weight is not None else np.ones(len(history.rating))
+    parts = []
+    for year in years:
+        train, valid = history.year < year, (history.year == year) & ~np.isnan(history.rating)
+        scorer = TransferScorer(config, random_state=seed).fit_rating_model(
+            history.X.loc[train],
+            y_rating=history.rating[train],
+            decree_date=history.decree_date[train],
+            y_score=history.score[train],
+            fit_weight=weight[train] if history.weight is not None else None,
+        )
+        target = score_on_rating_scale(history.rating[valid], history.score[valid])
+        predicted = scorer.predict_fit(history.X.loc[valid])
+        parts.append(((predicted - target) ** 2, weight[valid], np.full(valid.sum(), year)))
+    squared, weights, year_of = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return FitErrors(squared=squared, weight=weights, year=year_of)
+
+
+def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+    """Mean over CV years of the squared error of predicted fit against the refined outcome,
+    weighted by the moves' inverse-propensity weights when the history has them."""
+    return fit_cv_errors(config, history, years, seed).loss()
+
+
+def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+    """Mean over CV years of the log loss of the calibrated risk (every decree of the year)."""
+    losses = []
+    for year in years:
+        train, valid = history.year < year, history.year == year
+        scorer = TransferScorer(config, random_state=seed).fit_risk_model(
+            history.X.loc[train],
+            y_resisted=history.resisted[train],
+            decree_date=history.decree_date[train],
+        )
+        predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
+        losses.append(float(log_loss(history.resisted[valid], predicted, labels=[0, 1])))
+    return float(np.mean(losses))
+
+
+@dataclass(frozen=True)
+class IpwDecision:
+    """The two arms of the IPW question on one configuration, and the answer."""
+
+    use: bool
+    loss_off: float  # IPW-weighted CV loss of the configuration trained without the weights
+    loss_on: float  # ... and with them
+    gain_se: float  # standard error of loss_off - loss_on (paired over the validated moves)
+    seconds: float
+
+
+def paired_gain_se(off: FitErrors, on: FitErrors) -> float:
+    """Standard error of loss_off - loss_on: the per-move differences (same moves, same
+    weights in both arms) as a weighted mean, its variance over Kish's effective size."""
+    difference = off.squared - on.squared
+    share = off.shares()
+    mean = float(np.sum(share * difference))
+    variance = float(np.sum(share * (difference - mean) ** 2))
+    return float(np.sqrt(variance * np.sum(share**2)))
+
+
+def decide_ipw(config: ScorerConfig, history: History, years: list[int], seed: int) -> IpwDecision:
+    """Train `config` with and without the IPW weights on the same CV years and keep the
+    weights iff they lower the IPW-weighted CV loss (the estimate of the loss over everyone
+    HR could have picked). Needs the history's weights."""
+    if history.weight is None:
+        raise ValueError("the IPW decision needs the moves' inverse-propensity weights")
+    started = time.perf_counter()
+    off = fit_cv_errors(config.model_copy(update={"fit_ipw": False}), history, years, seed)
+    on = fit_cv_errors(config.model_copy(update={"fit_ipw": True}), history, years, seed)
+    return IpwDecision(
+        use=on.loss() < off.loss(),
+        loss_off=off.loss(),
+        loss_on=on.loss(),
+        gain_se=paired_gain_se(off, on),
+        seconds=time.perf_counter() - started,
+    )
+
+
+# Calibrators compared on the chosen risk boosters: (method, latest folds fitted on, latest
+# folds the intercept is re-estimated on).
+CalibrationArm = tuple[CalibrationMethod, int | None, int | None]
+CALIBRATION_ARMS: tuple[CalibrationArm, ...] = (
+    *((method, recent, None) for method in ("sigmoid", "isotonic") for recent in (None, 1, 2)),
+    *((method, None, shift) for method in ("sigmoid", "isotonic") for shift in (1, 2)),
+    ("none", None, None),
+)
+
+
+@dataclass(frozen=True)
+class CalibrationDecision:
+    """The calibrator chosen for the risk boosters, and every arm's CV log loss."""
+
+    method: CalibrationMethod
+    recent_folds: int | None
+    shift_folds: int | None
+    losses: dict[str, float]  # arm_name -> mean log loss over the CV years
+    seconds: float
+
+
+def arm_name(method: str, recent: int | None, shift: int | None) -> str:
+    """E.g. "sigmoid/all", "isotonic/2" (fitted on the latest 2 folds), "sigmoid/all+shift1"."""
+    return f"{method}/{recent or 'all'}" + (f"+shift{shift}" if shift else "")
+
+
+def decide_calibration(
+    config: ScorerConfig, history: History, years: list[int], seed: int
+) -> CalibrationDecision:
+    """The risk boosters of `config` trained once per CV year; every calibrator arm fitted on
+    the same out-of-fold predictions and scored by log loss on the same validated moves.
+
+    Why apart from the search: a calibrator changes the log loss by a few thousandths, less
+    than the noise between booster configurations, so inside the search the choice was
+    decided by which boosters happened to draw it. Here the boosters are fixed and the arms
+    are compared on identical predictions (paired), so their differences are the calibrators'
+    own. Ties go to the earlier arm (sigmoid on all folds)."""
+    started = time.perf_counter()
+    arms = [arm for arm in CALIBRATION_ARMS if max(arm[1] or 0, arm[2] or 0) < config.risk_folds]
+    losses: dict[str, list[float]] = {arm_name(*arm): [] for arm in arms}
+    for year in years:
+        train, valid = history.year < year, history.year == year
+        scorer = TransferScorer(config, random_state=seed)
+        out_of_fold = scorer.fit_risk_boosters(
+            history.X.loc[train],
+            y_resisted=history.resisted[train],
+            decree_date=history.decree_date[train],
+        )
+        for method, recent, shift in arms:
+            scorer.calibrate_risk(
+                out_of_fold, calibration=method, recent_folds=recent, shift_folds=shift
+            )
+            predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
+            loss = float(log_loss(history.resisted[valid], predicted, labels=[0, 1]))
+            losses[arm_name(method, recent, shift)].append(loss)
+    mean = {name: float(np.mean(values)) for name, values in losses.items()}
+    method, recent, shift = min(arms, key=lambda arm: mean[arm_name(*arm)])
+    return CalibrationDecision(
+        method=method,
+        recent_folds=recent,
+        shift_folds=shift,
+        losses=mean,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,79 @@
+"""Time-ordered CV: per-move errors, the paired IPW decision, the calibrator arms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, intercept_shift
+from models.scoring.config import ScorerConfig
+from models.scoring.cv import FitErrors, History, decide_ipw, fit_cv_errors, paired_gain_se
+from models.scoring.estimators import TransferScorer
+from tests.fixtures.examples import FEATURES, cv_history, synthetic_examples
+
+
+def _history(n: int, *, seed: int, weight: np.ndarray | None = None) -> History:
+    return cv_history(synthetic_examples(n, seed=seed), weight)
+
+
+def test_loss_is_the_mean_over_years_of_each_years_weighted_mean() -> None:
+    errors = FitErrors(
+        squared=np.array([1.0, 3.0, 10.0]),
+        weight=np.array([1.0, 3.0, 5.0]),
+        year=np.array([2022, 2022, 2023]),
+    )
+    assert errors.loss() == pytest.approx(((1.0 + 9.0) / 4 + 10.0) / 2)
+
+
+def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:
+    errors = FitErrors(squared=np.array([0.2, 0.5]), weight=np.ones(2), year=np.array([1, 1]))
+    assert paired_gain_se(errors, errors) == 0.0
+
+
+def test_cv_errors_cover_every_validated_move_of_the_cv_years() -> None:
+    history = _history(900, seed=6)
+    errors = fit_cv_errors(ScorerConfig(), history, [2022, 2023], 0)
+    validated = np.isin(history.year, [2022, 2023]) & ~np.isnan(history.rating)
+    assert len(errors.squared) == validated.sum() and (errors.squared >= 0).all()
+
+
+def test_equal_weights_never_turn_ipw_on() -> None:
+    """Weighting by ones trains the same model: no gain, so the unweighted arm is kept."""
+    history = _history(900, seed=6, weight=np.ones(900))
+    decision = decide_ipw(ScorerConfig(), history, [2022, 2023], 0)
+    assert decision.loss_on == pytest.approx(decision.loss_off)
+    assert not decision.use
+
+
+def test_ipw_decision_needs_weights() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        decide_ipw(ScorerConfig(), _history(300, seed=7), [2022, 2023], 0)
+
+
+def test_intercept_shift_matches_the_mean_to_the_observed_rate() -> None:
+    rng = np.random.default_rng(1)
+    probability = rng.uniform(0.05, 0.4, 500)
+    y = (np.arange(500) < 150).astype(int)  # rate 0.3, above the mean probability
+    shift = intercept_shift(probability, y)
+    base = PlattCalibrator().fit(probability, (rng.uniform(size=500) < probability).astype(int))
+    shifted = ShiftedCalibrator(base, intercept_shift(base.predict(probability), y))
+    assert shift > 0
+    assert shifted.predict(probability).mean() == pytest.approx(0.3, abs=1e-6)
+
+
+def test_shift_keeps_the_order_of_the_risks() -> None:
+    probability = np.linspace(0.05, 0.6, 400)
+    y = (np.random.default_rng(2).uniform(size=400) < probability).astype(int)
+    base = PlattCalibrator().fit(probability, y)
+    shifted = ShiftedCalibrator(base, -0.7).predict(probability)
+    assert (np.diff(shifted) >= 0).all() and (shifted < base.predict(probability)).all()
+
+
+def test_a_scorer_with_a_recent_shift_trains_and_predicts_probabilities() -> None:
+    frame = synthetic_examples(900, seed=8)
+    scorer = TransferScorer(ScorerConfig(calibration_shift_folds=1)).fit_risk_model(
+        frame[FEATURES], y_resisted=frame["resisted"], decree_date=frame["decree_date"]
+    )
+    risk = scorer.predict_risk(frame[FEATURES])
+    assert scorer.calibrator_.name.endswith("+shift")
+    assert ((risk > 0) & (risk < 1)).all()
