@@ -28,15 +28,16 @@ from models.planning.round import PartitionRunner, run_in_process
 logger = logging.getLogger(__name__)
 
 # Below this many (employee x open position) pairs a round runs in process: starting workers and
-# shipping the context to them costs more than it saves. On the 100k agency (53M pairs, 2 cores)
-# the whole pool took 58 s CPU / 128 s wall in process against 205 s CPU / 446 s wall on a
-# two-worker LocalCluster (bench/README.md): one machine gains nothing; a national round does.
+# shipping the context to them costs more than it saves. On the 100k agency (37M pairs, 2 shared
+# cores) the whole pool took 55 s CPU / 179 s wall in process against 103 s CPU / 176 s wall on
+# a two-worker LocalCluster (bench/README.md): one machine gains nothing; a national round needs
+# a cluster (and its kept rows bounded: bench/README.md, "the 1M-employee national round").
 DASK_MIN_PAIRS = 500_000_000
 
 # Dask starts its worker processes with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back
 # to the OS). Setting it turns off glibc's adaptive mmap threshold, so every temporary array over
 # 128 KiB is mapped and page-faulted afresh: our chunked numpy search then costs 2.5-3x the CPU
-# it costs in process (bench/README.md, "1M-employee national round"). The search's memory is
+# it costs in process (bench/README.md, "Dask on one machine"). The search's memory is
 # bounded by its chunks, so our local workers keep glibc's defaults, as the command itself does.
 WORKER_MALLOC_SETTING = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 
