@@ -14,7 +14,8 @@ from models.features.build import FeatureContext
 
 @dataclass(frozen=True)
 class CompletedTrainings:
-    by_nip: Mapping[str, np.ndarray]  # nip -> context training indices completed before as_of
+    trainings: np.ndarray  # context training indices completed before as_of, grouped by person
+    by_nip: Mapping[str, tuple[int, int]]  # nip -> its slice of `trainings`
     hours: np.ndarray  # JP hours per context training (a repeated id: its first row; unknown 0)
 
     @classmethod
@@ -28,11 +29,16 @@ class CompletedTrainings:
             history["training_id"].astype(str).to_numpy(dtype=object)
         )
         known = training >= 0
-        nips = history["nip"].astype(str).to_numpy(dtype=object)[known]
-        training = training[known]
-        groups = pd.Series(training).groupby(nips, sort=False).indices
+        person, people = pd.factorize(history["nip"].astype(str).to_numpy(dtype=object)[known])
+        order = np.argsort(person, kind="stable")
+        ends = np.cumsum(np.bincount(person, minlength=len(people)))
+        starts = ends - np.bincount(person, minlength=len(people))
         return cls(
-            by_nip={str(nip): training[rows] for nip, rows in groups.items()},
+            trainings=training[known][order],
+            by_nip={
+                str(nip): (int(start), int(end))
+                for nip, start, end in zip(people, starts, ends, strict=True)
+            },
             hours=_catalogue_hours(ctx, catalogue),
         )
 
@@ -40,9 +46,8 @@ class CompletedTrainings:
         """(people x context trainings): completed before as_of."""
         done = np.zeros((len(nips), len(self.hours)), dtype=bool)
         for row, nip in enumerate(nips):
-            trainings = self.by_nip.get(str(nip))
-            if trainings is not None:
-                done[row, trainings] = True
+            start, end = self.by_nip.get(str(nip), (0, 0))
+            done[row, self.trainings[start:end]] = True
         return done
 
 
