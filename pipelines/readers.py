@@ -59,6 +59,11 @@ _MAGIC: Final[dict[bytes, str]] = {
 _CONTROL_BYTES: Final[bytes] = bytes(b for b in range(32) if b not in (9, 10, 13))
 DUPLICATE_COLUMN = "nama kolom muncul dua kali / column name appears twice"
 BAD_CSV = "baris CSV tidak bisa dibaca: {detail} / CSV row cannot be read: {detail}"
+EXTRA_FIELD = (
+    "baris data memuat {fields} kolom, header hanya {header}; hapus pemisah di akhir baris atau "
+    "lengkapi nama kolom / data rows hold {fields} fields but the header has {header}; remove "
+    "the trailing separator or name every column"
+)
 UNREADABLE = "berkas {fmt} tidak bisa dibaca ({detail}) / {fmt} file cannot be read ({detail})"
 TWO_FORMATS = (
     "tabel ini ada dalam lebih dari satu format ({files}); sisakan satu / "
@@ -323,6 +328,13 @@ def _read_csv_pandas(name: str, data: bytes, delimiter: str) -> Read:
         detail = str(err).split("error:")[-1].strip()
         row = int(line.group(1)) if line else None
         return Read(None, [Problem(name, row, None, BAD_CSV.format(detail=detail))])
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas takes the first column as the index when the first data row has one field
+        # more than the header (a stray trailing separator, a missing header name): refused
+        # rather than read shifted by one column.
+        fields = len(frame.columns)
+        problem = EXTRA_FIELD.format(fields=fields + 1, header=fields)
+        return Read(None, [Problem(name, 2, None, problem)])
     return Read(frame.fillna(""), [])
 
 

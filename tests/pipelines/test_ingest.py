@@ -224,6 +224,21 @@ def test_ingest_rejects_csv_row_with_too_many_fields(
     ]
 
 
+def test_ingest_rejects_rows_with_one_field_more_than_the_header(
+    valid_agency_dir: Path, settings: Settings, ingested: str
+) -> None:
+    """pandas would take the first column as the index and read every row shifted by one
+    (found by the corrupted-folder property test: a traceback instead of a located problem)."""
+    path = valid_agency_dir / "trainings.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header, *(f"{row},x" for row in rows)]) + "\n", encoding="utf-8")
+    assert _rejected(valid_agency_dir, settings) == [
+        "trainings.csv:2: baris data memuat 6 kolom, header hanya 5; hapus pemisah di akhir "
+        "baris atau lengkapi nama kolom / data rows hold 6 fields but the header has 5; remove "
+        "the trailing separator or name every column"
+    ]
+
+
 def test_ingest_rejects_a_column_named_twice(
     valid_agency_dir: Path, settings: Settings, ingested: str
 ) -> None:
