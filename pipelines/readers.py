@@ -333,7 +333,7 @@ def _read_csv_pandas(name: str, data: bytes, delimiter: str) -> Read:
         # more than the header (a stray trailing separator, a missing header name): refused
         # rather than read shifted by one column.
         fields = len(frame.columns)
-        problem = EXTRA_FIELD.format(fields=fields + 1, header=fields)
+        problem = EXTRA_FIELD.format(fields=fields + frame.index.nlevels, header=fields)
         return Read(None, [Problem(name, 2, None, problem)])
     return Read(frame.fillna(""), [])
 

@@ -37,6 +37,7 @@ Progress = Callable[[int, int], None]  # (seconds of selection used, seconds of 
 
 log = logging.getLogger(__name__)
 PIPELINE = "train"
+MAX_BUDGET_SECONDS = 7 * 86_400  # a week: a finite deadline (inf would never end)
 
 
 class TrainingDataError(MutasiError):
@@ -56,6 +57,7 @@ class TrainConfig(BaseModel):
     budget_seconds: float | None = Field(
         default=None,
         gt=0,
+        le=MAX_BUDGET_SECONDS,
         description="Per-agency model selection (Optuna, time-ordered CV on the development "
         "years) within this many seconds; None: train `scorer` as given.",
     )
@@ -413,7 +415,7 @@ def evaluate_snapshot(
     if selection is not None:
         metrics |= {
             "selection.seconds": selection.seconds,
-            "selection.trials": len(selection.table),
+            "selection.trials": int(selection.table["state"].eq("complete").sum()),
         } | ipw_decision_metrics(selection)
     if propensity is not None:
         metrics |= propensity_metrics(propensity)

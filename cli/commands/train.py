@@ -42,6 +42,7 @@ def train(
         typer.Option(
             "--budget",
             min=1.0,
+            max=7 * 86_400.0,
             help="Seconds for per-agency model selection (time-ordered CV on this agency's "
             "history); default: no selection, the standard configuration.",
         ),

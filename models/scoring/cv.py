@@ -25,6 +25,7 @@ the rest with that choice fixed, still on the weighted loss.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
@@ -142,6 +143,15 @@ def paired_gain_se(off: FitErrors, on: FitErrors) -> float:
     return float(np.sqrt(variance * np.sum(share**2)))
 
 
+def _joined(parts: list[FitErrors]) -> FitErrors:
+    return FitErrors(
+        *(
+            np.concatenate(column)
+            for column in zip(*(dataclasses.astuple(p) for p in parts), strict=True)
+        )
+    )
+
+
 def decide_ipw(config: ScorerConfig, history: History, years: list[int], seed: int) -> IpwDecision:
     """Train `config` with and without the IPW weights on the same CV years and keep the
     weights iff they lower the IPW-weighted CV loss (the estimate of the loss over everyone
@@ -149,8 +159,21 @@ def decide_ipw(config: ScorerConfig, history: History, years: list[int], seed: i
     if history.weight is None:
         raise ValueError("the IPW decision needs the moves' inverse-propensity weights")
     started = time.perf_counter()
-    off = fit_cv_errors(config.model_copy(update={"fit_ipw": False}), history, years, seed)
-    on = fit_cv_errors(config.model_copy(update={"fit_ipw": True}), history, years, seed)
+    arms: tuple[list[FitErrors], list[FitErrors]] = ([], [])
+    for year in years:  # a year too early to train on (too few of a kind) is left out
+        try:
+            pair = [
+                fit_cv_errors(config.model_copy(update={"fit_ipw": ipw}), history, [year], seed)
+                for ipw in (False, True)
+            ]
+        except ValueError:
+            continue
+        arms[0].append(pair[0])
+        arms[1].append(pair[1])
+    if not arms[0]:
+        nan = float("nan")
+        return IpwDecision(False, nan, nan, nan, seconds=time.perf_counter() - started)
+    off, on = (_joined(errors) for errors in arms)
     return IpwDecision(
         use=on.loss() < off.loss(),
         loss_off=off.loss(),
@@ -203,11 +226,14 @@ def decide_calibration(
     for year in years:
         train, valid = history.year < year, history.year == year
         scorer = TransferScorer(config, random_state=seed)
-        out_of_fold = scorer.fit_risk_boosters(
-            history.X.loc[train],
-            y_resisted=history.resisted[train],
-            decree_date=history.decree_date[train],
-        )
+        try:
+            out_of_fold = scorer.fit_risk_boosters(
+                history.X.loc[train],
+                y_resisted=history.resisted[train],
+                decree_date=history.decree_date[train],
+            )
+        except ValueError:  # too early to train on (too few of a kind): left out
+            continue
         for method, recent, shift in arms:
             scorer.calibrate_risk(
                 out_of_fold, calibration=method, recent_folds=recent, shift_folds=shift
@@ -215,6 +241,14 @@ def decide_calibration(
             predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
             loss = float(log_loss(history.resisted[valid], predicted, labels=[0, 1]))
             losses[arm_name(method, recent, shift)].append(loss)
+    if not any(losses.values()):  # no year to compare on: the configuration's own calibrator
+        return CalibrationDecision(
+            method=config.calibration,
+            recent_folds=config.calibration_recent_folds,
+            shift_folds=config.calibration_shift_folds,
+            losses={},
+            seconds=time.perf_counter() - started,
+        )
     mean = {name: float(np.mean(values)) for name, values in losses.items()}
     method, recent, shift = min(arms, key=lambda arm: mean[arm_name(*arm)])
     return CalibrationDecision(

@@ -306,6 +306,8 @@ def select_config(
 def calibration_table(decision: CalibrationDecision) -> pd.DataFrame:
     """The calibrator arms as rows of the CV table (part "calibration")."""
     chosen = arm_name(decision.method, decision.recent_folds, decision.shift_folds)
+    if not decision.losses:
+        return pd.DataFrame(columns=["part", "trial", "cv_loss", "seconds", "start", "chosen"])
     return pd.DataFrame(
         {
             "part": "calibration",

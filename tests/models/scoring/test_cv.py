@@ -7,7 +7,14 @@ import pytest
 
 from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, intercept_shift
 from models.scoring.config import ScorerConfig
-from models.scoring.cv import FitErrors, History, decide_ipw, fit_cv_errors, paired_gain_se
+from models.scoring.cv import (
+    FitErrors,
+    History,
+    decide_calibration,
+    decide_ipw,
+    fit_cv_errors,
+    paired_gain_se,
+)
 from models.scoring.estimators import TransferScorer
 from tests.fixtures.examples import FEATURES, cv_history, synthetic_examples
 
@@ -77,3 +84,34 @@ def test_a_scorer_with_a_recent_shift_trains_and_predicts_probabilities() -> Non
     risk = scorer.predict_risk(frame[FEATURES])
     assert scorer.calibrator_.name.endswith("+shift")
     assert ((risk > 0) & (risk < 1)).all()
+
+
+def _sparse_before_2021(resisted: bool) -> History:
+    """Early moves without resistance (resisted=True) or a post-move rating (False): a model
+    validated on an early year has nothing of that kind to learn from in a fold."""
+    frame = synthetic_examples(1000, seed=5)
+    if resisted:  # the first ~half year: the first time fold of every risk model up to 2021
+        first = frame["decree_date"].rank(method="first") <= 110
+        frame.loc[first, "resisted"] = False
+    else:
+        frame.loc[frame["decree_date"].dt.year < 2021, "post_move_rating"] = np.nan
+    weight = np.random.default_rng(0).uniform(0.2, 3.0, len(frame))
+    return cv_history(frame, weight=weight / weight.mean())
+
+
+def test_a_year_too_early_to_train_on_is_left_out_of_the_calibrator_choice() -> None:
+    history = _sparse_before_2021(resisted=True)
+    decision = decide_calibration(ScorerConfig(), history, [2020, 2021, 2022, 2023], 0)
+    later = decide_calibration(ScorerConfig(), history, [2022, 2023], 0)
+    assert decision.losses and decision.losses == pytest.approx(later.losses)
+    alone = decide_calibration(ScorerConfig(), history, [2020], 0)  # nothing to compare on
+    assert alone.losses == {} and alone.method == ScorerConfig().calibration
+
+
+def test_a_year_too_early_to_train_on_is_left_out_of_the_ipw_decision() -> None:
+    history = _sparse_before_2021(resisted=False)
+    decision = decide_ipw(ScorerConfig(), history, [2021, 2022, 2023], 0)
+    later = decide_ipw(ScorerConfig(), history, [2022, 2023], 0)
+    assert decision.loss_off == pytest.approx(later.loss_off)
+    alone = decide_ipw(ScorerConfig(), history, [2021], 0)
+    assert not alone.use and np.isnan(alone.loss_off)
