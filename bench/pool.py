@@ -108,16 +108,7 @@ def _compare(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> No
             if workers:
                 client = stack.enter_context(cluster_client(workers=workers))
                 runner = dask_runner(client)
-            pool = candidate_pool(
-                ctx,
-                scorer,
-                data=data,
-                staffing=staffing,
-                slots=slots,
-                policy=PolicyConfig(),
-                config=config,
-                runner=runner,
-            )
+            pool = _pool(ctx, scorer, data, staffing, slots, config, runner)
             usage = client.run(_process_usage) if client else {}
         wall = time.perf_counter() - wall
         command_cpu = _cpu() - cpu - sum(u[0] for u in usage.values())  # exited workers counted
@@ -137,6 +128,20 @@ def _compare(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> No
     print(f"pools equal: {len(pools)} runs", flush=True)
 
 
+def _pool(ctx, scorer, data, staffing, slots, config, runner):
+    """The round's whole candidate pool under the default policy, on `runner`."""
+    return candidate_pool(
+        ctx,
+        scorer,
+        data=data,
+        staffing=staffing,
+        slots=slots,
+        policy=PolicyConfig(),
+        config=config,
+        runner=runner,
+    )
+
+
 def _round(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None:
     """The whole candidate_pool, timed."""
     cpu, wall = _cpu(), time.perf_counter()
@@ -148,16 +153,7 @@ def _round(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        pool = candidate_pool(
-            ctx,
-            scorer,
-            data=data,
-            staffing=staffing,
-            slots=slots,
-            policy=PolicyConfig(),
-            config=PoolConfig(),
-            runner=runner,
-        )
+        pool = _pool(ctx, scorer, data, staffing, slots, PoolConfig(), runner)
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
