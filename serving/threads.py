@@ -1,10 +1,10 @@
 """Helper threads beside each request's own: for leaf work that runs without the GIL.
 
 LightGBM's TreeSHAP (pred_contrib) is most of a shortlist's explanation and drops the GIL, so
-its five boosters run side by side here while the request thread does its own Python work
-(the fairness audit). Only leaf tasks are submitted (a task never waits for another), so the
-requests that share the pool can queue on it but never deadlock it. Made on first use, once
-per worker process.
+its five boosters run side by side here; the shortlist's fairness audit is a task here too,
+so it overlaps the explanations instead of adding to them. Only leaf tasks are submitted (a
+task never waits for another), so the requests that share the pool can queue on it but never
+deadlock it. Made on first use, once per worker process.
 """
 
 from __future__ import annotations
