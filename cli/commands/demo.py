@@ -83,12 +83,16 @@ def demo_data(
                 pretraining_share=pretraining_share,
             ),
         )
-    typer.echo(f"demo agency written to {summary.out_dir} (ground truth in _truth/)")
-    for table, rows in summary.rows.items():
-        typer.echo(f"  {table:<22} {rows:>10,} rows")
     typer.echo(
-        f"resistance rate {summary.resistance_rate:.1%}; "
-        f"transfers with a post-move label {summary.post_move_label_share:.1%}"
+        f"instansi demo ditulis ke / demo agency written to {summary.out_dir} "
+        "(kebenaran dasar di / ground truth in _truth/)"
+    )
+    for table, rows in summary.rows.items():
+        typer.echo(f"  {table:<22} {rows:>10,} baris / rows")
+    typer.echo(
+        f"tingkat penolakan / resistance rate {summary.resistance_rate:.1%}; mutasi dengan "
+        f"label pascapindah / transfers with a post-move label "
+        f"{summary.post_move_label_share:.1%}"
     )
 
 

@@ -69,7 +69,7 @@ def ingest(
             f"Isi sama dengan snapshot {info.id}: dipakai ulang / "
             f"Same content as snapshot {info.id}: reused"
         )
-    typer.echo(f"snapshot: {info.id} (current)")
+    typer.echo(f"snapshot: {info.id} (aktif / current)")
     pinned = pinned_snapshot_id(get_settings())
     if pinned is not None and pinned != info.id:
         typer.echo(
@@ -77,10 +77,10 @@ def ingest(
             f"--unpin`) / note: snapshot {pinned} is pinned and stays in use (`mutasi "
             "snapshots --unpin`)"
         )
-    typer.echo(f"content hash: {info.content_hash}")
-    typer.echo(f"reference date: {info.reference_date}")
+    typer.echo(f"hash isi / content hash: {info.content_hash}")
+    typer.echo(f"tanggal acuan / reference date: {info.reference_date}")
     for table, rows in info.row_counts.items():
-        typer.echo(f"  {table:<22} {rows:>10,} rows")
+        typer.echo(f"  {table:<22} {rows:>10,} baris / rows")
     for notice in info.notices:
         typer.echo(f"catatan / notice: {notice}")
 
@@ -148,7 +148,11 @@ def snapshots(
             raise MutasiError("Pilih --pin atau --unpin / Choose --pin or --unpin")
         if pin is not None or unpin:
             pin_snapshot(pin, settings=settings)
-            typer.echo(f"pinned: {pin}" if pin else "unpinned: CURRENT is in use")
+            typer.echo(
+                f"disematkan / pinned: {pin}"
+                if pin
+                else "tidak disematkan: CURRENT dipakai / unpinned: CURRENT is in use"
+            )
     except MutasiError as error:
         raise _fail(error) from None
     infos = list_snapshots(settings)

@@ -147,32 +147,35 @@ def plan(
 def _report(plan_id: str, record: dict, *, out: Path, folder: Path) -> None:
     summary = record["summary"]
     gap = "-" if record["gap"] is None else f"{100 * record['gap']:.2f} %"
-    typer.echo(f"plan {plan_id} ({record['method']}, {record['status']}, gap {gap})")
+    typer.echo(f"rencana / plan {plan_id} ({record['method']}, {record['status']}, gap {gap})")
     if record["method"] == "greedy_fallback":
         typer.echo(record["message"])
     typer.echo(
-        f"moves {summary['moves']:.0f}, chains {summary['chains']:.0f}, open slots "
-        f"{summary['open_slots']:.0f}, left {summary['open_slots_left']:.0f}; total fit "
-        f"{summary['total_fit']:.1f}, total risk {summary['total_risk']:.2f}"
+        f"mutasi / moves {summary['moves']:.0f}, rantai / chains {summary['chains']:.0f}, "
+        f"formasi terbuka / open slots {summary['open_slots']:.0f}, sisa / left "
+        f"{summary['open_slots_left']:.0f}; total kecocokan / fit {summary['total_fit']:.1f}, "
+        f"total risiko / risk {summary['total_risk']:.2f}"
     )
     for row in record.get("top_choices") or []:
         if row["attribute"] in ("all", "gender"):
             typer.echo(
                 f"pilihan 1-3 terpenuhi / top-3 choice met ({row['attribute']} {row['group']}): "
-                f"{row['top_choice']} of {row['respondents']} respondents ({row['moved']} moved)"
+                f"{row['top_choice']} dari / of {row['respondents']} responden / respondents "
+                f"({row['moved']} pindah / moved)"
             )
     for row in record.get("stable_matching") or []:
         if row["unit_id"] == "all":
             typer.echo(
                 f"pasangan pemblokir / blocking pairs: {row['blocking_pairs']} "
-                f"({row['ranked_positions']} posts ranked by units, {row['matched']} of "
-                f"{row['ranked_pairs']} ranked candidates placed)"
+                f"({row['ranked_positions']} jabatan diperingkat unit / posts ranked by units, "
+                f"{row['matched']} dari / of {row['ranked_pairs']} kandidat berperingkat "
+                "ditempatkan / ranked candidates placed)"
             )
     for warning in record.get("warnings", []):
         typer.echo(f"PERINGATAN / WARNING: {warning}")
     for pin in record["unmet_pins"]:
         typer.echo(f"tidak terpenuhi / not honoured: must_move {pin}")
-    typer.echo(f"moves: {out}; full plan: {folder}")
+    typer.echo(f"daftar mutasi / moves: {out}; rencana lengkap / full plan: {folder}")
 
 
 def staffing(
@@ -193,7 +196,7 @@ def staffing(
     table = unit_balance(balance) if by == "unit" else balance
     if out is not None:
         table.to_csv(out, index=False)
-        typer.echo(f"{len(table)} rows: {out}")
+        typer.echo(f"{len(table)} baris / rows: {out}")
         return
     typer.echo(table.round(3).to_string(index=False))
 

@@ -82,7 +82,10 @@ def train(
             )
     columns = [c for c in SUMMARY_METRICS if c in result.table.columns]
     typer.echo(f"snapshot: {result.snapshot_id}")
-    typer.echo("held-out evaluation (latest decree year with outcomes, and later years):")
+    typer.echo(
+        "evaluasi tahun uji (tahun SK terakhir yang berhasil diamati, dan sesudahnya) / "
+        "held-out evaluation (latest decree year with outcomes, and later years):"
+    )
     typer.echo(result.table.set_index("model")[columns].round(4).to_string())
     for key in (
         "bayes_risk_auc",
@@ -95,18 +98,25 @@ def train(
             typer.echo(f"{key}: {result.metrics[key]:.4f}")
     if "selection.trials" in result.metrics:
         typer.echo(
-            f"model selection: {result.metrics['selection.trials']:.0f} trials in "
-            f"{result.metrics['selection.seconds']:.0f} s (budget {budget:.0f} s); "
-            f"fit weighted by inverse propensity: {result.scorer_config.fit_ipw}"
+            f"seleksi model / model selection: {result.metrics['selection.trials']:.0f} "
+            f"percobaan / trials in {result.metrics['selection.seconds']:.0f} s (anggaran / "
+            f"budget {budget:.0f} s); fit dibobot propensitas terbalik / fit weighted by "
+            f"inverse propensity: {'ya / yes' if result.scorer_config.fit_ipw else 'tidak / no'}"
         )
-    typer.echo(f"registered {settings.model_name} version {result.version} (@challenger)")
+    typer.echo(
+        f"terdaftar / registered {settings.model_name} versi / version {result.version} "
+        "(@challenger)"
+    )
     if not result.gate.empty:
         typer.echo(result.gate.round(4).to_string(index=False))
     if result.promoted:
-        typer.echo(f"promoted to @champion (previous: {result.previous_champion or '-'})")
+        typer.echo(
+            "dipromosikan ke / promoted to @champion (sebelumnya / previous: "
+            f"{result.previous_champion or '-'})"
+        )
     else:
         typer.echo(gate_refusal(result.gate, champion=result.previous_champion))
-    typer.echo(f"time: {result.seconds:.1f} s")
+    typer.echo(f"waktu / time: {result.seconds:.1f} s")
 
 
 def gate_refusal(gate: pd.DataFrame, *, champion: str | None) -> str:
@@ -137,8 +147,9 @@ def score(
 
     result = score_file(get_settings(), pairs_path=pairs, out=out, data_dir=data)
     typer.echo(
-        f"{result.rows} pairs scored ({result.eligible} eligible) with model version "
-        f"{result.model_version} as of {result.as_of.isoformat()} -> {out}"
+        f"{result.rows} pasangan dinilai / pairs scored ({result.eligible} memenuhi syarat / "
+        f"eligible), model versi / version {result.model_version}, per / as of "
+        f"{result.as_of.isoformat()} -> {out}"
     )
 
 

@@ -74,7 +74,10 @@ def test_a_cli_plan_with_a_round_reports_the_top3_choices_of_its_respondents(
         app, [*arguments, "--consultation", round_id, "--preference-weight", "1"]
     )
     assert result.exit_code == 0, result.output
-    assert "top-3 choice met (all all)" in result.output and "of 1 respondents" in result.output
+    assert (
+        "top-3 choice met (all all)" in result.output
+        and "dari / of 1 responden / respondents" in result.output
+    )
     folder = Path(result.output.strip().splitlines()[-1].split("full plan: ")[1])
     record = json.loads((folder / "plan.json").read_text())
     assert record["options"]["preference_weight"] == 1.0

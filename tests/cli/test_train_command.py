@@ -41,8 +41,8 @@ def test_train_with_selection_and_ipw_on_records_the_weighted_fit_model(
     assert run.data.params["scorer.fit_ipw"] == "True"
     assert "propensity.auc" in run.data.metrics
     trials = int(run.data.metrics["selection.trials"])
-    assert f"model selection: {trials} trials in" in result.output
-    assert "fit weighted by inverse propensity: True" in result.output
+    assert f"model selection: {trials} percobaan / trials in" in result.output
+    assert "fit weighted by inverse propensity: ya / yes" in result.output
     assert "model selection, seconds: 0/2" in result.output  # progress, plain lines off a TTY
 
 

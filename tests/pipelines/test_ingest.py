@@ -319,7 +319,8 @@ def test_cli_ingest_prints_snapshot_and_counts(
     result = CliRunner().invoke(_cli(), ["ingest", str(valid_agency_dir)])
     assert result.exit_code == 0
     assert (
-        "snapshot: " in result.output and "employees                       4 rows" in result.output
+        "snapshot: " in result.output
+        and "employees                       4 baris / rows" in result.output
     )
 
 
