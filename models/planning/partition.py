@@ -5,8 +5,9 @@ Open positions are grouped by job family (`job_type`) and region (the unit's `re
 positions with the people who may move at all, pre-filtered before any feature is built (the
 policy's personal rules, then optionally a grade window and the same job family), then
 eligibility, features and fit, and the pairs the pool keeps (models/planning/pool.py). Every
-kept set is local to a position except the free movers' top-K, which `merge_free_choices`
-re-cuts over all partitions, so the pool is the same however the partitions are run.
+kept set is local to a position except the free movers' top-K, cut per partition and re-cut by
+`merge_free_choices` over all partitions, so the pool is the same however the partitions (and
+their chunks) are run.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
-from models.planning.pool import PoolConfig, select_coded
+from models.planning.pool import FreeChoices, PoolConfig, select_coded
 from models.scoring.compose import PairScorer, fit_pairs
 from models.scoring.policy import PolicyConfig, eligible_pairs, movable
 
@@ -131,14 +132,53 @@ class CandidateSearch:
         )
 
     def candidates(self, partition: Partition) -> pd.DataFrame:
-        """The pairs the pool keeps from this partition (`select_coded`, chunk by chunk)."""
-        kept = [
-            self._kept_frame(chunk, partition)
-            for people, targets in self._groups(partition.targets)
-            for chunk in self.score_chunks(people, targets)
-        ]
-        kept = [frame for frame in kept if frame is not None]
-        return pd.concat(kept, ignore_index=True) if kept else pd.DataFrame()
+        """The pairs the pool keeps from this partition: each target's top-M (`select_coded`,
+        chunk by chunk: a target lies in one chunk) and each free mover's top-K over the whole
+        partition (`FreeChoices`, on integer codes), with strings built once for what is kept.
+
+        Cutting the free movers' choices per partition, not per chunk, bounds what is kept when
+        a chunk holds a single target (a national round: 700k movers fill a chunk): per chunk,
+        every free mover's one pair would be a top-K choice and all of them would be kept."""
+        targets = pd.Index(partition.targets, dtype=object)
+        target_rank = _string_rank(partition.targets)
+        best: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        free = FreeChoices(partition.top_k_free)
+        for people, group in self._groups(partition.targets):
+            for chunk in self.score_chunks(people, group):
+                if len(chunk.fit) == 0:
+                    continue
+                target = targets.get_indexer(pd.Index(chunk.targets, dtype=object))[chunk.target_at]
+                rows, in_top_m, free_choice = select_coded(
+                    chunk.fit,
+                    person=self.mover_rank[chunk.movers],
+                    target=target_rank[target],
+                    free=self.mover_free[chunk.movers],
+                    top_m=partition.top_m,
+                    top_k_free=partition.top_k_free,
+                )
+                top, chosen = rows[in_top_m], rows[free_choice]
+                best.append((chunk.movers[top], target[top], chunk.fit[top]))
+                free.add(
+                    chunk.movers[chosen],
+                    target[chosen],
+                    chunk.fit[chosen],
+                    self.mover_rank[chunk.movers[chosen]],
+                    target_rank[target[chosen]],
+                )
+        if not best:
+            return pd.DataFrame()
+        mover, target, fit = (np.concatenate(column) for column in zip(*best, strict=True))
+        free_mover, free_target, free_fit = free.top()
+        pair, free_pair = mover * len(targets) + target, free_mover * len(targets) + free_target
+        only_free = ~np.isin(free_pair, pair)
+        return self._frame(
+            np.concatenate([mover, free_mover[only_free]]),
+            np.concatenate([target, free_target[only_free]]),
+            np.concatenate([fit, free_fit[only_free]]),
+            targets=partition.targets,
+            in_top_m=np.arange(len(mover) + only_free.sum()) < len(mover),
+            free_choice=np.concatenate([np.isin(pair, free_pair), only_free[only_free]]),
+        )
 
     def score_chunks(self, people: np.ndarray, targets: np.ndarray) -> Iterator[ScoredChunk]:
         """Fit of every eligible pair of movers `people` (indices into `movers`) and `targets`,
@@ -163,29 +203,27 @@ class CandidateSearch:
             _, fit = fit_pairs(self.ctx, self.scorer, rows[at], codes[at])
             yield ScoredChunk(chunk, people[at % len(people)], at // len(people), fit)
 
-    def _kept_frame(self, chunk: ScoredChunk, partition: Partition) -> pd.DataFrame | None:
-        """`select_coded` on a chunk, as pool rows (strings for the kept pairs only)."""
-        if len(chunk.fit) == 0:
-            return None
-        target_rank = _string_rank(chunk.targets)
-        rows, in_top_m = select_coded(
-            chunk.fit,
-            person=self.mover_rank[chunk.movers],
-            target=target_rank[chunk.target_at],
-            free=self.mover_free[chunk.movers],
-            top_m=partition.top_m,
-            top_k_free=partition.top_k_free,
-        )
-        movers = chunk.movers[rows]
+    def _frame(
+        self,
+        movers: np.ndarray,
+        target_at: np.ndarray,
+        fit: np.ndarray,
+        *,
+        targets: np.ndarray,
+        in_top_m: np.ndarray,
+        free_choice: np.ndarray,
+    ) -> pd.DataFrame:
+        """Kept pairs as pool rows: movers index `movers`, target_at indexes `targets`."""
         return pd.DataFrame(
             {
                 "nip": self.movers["nip"].array.take(movers),
                 "from_position_id": self.movers["position_id"].array.take(movers),
-                "position_id": pd.array(chunk.targets[chunk.target_at[rows]], dtype="string"),
+                "position_id": pd.array(targets[target_at], dtype="string"),
                 "eligible": True,
-                "fit": chunk.fit[rows],
+                "fit": fit,
                 "risk": np.nan,
                 "in_top_m": in_top_m,
+                "free_choice": free_choice,
             }
         )
 

@@ -5,8 +5,9 @@ every pair is not (3,000 slots x 50,000 people is 150M binaries). The pool keeps
 
 - the top-M eligible candidates by fit (ties: lower risk) for each target position;
 - for each person whose move opens no needed seat (they sit in an over-staffed position), their
-  top-K target positions by fit: without these, the best-fitting people, who mostly sit in
-  needed seats, would crowd the free movers out of every top-M list;
+  top-K target positions by fit over the whole round (some may be top-M pairs too): without
+  these, the best-fitting people, who mostly sit in needed seats, would crowd the free movers
+  out of every top-M list;
 
 and a second round adds the top-M2 candidates for each needed seat that a first-round candidate
 would vacate, so that vacancy chains can form.
@@ -75,13 +76,16 @@ def select_candidates(
 ) -> pd.DataFrame:
     """Eligible moving pairs kept for the optimiser from one scored chunk (see module doc).
 
-    Column `in_top_m` marks the pairs kept as a position's top-M, so that `merge_free_choices`
-    can cut the free movers' choices to their overall top-K across chunks.
+    Column `in_top_m` marks the pairs kept as a position's top-M and `free_choice` a free
+    mover's top-K pairs (a pair may be both), so that `merge_free_choices` can cut the free
+    movers' choices to their overall top-K across chunks.
     """
     moving = scored.loc[scored["eligible"] & (scored["from_position_id"] != scored["position_id"])]
     best = top_per_group(moving, by="position_id", k=top_m).assign(in_top_m=True)
     free = top_per_group(moving.loc[moving["nip"].isin(free_nips)], by="nip", k=top_k_free)
     kept = pd.concat([best, free.assign(in_top_m=False)], ignore_index=True)
+    pairs = pd.MultiIndex.from_frame(kept[["nip", "position_id"]])
+    kept["free_choice"] = pairs.isin(pd.MultiIndex.from_frame(free[["nip", "position_id"]]))
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
 
 
@@ -106,24 +110,70 @@ def select_coded(
     free: np.ndarray,
     top_m: int,
     top_k_free: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`select_candidates` on integer codes, for eligible moving pairs whose risk is not known
     yet (all NaN: no tie is broken by it). `person` and `target` rank the pairs' NIPs and
     position ids in string order; `free` marks free movers' pairs. Returns the kept rows in
     `select_candidates`' order (each position's top-M by position id, then the free movers'
-    other top-K by NIP) and which of them are top-M."""
+    other top-K by NIP), which of them are top-M and which are free choices."""
     keys = (-fit, person, target)
     best = top_k_rows(target, keys, k=top_m)
     at = np.flatnonzero(free)
     chosen = at[top_k_rows(person[at], tuple(key[at] for key in keys), k=top_k_free)]
-    chosen = chosen[~np.isin(chosen, best)]
-    rows = np.concatenate([best, chosen])
-    return rows, np.arange(len(rows)) < len(best)
+    rows = np.concatenate([best, chosen[~np.isin(chosen, best)]])
+    return rows, np.arange(len(rows)) < len(best), np.isin(rows, chosen)
+
+
+class FreeChoices:
+    """Each free mover's top-K pairs over many chunks, kept as integer codes: the buffer is cut
+    back to the top-K per person whenever it outgrows the last cut, so memory stays near
+    (free movers x K) however many chunks a partition has. Rows are (mover, target) codes with
+    the fit and the two string ranks that order ties, as in `select_coded`."""
+
+    def __init__(self, k: int, *, min_rows: int = 1_000_000) -> None:
+        self.k, self.min_rows = k, min_rows
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.rows = self.limit = 0
+
+    def add(
+        self,
+        mover: np.ndarray,
+        target: np.ndarray,
+        fit: np.ndarray,
+        person_rank: np.ndarray,
+        target_rank: np.ndarray,
+    ) -> None:
+        if self.k <= 0 or len(mover) == 0:
+            return
+        self.parts.append((mover, target, fit, person_rank, target_rank))
+        self.rows += len(mover)
+        if self.rows > max(self.min_rows, self.limit):
+            self._cut()
+            self.limit = 4 * self.rows
+
+    def top(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mover, target, fit) of every free mover's top-K, grouped by person rank, best first."""
+        self._cut()
+        if not self.parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        mover, target, fit = self.parts[0][:3]
+        return mover, target, fit
+
+    def _cut(self) -> None:
+        if not self.parts:
+            return
+        mover, target, fit, person, rank = (
+            np.concatenate(c) for c in zip(*self.parts, strict=True)
+        )
+        kept = top_k_rows(person, (-fit, person, rank), k=self.k)
+        self.parts = [(mover[kept], target[kept], fit[kept], person[kept], rank[kept])]
+        self.rows = len(kept)
 
 
 def merge_free_choices(pool: pd.DataFrame, *, top_k_free: int) -> pd.DataFrame:
-    """Across chunks: every top-M pair, plus each free mover's overall top-K."""
-    extra = top_per_group(pool.loc[~pool["in_top_m"]], by="nip", k=top_k_free)
+    """Across chunks: every top-M pair, plus each free mover's overall top-K (of the pairs
+    marked as free choices: each chunk's top-K per free mover, top-M pairs included)."""
+    extra = top_per_group(pool.loc[pool["free_choice"]], by="nip", k=top_k_free)
     kept = pd.concat([pool.loc[pool["in_top_m"]], extra], ignore_index=True)
     return kept.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
 

@@ -112,7 +112,8 @@ def candidate_pool(
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [frame for frame in frames if len(frame)]
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in (*POOL_COLUMNS, "in_top_m")})
+        empty = {c: pd.Series(dtype=object) for c in POOL_COLUMNS}
+        return pd.DataFrame(empty).assign(in_top_m=False, free_choice=False)
     return pd.concat(frames, ignore_index=True)
 
 

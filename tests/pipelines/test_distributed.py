@@ -57,7 +57,7 @@ class Round:
 
     def reference_pool(self, config: PoolConfig) -> pd.DataFrame:
         """`candidate_pool` the plain way: per partition and chunk of targets (the same cut as
-        the search's, which decides the free movers' per-chunk top-K), every employee against
+        the search's, which decides the order of the top-M rows), every employee against
         every target through `score_pairs` (all rules with their reason texts, fit; risk left
         for the pool's own scoring), then `select_candidates` on the pandas frame."""
         people = self.data.employees[["nip", "position_id"]].astype("string")
@@ -169,6 +169,19 @@ def test_pool_equals_the_plain_reference(round_: Round, config: PoolConfig):
     got = round_.pool(config)
     assert len(expected) > 0
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_the_pool_does_not_depend_on_how_targets_are_chunked(round_: Round):
+    # One target per chunk (as in a national round, where the movers alone fill a chunk) keeps
+    # the same pairs as whole partitions per chunk: the free movers' top-K is cut per partition.
+    pairs = ["nip", "position_id"]
+    config = PoolConfig(top_m=5, top_k_free=3, top_m_chain=2)
+    whole = round_.pool(config.model_copy(update={"max_pairs_per_chunk": 10_000_000}))
+    single = round_.pool(config.model_copy(update={"max_pairs_per_chunk": 1_000}))
+    assert len(whole) > 0
+    pd.testing.assert_frame_equal(
+        single.sort_values(pairs, ignore_index=True), whole.sort_values(pairs, ignore_index=True)
+    )
 
 
 def test_grade_window_keeps_only_pairs_within_it(round_: Round):

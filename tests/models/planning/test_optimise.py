@@ -18,7 +18,13 @@ from models.planning.instance import (
     check_pins,
 )
 from models.planning.optimise import greedy_plan, plan_transfers
-from models.planning.pool import merge_free_choices, select_candidates, select_coded
+from models.planning.pool import (
+    FreeChoices,
+    merge_free_choices,
+    select_candidates,
+    select_coded,
+    top_k_rows,
+)
 
 
 def _staffing(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
@@ -419,7 +425,7 @@ def test_select_coded_equals_select_candidates(seed: int):
         scored, free_nips=pd.Index(nips[np.unique(person[free])]), top_m=top_m, top_k_free=top_k
     )
     rank = np.argsort(np.argsort(nips))
-    rows, in_top_m = select_coded(
+    rows, in_top_m, free_choice = select_coded(
         fit,
         person=rank[person],
         target=np.argsort(np.argsort(targets))[target],
@@ -427,8 +433,27 @@ def test_select_coded_equals_select_candidates(seed: int):
         top_m=top_m,
         top_k_free=top_k,
     )
-    got = scored.iloc[rows].assign(in_top_m=in_top_m).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got, expected)
+    got = scored.iloc[rows].assign(in_top_m=in_top_m, free_choice=free_choice)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_free_choices_cut_as_they_go_keep_each_persons_overall_top_k(seed: int):
+    # Many small batches and a tiny buffer: the running cut happens again and again, and what
+    # is left is exactly each person's top-K over everything added (ties by the two ranks).
+    rng = np.random.default_rng(seed)
+    n, k = 3_000, int(rng.integers(1, 5))
+    person = rng.integers(0, 200, n)
+    target = rng.integers(0, 50, n)
+    fit = rng.integers(1, 6, n) / 2.0
+    choices = FreeChoices(k, min_rows=40)
+    for batch in np.array_split(np.arange(n), 75):
+        choices.add(batch, target[batch], fit[batch], person[batch], target[batch])
+        assert choices.rows <= max(40, 4 * 200 * k) + len(batch)
+    mover, _, got_fit = choices.top()
+    expected = top_k_rows(person, (-fit, person, target), k=k)
+    np.testing.assert_array_equal(mover, expected)
+    np.testing.assert_array_equal(got_fit, fit[expected])
 
 
 def _medium_round(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
