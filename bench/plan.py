@@ -80,10 +80,22 @@ def build_round(slots: int, employees: int, rng: np.random.Generator) -> dict:
             "eligible": rng.random(employees) > 0.1,
         }
     )
-    return {"staffing": staffing, "people": people}
+    return {"staffing": staffing, "people": people, "seed": int(rng.integers(1 << 31))}
 
 
-def _score(world: dict, targets: np.ndarray, who: np.ndarray, rng: np.random.Generator):
+def _pair_noise(targets: np.ndarray, who: np.ndarray, seed: int) -> np.ndarray:
+    """Noise N(0, 0.35) per (target, person) that is the same however often a pair is scored
+    (a hash of the pair, not a draw per call), so pools built different ways agree on it."""
+    key = targets.astype(np.uint64)[:, None] * np.uint64(1_000_003) + who.astype(np.uint64)
+    bits = (key + np.uint64(seed)) * np.uint64(0x9E3779B97F4A7C15)
+    bits ^= bits >> np.uint64(29)
+    bits *= np.uint64(0xBF58476D1CE4E5B9)
+    bits ^= bits >> np.uint64(32)
+    u = ((bits >> np.uint64(11)).astype(np.float64) + 0.5) / float(1 << 53)
+    return 0.35 * np.sqrt(3) / np.pi * np.log(u / (1 - u))  # logistic with sd 0.35
+
+
+def _score(world: dict, targets: np.ndarray, who: np.ndarray):
     """Fit and risk of people `who` for each target position: arrays (targets x who)."""
     staffing, people = world["staffing"], world["people"].iloc[who]
     type_code = pd.factorize(staffing["type"])[0]
@@ -91,7 +103,7 @@ def _score(world: dict, targets: np.ndarray, who: np.ndarray, rng: np.random.Gen
     home = people["home"].to_numpy()
     same_type = type_code[targets][:, None] == type_code[home][None, :]
     same_kanwil = kanwil_code[targets][:, None] == kanwil_code[home][None, :]
-    noise = rng.normal(0, 0.35, same_type.shape)
+    noise = _pair_noise(targets, who, world["seed"])
     skill = people["skill"].to_numpy()
     linear = -0.3 + 0.6 * skill + 0.8 * same_type + 0.3 * same_kanwil + noise
     fit = 1.0 + 4.0 / (1.0 + np.exp(-linear))
@@ -114,24 +126,25 @@ def _frame(world: dict, targets: np.ndarray, who: np.ndarray, rows, cols, fit, r
     )
 
 
-def top_per_slot(world: dict, targets: np.ndarray, m: int, rng: np.random.Generator):
-    """Top-m eligible people by fit for each target position, in chunks to bound memory."""
-    who = np.arange(len(world["people"]))
+def top_per_slot(world: dict, targets: np.ndarray, m: int, who: np.ndarray | None = None):
+    """Top-m eligible people (of `who`, default everyone) by fit for each target position, in
+    chunks to bound memory."""
+    who = np.arange(len(world["people"])) if who is None else who
     frames = []
-    for chunk in np.array_split(targets, max(1, len(targets) // 100)):
-        fit, risk = _score(world, chunk, who, rng)
-        top = np.argpartition(-fit, m, axis=1)[:, :m]
-        rows = np.repeat(np.arange(len(chunk)), m)
+    for chunk in np.array_split(targets, max(1, len(targets) * len(who) // 5_000_000)):
+        fit, risk = _score(world, chunk, who)
+        top = np.argpartition(-fit, min(m, len(who) - 1), axis=1)[:, :m]
+        rows = np.repeat(np.arange(len(chunk)), top.shape[1])
         frames.append(_frame(world, chunk, who, rows, top.ravel(), fit, risk))
     pairs = pd.concat(frames, ignore_index=True)
     return pairs.loc[np.isfinite(pairs["fit"])]
 
 
-def top_per_person(world: dict, targets: np.ndarray, who: np.ndarray, k: int, rng):
+def top_per_person(world: dict, targets: np.ndarray, who: np.ndarray, k: int):
     """Each of `who` with their top-k target positions by fit."""
     frames = []
     for chunk in np.array_split(who, max(1, len(who) // 500)):
-        fit, risk = _score(world, targets, chunk, rng)
+        fit, risk = _score(world, targets, chunk)
         top = np.argpartition(-fit, k, axis=0)[:k, :]
         cols = np.tile(np.arange(len(chunk)), k)
         frames.append(_frame(world, targets, chunk, top.ravel(), cols, fit, risk))
@@ -139,18 +152,24 @@ def top_per_person(world: dict, targets: np.ndarray, who: np.ndarray, k: int, rn
     return pairs.loc[np.isfinite(pairs["fit"])]
 
 
-def pool(world: dict, m: int, m_chain: int, rng: np.random.Generator, m_free: int = 10):
+def pool(world: dict, m: int, m_chain: int, *, free_scope: str = "person", m_free: int = 10):
+    """The round's candidate pool. People in over-staffed posts (free movers) get their own
+    candidates: with `free_scope="person"` each of them with their top-`m_free` open positions
+    (what models/planning/round.py does; grows with people), with "position" each open position
+    with its top-`m_free` free movers (grows with slots)."""
     staffing = world["staffing"]
     index = pd.Index(staffing["position_id"])
     slots = np.flatnonzero(staffing["shortage"].to_numpy() > 0)
     free = np.flatnonzero(staffing["surplus"].to_numpy()[world["people"]["home"].to_numpy()] > 0)
-    first = pd.concat(
-        [top_per_slot(world, slots, m, rng), top_per_person(world, slots, free, m_free, rng)],
-        ignore_index=True,
+    free_pairs = (
+        top_per_person(world, slots, free, m_free)
+        if free_scope == "person"
+        else top_per_slot(world, slots, m_free, who=free)
     )
+    first = pd.concat([top_per_slot(world, slots, m), free_pairs], ignore_index=True)
     vacated = index.get_indexer(pd.Index(first["from_position_id"].unique()))
     needed = vacated[staffing["surplus"].to_numpy()[vacated] == 0]
-    second = top_per_slot(world, np.setdiff1d(needed, slots), m_chain, rng)
+    second = top_per_slot(world, np.setdiff1d(needed, slots), m_chain)
     return pd.concat([first, second], ignore_index=True).drop_duplicates(["nip", "position_id"])
 
 
@@ -166,18 +185,28 @@ def _line(name: str, result: PlanResult, seconds: tuple[float, float]) -> str:
     )
 
 
-def run(name: str, *, seed: int, m: int, m_chain: int, time_limit: float, gap: float) -> None:
+def run(
+    name: str,
+    *,
+    seed: int,
+    m: int,
+    m_chain: int,
+    time_limit: float,
+    gap: float,
+    free_scope: str = "person",
+) -> None:
     slots, employees = SCENARIOS[name]
     rng = np.random.default_rng(seed)
     started = time.perf_counter()
     world = build_round(slots, employees, rng)
-    pairs = pool(world, m, m_chain, rng)
+    pairs = pool(world, m, m_chain, free_scope=free_scope)
     build_seconds = time.perf_counter() - started
     options = PlanOptions(time_limit=time_limit, mip_rel_gap=gap)
     staffing = world["staffing"]
     print(
         f"\n## {name}: {int(staffing['shortage'].sum())} open slots, {employees} people, "
-        f"{len(pairs)} candidate pairs (top-{m} per slot, top-{m_chain} per vacated seat); "
+        f"{len(pairs)} candidate pairs (top-{m} per slot, top-{m_chain} per vacated seat, "
+        f"free movers' top-10 per {free_scope}); "
         f"pool built in {build_seconds:.1f} s"
     )
     started, cpu = time.perf_counter(), time.process_time()
@@ -204,11 +233,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scenario", choices=["small", "national", "both"], default="both")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--free-scope",
+        choices=["person", "position", "both"],
+        default="person",
+        help="Free movers' candidates: each one's top-10 open positions (person; as `mutasi "
+        "plan` does), or each open position's top-10 free movers (position).",
+    )
     args = parser.parse_args()
-    if args.scenario in ("small", "both"):
-        run("small", seed=args.seed, m=50, m_chain=10, time_limit=30, gap=0.005)
-    if args.scenario in ("national", "both"):
-        run("national", seed=args.seed, m=30, m_chain=10, time_limit=280, gap=0.02)
+    scopes = ["person", "position"] if args.free_scope == "both" else [args.free_scope]
+    for scope in scopes:
+        if args.scenario in ("small", "both"):
+            run(
+                "small",
+                seed=args.seed,
+                m=50,
+                m_chain=10,
+                time_limit=30,
+                gap=0.005,
+                free_scope=scope,
+            )
+        if args.scenario in ("national", "both"):
+            run(
+                "national",
+                seed=args.seed,
+                m=30,
+                m_chain=10,
+                time_limit=280,
+                gap=0.02,
+                free_scope=scope,
+            )
 
 
 if __name__ == "__main__":
