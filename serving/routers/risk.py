@@ -98,17 +98,19 @@ def _initiated_by_employee(pairs: list[RiskPair]) -> np.ndarray | None:
 
 
 def _result_columns(
-    state: LoadedState, position_rows: np.ndarray, scores: PairScores
+    state: LoadedState,
+    position_rows: np.ndarray,
+    scores: PairScores,
+    reasons: Mapping[str, object],
 ) -> dict[str, Any]:
     """RiskResult's fields after the ids, one array or list per field (numeric ones as numpy
-    arrays); reason texts built once per combination."""
-    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
+    arrays); `reasons` gives the ineligible reasons of each combination of reason codes."""
     risk = np.round(scores.risk, 3)
     return {
         "position_title": state.lookups.position_titles[position_rows],
         "unit_name": state.lookups.position_units[position_rows],
         "eligible": scores.eligible,
-        "ineligible_reasons": [texts[r] for r in scores.reasons.tolist()],
+        "ineligible_reasons": [reasons[r] for r in scores.reasons.tolist()],
         "fit": np.round(scores.fit, 2),
         "risk": risk,
         "risk_percent": np.round(100 * risk).astype(int),
@@ -185,6 +187,7 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
         _initiated_by_employee(body.pairs),
         audit,
     )
+    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}  # once per combination
     # The rows are built above from typed arrays (str, bool, float, reason rows) and written
     # by orjson, without a second check of 10,000 rows (~40 ms with pydantic's serializer);
     # tests validate real responses against RiskResponse and the OpenAPI schema.
@@ -193,7 +196,7 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
             "model_version": state.model_version,
             "snapshot_id": state.snapshot_id,
             "results": _result_rows(
-                nips, position_ids, _result_columns(state, position_rows, scores)
+                nips, position_ids, _result_columns(state, position_rows, scores, texts)
             ),
         }
     )
@@ -230,7 +233,9 @@ def check_risk_columns(
     position_rows, scores = _checked(
         state, request.nip_array, request.position_array, request.initiated_by_employee, audit
     )
-    results = _result_columns(state, position_rows, scores)
+    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
+    codes = {r: [reason["code"] for reason in listed] for r, listed in texts.items()}
+    results = _result_columns(state, position_rows, scores, codes)
     columns = {
         "nip": request.nips,
         "position_id": request.position_ids,
@@ -242,6 +247,7 @@ def check_risk_columns(
             "model_version": state.model_version,
             "snapshot_id": state.snapshot_id,
             "columns": columns,
+            "reason_texts": {r["code"]: r["text"] for listed in texts.values() for r in listed},
         },
         option=orjson.OPT_SERIALIZE_NUMPY,
     )

@@ -112,7 +112,13 @@ class RiskResultColumns(TypedDict):
     position_title: Annotated[list[str], Field(description="Nama jabatan / Position title")]
     unit_name: Annotated[list[str], Field(description="Nama unit jabatan / Unit of the position")]
     eligible: list[Eligible]
-    ineligible_reasons: list[IneligibleReasons]
+    ineligible_reasons: Annotated[
+        list[list[str]],
+        Field(
+            description="Kode aturan yang gagal per pasangan; teksnya di reason_texts / Codes of "
+            "the failed rules per pair; their texts in reason_texts"
+        ),
+    ]
     fit: list[Fit]
     risk: list[Risk]
     risk_percent: list[RiskPercent]
@@ -125,4 +131,8 @@ class RiskColumnsResponse(Strict):
     columns: RiskResultColumns = Field(
         description="Satu daftar per kolom, urutan pasangan sama / One list per column, pairs "
         "in the order given"
+    )
+    reason_texts: dict[str, str] = Field(
+        description="Penjelasan setiap kode alasan yang muncul (Indonesia / English) / The text "
+        "of every reason code that occurs"
     )

@@ -48,7 +48,11 @@ def test_columns_give_what_rows_give(
 ) -> None:
     by_rows = _rows(client, headers, pairs).json()
     by_columns = _columns(client, headers, _as_columns(pairs)).json()
-    columns = by_columns.pop("columns")
+    columns, texts = by_columns.pop("columns"), by_columns.pop("reason_texts")
+    columns["ineligible_reasons"] = [
+        [{"code": code, "text": texts[code]} for code in codes]
+        for codes in columns["ineligible_reasons"]
+    ]
     as_rows = [
         dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
     ]
