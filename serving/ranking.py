@@ -79,10 +79,15 @@ def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
 
 
 def failed_rules(reasons: np.ndarray) -> np.ndarray:
-    """How many rules each ";"-joined reason string names (0 for "")."""
-    return np.fromiter(
-        (r.count(";") + 1 if r else 0 for r in reasons), dtype=np.int64, count=len(reasons)
+    """How many rules each ";"-joined reason string names (0 for ""), counted once per distinct
+    combination (a pool of thousands holds a few dozen)."""
+    codes, combinations = pd.factorize(np.asarray(reasons, dtype=object), use_na_sentinel=False)
+    counts = np.fromiter(
+        (r.count(";") + 1 if isinstance(r, str) and r else 0 for r in combinations),
+        dtype=np.int64,
+        count=len(combinations),
     )
+    return counts[codes]
 
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
