@@ -180,3 +180,14 @@ def test_oversized_columnar_body_is_refused_with_413_and_audited(
     response = client.post("/v1/risk/columns", json={"columns": columns}, headers=key)
     row = client.app.state.audit.rows()[-1]  # type: ignore[attr-defined]
     assert (response.status_code, row["route"], row["status"]) == (413, "/v1/risk/columns", 413)
+
+
+def test_openapi_documents_the_columnar_body(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/v1/risk/columns"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    columns = schema["properties"]["columns"]
+    assert (schema["required"], sorted(columns["required"])) == (
+        ["columns"],
+        ["nip", "position_id"],
+    )
+    assert columns["properties"]["nip"]["maxItems"] == MAX_RISK_PAIRS
