@@ -5,11 +5,12 @@ ingested; the model is trained once on the first (smallest) world and serves eve
 bundle scores features, not agencies). Then, against a real `mutasi serve` subprocess:
 
 - shortlist latency for random positions, `--concurrency` clients at once (p50, p99);
-- POST /v1/risk with 10,000 random pairs (median of `--risk-repeats`), with the trees compiled
-  (the default) and again from a server with `MUTASI_COMPILED_SCORING=false` (LightGBM);
+- POST /v1/risk with 10,000 random pairs and POST /v1/risk/columns with the same pairs as columns
+  (taking turns, median of `--risk-repeats` each), with the trees compiled (the default), and
+  the row form again from a server with `MUTASI_COMPILED_SCORING=false` (LightGBM);
 - the same 10,000 raw pairs through MLflow's pyfunc as the baseline, feature building included
   (`current_pair_features`, then `mlflow.pyfunc.load_model(...).predict` on the frame), and the
-  ratio pyfunc / route;
+  ratios pyfunc / route for both forms, over HTTP and as CPU in process (TestClient);
 - the tree-scoring floor (trees x rows x 0.035 us) next to the measured times;
 - overload (`--overload-rates`): shortlists offered at a fixed rate (open loop: each request
   leaves on schedule whether or not earlier ones returned), served rate, 503 rejections with
@@ -216,16 +217,29 @@ def risk_body(nips: np.ndarray, pids: np.ndarray) -> bytes:
     return json.dumps({"pairs": pairs}).encode()
 
 
-def risk_latency(base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, repeats: int) -> float:
-    body = risk_body(nips, pids)
+def risk_columns_body(nips: np.ndarray, pids: np.ndarray) -> bytes:
+    """The same pairs in the columnar form (POST /v1/risk/columns)."""
+    return json.dumps({"columns": {"nip": nips.tolist(), "position_id": pids.tolist()}}).encode()
+
+
+RISK_FORMS = {"rows": ("/v1/risk", risk_body), "columns": ("/v1/risk/columns", risk_columns_body)}
+
+
+def risk_latency(
+    base: str, key: str, nips: np.ndarray, pids: np.ndarray, *, repeats: int
+) -> dict[str, float]:
+    """Median seconds per form (rows, columns) of the same pairs; the forms take turns, so
+    both see the same machine."""
+    bodies = {form: (path, encode(nips, pids)) for form, (path, encode) in RISK_FORMS.items()}
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
-    times = []
+    times: dict[str, list[float]] = {form: [] for form in bodies}
     with httpx.Client(headers=headers, timeout=300) as client:
         for _ in range(repeats):
-            started = time.perf_counter()
-            client.post(f"{base}/v1/risk", content=body).raise_for_status()
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+            for form, (path, body) in bodies.items():
+                started = time.perf_counter()
+                client.post(f"{base}{path}", content=body).raise_for_status()
+                times[form].append(time.perf_counter() - started)
+    return {form: statistics.median(values) for form, values in times.items()}
 
 
 def _trees(model: object) -> int:
@@ -281,7 +295,7 @@ def risk_cpu_in_process(
     from models.features.build import current_pair_features
     from serving.app import create_app
 
-    body = risk_body(nips, pids)
+    bodies = {form: (path, encode(nips, pids)) for form, (path, encode) in RISK_FORMS.items()}
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
     mlflow.set_tracking_uri(settings.tracking_uri)
     model = mlflow.pyfunc.load_model(f"models:/{settings.model_name}@champion")
@@ -292,14 +306,22 @@ def risk_cpu_in_process(
     app = create_app(settings, initial_state=state)  # type: ignore[arg-type]
     with TestClient(app) as client:
 
-        def route() -> None:
-            client.post("/v1/risk", content=body, headers=headers).raise_for_status()
+        def route(form: str) -> Callable[[], None]:
+            path, body = bodies[form]
+            return lambda: client.post(path, content=body, headers=headers).raise_for_status()
 
-        route_s, pyfunc_s = _median_cpu(route), _median_cpu(pyfunc)
-    return {"route_cpu_s": route_s, "pyfunc_cpu_s": pyfunc_s, "pyfunc_vs_route": pyfunc_s / route_s}
+        rows_s, columns_s = _median_cpu(route("rows")), _median_cpu(route("columns"))
+        pyfunc_s = _median_cpu(pyfunc)
+    return {
+        "route_cpu_s": rows_s,
+        "route_columns_cpu_s": columns_s,
+        "pyfunc_cpu_s": pyfunc_s,
+        "pyfunc_vs_route": pyfunc_s / rows_s,
+        "pyfunc_vs_route_columns": pyfunc_s / columns_s,
+    }
 
 
-def _median_cpu(call: Callable[[], object], *, repeats: int = 3) -> float:
+def _median_cpu(call: Callable[[], object], *, repeats: int = 5) -> float:
     call()
     times = []
     for _ in range(repeats):
@@ -368,7 +390,8 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
         result["shortlist"] = shortlist_latency(
             base, key, positions, requests=args.requests, concurrency=args.concurrency
         )
-        result["risk_10k_s"] = risk_latency(base, key, nips, pids, repeats=args.risk_repeats)
+        risk = risk_latency(base, key, nips, pids, repeats=args.risk_repeats)
+        result["risk_10k_s"], result["risk_10k_columns_s"] = risk["rows"], risk["columns"]
         result["overload"] = [
             overload(base, key, positions, rate=float(rate), seconds=args.overload_seconds)
             for rate in filter(None, args.overload_rates.split(","))
@@ -380,12 +403,15 @@ def bench_size(home: Path, employees: int, args: argparse.Namespace, *, train: b
     try:
         result["risk_10k_lightgbm_s"] = risk_latency(
             base, key, nips, pids, repeats=args.risk_repeats
-        )
+        )["rows"]
     finally:
         process.terminate()
         process.wait(timeout=60)
     result["pyfunc_10k"] = pyfunc_baseline(settings, state, nips, pids)
     result["pyfunc_vs_route"] = result["pyfunc_10k"]["total_s"] / result["risk_10k_s"]
+    result["pyfunc_vs_route_columns"] = (
+        result["pyfunc_10k"]["total_s"] / result["risk_10k_columns_s"]
+    )
     result["risk_cpu"] = risk_cpu_in_process(settings, state, key, nips, pids)
     fit_trees, risk_trees = tree_counts(state)
     eligible = state.lookups.employees.shape[0]
@@ -428,12 +454,16 @@ def main() -> None:
             f"p99 {s['p99_ms']:.0f} ms, {s['throughput_rps']:.1f} req/s "
             f"(in-process {r['in_process']['in_process_median_ms']:.0f} ms, with the response "
             f"{r['in_process']['in_process_response_median_ms']:.0f} ms); "
-            f"risk 10k {r['risk_10k_s']:.3f} s (LightGBM {r['risk_10k_lightgbm_s']:.3f} s); "
+            f"risk 10k rows {r['risk_10k_s']:.3f} s, columns {r['risk_10k_columns_s']:.3f} s "
+            f"(rows with LightGBM {r['risk_10k_lightgbm_s']:.3f} s); "
             f"pyfunc 10k {r['pyfunc_10k']['total_s']:.3f} s (features "
             f"{r['pyfunc_10k']['features_s']:.3f} + predict {r['pyfunc_10k']['predict_s']:.3f})"
-            f"; pyfunc / route {r['pyfunc_vs_route']:.1f}x (CPU in process: route "
-            f"{r['risk_cpu']['route_cpu_s']:.3f} s, pyfunc {r['risk_cpu']['pyfunc_cpu_s']:.3f} s, "
-            f"{r['risk_cpu']['pyfunc_vs_route']:.1f}x); trees fit/risk "
+            f"; pyfunc / route rows {r['pyfunc_vs_route']:.1f}x, columns "
+            f"{r['pyfunc_vs_route_columns']:.1f}x (CPU in process: rows "
+            f"{r['risk_cpu']['route_cpu_s']:.3f} s, columns "
+            f"{r['risk_cpu']['route_columns_cpu_s']:.3f} s, pyfunc "
+            f"{r['risk_cpu']['pyfunc_cpu_s']:.3f} s: {r['risk_cpu']['pyfunc_vs_route']:.1f}x, "
+            f"{r['risk_cpu']['pyfunc_vs_route_columns']:.1f}x); trees fit/risk "
             f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"

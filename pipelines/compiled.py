@@ -19,7 +19,9 @@ import logging
 import os
 import platform
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -75,11 +77,27 @@ class CompiledBooster:
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(matrix, dtype=np.float64)
-        threads = self.threads if len(rows) >= PARALLEL_MIN_ROWS else 1
-        return np.asarray(self._model.predict(rows, n_jobs=threads), dtype=np.float64)
+        if self.threads <= 1 or len(rows) < PARALLEL_MIN_ROWS:
+            return self._walk(rows)
+        # Row blocks of a C-contiguous matrix are contiguous views: no copy. The calling thread
+        # walks the first block while kept walker threads walk the rest (lleaves' own n_jobs
+        # starts and joins a thread pool on every call, ~1 ms each, far more on a busy machine).
+        first, *rest = np.array_split(rows, self.threads)
+        others = [_walkers(self.threads - 1).submit(self._walk, block) for block in rest]
+        return np.concatenate([self._walk(first), *(other.result() for other in others)])
+
+    def _walk(self, rows: np.ndarray) -> np.ndarray:
+        return np.asarray(self._model.predict(rows, n_jobs=1), dtype=np.float64)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.model_text, self.cache_dir, self.threads))
+
+
+@cache
+def _walkers(threads: int) -> ThreadPoolExecutor:
+    """Threads kept for the compiled walks of large batches; each task walks one row block and
+    submits nothing, so callers on any thread cannot deadlock waiting for them."""
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mutasi-walk")
 
 
 def _rebuild(model_text: str, cache_dir: Path | None, threads: int) -> CompiledBooster:

@@ -7,6 +7,8 @@ models/scoring/explain.py, the same words a plan's moves get.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -66,7 +68,11 @@ def explain_pairs(
 def reason_texts(codes: str) -> list[IneligibleReason]:
     """';'-separated policy reason codes -> code and "Indonesian / English" text."""
     return [
-        IneligibleReason(code=code, text=str(REASON_TEXT.get(ReasonCode(code), code)))
-        for code in codes.split(";")
-        if code
+        IneligibleReason(code=code, text=_reason_text(code)) for code in codes.split(";") if code
     ]
+
+
+@cache
+def _reason_text(code: str) -> str:
+    # a risk check meets ~100 combinations of a dozen codes; the text of each is fixed
+    return str(REASON_TEXT.get(ReasonCode(code), code))

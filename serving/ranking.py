@@ -3,7 +3,7 @@
 The shortlist does the least work that gives the exact answer: filters and the eligibility
 rules first (cheap, vectorised), fit for the remaining pool, risk only for the best-fit rows
 needed to rank and filter, and LightGBM explanations (pred_contrib) only for the k returned,
-with the fairness audit running beside them.
+with the fairness audit and the suggested trainings running beside them.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from models.scoring.compose import fit_pairs, score_pairs
 from models.scoring.fairness import FairnessReport, audit_selection
 from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
-from serving.schemas.common import Factor
+from serving.schemas.common import Factor, TrainingSuggestion
 from serving.state import LoadedState
-from serving.threads import helper_threads
+from serving.threads import helper_threads, side_threads
+from serving.training import suggest_training
 
 RISK_CHUNK_MIN = 256
 
@@ -46,6 +47,7 @@ class Shortlist:
     near_misses: pd.DataFrame
     factors: dict[str, list[Factor]]  # nip -> top fit and risk factors
     fairness: FairnessReport  # of the top k among the eligible pool
+    trainings: dict[str, list[TrainingSuggestion]]  # nip -> trainings to take before the move
 
 
 def score_frame(state: LoadedState, nips: np.ndarray, position_ids: np.ndarray) -> pd.DataFrame:
@@ -77,10 +79,15 @@ def candidate_pool(state: LoadedState, query: ShortlistQuery) -> np.ndarray:
 
 
 def failed_rules(reasons: np.ndarray) -> np.ndarray:
-    """How many rules each ";"-joined reason string names (0 for "")."""
-    return np.fromiter(
-        (r.count(";") + 1 if r else 0 for r in reasons), dtype=np.int64, count=len(reasons)
+    """How many rules each ";"-joined reason string names (0 for ""), counted once per distinct
+    combination (a pool of thousands holds a few dozen)."""
+    codes, combinations = pd.factorize(np.asarray(reasons, dtype=object), use_na_sentinel=False)
+    counts = np.fromiter(
+        (r.count(";") + 1 if isinstance(r, str) and r else 0 for r in combinations),
+        dtype=np.int64,
+        count=len(combinations),
     )
+    return counts[codes]
 
 
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
@@ -189,19 +196,24 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
         shown_features = pd.concat([shown_features, near_features])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
     risks = np.concatenate([top["risk"].to_numpy(float), near["risk"].to_numpy(float)])
-    # The audit on a helper thread while this one waits for the explanations' TreeSHAP (which
-    # runs without the GIL on the other): the two overlap instead of adding up.
+    # The audit on a helper thread and the explanations on a side thread (their TreeSHAP on
+    # the helpers, without the GIL) while this one suggests the trainings: the three overlap
+    # instead of adding up.
     fairness = helper_threads().submit(
         _fairness, state, pool[eligible], top["nip"].to_numpy(dtype=object)
     )
-    factors = explain_pairs(state, shown, shown_features, query.position_id, risks=risks)
+    factors = side_threads().submit(
+        explain_pairs, state, shown, shown_features, query.position_id, risks=risks
+    )
+    trainings = suggest_training(state, [str(n) for n in shown], query.position_id)
     return Shortlist(
         pool_size=len(pool),
         eligible_count=int(eligible.sum()),
         candidates=top,
         near_misses=near,
-        factors=factors,
+        factors=factors.result(),
         fairness=fairness.result(),
+        trainings=trainings,
     )
 
 

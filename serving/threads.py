@@ -4,7 +4,9 @@ LightGBM's TreeSHAP (pred_contrib) is most of a shortlist's explanation and drop
 its five boosters run side by side here; the shortlist's fairness audit is a task here too,
 so it overlaps the explanations instead of adding to them. Only leaf tasks are submitted (a
 task never waits for another), so the requests that share the pool can queue on it but never
-deadlock it. Made on first use, once per worker process.
+deadlock it. `side_threads` take a request's second line of work, which may wait on helper
+tasks (never the reverse): a shortlist's explanations, while the request thread suggests
+trainings. Both made on first use, once per worker process.
 """
 
 from __future__ import annotations
@@ -13,8 +15,14 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 
 HELPER_THREADS = 2  # the machine's cores: more threads would only queue on them
+SIDE_THREADS = 4  # requests beyond this many at once queue for their side work
 
 
 @functools.cache
 def helper_threads() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=HELPER_THREADS, thread_name_prefix="mutasi-helper")
+
+
+@functools.cache
+def side_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="mutasi-side")

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import repeat
+from typing import Annotated, Any
 
 import numpy as np
 import orjson
 import pandas as pd
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from models.scoring.compose import PairScores, score_indexed
-from serving.audit import AuditDep, audited
+from serving.audit import AuditDep, AuditRecord, audited
 from serving.auth import PlannerKey
 from serving.deps import StateDep
 from serving.errors import not_found_all
 from serving.explain import reason_texts
-from serving.json_body import OrjsonRoute
+from serving.json_body import OrjsonRoute, inline_schema
+from serving.risk_columns import parse_risk_columns
 from serving.schemas.common import ErrorResponse
-from serving.schemas.risk import RiskPair, RiskRequest, RiskResponse
+from serving.schemas.risk import (
+    RiskColumnsRequest,
+    RiskColumnsResponse,
+    RiskPair,
+    RiskRequest,
+    RiskResponse,
+)
 from serving.state import LoadedState
 
 router = APIRouter(
@@ -89,18 +97,32 @@ def _initiated_by_employee(pairs: list[RiskPair]) -> np.ndarray | None:
     return employee if employee.any() else None
 
 
-def _result_rows(
+def _result_columns(
     state: LoadedState,
-    nips: np.ndarray,
-    position_ids: np.ndarray,
     position_rows: np.ndarray,
     scores: PairScores,
-) -> list[dict[str, object]]:
-    """Plain rows in RiskResult's shape; reason texts built once per combination."""
-    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
-    titles = state.lookups.position_titles[position_rows]
-    units = state.lookups.position_units[position_rows]
+    reasons: Mapping[str, object],
+) -> dict[str, Any]:
+    """RiskResult's fields after the ids, one array or list per field (numeric ones as numpy
+    arrays); `reasons` gives the ineligible reasons of each combination of reason codes."""
     risk = np.round(scores.risk, 3)
+    return {
+        "position_title": state.lookups.position_titles[position_rows],
+        "unit_name": state.lookups.position_units[position_rows],
+        "eligible": scores.eligible,
+        "ineligible_reasons": [reasons[r] for r in scores.reasons.tolist()],
+        "fit": np.round(scores.fit, 2),
+        "risk": risk,
+        "risk_percent": np.round(100 * risk).astype(int),
+        "risk_band": state.bands.bands(risk),
+    }
+
+
+def _result_rows(
+    nips: list[str], position_ids: list[str], columns: dict[str, Any]
+) -> list[dict[str, object]]:
+    """Plain rows in RiskResult's shape."""
+    plain = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in columns.items()}
     return [
         {
             "nip": nip,
@@ -108,26 +130,41 @@ def _result_rows(
             "position_title": title,
             "unit_name": unit_name,
             "eligible": eligible,
-            "ineligible_reasons": texts[reason],
+            "ineligible_reasons": reasons,
             "fit": fit,
             "risk": r,
             "risk_percent": percent,
             "risk_band": band,
         }
-        for nip, position_id, title, unit_name, eligible, reason, fit, r, percent, band in zip(
-            nips.tolist(),
-            position_ids.tolist(),
-            titles.tolist(),
-            units.tolist(),
-            scores.eligible.tolist(),
-            scores.reasons.tolist(),
-            np.round(scores.fit, 2).tolist(),
-            risk.tolist(),
-            np.round(100 * risk).astype(int).tolist(),
-            state.bands.bands(risk).tolist(),
+        for nip, position_id, title, unit_name, eligible, reasons, fit, r, percent, band in zip(
+            nips,
+            position_ids,
+            *plain.values(),
             strict=True,
         )
     ]
+
+
+def _checked(
+    state: LoadedState,
+    nips: np.ndarray,
+    position_ids: np.ndarray,
+    initiated_by_employee: np.ndarray | None,
+    audit: AuditRecord,
+) -> tuple[np.ndarray, PairScores]:
+    """Both forms' core: ids resolved (one 404 naming every unknown), pairs scored, the
+    request's people and positions recorded in its audit row; position rows and scores."""
+    employee_rows, position_rows = _lookup(state, nips, position_ids)
+    scores = _score(
+        state, employee_rows, position_rows, initiated_by_employee=initiated_by_employee
+    )
+    audit.returned(
+        nips=pd.unique(nips).tolist(),
+        position_ids=pd.unique(position_ids).tolist(),
+        model_version=state.model_version,
+        snapshot_id=state.snapshot_id,
+    )
+    return position_rows, scores
 
 
 @router.post(
@@ -141,15 +178,16 @@ def _result_rows(
     "agency-initiated moves unless a pair says initiated_by=employee.",
 )
 def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: AuditDep) -> Response:
-    nips = np.array([p["nip"] for p in body.pairs], dtype=object)
-    position_ids = np.array([p["position_id"] for p in body.pairs], dtype=object)
-    employee_rows, position_rows = _lookup(state, nips, position_ids)
-    scores = _score(
+    nips = [p["nip"] for p in body.pairs]
+    position_ids = [p["position_id"] for p in body.pairs]
+    position_rows, scores = _checked(
         state,
-        employee_rows,
-        position_rows,
-        initiated_by_employee=_initiated_by_employee(body.pairs),
+        np.array(nips, dtype=object),
+        np.array(position_ids, dtype=object),
+        _initiated_by_employee(body.pairs),
+        audit,
     )
+    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}  # once per combination
     # The rows are built above from typed arrays (str, bool, float, reason rows) and written
     # by orjson, without a second check of 10,000 rows (~40 ms with pydantic's serializer);
     # tests validate real responses against RiskResponse and the OpenAPI schema.
@@ -157,13 +195,64 @@ def check_risk(body: RiskRequest, key: PlannerKey, state: StateDep, audit: Audit
         {
             "model_version": state.model_version,
             "snapshot_id": state.snapshot_id,
-            "results": _result_rows(state, nips, position_ids, position_rows, scores),
+            "results": _result_rows(
+                nips, position_ids, _result_columns(state, position_rows, scores, texts)
+            ),
         }
     )
-    audit.returned(
-        nips=pd.unique(nips).tolist(),
-        position_ids=pd.unique(position_ids).tolist(),
-        model_version=state.model_version,
-        snapshot_id=state.snapshot_id,
+    return Response(content, media_type="application/json")
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post(
+    "/risk/columns",
+    response_model=RiskColumnsResponse,
+    summary="Cek risiko draf SK, bentuk kolom / Check a draft decree, columnar form",
+    description="Seperti POST /v1/risk, tetapi satu daftar per kolom (nip, position_id, "
+    "initiated_by opsional), panjang sama, maks. 10.000; jawaban juga per kolom. Kesalahan "
+    "menyebut kolom dan indeksnya. / As POST /v1/risk, but one list per column (nip, "
+    "position_id, optional initiated_by) of equal length, at most 10,000; answered column by "
+    "column. Errors name the column and index.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline_schema(RiskColumnsRequest)}},
+        }
+    },
+)
+def check_risk_columns(
+    body: Annotated[bytes, Depends(_raw_body)],
+    key: PlannerKey,
+    state: StateDep,
+    audit: AuditDep,
+) -> Response:
+    request = parse_risk_columns(body)
+    position_rows, scores = _checked(
+        state, request.nip_array, request.position_array, request.initiated_by_employee, audit
+    )
+    texts = {r: reason_texts(str(r)) for r in pd.unique(scores.reasons)}
+    codes = {r: [reason["code"] for reason in listed] for r, listed in texts.items()}
+    results = _result_columns(state, position_rows, scores, codes)
+    columns = {
+        "nip": request.nips,
+        "position_id": request.position_ids,
+        # orjson writes numeric and bool arrays itself; strings go as lists
+        **{k: v.tolist() if _is_text(v) else v for k, v in results.items()},
+    }
+    content = orjson.dumps(
+        {
+            "model_version": state.model_version,
+            "snapshot_id": state.snapshot_id,
+            "columns": columns,
+            "reason_texts": {r["code"]: r["text"] for listed in texts.values() for r in listed},
+        },
+        option=orjson.OPT_SERIALIZE_NUMPY,
     )
     return Response(content, media_type="application/json")
+
+
+def _is_text(values: object) -> bool:
+    return isinstance(values, np.ndarray) and values.dtype == object

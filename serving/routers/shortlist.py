@@ -17,7 +17,6 @@ from serving.ranking import Shortlist, ShortlistQuery, shortlist
 from serving.schemas.common import MAX_SHORTLIST_K, ErrorResponse, fairness_of, records
 from serving.schemas.shortlist import Candidate, ShortlistResponse
 from serving.state import PERSON_COLUMNS, LoadedState
-from serving.training import suggest_training
 
 router = APIRouter(
     prefix="/v1/positions",
@@ -33,14 +32,11 @@ def _text(value: object) -> str | None:
     return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
 
 
-def _candidates(
-    state: LoadedState, frame: pd.DataFrame, result: Shortlist, position_id: str
-) -> list[Candidate]:
+def _candidates(state: LoadedState, frame: pd.DataFrame, result: Shortlist) -> list[Candidate]:
     """Response rows for ranked pairs: the people gathered by row from the cached arrays."""
     at = state.lookups.employees.index.get_indexer(pd.Index(frame["nip"]))
     columns = state.candidates.people
     people = [{name: columns[name][i] for name in PERSON_COLUMNS} for i in at]
-    trainings = suggest_training(state, [str(n) for n in frame["nip"]], position_id)
     candidates = []
     for rank, (row, person) in enumerate(zip(records(frame), people, strict=True), 1):
         nip = str(row["nip"])
@@ -63,7 +59,7 @@ def _candidates(
                 risk_percent=round(100 * float(row["risk"])),
                 risk_band=state.bands.band(float(row["risk"])),
                 reasons=result.factors.get(nip, []),
-                suggested_training=trainings.get(nip, []),
+                suggested_training=result.trainings.get(nip, []),
             )
         )
     return candidates
@@ -124,7 +120,7 @@ def _response(state: LoadedState, query: ShortlistQuery, result: Shortlist) -> S
         as_of=state.as_of,
         pool_size=result.pool_size,
         eligible_count=result.eligible_count,
-        candidates=_candidates(state, result.candidates, result, position_id),
-        near_misses=_candidates(state, result.near_misses, result, position_id),
+        candidates=_candidates(state, result.candidates, result),
+        near_misses=_candidates(state, result.near_misses, result),
         fairness=fairness_of(result.fairness),
     )

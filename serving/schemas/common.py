@@ -18,6 +18,7 @@ from models.scoring.fairness import FairnessReport
 
 MAX_SHORTLIST_K = 200
 MAX_RISK_PAIRS = 10_000
+MAX_POSITION_ID_LENGTH = 200
 NIP_PATTERN = rf"^\d{{{NIP_LENGTH}}}$"
 
 Nip = Annotated[
@@ -26,7 +27,9 @@ Nip = Annotated[
     Field(description="NIP: 18 digit / 18 digits", examples=["198503122010011001"]),
 ]
 PositionId = Annotated[
-    str, StringConstraints(min_length=1, max_length=200), Field(description="position_id")
+    str,
+    StringConstraints(min_length=1, max_length=MAX_POSITION_ID_LENGTH),
+    Field(description="position_id"),
 ]
 
 
