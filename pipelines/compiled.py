@@ -19,9 +19,9 @@ import logging
 import os
 import platform
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -93,11 +93,20 @@ class CompiledBooster:
         return (_rebuild, (self.model_text, self.cache_dir, self.threads))
 
 
-@cache
+_WALKERS: dict[int, ThreadPoolExecutor] = {}
+_WALKERS_LOCK = threading.Lock()
+
+
 def _walkers(threads: int) -> ThreadPoolExecutor:
     """Threads kept for the compiled walks of large batches; each task walks one row block and
-    submits nothing, so callers on any thread cannot deadlock waiting for them."""
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mutasi-walk")
+    submits nothing, so callers on any thread cannot deadlock waiting for them. Made once per
+    size under a lock (two first calls at once would otherwise each start a pool)."""
+    with _WALKERS_LOCK:
+        if threads not in _WALKERS:
+            _WALKERS[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="mutasi-walk"
+            )
+        return _WALKERS[threads]
 
 
 def _rebuild(model_text: str, cache_dir: Path | None, threads: int) -> CompiledBooster:

@@ -122,7 +122,17 @@ def _validation_message(error: dict[str, Any]) -> str:
         "greater_than_equal": "terlalu kecil",
         "string_pattern_mismatch": "format tidak sah",
         "json_invalid": "JSON tidak sah",
+        "length_mismatch": "panjang kolom tidak sama",
+        "string_type": "harus berupa teks",
+        "string_too_long": "terlalu panjang",
+        "string_too_short": "terlalu pendek",
+        "literal_error": "nilai tidak dikenal",
+        "extra_forbidden": "isian tidak dikenal",
+        "list_type": "harus berupa daftar",
+        "model_attributes_type": "harus berupa objek",
     }.get(str(error.get("type")), "nilai tidak sah")
+    if "more" in ctx:  # a column's summary: how many more values like the ones listed
+        indonesian += f" ({ctx['more']} nilai lain seperti ini)"
     suffix = f" ({', '.join(f'{k}={v}' for k, v in bound.items())})" if bound else ""
     return f"{field}: {indonesian}{suffix} / {field}: {english}"
 

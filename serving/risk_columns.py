@@ -5,8 +5,9 @@ MLflow's scoring server takes `dataframe_split`), `{"columns": {"nip": [...], "p
 [...], "initiated_by": [...]}}`; it is read straight into numpy arrays and checked vectorised
 (the row form validates 10,000 dicts one by one). Errors are located like pydantic's, by column
 and index (`columns.nip[12]`), and leave through the app's 422 handler; the shape (keys, types,
-lengths, at most MAX_RISK_PAIRS) is checked before any element, so an oversized body is refused
-before its values are read.
+lengths, at most MAX_RISK_PAIRS) is checked after parsing and before any element, so too many
+pairs are refused before a value is checked (an oversized body is refused earlier still, by
+its size, before it is parsed).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ REQUIRED = ("nip", "position_id")
 INITIATORS = ("agency", "employee")
 SHOWN_PER_COLUMN = 20  # located errors listed per column; the rest are counted
 Error = dict[str, Any]
-Rule = Callable[[np.ndarray, np.ndarray], list[Error]]
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], list[Error]]
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,9 @@ def _columns(document: Any) -> dict[str, list[Any]]:
     ]
     columns = document.get("columns")
     if not isinstance(columns, dict):
-        kind = "missing" if columns is None else "model_attributes_type"
-        message = "Field required" if columns is None else "Input should be an object"
+        absent = "columns" not in document
+        kind = "missing" if absent else "model_attributes_type"
+        message = "Field required" if absent else "Input should be an object"
         raise _invalid([*errors, _error(kind, ("columns",), message)])
     allowed = (*REQUIRED, "initiated_by")
     errors += [
@@ -127,14 +129,16 @@ def _object_array(values: list[Any]) -> np.ndarray:
 
 
 def _check(values: np.ndarray, name: str, rule: Rule) -> list[Error]:
-    """Non-strings first, then the column's own rule on the strings and their lengths."""
+    """Non-strings first, then the column's own rule on the strings (`is_text`: the rule
+    reports only those, so no value is counted twice) and their lengths."""
     if set(map(type, values)) == {str}:  # the usual case: one pass, no mask
-        return rule(values, np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        return rule(values, lengths, np.ones(len(values), dtype=bool))
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     text = np.where(is_text, values, "")
     lengths = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
     wrong_type = _located(~is_text, name, "string_type", "Input should be a valid string")
-    return wrong_type + [e for e in rule(text, lengths) if not _is_at(e, ~is_text)]
+    return wrong_type + rule(text, lengths, is_text)
 
 
 def _fixed_width(text: np.ndarray, fits: np.ndarray, width: int) -> np.ndarray:
@@ -143,22 +147,25 @@ def _fixed_width(text: np.ndarray, fits: np.ndarray, width: int) -> np.ndarray:
     return np.where(fits, text, "").astype(f"U{width}")
 
 
-def _nip_errors(text: np.ndarray, lengths: np.ndarray) -> list[Error]:
+def _nip_errors(text: np.ndarray, lengths: np.ndarray, is_text: np.ndarray) -> list[Error]:
     right_length = lengths == NIP_LENGTH
     if right_length.all() and "".join(text).isdecimal():  # every NIP good: one string test
         return []
     digits = np.strings.isdecimal(_fixed_width(text, right_length, NIP_LENGTH))
     message = f"String should match pattern '{NIP_PATTERN}'"
-    bad = ~(right_length & digits)
+    bad = ~(right_length & digits) & is_text
     return _located(bad, "nip", "string_pattern_mismatch", message, {"pattern": NIP_PATTERN})
 
 
-def _position_errors(_text: np.ndarray, lengths: np.ndarray) -> list[Error]:
+def _position_errors(_text: np.ndarray, lengths: np.ndarray, is_text: np.ndarray) -> list[Error]:
     short = _located(
-        lengths < 1, "position_id", "string_too_short", "String should have at least 1 character"
+        (lengths < 1) & is_text,
+        "position_id",
+        "string_too_short",
+        "String should have at least 1 character",
     )
     long = _located(
-        lengths > MAX_POSITION_ID_LENGTH,
+        (lengths > MAX_POSITION_ID_LENGTH) & is_text,
         "position_id",
         "string_too_long",
         f"String should have at most {MAX_POSITION_ID_LENGTH} characters",
@@ -167,14 +174,14 @@ def _position_errors(_text: np.ndarray, lengths: np.ndarray) -> list[Error]:
     return short + long
 
 
-def _initiator_errors(text: np.ndarray, lengths: np.ndarray) -> list[Error]:
+def _initiator_errors(text: np.ndarray, lengths: np.ndarray, is_text: np.ndarray) -> list[Error]:
     if set(text) <= set(INITIATORS):
         return []
     width = max(map(len, INITIATORS))
     fixed = _fixed_width(text, lengths <= width, width)
     known = (fixed == INITIATORS[0]) | (fixed == INITIATORS[1])
     message = "Input should be 'agency' or 'employee'"
-    return _located(~known, "initiated_by", "literal_error", message)
+    return _located(~known & is_text, "initiated_by", "literal_error", message)
 
 
 def _located(
@@ -186,15 +193,10 @@ def _located(
         _error(kind, ("columns", name, int(i)), message, context) for i in where[:SHOWN_PER_COLUMN]
     ]
     if len(where) > SHOWN_PER_COLUMN:
-        more = f"{len(where) - SHOWN_PER_COLUMN} more values like these"
-        errors.append(_error(kind, ("columns", name), more, context))
+        more = len(where) - SHOWN_PER_COLUMN
+        message = f"{more} more values like these"
+        errors.append(_error(kind, ("columns", name), message, {**(context or {}), "more": more}))
     return errors
-
-
-def _is_at(error: Error, mask: np.ndarray) -> bool:
-    """Whether a located error points at an index `mask` marks (already reported)."""
-    index = error["loc"][-1]
-    return isinstance(index, int) and bool(mask[index])
 
 
 def _error(

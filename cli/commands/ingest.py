@@ -125,7 +125,9 @@ def check(
 
 
 def _line(info: SnapshotInfo) -> str:
-    marks = ("current " if info.is_current else "") + ("pinned" if info.is_pinned else "")
+    marks = ("aktif/current " if info.is_current else "") + (
+        "disematkan/pinned" if info.is_pinned else ""
+    )
     rows = sum(info.row_counts.values())
     return (
         f"{info.id:<28} {info.created_at[:19]:<20} {rows:>12,} {info.content_hash[:12]:<13} "
@@ -162,7 +164,9 @@ def snapshots(
             "No snapshots: run `mutasi ingest DIR`"
         )
         return
-    typer.echo(f"{'id':<28} {'created (UTC)':<20} {'rows':>12} {'hash':<13} in use")
+    typer.echo(
+        f"{'id':<28} {'dibuat/created (UTC)':<20} {'baris/rows':>12} {'hash':<13} dipakai/in use"
+    )
     for info in infos:
         typer.echo(_line(info))
 

@@ -400,6 +400,27 @@ def test_pool_keeps_free_movers_outside_the_top_m_and_cuts_them_to_top_k_overall
     assert sorted(pool.loc[pool["nip"] == "A", "position_id"]) == ["X", "Y"]
 
 
+def test_a_free_movers_top_m_pair_counts_toward_their_k():
+    # F's best pair (X) is also X's top-1, and K=1: F keeps X only, never its second choice Y,
+    # whether X and Y are scored in one chunk or two.
+    scored = _scored(
+        [
+            ("F", "S", "X", 5.0, 0.1, True),
+            ("F", "S", "Y", 4.0, 0.1, True),
+            ("A", "P", "Y", 4.5, 0.1, True),
+        ]
+    )
+    for chunks in ([scored], [scored.iloc[[0]], scored.iloc[[1, 2]]]):
+        kept = pd.concat(
+            [select_candidates(c, free_nips=pd.Index(["F"]), top_m=1, top_k_free=1) for c in chunks]
+        )
+        pool = merge_free_choices(kept, top_k_free=1)
+        assert sorted(map(tuple, pool[["nip", "position_id"]].to_numpy())) == [
+            ("A", "Y"),
+            ("F", "X"),
+        ]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_select_coded_equals_select_candidates(seed: int):
     # Few distinct fits and people in several chunks' worth of positions: ties everywhere, so

@@ -98,6 +98,33 @@ def test_a_number_where_a_nip_belongs_is_422_not_a_crash(
     assert response.status_code == 422 and "columns.nip[1]" in response.json()["message"]
 
 
+def test_many_non_strings_are_reported_once_each_and_counted_once(
+    client: TestClient, headers: Headers, pairs: list[dict[str, str]]
+) -> None:
+    # 30 numbers where NIPs belong: 20 listed and "10 more" as not text, and no second report
+    # of the same values as bad NIPs; the summary says how many in Indonesian too.
+    columns: dict[str, list[Any]] = dict(_as_columns(pairs[:30]))
+    columns["nip"] = list(range(30))
+    body = _columns(client, headers, columns).json()
+    about_nip = [e for e in body["errors"] if "columns.nip" in e]
+    assert len(about_nip) == 21 and all("harus berupa teks" in e for e in about_nip)
+    assert "10 nilai lain seperti ini" in about_nip[-1] and "10 more values" in about_nip[-1]
+
+
+def test_columns_null_is_a_type_error_not_a_missing_field(
+    client: TestClient, headers: Headers
+) -> None:
+    response = client.post(
+        "/v1/risk/columns",
+        content=b'{"columns": null}',
+        headers={**headers[Role.PLANNER], "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        "body 'columns': harus berupa objek / body 'columns': Input should be an object"
+    ]
+
+
 def test_columns_of_different_lengths_are_422(
     client: TestClient, headers: Headers, pairs: list[dict[str, str]]
 ) -> None:
