@@ -102,7 +102,7 @@ def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -
 
 
 def calibration_arm(config: Any) -> str:
-    from models.scoring.cv import arm_name
+    from models.scoring.calibration_choice import arm_name
 
     return arm_name(
         config.calibration, config.calibration_recent_folds, config.calibration_shift_folds

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import log_loss
 
-from models.scoring.config import CalibrationMethod, ScorerConfig
+from models.scoring.config import ScorerConfig
 from models.scoring.estimators import TransferScorer, score_on_rating_scale
 
 
@@ -179,82 +179,5 @@ def decide_ipw(config: ScorerConfig, history: History, years: list[int], seed: i
         loss_off=off.loss(),
         loss_on=on.loss(),
         gain_se=paired_gain_se(off, on),
-        seconds=time.perf_counter() - started,
-    )
-
-
-# Calibrators compared on the chosen risk boosters: (method, latest folds fitted on, latest
-# folds the intercept is re-estimated on).
-CalibrationArm = tuple[CalibrationMethod, int | None, int | None]
-CALIBRATION_ARMS: tuple[CalibrationArm, ...] = (
-    *((method, recent, None) for method in ("sigmoid", "isotonic") for recent in (None, 1, 2)),
-    *((method, None, shift) for method in ("sigmoid", "isotonic") for shift in (1, 2)),
-    ("none", None, None),
-)
-
-
-@dataclass(frozen=True)
-class CalibrationDecision:
-    """The calibrator chosen for the risk boosters, and every arm's CV log loss."""
-
-    method: CalibrationMethod
-    recent_folds: int | None
-    shift_folds: int | None
-    losses: dict[str, float]  # arm_name -> mean log loss over the CV years
-    seconds: float
-
-
-def arm_name(method: str, recent: int | None, shift: int | None) -> str:
-    """E.g. "sigmoid/all", "isotonic/2" (fitted on the latest 2 folds), "sigmoid/all+shift1"."""
-    return f"{method}/{recent or 'all'}" + (f"+shift{shift}" if shift else "")
-
-
-def decide_calibration(
-    config: ScorerConfig, history: History, years: list[int], seed: int
-) -> CalibrationDecision:
-    """The risk boosters of `config` trained once per CV year; every calibrator arm fitted on
-    the same out-of-fold predictions and scored by log loss on the same validated moves.
-
-    Why apart from the search: a calibrator changes the log loss by a few thousandths, less
-    than the noise between booster configurations, so inside the search the choice was
-    decided by which boosters happened to draw it. Here the boosters are fixed and the arms
-    are compared on identical predictions (paired), so their differences are the calibrators'
-    own. Ties go to the earlier arm (sigmoid on all folds)."""
-    started = time.perf_counter()
-    arms = [arm for arm in CALIBRATION_ARMS if max(arm[1] or 0, arm[2] or 0) < config.risk_folds]
-    losses: dict[str, list[float]] = {arm_name(*arm): [] for arm in arms}
-    for year in years:
-        train, valid = history.year < year, history.year == year
-        scorer = TransferScorer(config, random_state=seed)
-        try:
-            out_of_fold = scorer.fit_risk_boosters(
-                history.X.loc[train],
-                y_resisted=history.resisted[train],
-                decree_date=history.decree_date[train],
-            )
-        except ValueError:  # too early to train on (too few of a kind): left out
-            continue
-        for method, recent, shift in arms:
-            scorer.calibrate_risk(
-                out_of_fold, calibration=method, recent_folds=recent, shift_folds=shift
-            )
-            predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
-            loss = float(log_loss(history.resisted[valid], predicted, labels=[0, 1]))
-            losses[arm_name(method, recent, shift)].append(loss)
-    if not any(losses.values()):  # no year to compare on: the configuration's own calibrator
-        return CalibrationDecision(
-            method=config.calibration,
-            recent_folds=config.calibration_recent_folds,
-            shift_folds=config.calibration_shift_folds,
-            losses={},
-            seconds=time.perf_counter() - started,
-        )
-    mean = {name: float(np.mean(values)) for name, values in losses.items()}
-    method, recent, shift = min(arms, key=lambda arm: mean[arm_name(*arm)])
-    return CalibrationDecision(
-        method=method,
-        recent_folds=recent,
-        shift_folds=shift,
-        losses=mean,
         seconds=time.perf_counter() - started,
     )

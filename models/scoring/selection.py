@@ -20,7 +20,8 @@ and not inside the search); the search then runs with that choice fixed. The pro
 is fitted once on all development years (it sees who was picked in a CV year, never an outcome).
 
 The risk calibrator is not searched either: it is chosen after the risk search, on the chosen
-boosters, by a paired comparison of calibrator arms (`cv.decide_calibration`). The two
+boosters, by a paired comparison of calibrator arms and a one-standard-error rule
+(`calibration_choice.decide_calibration`). The two
 decisions run on top of the time box (two fit trainings, or one risk training, per CV year).
 
 Three configurations are always tried first, so the search can only do as well or better on
@@ -41,14 +42,12 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from models.scoring.calibration_choice import CalibrationDecision, arm_name, decide_calibration
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.cv import (
-    CalibrationDecision,
     History,
     IpwDecision,
-    arm_name,
     cv_years,
-    decide_calibration,
     decide_ipw,
     fit_cv_loss,
     risk_cv_loss,
@@ -147,7 +146,7 @@ def fit_config(
 
 def risk_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
     """The risk half of a trial's configuration (fit left as in `base`); the calibrator is
-    chosen after the search, on the chosen boosters (`cv.decide_calibration`)."""
+    chosen after the search, on the chosen boosters (`decide_calibration`)."""
     monotone = trial.suggest_categorical("risk.monotone", [True, False])
     return base.model_copy(
         update={
@@ -307,7 +306,8 @@ def calibration_table(decision: CalibrationDecision) -> pd.DataFrame:
     """The calibrator arms as rows of the CV table (part "calibration")."""
     chosen = arm_name(decision.method, decision.recent_folds, decision.shift_folds)
     if not decision.losses:
-        return pd.DataFrame(columns=["part", "trial", "cv_loss", "seconds", "start", "chosen"])
+        columns = ["part", "trial", "cv_loss", "seconds", "start", "gain_se", "chosen"]
+        return pd.DataFrame(columns=columns)
     return pd.DataFrame(
         {
             "part": "calibration",
@@ -315,6 +315,7 @@ def calibration_table(decision: CalibrationDecision) -> pd.DataFrame:
             "cv_loss": list(decision.losses.values()),
             "seconds": decision.seconds / len(decision.losses),
             "start": list(decision.losses),
+            "gain_se": [decision.gain_se[name] for name in decision.losses],
             "chosen": [name == chosen for name in decision.losses],
         }
     )

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, intercept_shift
+from models.scoring.calibration_choice import decide_calibration
 from models.scoring.config import ScorerConfig
 from models.scoring.cv import (
     FitErrors,
     History,
-    decide_calibration,
     decide_ipw,
     fit_cv_errors,
     paired_gain_se,

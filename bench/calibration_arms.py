@@ -1,0 +1,89 @@
+"""The risk calibrator arms on one demo world: per-year CV log loss and held-out ECE vs truth.
+
+Generates and ingests the world, trains the hand-set risk boosters once per CV year (as
+`decide_calibration` does) and scores every arm, including the single-fold arms no longer
+offered, by log loss per CV year; then trains them on all development years and measures each
+arm's ECE against the true probabilities on the held-out years. Prints one JSON record per
+world: what the calibrator rule was designed on (seeds 10-12), never a report.
+
+    .venv/bin/python bench/calibration_arms.py VARIANT EMPLOYEES SEED
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.features.build import FEATURE_COLUMNS
+from models.scoring.calibration_choice import CalibrationArm, arm_losses_by_year, arm_name
+from models.scoring.config import ScorerConfig
+from models.scoring.cv import History, cv_years
+from models.scoring.estimators import TransferScorer
+from models.scoring.metrics import expected_calibration_error
+from pipelines import evaluate
+from pipelines.ingest import ingest_folder
+from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
+from pipelines.train import TrainConfig, split
+from simulator import generate_agency
+
+ARMS: tuple[CalibrationArm, ...] = (
+    *((method, recent, None) for method in ("sigmoid", "isotonic") for recent in (None, 1, 2)),
+    *((method, None, shift) for method in ("sigmoid", "isotonic") for shift in (1, 2)),
+    ("none", None, None),
+)
+
+
+def world(variant: str, employees: int, seed: int) -> tuple[pd.DataFrame, evaluate.EvaluationData]:
+    """Development examples and the held-out evaluation data of a fresh demo world."""
+    with tempfile.TemporaryDirectory(prefix="bench-calibration-") as home:
+        settings = Settings(home=Path(home))
+        folder = Path(home) / "demo"
+        generate_agency(folder, employees=employees, seed=seed, variant=variant)
+        snapshot = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings)
+        development, heldout = split(snapshot.data, TrainConfig())
+        return development, evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("variant")
+    parser.add_argument("employees", type=int)
+    parser.add_argument("seed", type=int)
+    args = parser.parse_args()
+    development, data = world(args.variant, args.employees, args.seed)
+    history = History(
+        X=development[list(FEATURE_COLUMNS)],
+        rating=development["post_move_rating"].to_numpy(dtype=float, na_value=np.nan),
+        score=development["post_move_score"].to_numpy(dtype=float, na_value=np.nan),
+        resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
+        decree_date=development["decree_date"],
+    )
+    labelled = pd.Series(~np.isnan(history.rating))
+    years = cv_years(history.decree_date, labelled, folds=4)
+    by_year = arm_losses_by_year(ScorerConfig(), history, years, 0, ARMS)
+    scorer = TransferScorer(ScorerConfig(), random_state=0)
+    out_of_fold = scorer.fit_risk_boosters(
+        history.X, y_resisted=history.resisted, decree_date=history.decree_date
+    )
+    assert data.bayes_risk is not None, "the demo world writes its true probabilities"
+    known = ~np.isnan(data.bayes_risk)
+    ece = {}
+    for method, recent, shift in ARMS:
+        scorer.calibrate_risk(
+            out_of_fold, calibration=method, recent_folds=recent, shift_folds=shift
+        )
+        risk = scorer.predict_risk(data.heldout[list(FEATURE_COLUMNS)])
+        name = arm_name(method, recent, shift)
+        ece[name] = expected_calibration_error(data.bayes_risk[known], risk[known])
+    record = vars(args) | {"years": years, "ece": ece}
+    print(json.dumps(record | {"by_year": {k: list(v) for k, v in by_year.items()}}))
+
+
+if __name__ == "__main__":
+    main()
