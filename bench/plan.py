@@ -39,6 +39,11 @@ POSITION_TYPES = (
 )
 TYPE_WEIGHTS = np.array([0.40, 0.35, 0.10, 0.05, 0.05, 0.05])
 SCENARIOS = {"small": (200, 5_000), "national": (3_000, 50_000)}
+# Pool sizes and solver limits per scenario (the national round's targets: gap <= 2 % in 5 min).
+SETTINGS: dict[str, dict] = {
+    "small": {"m": 50, "m_chain": 10, "time_limit": 30, "gap": 0.005},
+    "national": {"m": 30, "m_chain": 10, "time_limit": 280, "gap": 0.02},
+}
 
 
 def _offices(rng: np.random.Generator) -> pd.DataFrame:
@@ -242,27 +247,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     scopes = ["person", "position"] if args.free_scope == "both" else [args.free_scope]
+    scenarios = ["small", "national"] if args.scenario == "both" else [args.scenario]
     for scope in scopes:
-        if args.scenario in ("small", "both"):
-            run(
-                "small",
-                seed=args.seed,
-                m=50,
-                m_chain=10,
-                time_limit=30,
-                gap=0.005,
-                free_scope=scope,
-            )
-        if args.scenario in ("national", "both"):
-            run(
-                "national",
-                seed=args.seed,
-                m=30,
-                m_chain=10,
-                time_limit=280,
-                gap=0.02,
-                free_scope=scope,
-            )
+        for name in scenarios:
+            run(name, seed=args.seed, free_scope=scope, **SETTINGS[name])
 
 
 if __name__ == "__main__":
