@@ -3,8 +3,10 @@
 `dask_runner` returns a `PartitionRunner` for `plan_round`: the search (scorer, movers, and a
 feature context of the movers' rows only: `CandidateSearch.movers_only`) is sent once per round
 to every worker (`scatter(broadcast=True)`, shared by both search rounds), then each partition
-is a task calling the pure `CandidateSearch.candidates` (models/planning/partition.py); results
-come back in partition order, so the pool equals the in-process one. The compiled boosters
+is a task calling the pure `CandidateSearch.kept` (models/planning/partition.py). Each result
+(integer codes, ~26 bytes a pair) is handed to the round's merge as soon as it arrives and then
+released, so the client holds the merged pool and one result at a time, not every partition's;
+the merge does not depend on the order, so the pool equals the in-process one. The compiled boosters
 travel as their text and are loaded from the compiled cache (or recompiled) once per worker and
 round (pipelines/compiled.py).
 
@@ -20,9 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pandas as pd
-
-from models.planning.partition import CandidateSearch, Partition
+from models.planning.partition import CandidateSearch, KeptPairs, Partition
 from models.planning.round import PartitionRunner, run_in_process
 
 logger = logging.getLogger(__name__)
@@ -77,9 +77,11 @@ def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRu
 
     sent: dict[str, Any] = {}  # the search last sent and its future: both rounds share it
 
-    def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
+    def run(
+        search: CandidateSearch, partitions: list[Partition]
+    ) -> Iterator[tuple[int, KeptPairs]]:
         if not partitions:
-            return []
+            return
         from distributed import as_completed
 
         if sent.get("search") is not search:
@@ -87,13 +89,17 @@ def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRu
             _warn_on_trimmed_malloc(client)
             sent["search"] = search
             sent["shared"] = client.scatter(search.movers_only(), broadcast=True, hash=False)
-        futures = client.map(_candidates, partitions, search=sent["shared"], pure=False)
-        for done, _ in enumerate(as_completed(futures), start=1):
+        futures = client.map(_kept, partitions, search=sent["shared"], pure=False)
+        number = {future.key: i for i, future in enumerate(futures)}
+        # as_completed holds each future until it is yielded; with the list dropped, a result
+        # is released on its worker once merged (the loop moves on), not at the round's end.
+        pending = as_completed(futures, with_results=True)
+        del futures
+        for done, (future, kept) in enumerate(pending, start=1):
+            yield number[future.key], kept
             if progress is not None:
-                progress(done, len(futures))
-        results: list[pd.DataFrame] = client.gather(futures)
+                progress(done, len(number))
         logger.info("dask: %d partitions on %d workers", len(partitions), _workers(client))
-        return results
 
     return run
 
@@ -103,12 +109,12 @@ def local_runner(progress: Progress | None = None) -> PartitionRunner:
     if progress is None:
         return run_in_process
 
-    def run(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
-        results = []
-        for done, partition in enumerate(partitions, start=1):
-            results.append(search.candidates(partition))
-            progress(done, len(partitions))
-        return results
+    def run(
+        search: CandidateSearch, partitions: list[Partition]
+    ) -> Iterator[tuple[int, KeptPairs]]:
+        for number, partition in enumerate(partitions):
+            yield number, search.kept(partition)
+            progress(number + 1, len(partitions))
 
     return run
 
@@ -147,8 +153,8 @@ def _warn_on_trimmed_malloc(client: Any) -> None:
         )
 
 
-def _candidates(partition: Partition, *, search: CandidateSearch) -> pd.DataFrame:
-    return search.candidates(partition)
+def _kept(partition: Partition, *, search: CandidateSearch) -> KeptPairs:
+    return search.kept(partition)
 
 
 def _workers(client: Any) -> int:

@@ -4,15 +4,17 @@ Open positions are grouped by job family (`job_type`) and region (the unit's `re
 `CandidateSearch.candidates(partition)` is the whole, pure work of one group: the pairs of its
 positions with the people who may move at all, pre-filtered before any feature is built (the
 policy's personal rules, then optionally a grade window and the same job family), then
-eligibility, features and fit, and the pairs the pool keeps (models/planning/pool.py). Every
-kept set is local to a position except the free movers' top-K, cut per partition and re-cut by
-`merge_free_choices` over all partitions, so the pool is the same however the partitions (and
-their chunks) are run.
+eligibility, features and fit, and the pairs the pool keeps (models/planning/pool.py), on
+integer codes (`KeptPairs`). Every kept set is local to a position except the free movers'
+top-K, cut per partition and re-cut over all partitions by `RoundMerge` as the partitions'
+results arrive, so the pool is the same however the partitions (and their chunks) are run, and
+what the merge holds stays near (open positions x M + free movers x K) however many partitions a
+national round has. Strings (NIPs, position ids) are built once, for the merged pool only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -77,6 +79,7 @@ class CandidateSearch:
     mover_rank: np.ndarray  # rank of the mover's NIP in string order (tie order)
     mover_posts: pd.Index  # the distinct current posts of movers (object)
     mover_post: np.ndarray  # code of each mover's current post in mover_posts
+    position_rank: np.ndarray  # rank of each ctx.position_lookup id in string order (tie order)
 
     @classmethod
     def build(
@@ -119,6 +122,7 @@ class CandidateSearch:
             mover_rank=_string_rank(nips),
             mover_posts=pd.Index(posts, dtype=object),
             mover_post=post_codes,
+            position_rank=_string_rank(ctx.position_lookup.to_numpy(dtype=object)),
         )
 
     def movers_only(self) -> CandidateSearch:
@@ -132,53 +136,76 @@ class CandidateSearch:
         )
 
     def candidates(self, partition: Partition) -> pd.DataFrame:
-        """The pairs the pool keeps from this partition: each target's top-M (`select_coded`,
-        chunk by chunk: a target lies in one chunk) and each free mover's top-K over the whole
-        partition (`FreeChoices`, on integer codes), with strings built once for what is kept.
+        """The pairs the pool keeps from this partition (`kept`), as pool rows."""
+        return self.frame(self.kept(partition))
+
+    def kept(self, partition: Partition) -> KeptPairs:
+        """The pairs the pool keeps from this partition, on integer codes: each target's top-M
+        (`select_coded`, chunk by chunk: a target lies in one chunk), then each free mover's
+        top-K over the whole partition (`FreeChoices`) that is not a top-M pair.
 
         Cutting the free movers' choices per partition, not per chunk, bounds what is kept when
         a chunk holds a single target (a national round: 700k movers fill a chunk): per chunk,
         every free mover's one pair would be a top-K choice and all of them would be kept."""
-        targets = pd.Index(partition.targets, dtype=object)
-        target_rank = _string_rank(partition.targets)
         best: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         free = FreeChoices(partition.top_k_free)
         for people, group in self._groups(partition.targets):
             for chunk in self.score_chunks(people, group):
                 if len(chunk.fit) == 0:
                     continue
-                target = targets.get_indexer(pd.Index(chunk.targets, dtype=object))[chunk.target_at]
+                target = self.target_codes(chunk.targets)[chunk.target_at]
                 rows, in_top_m, free_choice = select_coded(
                     chunk.fit,
                     person=self.mover_rank[chunk.movers],
-                    target=target_rank[target],
+                    target=self.position_rank[target],
                     free=self.mover_free[chunk.movers],
                     top_m=partition.top_m,
                     top_k_free=partition.top_k_free,
                 )
                 top, chosen = rows[in_top_m], rows[free_choice]
                 best.append((chunk.movers[top], target[top], chunk.fit[top]))
-                free.add(
-                    chunk.movers[chosen],
-                    target[chosen],
-                    chunk.fit[chosen],
-                    self.mover_rank[chunk.movers[chosen]],
-                    target_rank[target[chosen]],
-                )
+                free.add(*self._free_rows(chunk.movers[chosen], target[chosen], chunk.fit[chosen]))
         if not best:
-            return pd.DataFrame()
+            return KeptPairs.empty()
         mover, target, fit = (np.concatenate(column) for column in zip(*best, strict=True))
         free_mover, free_target, free_fit = free.top()
-        pair, free_pair = mover * len(targets) + target, free_mover * len(targets) + free_target
-        only_free = ~np.isin(free_pair, pair)
-        return self._frame(
-            np.concatenate([mover, free_mover[only_free]]),
-            np.concatenate([target, free_target[only_free]]),
-            np.concatenate([fit, free_fit[only_free]]),
-            targets=partition.targets,
-            in_top_m=np.arange(len(mover) + only_free.sum()) < len(mover),
-            free_choice=np.concatenate([np.isin(pair, free_pair), only_free[only_free]]),
+        return KeptPairs.join(mover, target, fit, free_mover, free_target, free_fit)
+
+    def target_codes(self, position_ids: np.ndarray) -> np.ndarray:
+        """Codes of target positions in ctx.position_lookup (every position of the data has one)."""
+        return self.ctx.position_lookup.get_indexer(pd.Index(position_ids, dtype=object))
+
+    def merge(self, results: Iterable[tuple[int, KeptPairs]], *, top_k_free: int) -> pd.DataFrame:
+        """Pool rows of a round from its partitions' kept pairs, (partition number, pairs) in
+        any order: every top-M pair in partition order, then each free mover's top-K over the
+        round (`RoundMerge`)."""
+        merged = RoundMerge(self, top_k_free)
+        for number, kept in results:
+            merged.add(number, kept)
+        return self.frame(merged.result())
+
+    def frame(self, kept: KeptPairs) -> pd.DataFrame:
+        """Kept pairs as pool rows (strings built here, once)."""
+        return pd.DataFrame(
+            {
+                "nip": self.movers["nip"].array.take(kept.mover),
+                "from_position_id": self.movers["position_id"].array.take(kept.mover),
+                "position_id": pd.array(
+                    self.ctx.position_lookup.to_numpy(dtype=object)[kept.target], dtype="string"
+                ),
+                "eligible": True,
+                "fit": kept.fit,
+                "risk": np.nan,
+                "in_top_m": kept.in_top_m,
+                "free_choice": kept.free_choice,
+            }
         )
+
+    def _free_rows(
+        self, mover: np.ndarray, target: np.ndarray, fit: np.ndarray
+    ) -> tuple[np.ndarray, ...]:
+        """Arguments of `FreeChoices.add`: the pairs with the string ranks that order ties."""
+        return mover, target, fit, self.mover_rank[mover], self.position_rank[target]
 
     def score_chunks(self, people: np.ndarray, targets: np.ndarray) -> Iterator[ScoredChunk]:
         """Fit of every eligible pair of movers `people` (indices into `movers`) and `targets`,
@@ -203,30 +230,6 @@ class CandidateSearch:
             _, fit = fit_pairs(self.ctx, self.scorer, rows[at], codes[at])
             yield ScoredChunk(chunk, people[at % len(people)], at // len(people), fit)
 
-    def _frame(
-        self,
-        movers: np.ndarray,
-        target_at: np.ndarray,
-        fit: np.ndarray,
-        *,
-        targets: np.ndarray,
-        in_top_m: np.ndarray,
-        free_choice: np.ndarray,
-    ) -> pd.DataFrame:
-        """Kept pairs as pool rows: movers index `movers`, target_at indexes `targets`."""
-        return pd.DataFrame(
-            {
-                "nip": self.movers["nip"].array.take(movers),
-                "from_position_id": self.movers["position_id"].array.take(movers),
-                "position_id": pd.array(targets[target_at], dtype="string"),
-                "eligible": True,
-                "fit": fit,
-                "risk": np.nan,
-                "in_top_m": in_top_m,
-                "free_choice": free_choice,
-            }
-        )
-
     def _groups(self, targets: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(movers as indices into `movers`, targets) to pair: all movers, or per target grade
         (and job family) only the movers the grade window (and job family rule) lets through."""
@@ -245,6 +248,75 @@ class CandidateSearch:
                 keep &= (self.movers["job_type"] == target_family).fillna(False).to_numpy()
             if keep.any():
                 yield np.flatnonzero(keep), targets[group.index.to_numpy()]
+
+
+@dataclass(frozen=True)
+class KeptPairs:
+    """Pairs kept from a partition (or a whole round) on integer codes: mover (index into
+    `CandidateSearch.movers`), target (code in ctx.position_lookup) and fit; `in_top_m` marks a
+    target's top-M pairs and `free_choice` a free mover's top-K pairs (a pair may be both).
+    About 26 bytes a pair: this is what a Dask worker sends back."""
+
+    mover: np.ndarray
+    target: np.ndarray
+    fit: np.ndarray
+    in_top_m: np.ndarray
+    free_choice: np.ndarray
+
+    @classmethod
+    def empty(cls) -> KeptPairs:
+        return cls(*(np.zeros(0, dtype) for dtype in (np.int64, np.int64, float, bool, bool)))
+
+    @classmethod
+    def join(
+        cls,
+        mover: np.ndarray,
+        target: np.ndarray,
+        fit: np.ndarray,
+        free_mover: np.ndarray,
+        free_target: np.ndarray,
+        free_fit: np.ndarray,
+    ) -> KeptPairs:
+        """The top-M pairs, then the free choices that are not among them, flagged."""
+        span = int(max(target.max(initial=-1), free_target.max(initial=-1))) + 1
+        pair, free_pair = mover * span + target, free_mover * span + free_target
+        only_free = ~np.isin(free_pair, pair)
+        return cls(
+            np.concatenate([mover, free_mover[only_free]]),
+            np.concatenate([target, free_target[only_free]]),
+            np.concatenate([fit, free_fit[only_free]]),
+            np.arange(len(mover) + only_free.sum()) < len(mover),
+            np.concatenate([np.isin(pair, free_pair), only_free[only_free]]),
+        )
+
+
+class RoundMerge:
+    """The round's pool from its partitions' `KeptPairs`, folded one partition at a time: the
+    top-M pairs are kept as they come (a target lies in one partition) and put in partition
+    order at the end, the free choices are re-cut to each free mover's top-K over the round
+    (`FreeChoices`). Equal to concatenating every partition's rows in order and
+    `merge_free_choices`, in whatever order the partitions finish, without holding them all: a
+    free mover is a candidate in every region of their job family, so across partitions their
+    choices number K x regions before the cut."""
+
+    def __init__(self, search: CandidateSearch, top_k_free: int) -> None:
+        self.search = search
+        self.top: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.free = FreeChoices(top_k_free)
+
+    def add(self, number: int, kept: KeptPairs) -> None:
+        top, chosen = kept.in_top_m, kept.free_choice
+        self.top[number] = (kept.mover[top], kept.target[top], kept.fit[top])
+        self.free.add(
+            *self.search._free_rows(kept.mover[chosen], kept.target[chosen], kept.fit[chosen])
+        )
+
+    def result(self) -> KeptPairs:
+        if not self.top:
+            return KeptPairs.empty()
+        parts = [self.top[number] for number in sorted(self.top)]
+        mover, target, fit = (np.concatenate(column) for column in zip(*parts, strict=True))
+        return KeptPairs.join(mover, target, fit, *self.free.top())
 
 
 @dataclass(frozen=True)

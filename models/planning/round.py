@@ -10,6 +10,7 @@ the API (pipelines/planning.py, serving/routers/plans.py) read the inputs and st
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,13 +21,8 @@ from models.contract.tables import AgencyData
 from models.features.build import FeatureContext, current_pair_features
 from models.planning.instance import PlanOptions, check_pins, check_slots, default_slots
 from models.planning.optimise import PlanResult, plan_transfers
-from models.planning.partition import CandidateSearch, Partition, partition_targets
-from models.planning.pool import (
-    POOL_COLUMNS,
-    PoolConfig,
-    merge_free_choices,
-    vacated_needed_positions,
-)
+from models.planning.partition import CandidateSearch, KeptPairs, Partition, partition_targets
+from models.planning.pool import POOL_COLUMNS, PoolConfig, vacated_needed_positions
 from models.planning.preferences import attach_choice_ranks, top_choice_report
 from models.planning.staffing import position_balance
 from models.planning.training_batch import plan_trainings
@@ -60,16 +56,20 @@ class RoundPlan:
 
 
 class PartitionRunner(Protocol):
-    """Runs `search.candidates` over partitions, results in partition order (in process here;
-    pipelines/distributed.py runs them on a Dask cluster)."""
+    """Runs `search.kept` over partitions, yielding (partition number, kept pairs) as each
+    finishes, in any order (in process here; pipelines/distributed.py runs them on a Dask
+    cluster). The caller folds each result in before the next arrives."""
 
     def __call__(
         self, search: CandidateSearch, partitions: list[Partition]
-    ) -> list[pd.DataFrame]: ...
+    ) -> Iterator[tuple[int, KeptPairs]]: ...
 
 
-def run_in_process(search: CandidateSearch, partitions: list[Partition]) -> list[pd.DataFrame]:
-    return [search.candidates(partition) for partition in partitions]
+def run_in_process(
+    search: CandidateSearch, partitions: list[Partition]
+) -> Iterator[tuple[int, KeptPairs]]:
+    for number, partition in enumerate(partitions):
+        yield number, search.kept(partition)
 
 
 def candidate_pool(
@@ -93,7 +93,7 @@ def candidate_pool(
     )
     targets = np.asarray(slots.loc[slots["open_count"] > 0, "position_id"].unique(), dtype=object)
     first_round = partition_targets(data, targets, top_m=config.top_m, top_k_free=config.top_k_free)
-    first = merge_free_choices(_concat(runner(search, first_round)), top_k_free=config.top_k_free)
+    first = search.merge(runner(search, first_round), top_k_free=config.top_k_free)
     chain_targets = vacated_needed_positions(first, staffing, exclude=targets)
     chain_round = partition_targets(
         data,
@@ -101,20 +101,13 @@ def candidate_pool(
         top_m=config.top_m_chain,
         top_k_free=0,
     )
-    pool = pd.concat([first, _concat(runner(search, chain_round))], ignore_index=True)
+    chain = search.merge(runner(search, chain_round), top_k_free=0)
+    pool = pd.concat([first, chain], ignore_index=True)
     pool = pool.drop_duplicates(["nip", "position_id"]).reset_index(drop=True)
     if pool.empty:
-        return pool
+        return pool.reindex(columns=[*POOL_COLUMNS, "in_top_m", "free_choice"])
     scored = score_pairs(ctx, scorer, pool["nip"], pool["position_id"], policy=policy)
     return scored.assign(from_position_id=pool["from_position_id"].to_numpy())
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [frame for frame in frames if len(frame)]
-    if not frames:
-        empty = {c: pd.Series(dtype=object) for c in POOL_COLUMNS}
-        return pd.DataFrame(empty).assign(in_top_m=False, free_choice=False)
-    return pd.concat(frames, ignore_index=True)
 
 
 def explain_moves(

@@ -55,6 +55,18 @@ class Round:
             **runner,
         )
 
+    def search(self, *, free_every: int, max_pairs_per_chunk: int) -> CandidateSearch:
+        """A search in which every `free_every`-th employee is a free mover."""
+        people = self.data.employees["nip"].astype("string")
+        return CandidateSearch.build(
+            self.ctx,
+            self.scorer,
+            data=self.data,
+            free_nips=pd.Index(people.iloc[::free_every]),
+            policy=PolicyConfig(),
+            config=PoolConfig(max_pairs_per_chunk=max_pairs_per_chunk),
+        )
+
     def reference_pool(self, config: PoolConfig) -> pd.DataFrame:
         """`candidate_pool` the plain way: per partition and chunk of targets (the same cut as
         the search's, which decides the order of the top-M rows), every employee against
@@ -142,15 +154,7 @@ def test_local_workers_keep_glibcs_adaptive_malloc(client: Any):
 
 
 def test_workers_search_over_the_movers_rows_only_and_find_the_same_candidates(round_: Round):
-    people = round_.data.employees["nip"].astype("string")
-    search = CandidateSearch.build(
-        round_.ctx,
-        round_.scorer,
-        data=round_.data,
-        free_nips=pd.Index(people.iloc[::7]),
-        policy=PolicyConfig(),
-        config=PoolConfig(max_pairs_per_chunk=20_000),
-    )
+    search = round_.search(free_every=7, max_pairs_per_chunk=20_000)
     sent = search.movers_only()
     targets = np.asarray(round_.slots["position_id"].unique(), dtype=object)
     partitions = partition_targets(round_.data, targets, top_m=5, top_k_free=3)
@@ -182,6 +186,25 @@ def test_the_pool_does_not_depend_on_how_targets_are_chunked(round_: Round):
     pd.testing.assert_frame_equal(
         single.sort_values(pairs, ignore_index=True), whole.sort_values(pairs, ignore_index=True)
     )
+
+
+def test_the_round_merge_folds_partitions_in_any_order_as_the_pandas_merge(round_: Round):
+    # Dask hands partitions over as they finish: the merged pool must not depend on that order,
+    # and must equal concatenating every partition's rows and re-cutting the free movers' top-K.
+    search = round_.search(free_every=3, max_pairs_per_chunk=5_000)
+    targets = np.asarray(round_.slots["position_id"].unique(), dtype=object)
+    partitions = partition_targets(round_.data, targets, top_m=4, top_k_free=2)
+    kept = [(i, search.kept(partition)) for i, partition in enumerate(partitions)]
+    expected = merge_free_choices(
+        pd.concat([search.candidates(p) for p in partitions], ignore_index=True), top_k_free=2
+    )
+    in_order = search.merge(kept, top_k_free=2)
+    shuffled = search.merge(kept[::-1][1::2] + kept[::-1][::2], top_k_free=2)
+    pairs = ["nip", "from_position_id", "position_id", "fit"]
+    assert len(partitions) > 3 and expected["free_choice"].any()
+    assert (~in_order["in_top_m"]).any()  # free choices beyond the top-M lists were merged
+    pd.testing.assert_frame_equal(in_order[pairs], expected[pairs])
+    pd.testing.assert_frame_equal(shuffled, in_order)
 
 
 def test_grade_window_keeps_only_pairs_within_it(round_: Round):
