@@ -153,7 +153,8 @@ def _round(args: argparse.Namespace, ctx, scorer, data, staffing, slots) -> None
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
-        pool = _pool(ctx, scorer, data, staffing, slots, PoolConfig(), runner)
+        config = PoolConfig(grade_window=args.grade_window, same_job_type=args.same_job_type)
+        pool = _pool(ctx, scorer, data, staffing, slots, config, runner)
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
