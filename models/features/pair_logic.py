@@ -9,6 +9,8 @@ served cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from models.contract.enums import LEVEL_MAX, LEVEL_MIN
@@ -209,6 +211,20 @@ def pair_feature_arrays(
     if valid.all():
         return {name: np.asarray(features[name], dtype=float) for name in FEATURE_COLUMNS}
     return {name: np.where(valid, features[name], np.nan) for name in FEATURE_COLUMNS}
+
+
+def feature_matrix(arrays: dict[str, np.ndarray], columns: Sequence[str]) -> np.ndarray:
+    """The arrays as one float64 C-ordered matrix (pairs x columns, in `columns` order): what a
+    booster walks row by row, built without a DataFrame (and so without pandas' column-major
+    block and the row-major copy a model would take of it)."""
+    missing = [name for name in columns if name not in arrays]
+    if missing:
+        raise ValueError(f"feature columns missing: {missing}")
+    n = len(arrays[FEATURE_COLUMNS[0]])
+    matrix = np.empty((n, len(columns)), dtype=np.float64)
+    for j, name in enumerate(columns):
+        matrix[:, j] = arrays[name]
+    return matrix
 
 
 def apply_trainings(

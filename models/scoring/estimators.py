@@ -339,7 +339,12 @@ class TransferScorer(BaseEstimator):
 
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
-        matrix = _matrix(X, self.feature_names_)
+        return self.predict_fit_matrix(_matrix(X, self.feature_names_))
+
+    def predict_fit_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_fit` of a feature matrix whose columns are `feature_names_`, in that order
+        (float64; C-ordered, or every booster copies it)."""
+        matrix = self._checked_matrix(matrix)
         if len(matrix) == 0:
             return np.empty(0)
         walks = self._tree_walks()
@@ -349,13 +354,25 @@ class TransferScorer(BaseEstimator):
 
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated classifier probability (for diagnostics)."""
-        matrix = _matrix(X, self.feature_names_)
+        return self.predict_raw_risk_matrix(_matrix(X, self.feature_names_))
+
+    def predict_raw_risk_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_raw_risk` of a matrix in `feature_names_` order (see `predict_fit_matrix`)."""
+        matrix = self._checked_matrix(matrix)
         if len(matrix) == 0:
             return np.empty(0)
         walks = self._tree_walks()
         if walks is None:
             return self.risk_model_.predict_proba(matrix)
         return np.asarray(expit(np.mean([walk(matrix) for walk in walks.risk], axis=0)))
+
+    def _checked_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        if matrix.ndim != 2 or matrix.shape[1] != len(self.feature_names_):
+            raise ValueError(
+                f"feature matrix of shape {matrix.shape}: "
+                f"{len(self.feature_names_)} columns expected ({self.feature_names_})"
+            )
+        return matrix
 
     def with_tree_walks(self, *, fit: TreeWalk, risk: Sequence[TreeWalk]) -> TransferScorer:
         """A copy (sharing the fitted models) that predicts through these tree walks; the
@@ -374,7 +391,11 @@ class TransferScorer(BaseEstimator):
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that the move meets resistance."""
-        raw = self.predict_raw_risk(X)
+        return self.predict_risk_matrix(_matrix(X, self.feature_names_))
+
+    def predict_risk_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_risk` of a matrix in `feature_names_` order (see `predict_fit_matrix`)."""
+        raw = self.predict_raw_risk_matrix(matrix)
         return self.calibrator_.predict(raw) if len(raw) else raw
 
     def contributions(

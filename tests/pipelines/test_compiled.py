@@ -67,6 +67,23 @@ def test_compiled_predictions_equal_lightgbm(
     assert got == pytest.approx(expected, abs=TOLERANCE, rel=0)
 
 
+@pytest.mark.parametrize("scored", ["lightgbm", "compiled"])
+def test_predictions_from_a_feature_matrix_equal_those_from_the_frame(
+    scorer: TransferScorer, compiled: CompiledScorer, history: pd.DataFrame, scored: str
+) -> None:
+    model = scorer if scored == "lightgbm" else compiled.scorer
+    X = _with_missing(history[FEATURES])
+    matrix = np.ascontiguousarray(X[model.feature_names_].to_numpy(dtype=np.float64))
+    np.testing.assert_array_equal(model.predict_fit_matrix(matrix), model.predict_fit(X))
+    np.testing.assert_array_equal(model.predict_risk_matrix(matrix), model.predict_risk(X))
+
+
+def test_a_feature_matrix_of_the_wrong_width_is_refused(compiled: CompiledScorer) -> None:
+    width = len(compiled.scorer.feature_names_)
+    with pytest.raises(ValueError, match=f"{width} columns expected"):
+        compiled.scorer.predict_risk_matrix(np.zeros((3, width - 1)))
+
+
 def test_compiling_leaves_the_original_scorer_on_lightgbm(
     scorer: TransferScorer, compiled: CompiledScorer
 ) -> None:
