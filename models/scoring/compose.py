@@ -36,13 +36,11 @@ class PairScorer(Protocol):
 
 @runtime_checkable
 class MatrixScorer(Protocol):
-    """A scorer that also predicts from a plain feature matrix in its own column order."""
+    """A scorer that also predicts fit and risk from one feature matrix in its own column order."""
 
     feature_names_: list[str]
 
-    def predict_fit_matrix(self, matrix: np.ndarray) -> np.ndarray: ...
-
-    def predict_risk_matrix(self, matrix: np.ndarray) -> np.ndarray: ...
+    def predict_matrix(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def fit_pairs(
@@ -123,7 +121,7 @@ def _fit_and_risk(
             columns=scorer.feature_names_,
             initiated_by_employee=initiated_by_employee,
         )
-        return scorer.predict_fit_matrix(matrix), scorer.predict_risk_matrix(matrix)
+        return scorer.predict_matrix(matrix)
     features = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated_by_employee)
     scores = score_features(scorer, features)
     return scores["fit"].to_numpy(), scores["risk"].to_numpy()
