@@ -14,6 +14,7 @@ server workers, reloads and Dask workers compile a bundle once per machine.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -21,6 +22,7 @@ import os
 import platform
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
@@ -78,7 +80,7 @@ class CompiledBooster:
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(matrix, dtype=np.float64)
-        if self.threads <= 1 or len(rows) < PARALLEL_MIN_ROWS:
+        if not _splits(self.threads, len(rows)):
             return self._walk(rows)
         # Row blocks of a C-contiguous matrix are contiguous views: no copy. The calling thread
         # walks the first block while kept walker threads walk the rest (lleaves' own n_jobs
@@ -109,7 +111,7 @@ class CompiledWalks:
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(matrix, dtype=np.float64)
         raw = np.empty((len(self.boosters), len(rows)), dtype=np.float64)
-        if self.threads <= 1 or len(rows) < PARALLEL_MIN_ROWS:
+        if not _splits(self.threads, len(rows)):
             self._walk_block(rows, raw, 0, len(rows))
             return raw
         bounds = np.linspace(0, len(rows), self.threads + 1).astype(int)
@@ -124,6 +126,26 @@ class CompiledWalks:
     def _walk_block(self, rows: np.ndarray, raw: np.ndarray, start: int, stop: int) -> None:
         for index, booster in enumerate(self.boosters):
             raw[index, start:stop] = booster._walk(rows[start:stop])
+
+
+_SERIAL = threading.local()
+
+
+@contextlib.contextmanager
+def serial_walks() -> Iterator[None]:
+    """Compiled walks on this thread stay on it: for a caller that already splits a batch
+    over threads itself (a block of a risk check scored on a helper thread), where splitting
+    each block again would only queue more threads on the same cores."""
+    before = getattr(_SERIAL, "on", False)
+    _SERIAL.on = True
+    try:
+        yield
+    finally:
+        _SERIAL.on = before
+
+
+def _splits(threads: int, rows: int) -> bool:
+    return threads > 1 and rows >= PARALLEL_MIN_ROWS and not getattr(_SERIAL, "on", False)
 
 
 _WALKERS: dict[int, ThreadPoolExecutor] = {}

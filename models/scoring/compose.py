@@ -74,6 +74,14 @@ class PairScores:
     fit: np.ndarray
     risk: np.ndarray
 
+    @classmethod
+    def joined(cls, parts: Sequence[PairScores]) -> PairScores:
+        """The scores of consecutive blocks of pairs, as one."""
+        return cls(*(np.concatenate([getattr(part, f) for part in parts]) for f in _SCORE_FIELDS))
+
+
+_SCORE_FIELDS = ("eligible", "reasons", "fit", "risk")
+
 
 def score_indexed(
     ctx: FeatureContext,
