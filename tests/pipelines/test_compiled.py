@@ -130,6 +130,10 @@ def test_a_pickled_compiled_scorer_predicts_the_same(
     X = history[FEATURES].head(300)
     copy = pickle.loads(pickle.dumps(compiled.scorer))  # how it reaches a Dask worker
     assert np.array_equal(copy.predict_risk(X), compiled.scorer.predict_risk(X))
+    matrix = np.ascontiguousarray(X.to_numpy(dtype=np.float64))
+    np.testing.assert_array_equal(
+        copy.predict_matrix(matrix), compiled.scorer.predict_matrix(matrix)
+    )
 
 
 def test_without_lleaves_the_scorer_stays_on_lightgbm(
