@@ -285,15 +285,17 @@ def pyfunc_baseline(settings: Settings, state: object, nips: np.ndarray, pids: n
 def risk_cpu_in_process(
     settings: Settings, state: object, key: str, nips: np.ndarray, pids: np.ndarray
 ) -> dict:
-    """CPU seconds of this process (median of 3) for the route through the app in process
+    """CPU seconds of this process (median of 5) for the route through the app in process
     (TestClient, the request body encoded beforehand; reading the response counted) and for
-    MLflow's pyfunc
-    on the same raw pairs (features + predict): a ratio the other sessions' load cannot bend."""
+    MLflow's pyfunc on the same raw pairs (features + predict): a ratio the other sessions'
+    load cannot bend. Also, in process, the columnar route's wall and CPU with its pairs
+    scored in blocks side by side (as served) and in one piece, and pyfunc's wall."""
     import mlflow
     from fastapi.testclient import TestClient
 
     from models.features.build import current_pair_features
     from serving.app import create_app
+    from serving.routers import risk
 
     bodies = {form: (path, encode(nips, pids)) for form, (path, encode) in RISK_FORMS.items()}
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
@@ -312,12 +314,22 @@ def risk_cpu_in_process(
 
         rows_s, columns_s = _median_cpu(route("rows")), _median_cpu(route("columns"))
         pyfunc_s = _median_cpu(pyfunc)
+        blocks, served = {}, risk.BLOCK_MIN_PAIRS
+        try:
+            for label, min_pairs in (("blocks", served), ("one_piece", len(nips) + 1)):
+                risk.BLOCK_MIN_PAIRS = min_pairs
+                blocks[f"{label}_cpu_s"] = _median_cpu(route("columns"))
+                blocks[f"{label}_wall_s"] = _median_ms(route("columns"), repeats=7) / 1000
+        finally:
+            risk.BLOCK_MIN_PAIRS = served
+        pyfunc_wall_s = _median_ms(pyfunc, repeats=5) / 1000
     return {
         "route_cpu_s": rows_s,
         "route_columns_cpu_s": columns_s,
         "pyfunc_cpu_s": pyfunc_s,
         "pyfunc_vs_route": pyfunc_s / rows_s,
         "pyfunc_vs_route_columns": pyfunc_s / columns_s,
+        "columns_in_process": {**blocks, "pyfunc_wall_s": pyfunc_wall_s},
     }
 
 
@@ -467,6 +479,14 @@ def main() -> None:
             f"{r['trees']['fit']}/{r['trees']['risk']}; floor risk 10k "
             f"{r['floor_ms']['risk_10k_both_models']:.0f} ms, shortlist fit "
             f"{r['floor_ms']['shortlist_fit_over_pool']:.0f} ms"
+        )
+        c = r["risk_cpu"]["columns_in_process"]
+        print(
+            f"  columns in process, blocks side by side / one piece: wall "
+            f"{c['blocks_wall_s']:.3f} / {c['one_piece_wall_s']:.3f} s, CPU "
+            f"{c['blocks_cpu_s']:.3f} / {c['one_piece_cpu_s']:.3f} s; pyfunc wall "
+            f"{c['pyfunc_wall_s']:.3f} s ({c['pyfunc_wall_s'] / c['blocks_wall_s']:.1f}x blocks, "
+            f"{c['pyfunc_wall_s'] / c['one_piece_wall_s']:.1f}x one piece)"
         )
         for o in r["overload"]:
             print(

@@ -14,12 +14,15 @@ server workers, reloads and Dask workers compile a bundle once per machine.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import logging
 import os
 import platform
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
@@ -77,7 +80,7 @@ class CompiledBooster:
 
     def __call__(self, matrix: np.ndarray) -> np.ndarray:
         rows = np.ascontiguousarray(matrix, dtype=np.float64)
-        if self.threads <= 1 or len(rows) < PARALLEL_MIN_ROWS:
+        if not _splits(self.threads, len(rows)):
             return self._walk(rows)
         # Row blocks of a C-contiguous matrix are contiguous views: no copy. The calling thread
         # walks the first block while kept walker threads walk the rest (lleaves' own n_jobs
@@ -91,6 +94,58 @@ class CompiledBooster:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.model_text, self.cache_dir, self.threads))
+
+
+class CompiledWalks:
+    """Every booster of a scorer walked in one call: raw scores, one row per booster.
+
+    From PARALLEL_MIN_ROWS rows on, the rows are split once into `threads` blocks and each
+    block walks all the boosters (the calling thread the first block, kept walker threads the
+    others): the batch waits for its walkers once, not once per booster. Each row of each
+    booster is walked once, by one thread, so the numbers are those of the boosters one by one.
+    """
+
+    def __init__(self, boosters: list[CompiledBooster], *, threads: int = 1) -> None:
+        self.boosters, self.threads = boosters, threads
+
+    def __call__(self, matrix: np.ndarray) -> np.ndarray:
+        rows = np.ascontiguousarray(matrix, dtype=np.float64)
+        raw = np.empty((len(self.boosters), len(rows)), dtype=np.float64)
+        if not _splits(self.threads, len(rows)):
+            self._walk_block(rows, raw, 0, len(rows))
+            return raw
+        bounds = np.linspace(0, len(rows), self.threads + 1).astype(int)
+        blocks = list(itertools.pairwise(bounds.tolist()))
+        walkers = _walkers(self.threads - 1)
+        others = [walkers.submit(self._walk_block, rows, raw, *block) for block in blocks[1:]]
+        self._walk_block(rows, raw, *blocks[0])
+        for other in others:
+            other.result()
+        return raw
+
+    def _walk_block(self, rows: np.ndarray, raw: np.ndarray, start: int, stop: int) -> None:
+        for index, booster in enumerate(self.boosters):
+            raw[index, start:stop] = booster._walk(rows[start:stop])
+
+
+_SERIAL = threading.local()
+
+
+@contextlib.contextmanager
+def serial_walks() -> Iterator[None]:
+    """Compiled walks on this thread stay on it: for a caller that already splits a batch
+    over threads itself (a block of a risk check scored on a helper thread), where splitting
+    each block again would only queue more threads on the same cores."""
+    before = getattr(_SERIAL, "on", False)
+    _SERIAL.on = True
+    try:
+        yield
+    finally:
+        _SERIAL.on = before
+
+
+def _splits(threads: int, rows: int) -> bool:
+    return threads > 1 and rows >= PARALLEL_MIN_ROWS and not getattr(_SERIAL, "on", False)
 
 
 _WALKERS: dict[int, ThreadPoolExecutor] = {}
@@ -204,7 +259,8 @@ def compile_scorer(
         difference = _largest_difference(model, walk, sample)
         if not difference <= TOLERANCE:
             return _fallback(scorer, f"booster {index} differs from LightGBM by {difference:.3g}")
-    compiled = scorer.with_tree_walks(fit=walks[0], risk=walks[1:])
+    together = CompiledWalks(walks, threads=threads)
+    compiled = scorer.with_tree_walks(fit=walks[0], risk=walks[1:], together=together)
     return CompiledScorer(scorer=compiled, compiled=True, reason="")
 
 

@@ -4,7 +4,9 @@
 - `pair_features_at(data, pairs)`: features for arbitrary (nip, position_id, as_of) rows.
 - `FeatureContext.build(data, as_of)` + `current_pair_features(ctx, nips, position_ids)`: the
   current state precomputed once, then features for many pairs by integer gathers (serving);
-  `indexed_pair_features(ctx, rows, codes)` is the same for ids already looked up.
+  `indexed_pair_features(ctx, rows, codes)` is the same for ids already looked up, and
+  `indexed_feature_matrix(ctx, rows, codes, columns=...)` gives it as one float64 matrix in a
+  model's column order, without a DataFrame (the batch risk check's path).
 - `trained_pair_features(ctx, nip, position_id, training_sets)` and
   `FeatureContext.with_trainings(nip, training_ids)`: features "as if" trainings were completed
   just before as_of (level + level_gain capped at 5, counted as recent trainings).
@@ -36,7 +38,12 @@ from models.features.inputs import (
     check_same_length,
     checked_pairs,
 )
-from models.features.pair_logic import FEATURE_COLUMNS, apply_trainings, pair_feature_arrays
+from models.features.pair_logic import (
+    FEATURE_COLUMNS,
+    apply_trainings,
+    feature_matrix,
+    pair_feature_arrays,
+)
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -47,6 +54,7 @@ __all__ = [
     "age_band",
     "check_same_length",
     "current_pair_features",
+    "indexed_feature_matrix",
     "indexed_pair_features",
     "pair_features_at",
     "trained_pair_features",
@@ -206,15 +214,37 @@ def indexed_pair_features(
     (-1 gives a row of NaN): callers that look the ids up once (a shortlist scores one position
     over a pool it already holds as rows) skip hashing the same strings again.
     """
+    return _frame(_indexed_arrays(ctx, employee_rows, position_codes, initiated_by_employee))
+
+
+def indexed_feature_matrix(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    position_codes: np.ndarray,
+    *,
+    columns: Sequence[str] = FEATURE_COLUMNS,
+    initiated_by_employee: np.ndarray | None = None,
+) -> np.ndarray:
+    """`indexed_pair_features` as one float64 C-ordered matrix, pairs x `columns` (a model's
+    feature order): the same values, without building a DataFrame."""
+    arrays = _indexed_arrays(ctx, employee_rows, position_codes, initiated_by_employee)
+    return feature_matrix(arrays, columns)
+
+
+def _indexed_arrays(
+    ctx: FeatureContext,
+    employee_rows: np.ndarray,
+    position_codes: np.ndarray,
+    initiated_by_employee: np.ndarray | None,
+) -> dict[str, np.ndarray]:
     check_same_length(employee_rows, position_codes)
-    arrays = pair_feature_arrays(
+    return pair_feature_arrays(
         ctx.catalog,
         ctx.state,
         employee_rows,
         position_codes,
         initiated_by_employee=initiated_by_employee,
     )
-    return _frame(arrays)
 
 
 def trained_pair_features(

@@ -9,6 +9,8 @@ served cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from models.contract.enums import LEVEL_MAX, LEVEL_MIN
@@ -84,12 +86,19 @@ def _competency_features(
     Only the competencies some target position requires are gathered (serving asks for one
     position over many candidates, so that is a handful of columns).
     """
-    columns = np.flatnonzero(catalog.pos_required[np.unique(p)].max(axis=0, initial=0.0) > 0)
-    required = catalog.pos_required.take(p, axis=0)[:, columns]
+    targets = np.zeros(len(catalog.pos_required), dtype=bool)
+    targets[p] = True
+    asked = np.flatnonzero(catalog.pos_required[targets].max(axis=0, initial=0.0) > 0)
+    # every competency asked (random pairs, a whole round): no column gather at all
+    columns = slice(None) if len(asked) == catalog.pos_required.shape[1] else asked
+    required = catalog.pos_required[:, columns].take(p, axis=0)
     level = (state.competency_level.take(e, axis=0) if levels is None else levels)[:, columns]
     done = (state.recent_trainings.take(e, axis=0) if trainings is None else trainings)[:, columns]
     needed = required > 0
-    shortfall = np.where(needed, np.maximum(required - np.fmax(level, LEVEL_MIN), 0.0), 0.0)
+    shortfall = np.fmax(level, LEVEL_MIN)  # a new array: `level` may be the caller's
+    np.subtract(required, shortfall, out=shortfall)
+    np.maximum(shortfall, 0.0, out=shortfall)
+    np.copyto(shortfall, 0.0, where=~needed)
     standard = catalog.pos_has_standard[p]
     known = standard & state.assessed[e]
     return {
@@ -106,23 +115,26 @@ def _preference_features(
     nothing stated); unrequested_sector: 1 when the person named sectors and the target's is
     not one of them, 0 when it is, NaN when no sector was named."""
     offsets = preference_offsets(catalog)
-    codes = state.pref_codes.take(e, axis=0)
-    weight = np.where(codes >= 0, 1.0 / np.maximum(state.pref_priority.take(e, axis=0), 1.0), 0.0)
-    best = np.zeros(len(e))
+    # One stated wish (a column of the state's few) at a time: whole-column operations instead
+    # of reductions along rows of a handful of values (the same maxima and any-s, faster).
+    codes = state.pref_codes.take(e, axis=0).T
+    weight = np.where(codes >= 0, 1.0 / np.maximum(state.pref_priority.take(e, axis=0).T, 1.0), 0.0)
+    best, sector_hit = np.zeros(len(e)), np.zeros(len(e), dtype=bool)
     for kind, targets in (
         ("unit", catalog.pos_unit),
         ("sector", catalog.pos_sector),
         ("region", catalog.pos_region),
     ):
         target = np.where(targets[p] >= 0, targets[p] + offsets[kind], -2)
-        hit = codes == target[:, None]
-        best = np.maximum(best, (hit * weight).max(axis=1, initial=0.0))
-        if kind == "sector":
-            sector_hit = hit.any(axis=1)
-    named = (codes >= offsets["sector"]) & (codes < offsets["region"])
+        for wish, wish_weight in zip(codes, weight, strict=True):
+            hit = wish == target
+            best = np.maximum(best, hit * wish_weight)
+            if kind == "sector":
+                sector_hit |= hit
+    named = ((codes >= offsets["sector"]) & (codes < offsets["region"])).any(axis=0)
     return {
-        "preference_match": np.where((codes >= 0).any(axis=1), best, np.nan),
-        "unrequested_sector": np.where(named.any(axis=1), (~sector_hit) * 1.0, np.nan),
+        "preference_match": np.where((codes >= 0).any(axis=0), best, np.nan),
+        "unrequested_sector": np.where(named, (~sector_hit) * 1.0, np.nan),
     }
 
 
@@ -209,6 +221,20 @@ def pair_feature_arrays(
     if valid.all():
         return {name: np.asarray(features[name], dtype=float) for name in FEATURE_COLUMNS}
     return {name: np.where(valid, features[name], np.nan) for name in FEATURE_COLUMNS}
+
+
+def feature_matrix(arrays: dict[str, np.ndarray], columns: Sequence[str]) -> np.ndarray:
+    """The arrays as one float64 C-ordered matrix (pairs x columns, in `columns` order): what a
+    booster walks row by row, built without a DataFrame (and so without pandas' column-major
+    block and the row-major copy a model would take of it)."""
+    missing = [name for name in columns if name not in arrays]
+    if missing:
+        raise ValueError(f"feature columns missing: {missing}")
+    n = len(arrays[FEATURE_COLUMNS[0]])
+    matrix = np.empty((n, len(columns)), dtype=np.float64)
+    for j, name in enumerate(columns):
+        matrix[:, j] = arrays[name]
+    return matrix
 
 
 def apply_trainings(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from models.features.build import FeatureContext, indexed_pair_features
+from models.features.build import FeatureContext, indexed_feature_matrix, indexed_pair_features
 from models.scoring.policy import PolicyConfig, indexed_eligibility
 
 SCORE_COLUMNS: tuple[str, ...] = (
@@ -32,6 +32,15 @@ class PairScorer(Protocol):
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray: ...
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray: ...
+
+
+@runtime_checkable
+class MatrixScorer(Protocol):
+    """A scorer that also predicts fit and risk from one feature matrix in its own column order."""
+
+    feature_names_: list[str]
+
+    def predict_matrix(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 def fit_pairs(
@@ -65,6 +74,14 @@ class PairScores:
     fit: np.ndarray
     risk: np.ndarray
 
+    @classmethod
+    def joined(cls, parts: Sequence[PairScores]) -> PairScores:
+        """The scores of consecutive blocks of pairs, as one."""
+        return cls(*(np.concatenate([getattr(part, f) for part in parts]) for f in _SCORE_FIELDS))
+
+
+_SCORE_FIELDS = ("eligible", "reasons", "fit", "risk")
+
 
 def score_indexed(
     ctx: FeatureContext,
@@ -84,16 +101,38 @@ def score_indexed(
     and get no fit or risk (NaN): a score made from missing features would look real to a
     planner.
     """
-    features = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated_by_employee)
     eligible, reasons = indexed_eligibility(ctx, rows, codes, config=policy)
-    scores = score_features(scorer, features)
+    fit, risk = _fit_and_risk(ctx, scorer, rows, codes, initiated_by_employee)
     unknown = (rows < 0) | (codes < 0)
     return PairScores(
         eligible=np.asarray(eligible, dtype=bool),
         reasons=np.asarray(reasons, dtype=object),
-        fit=np.where(unknown, np.nan, scores["fit"].to_numpy()),
-        risk=np.where(unknown, np.nan, scores["risk"].to_numpy()),
+        fit=np.where(unknown, np.nan, fit),
+        risk=np.where(unknown, np.nan, risk),
     )
+
+
+def _fit_and_risk(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    rows: np.ndarray,
+    codes: np.ndarray,
+    initiated_by_employee: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit and risk per pair: through one feature matrix in the scorer's column order when it
+    takes one (no DataFrame built, none converted back for each model), else a feature frame."""
+    if isinstance(scorer, MatrixScorer):
+        matrix = indexed_feature_matrix(
+            ctx,
+            rows,
+            codes,
+            columns=scorer.feature_names_,
+            initiated_by_employee=initiated_by_employee,
+        )
+        return scorer.predict_matrix(matrix)
+    features = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated_by_employee)
+    scores = score_features(scorer, features)
+    return scores["fit"].to_numpy(), scores["risk"].to_numpy()
 
 
 def score_pairs(

@@ -54,10 +54,13 @@ TreeWalk = Callable[[np.ndarray], np.ndarray]
 @dataclass(frozen=True)
 class TreeWalks:
     """Replacement tree walks: `fit` returns what the fit booster's raw prediction would, `risk`
-    one callable per risk fold booster (in order) returning its raw log-odds."""
+    one callable per risk fold booster (in order) returning its raw log-odds; `together`, when
+    given, all of them in one call (one row per booster: fit, then the risk boosters), so that
+    the walks of a batch can share threads and wait once instead of once per booster."""
 
     fit: TreeWalk
     risk: tuple[TreeWalk, ...]
+    together: TreeWalk | None = None
 
 
 def _matrix(X: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -339,17 +342,40 @@ class TransferScorer(BaseEstimator):
 
     def predict_fit(self, X: pd.DataFrame) -> np.ndarray:
         """Expected post-move rating, on the scale 1 (sangat_kurang) to 5 (sangat_baik)."""
-        matrix = _matrix(X, self.feature_names_)
+        return self.predict_fit_matrix(_matrix(X, self.feature_names_))
+
+    def predict_fit_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_fit` of a feature matrix whose columns are `feature_names_`, in that order
+        (float64; C-ordered, or every booster copies it)."""
+        matrix = self._checked_matrix(matrix)
         if len(matrix) == 0:
             return np.empty(0)
         walks = self._tree_walks()
         trees = walks.fit(matrix) if walks else booster_predict(self.fit_model_, matrix)
+        return self._fit_from_trees(matrix, trees)
+
+    def _fit_from_trees(self, matrix: np.ndarray, trees: np.ndarray) -> np.ndarray:
         predicted = self.linear_base_.predict(matrix) + trees
         return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
 
+    def predict_matrix(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(`predict_fit_matrix`, `predict_risk_matrix`) of one matrix, the same numbers; with
+        tree walks that walk every booster in one call, the batch is walked once for both."""
+        walks = self._tree_walks()
+        if walks is None or walks.together is None or len(matrix) == 0:
+            return self.predict_fit_matrix(matrix), self.predict_risk_matrix(matrix)
+        raw = walks.together(self._checked_matrix(matrix))
+        fit = self._fit_from_trees(matrix, raw[0])
+        risk = expit(np.mean(raw[1:], axis=0))
+        return fit, self.calibrator_.predict(np.asarray(risk))
+
     def predict_raw_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Uncalibrated classifier probability (for diagnostics)."""
-        matrix = _matrix(X, self.feature_names_)
+        return self.predict_raw_risk_matrix(_matrix(X, self.feature_names_))
+
+    def predict_raw_risk_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_raw_risk` of a matrix in `feature_names_` order (see `predict_fit_matrix`)."""
+        matrix = self._checked_matrix(matrix)
         if len(matrix) == 0:
             return np.empty(0)
         walks = self._tree_walks()
@@ -357,15 +383,26 @@ class TransferScorer(BaseEstimator):
             return self.risk_model_.predict_proba(matrix)
         return np.asarray(expit(np.mean([walk(matrix) for walk in walks.risk], axis=0)))
 
-    def with_tree_walks(self, *, fit: TreeWalk, risk: Sequence[TreeWalk]) -> TransferScorer:
-        """A copy (sharing the fitted models) that predicts through these tree walks; the
-        caller vouches that they return LightGBM's raw scores (compiled code checks it)."""
+    def _checked_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        if matrix.ndim != 2 or matrix.shape[1] != len(self.feature_names_):
+            raise ValueError(
+                f"feature matrix of shape {matrix.shape}: "
+                f"{len(self.feature_names_)} columns expected ({self.feature_names_})"
+            )
+        return matrix
+
+    def with_tree_walks(
+        self, *, fit: TreeWalk, risk: Sequence[TreeWalk], together: TreeWalk | None = None
+    ) -> TransferScorer:
+        """A copy (sharing the fitted models) that predicts through these tree walks (see
+        `TreeWalks`); the caller vouches that they return LightGBM's raw scores (compiled code
+        checks it)."""
         if len(risk) != len(self.risk_model_.members):
             raise ValueError(
                 f"{len(risk)} risk tree walks for {len(self.risk_model_.members)} boosters"
             )
         twin = copy.copy(self)
-        twin.tree_walks_ = TreeWalks(fit=fit, risk=tuple(risk))
+        twin.tree_walks_ = TreeWalks(fit=fit, risk=tuple(risk), together=together)
         return twin
 
     def _tree_walks(self) -> TreeWalks | None:
@@ -374,7 +411,11 @@ class TransferScorer(BaseEstimator):
 
     def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that the move meets resistance."""
-        raw = self.predict_raw_risk(X)
+        return self.predict_risk_matrix(_matrix(X, self.feature_names_))
+
+    def predict_risk_matrix(self, matrix: np.ndarray) -> np.ndarray:
+        """`predict_risk` of a matrix in `feature_names_` order (see `predict_fit_matrix`)."""
+        raw = self.predict_raw_risk_matrix(matrix)
         return self.calibrator_.predict(raw) if len(raw) else raw
 
     def contributions(

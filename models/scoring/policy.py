@@ -251,8 +251,9 @@ def indexed_eligibility(
     for bit, code in enumerate(codes):
         bits |= failures[code].astype(np.int64) << bit
     texts = np.full(1 << len(codes), "", dtype=object)  # one text per combination that occurs
-    for combo in np.flatnonzero(np.bincount(bits, minlength=1)):
-        texts[combo] = ";".join(c.value for i, c in enumerate(codes) if combo >> i & 1)
+    values = [code.value for code in codes]  # read once: an enum's value is a slow property
+    for combo in np.flatnonzero(np.bincount(bits, minlength=1)).tolist():
+        texts[combo] = ";".join([value for i, value in enumerate(values) if combo >> i & 1])
     return bits == 0, texts[bits]
 
 

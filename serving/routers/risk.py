@@ -7,6 +7,7 @@ path as `mutasi score`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from itertools import repeat
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Request, Response
 
 from models.scoring.compose import PairScores, score_indexed
+from pipelines.compiled import serial_walks
 from serving.audit import AuditDep, AuditRecord, audited
 from serving.auth import PlannerKey
 from serving.deps import StateDep
@@ -33,6 +35,11 @@ from serving.schemas.risk import (
     RiskResponse,
 )
 from serving.state import LoadedState
+from serving.threads import HELPER_THREADS, helper_threads
+
+# Pairs from which a check is scored in blocks side by side (see `_score`): a planner's draft
+# decree of thousands, not a handful, where a helper thread's start would cost more than it saves.
+BLOCK_MIN_PAIRS = 2_000
 
 router = APIRouter(
     prefix="/v1",
@@ -75,17 +82,41 @@ def _score(
     initiated_by_employee: np.ndarray | None = None,
 ) -> PairScores:
     """The batch-scoring code path on context indices: the positions of a request are few, so
-    they are resolved to context codes once each, and people through the candidate index."""
+    they are resolved to context codes once each, and people through the candidate index.
+
+    From BLOCK_MIN_PAIRS pairs on, the pairs are scored in HELPER_THREADS consecutive blocks
+    side by side (this thread the first, helper threads the others), features and trees
+    alike, each block's trees walked on its own thread: the features' numpy work and the
+    compiled walks run without the GIL, so a large check takes the cores for all its steps,
+    not only for the walks. Every pair is scored by the same code either way.
+    """
     positions, inverse = np.unique(position_rows, return_inverse=True)
     codes = state.context.position_index(state.lookups.positions.index[positions].to_numpy())
-    return score_indexed(
-        state.context,
-        state.bundle.scorer,
-        state.candidates.context_rows[employee_rows],
-        codes[inverse],
-        policy=state.policy,
-        initiated_by_employee=initiated_by_employee,
-    )
+    rows, codes = state.candidates.context_rows[employee_rows], codes[inverse]
+
+    def scored(block: slice) -> PairScores:
+        return score_indexed(
+            state.context,
+            state.bundle.scorer,
+            rows[block],
+            codes[block],
+            policy=state.policy,
+            initiated_by_employee=None
+            if initiated_by_employee is None
+            else initiated_by_employee[block],
+        )
+
+    if len(rows) < BLOCK_MIN_PAIRS:
+        return scored(slice(None))
+
+    def scored_serially(block: slice) -> PairScores:
+        with serial_walks():
+            return scored(block)
+
+    bounds = np.linspace(0, len(rows), HELPER_THREADS + 1).astype(int).tolist()
+    first, *rest = [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
+    others = [helper_threads().submit(scored_serially, block) for block in rest]
+    return PairScores.joined([scored_serially(first), *(other.result() for other in others)])
 
 
 def _initiated_by_employee(pairs: list[RiskPair]) -> np.ndarray | None:

@@ -14,7 +14,13 @@ import pytest
 
 from models.features.build import FeatureContext
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
-from pipelines.compiled import TOLERANCE, CompiledScorer, compile_for_context, compile_scorer
+from pipelines.compiled import (
+    PARALLEL_MIN_ROWS,
+    TOLERANCE,
+    CompiledScorer,
+    compile_for_context,
+    compile_scorer,
+)
 from pipelines.settings import Settings
 from tests.fixtures.agency import world
 from tests.fixtures.examples import FEATURES, synthetic_examples
@@ -67,6 +73,36 @@ def test_compiled_predictions_equal_lightgbm(
     assert got == pytest.approx(expected, abs=TOLERANCE, rel=0)
 
 
+@pytest.mark.parametrize("scored", ["lightgbm", "compiled"])
+def test_predictions_from_a_feature_matrix_equal_those_from_the_frame(
+    scorer: TransferScorer, compiled: CompiledScorer, history: pd.DataFrame, scored: str
+) -> None:
+    model = scorer if scored == "lightgbm" else compiled.scorer
+    X = _with_missing(history[FEATURES])
+    matrix = np.ascontiguousarray(X[model.feature_names_].to_numpy(dtype=np.float64))
+    np.testing.assert_array_equal(model.predict_fit_matrix(matrix), model.predict_fit(X))
+    np.testing.assert_array_equal(model.predict_risk_matrix(matrix), model.predict_risk(X))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_every_booster_walked_in_one_call_gives_the_same_fit_and_risk(
+    scorer: TransferScorer, history: pd.DataFrame, cache: Path, threads: int
+) -> None:
+    sample = history[FEATURES].head(200).to_numpy(dtype=np.float64, na_value=np.nan)
+    model = compile_scorer(scorer, sample=sample, cache_dir=cache, threads=threads).scorer
+    X = _with_missing(pd.concat([history[FEATURES]] * 2, ignore_index=True))
+    assert len(X) >= PARALLEL_MIN_ROWS  # split over the threads when there are two
+    fit, risk = model.predict_matrix(np.ascontiguousarray(X.to_numpy(dtype=np.float64)))
+    np.testing.assert_array_equal(fit, model.predict_fit(X))
+    np.testing.assert_array_equal(risk, model.predict_risk(X))
+
+
+def test_a_feature_matrix_of_the_wrong_width_is_refused(compiled: CompiledScorer) -> None:
+    width = len(compiled.scorer.feature_names_)
+    with pytest.raises(ValueError, match=f"{width} columns expected"):
+        compiled.scorer.predict_risk_matrix(np.zeros((3, width - 1)))
+
+
 def test_compiling_leaves_the_original_scorer_on_lightgbm(
     scorer: TransferScorer, compiled: CompiledScorer
 ) -> None:
@@ -94,6 +130,10 @@ def test_a_pickled_compiled_scorer_predicts_the_same(
     X = history[FEATURES].head(300)
     copy = pickle.loads(pickle.dumps(compiled.scorer))  # how it reaches a Dask worker
     assert np.array_equal(copy.predict_risk(X), compiled.scorer.predict_risk(X))
+    matrix = np.ascontiguousarray(X.to_numpy(dtype=np.float64))
+    np.testing.assert_array_equal(
+        copy.predict_matrix(matrix), compiled.scorer.predict_matrix(matrix)
+    )
 
 
 def test_without_lleaves_the_scorer_stays_on_lightgbm(

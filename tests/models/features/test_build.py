@@ -18,6 +18,7 @@ from models.features.build import (
     UnknownEmployeeError,
     UnknownTrainingError,
     current_pair_features,
+    indexed_feature_matrix,
     indexed_pair_features,
     pair_features_at,
     trained_pair_features,
@@ -158,6 +159,27 @@ def test_indexed_pair_features_equal_features_by_id_including_unknowns():
     rows, codes = ctx.employee_index(nips), ctx.position_index(positions)
     by_id = current_pair_features(ctx, nips, positions)
     pd.testing.assert_frame_equal(indexed_pair_features(ctx, rows, codes), by_id)
+
+
+def test_the_feature_matrix_holds_the_frame_values_in_the_asked_column_order():
+    ctx = FeatureContext.build(world(), AS_OF)
+    rng = np.random.default_rng(3)
+    rows = rng.integers(-1, len(ctx.nips), 50)
+    codes = rng.integers(-1, len(ctx.catalog.position_ids), 50)
+    initiated = (rng.random(50) < 0.5).astype(float)
+    columns = list(rng.permutation(FEATURE_COLUMNS))
+    matrix = indexed_feature_matrix(
+        ctx, rows, codes, columns=columns, initiated_by_employee=initiated
+    )
+    frame = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated)
+    assert matrix.dtype == np.float64 and matrix.flags.c_contiguous
+    np.testing.assert_array_equal(matrix, frame[columns].to_numpy(dtype=np.float64))
+
+
+def test_the_feature_matrix_names_columns_the_code_does_not_build():
+    ctx = FeatureContext.build(world(), AS_OF)
+    with pytest.raises(ValueError, match="no_such_feature"):
+        indexed_feature_matrix(ctx, np.array([0]), np.array([0]), columns=["no_such_feature"])
 
 
 def test_a_context_of_some_employees_gives_their_features_at_their_new_rows():

@@ -8,8 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.features.build import FEATURE_COLUMNS, FeatureContext, current_pair_features
-from models.scoring.compose import SCORE_COLUMNS, score_pairs
+from models.features.build import (
+    FEATURE_COLUMNS,
+    FeatureContext,
+    current_pair_features,
+    indexed_pair_features,
+)
+from models.scoring.compose import (
+    SCORE_COLUMNS,
+    MatrixScorer,
+    score_features,
+    score_indexed,
+    score_pairs,
+)
 from models.scoring.estimators import GbmParams, ScorerConfig, TransferScorer
 from models.scoring.policy import PolicyConfig
 from tests.fixtures.agency import ANI, BUDI, CITRA, DEDI, world
@@ -88,3 +99,22 @@ def test_unknown_ids_get_no_score_but_known_pairs_do(
 def test_mismatched_lengths_are_rejected(ctx: FeatureContext, scorer: TransferScorer) -> None:
     with pytest.raises(ValueError, match="same length"):
         score_pairs(ctx, scorer, [ANI, BUDI], ["P1"], policy=PolicyConfig())
+
+
+def test_scores_through_one_feature_matrix_equal_the_feature_frame_path(
+    ctx: FeatureContext, scorer: TransferScorer
+) -> None:
+    rng = np.random.default_rng(5)
+    n = 400  # random pairs, unknown ids (-1) among them, a third initiated by the employee
+    rows = rng.integers(-1, len(ctx.nips), n)
+    codes = rng.integers(-1, len(ctx.catalog.position_ids), n)
+    initiated = (rng.random(n) < 0.3).astype(float)
+    features = indexed_pair_features(ctx, rows, codes, initiated_by_employee=initiated)
+    assert isinstance(scorer, MatrixScorer) and features.isna().any(axis=None)
+    scored = score_indexed(
+        ctx, scorer, rows, codes, policy=PolicyConfig(), initiated_by_employee=initiated
+    )
+    expected = score_features(scorer, features)
+    known = (rows >= 0) & (codes >= 0)
+    np.testing.assert_array_equal(scored.fit[known], expected["fit"].to_numpy()[known])
+    np.testing.assert_array_equal(scored.risk[known], expected["risk"].to_numpy()[known])

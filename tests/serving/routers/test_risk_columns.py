@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
 from serving.auth import Role, create_key
+from serving.routers.risk import BLOCK_MIN_PAIRS
 from serving.schemas.common import MAX_RISK_PAIRS
 from serving.schemas.risk import RiskColumnsResponse
 from serving.state import LoadedState
@@ -66,6 +68,25 @@ def test_columns_without_initiator_are_agency_moves(
     columns = _columns(client, headers, _as_columns(plain)).json()["columns"]
     agency = _as_columns(pairs) | {"initiated_by": ["agency"] * len(pairs)}
     assert _columns(client, headers, agency).json()["columns"] == columns
+
+
+def test_a_large_check_scored_in_blocks_gives_each_pair_what_small_checks_give(
+    client: TestClient, headers: Headers, world_state: LoadedState
+) -> None:
+    rng = np.random.default_rng(4)
+    n = 2 * BLOCK_MIN_PAIRS + 1  # scored in blocks side by side; the small checks are not
+    columns = {
+        "nip": rng.choice(world_state.lookups.employees.index.to_numpy(), n).tolist(),
+        "position_id": rng.choice(world_state.lookups.positions.index.to_numpy(), n).tolist(),
+        "initiated_by": rng.choice(["agency", "employee"], n).tolist(),
+    }
+    whole = _columns(client, headers, columns).json()["columns"]
+    step = BLOCK_MIN_PAIRS // 2
+    parts = [
+        _columns(client, headers, {k: v[i : i + step] for k, v in columns.items()}).json()
+        for i in range(0, n, step)
+    ]
+    assert whole == {k: [x for part in parts for x in part["columns"][k]] for k in whole}
 
 
 def test_columnar_response_follows_its_schema(
