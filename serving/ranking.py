@@ -15,7 +15,7 @@ import pandas as pd
 
 from models.contract.enums import GOLONGAN_ORDINAL
 from models.scoring.compose import fit_pairs, score_pairs
-from models.scoring.fairness import FairnessReport, audit_selection
+from models.scoring.fairness import SelectionAudit
 from models.scoring.policy import indexed_eligibility
 from serving.explain import explain_pairs
 from serving.schemas.common import Factor, TrainingSuggestion
@@ -46,7 +46,7 @@ class Shortlist:
     candidates: pd.DataFrame
     near_misses: pd.DataFrame
     factors: dict[str, list[Factor]]  # nip -> top fit and risk factors
-    fairness: FairnessReport  # of the top k among the eligible pool
+    fairness: SelectionAudit  # of the top k among the eligible pool
     trainings: dict[str, list[TrainingSuggestion]]  # nip -> trainings to take before the move
 
 
@@ -217,9 +217,9 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
     )
 
 
-def _fairness(state: LoadedState, eligible_rows: np.ndarray, shown: np.ndarray) -> FairnessReport:
+def _fairness(state: LoadedState, eligible_rows: np.ndarray, shown: np.ndarray) -> SelectionAudit:
     """Selection rates by gender and age band of the shown top k within the eligible pool."""
     context_rows = state.candidates.context_rows[eligible_rows]
     ranked = state.context.employee_index(shown)
     selected = np.isin(context_rows, ranked)
-    return audit_selection(state.context, context_rows, selected, ranked_rows=ranked)
+    return state.candidates.groups.ranked_audit(context_rows, selected, ranked)
