@@ -93,14 +93,18 @@ def failed_rules(reasons: np.ndarray) -> np.ndarray:
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     """Fewest failed rules first (near-misses: how near), then fit desc, then risk asc
     (a stable sort: equal rows keep their order)."""
-    order = np.lexsort(
-        (
+    return frame.iloc[
+        _rank_order(
+            frame["fit"].to_numpy(dtype=float),
             frame["risk"].to_numpy(dtype=float),
-            -frame["fit"].to_numpy(dtype=float),
-            failed_rules(frame["ineligible_reasons"].to_numpy(dtype=object)),
+            frame["ineligible_reasons"].to_numpy(dtype=object),
         )
-    )
-    return frame.iloc[order]
+    ]
+
+
+def _rank_order(fit: np.ndarray, risk: np.ndarray, reasons: np.ndarray) -> np.ndarray:
+    """`_rank`'s order of rows given as arrays."""
+    return np.lexsort((risk, -fit, failed_rules(reasons)))
 
 
 def _tied(a: int, b: int, *, fit: np.ndarray, failed: np.ndarray) -> bool:
@@ -164,17 +168,18 @@ def _top(
     best, risk = _best_with_risk(
         state, features, fit, failed=failed_rules(reasons), k=query.k, max_risk=query.max_risk
     )
+    order = _rank_order(fit[best], risk, reasons[best])[: query.k]
+    shown = best[order]
     frame = pd.DataFrame(
         {
-            "nip": state.candidates.nips[rows[best]],
-            "fit": fit[best],
-            "risk": risk,
-            "eligible": reasons[best] == "",
-            "ineligible_reasons": reasons[best],
+            "nip": state.candidates.nips[rows[shown]],
+            "fit": fit[shown],
+            "risk": risk[order],
+            "eligible": reasons[shown] == "",
+            "ineligible_reasons": reasons[shown],
         }
     )
-    ranked = _rank(frame).head(query.k)
-    return ranked.reset_index(drop=True), features.iloc[best[ranked.index.to_numpy()]]
+    return frame, features.iloc[shown]
 
 
 def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:

@@ -34,7 +34,8 @@ def _text(value: object) -> str | None:
 
 def _candidates(state: LoadedState, frame: pd.DataFrame, result: Shortlist) -> list[Candidate]:
     """Response rows for ranked pairs: the people gathered by row from the cached arrays."""
-    at = state.lookups.employees.index.get_indexer(pd.Index(frame["nip"]))
+    rows = state.lookups.employee_rows
+    at = [rows[nip] for nip in frame["nip"].tolist()]
     columns = state.candidates.people
     people = [{name: columns[name][i] for name in PERSON_COLUMNS} for i in at]
     candidates = []
