@@ -3,7 +3,7 @@
 The shortlist does the least work that gives the exact answer: filters and the eligibility
 rules first (cheap, vectorised), fit for the remaining pool, risk only for the best-fit rows
 needed to rank and filter, and LightGBM explanations (pred_contrib) only for the k returned,
-with the fairness audit and the suggested trainings running beside them.
+their tree work running beside the fairness audit and the suggested trainings.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from models.contract.enums import GOLONGAN_ORDINAL
 from models.scoring.compose import fit_pairs, score_pairs
 from models.scoring.fairness import SelectionAudit
 from models.scoring.policy import indexed_eligibility
-from serving.explain import explain_pairs
+from serving.explain import contributions_of, explain_pairs
 from serving.schemas.common import Factor, TrainingSuggestion
 from serving.state import LoadedState
-from serving.threads import helper_threads, side_threads
+from serving.threads import side_threads
 from serving.training import suggest_training
 
 RISK_CHUNK_MIN = 256
@@ -201,23 +201,27 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
         shown_features = pd.concat([shown_features, near_features])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
     risks = np.concatenate([top["risk"].to_numpy(float), near["risk"].to_numpy(float)])
-    # The audit on a helper thread and the explanations on a side thread (their TreeSHAP on
-    # the helpers, without the GIL) while this one suggests the trainings: the three overlap
-    # instead of adding up.
-    fairness = helper_threads().submit(
-        _fairness, state, pool[eligible], top["nip"].to_numpy(dtype=object)
-    )
-    factors = side_threads().submit(
-        explain_pairs, state, shown, shown_features, query.position_id, risks=risks
-    )
+    # TreeSHAP (LightGBM, without the GIL) on the helper threads, started from a side thread
+    # that only waits for it, while this thread audits and suggests the trainings: the Python
+    # work stays on one thread (threads running Python at once only queue for the GIL).
+    contributions = side_threads().submit(contributions_of, state, shown_features)
+    fairness = _fairness(state, pool[eligible], top["nip"].to_numpy(dtype=object))
     trainings = suggest_training(state, [str(n) for n in shown], query.position_id)
+    factors = explain_pairs(
+        state,
+        shown,
+        shown_features,
+        query.position_id,
+        risks=risks,
+        contributions=contributions.result(),
+    )
     return Shortlist(
         pool_size=len(pool),
         eligible_count=int(eligible.sum()),
         candidates=top,
         near_misses=near,
-        factors=factors.result(),
-        fairness=fairness.result(),
+        factors=factors,
+        fairness=fairness,
         trainings=trainings,
     )
 
