@@ -255,13 +255,12 @@ def _assemble(
     for pair, at, jp in zip(with_sets, sets, hour_sets, strict=True):  # a few trainings each
         joined[pair] = ";".join(ids[at])
         total_hours[pair] = float(jp.sum())
-    return pd.DataFrame(
-        {
-            "nip": pairs["nip"].to_numpy(),
-            "position_id": pairs["position_id"].to_numpy(),
-            "training_ids": joined,
-            "hours": total_hours,
-            "fit_before": fit_before,
-            "fit_after": after,
-        }
-    )[list(BATCH_COLUMNS)]
+    columns = {
+        "nip": pairs["nip"].to_numpy(),
+        "position_id": pairs["position_id"].to_numpy(),
+        "training_ids": joined,
+        "hours": total_hours,
+        "fit_before": fit_before,
+        "fit_after": after,
+    }
+    return pd.DataFrame({name: columns[name] for name in BATCH_COLUMNS})  # no list selection
