@@ -29,6 +29,8 @@ BATCH_COLUMNS: tuple[str, ...] = (
     "fit_after",
 )
 
+_FEATURE_INDEX = pd.Index(FEATURE_COLUMNS)  # built once: an index of names costs per frame
+
 
 def _fits(
     ctx: FeatureContext,
@@ -60,7 +62,7 @@ def _fits(
     # One float block (the scorer reads floats): a frame of 26 separate arrays costs more to
     # build and to read back than the few dozen scenarios it holds.
     matrix = np.column_stack([np.asarray(arrays[n], dtype=np.float64) for n in FEATURE_COLUMNS])
-    return scorer.predict_fit(pd.DataFrame(matrix, columns=list(FEATURE_COLUMNS)))
+    return scorer.predict_fit(pd.DataFrame(matrix, columns=_FEATURE_INDEX))
 
 
 def _choose(
