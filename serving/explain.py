@@ -29,15 +29,15 @@ def explain_pairs(
     position_id: str,
     *,
     risks: np.ndarray,
+    contributions: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict[str, list[Factor]]:
     """Top fit and risk factors of each (nip, position_id), as sentences; features[i] are the
-    features of (nips[i], position_id), as the ranking built them, and risks[i] its risk."""
+    features of (nips[i], position_id), as the ranking built them, and risks[i] its risk.
+    `contributions`: `contributions_of(state, features)` when the caller has it already."""
     if len(nips) == 0:
         return {}
     sectors = np.full(len(nips), str(state.lookups.positions.at[position_id, "sector"]))
-    fit_contrib, risk_contrib = state.bundle.scorer.contributions(
-        features, mapper=helper_threads().map
-    )
+    fit_contrib, risk_contrib = contributions or contributions_of(state, features)
     explained: dict[str, list[Factor]] = {str(nip): [] for nip in nips}
     for target, contrib, count, risk in (
         ("fit", fit_contrib, FIT_FACTORS, None),
@@ -63,6 +63,14 @@ def explain_pairs(
                 )
             )
     return explained
+
+
+def contributions_of(
+    state: LoadedState, features: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fit and risk contributions (TreeSHAP) of feature rows, the five boosters side by side
+    on the helper threads."""
+    return state.bundle.scorer.contributions(features, mapper=helper_threads().map)
 
 
 def reason_texts(codes: str) -> list[IneligibleReason]:

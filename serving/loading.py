@@ -24,6 +24,7 @@ from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.training_plan import TrainingPlanner
 from models.scoring.explain import RiskBands
+from models.scoring.fairness import GroupCodes
 from models.scoring.policy import PolicyConfig
 from pipelines.compiled import compile_for_context
 from pipelines.registry import LoadedBundle, load_champion
@@ -83,6 +84,7 @@ def build_candidate_index(lookups: Lookups, context: FeatureContext) -> Candidat
             pd.Index(employees["position_id"].to_numpy(dtype=object), dtype=object)
         ),
         people={name: employees[name].to_numpy(dtype=object) for name in PERSON_COLUMNS},
+        groups=GroupCodes.build(context),
     )
 
 

@@ -3,7 +3,7 @@
 The shortlist does the least work that gives the exact answer: filters and the eligibility
 rules first (cheap, vectorised), fit for the remaining pool, risk only for the best-fit rows
 needed to rank and filter, and LightGBM explanations (pred_contrib) only for the k returned,
-with the fairness audit and the suggested trainings running beside them.
+their tree work running beside the fairness audit and the suggested trainings.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pandas as pd
 
 from models.contract.enums import GOLONGAN_ORDINAL
 from models.scoring.compose import fit_pairs, score_pairs
-from models.scoring.fairness import FairnessReport, audit_selection
+from models.scoring.fairness import SelectionAudit
 from models.scoring.policy import indexed_eligibility
-from serving.explain import explain_pairs
+from serving.explain import contributions_of, explain_pairs
 from serving.schemas.common import Factor, TrainingSuggestion
 from serving.state import LoadedState
-from serving.threads import helper_threads, side_threads
+from serving.threads import side_threads
 from serving.training import suggest_training
 
 RISK_CHUNK_MIN = 256
@@ -46,7 +46,7 @@ class Shortlist:
     candidates: pd.DataFrame
     near_misses: pd.DataFrame
     factors: dict[str, list[Factor]]  # nip -> top fit and risk factors
-    fairness: FairnessReport  # of the top k among the eligible pool
+    fairness: SelectionAudit  # of the top k among the eligible pool
     trainings: dict[str, list[TrainingSuggestion]]  # nip -> trainings to take before the move
 
 
@@ -93,14 +93,18 @@ def failed_rules(reasons: np.ndarray) -> np.ndarray:
 def _rank(frame: pd.DataFrame) -> pd.DataFrame:
     """Fewest failed rules first (near-misses: how near), then fit desc, then risk asc
     (a stable sort: equal rows keep their order)."""
-    order = np.lexsort(
-        (
+    return frame.iloc[
+        _rank_order(
+            frame["fit"].to_numpy(dtype=float),
             frame["risk"].to_numpy(dtype=float),
-            -frame["fit"].to_numpy(dtype=float),
-            failed_rules(frame["ineligible_reasons"].to_numpy(dtype=object)),
+            frame["ineligible_reasons"].to_numpy(dtype=object),
         )
-    )
-    return frame.iloc[order]
+    ]
+
+
+def _rank_order(fit: np.ndarray, risk: np.ndarray, reasons: np.ndarray) -> np.ndarray:
+    """`_rank`'s order of rows given as arrays."""
+    return np.lexsort((risk, -fit, failed_rules(reasons)))
 
 
 def _tied(a: int, b: int, *, fit: np.ndarray, failed: np.ndarray) -> bool:
@@ -164,17 +168,18 @@ def _top(
     best, risk = _best_with_risk(
         state, features, fit, failed=failed_rules(reasons), k=query.k, max_risk=query.max_risk
     )
+    order = _rank_order(fit[best], risk, reasons[best])[: query.k]
+    shown = best[order]
     frame = pd.DataFrame(
         {
-            "nip": state.candidates.nips[rows[best]],
-            "fit": fit[best],
-            "risk": risk,
-            "eligible": reasons[best] == "",
-            "ineligible_reasons": reasons[best],
+            "nip": state.candidates.nips[rows[shown]],
+            "fit": fit[shown],
+            "risk": risk[order],
+            "eligible": reasons[shown] == "",
+            "ineligible_reasons": reasons[shown],
         }
     )
-    ranked = _rank(frame).head(query.k)
-    return ranked.reset_index(drop=True), features.iloc[best[ranked.index.to_numpy()]]
+    return frame, features.iloc[shown]
 
 
 def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
@@ -196,30 +201,34 @@ def shortlist(state: LoadedState, query: ShortlistQuery) -> Shortlist:
         shown_features = pd.concat([shown_features, near_features])
     shown = np.concatenate([top["nip"].to_numpy(), near["nip"].to_numpy()])
     risks = np.concatenate([top["risk"].to_numpy(float), near["risk"].to_numpy(float)])
-    # The audit on a helper thread and the explanations on a side thread (their TreeSHAP on
-    # the helpers, without the GIL) while this one suggests the trainings: the three overlap
-    # instead of adding up.
-    fairness = helper_threads().submit(
-        _fairness, state, pool[eligible], top["nip"].to_numpy(dtype=object)
-    )
-    factors = side_threads().submit(
-        explain_pairs, state, shown, shown_features, query.position_id, risks=risks
-    )
+    # TreeSHAP (LightGBM, without the GIL) on the helper threads, started from a side thread
+    # that only waits for it, while this thread audits and suggests the trainings: the Python
+    # work stays on one thread (threads running Python at once only queue for the GIL).
+    contributions = side_threads().submit(contributions_of, state, shown_features)
+    fairness = _fairness(state, pool[eligible], top["nip"].to_numpy(dtype=object))
     trainings = suggest_training(state, [str(n) for n in shown], query.position_id)
+    factors = explain_pairs(
+        state,
+        shown,
+        shown_features,
+        query.position_id,
+        risks=risks,
+        contributions=contributions.result(),
+    )
     return Shortlist(
         pool_size=len(pool),
         eligible_count=int(eligible.sum()),
         candidates=top,
         near_misses=near,
-        factors=factors.result(),
-        fairness=fairness.result(),
+        factors=factors,
+        fairness=fairness,
         trainings=trainings,
     )
 
 
-def _fairness(state: LoadedState, eligible_rows: np.ndarray, shown: np.ndarray) -> FairnessReport:
+def _fairness(state: LoadedState, eligible_rows: np.ndarray, shown: np.ndarray) -> SelectionAudit:
     """Selection rates by gender and age band of the shown top k within the eligible pool."""
     context_rows = state.candidates.context_rows[eligible_rows]
     ranked = state.context.employee_index(shown)
     selected = np.isin(context_rows, ranked)
-    return audit_selection(state.context, context_rows, selected, ranked_rows=ranked)
+    return state.candidates.groups.ranked_audit(context_rows, selected, ranked)

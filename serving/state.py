@@ -18,6 +18,7 @@ from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
 from models.planning.training_plan import TrainingPlanner
 from models.scoring.explain import RiskBands
+from models.scoring.fairness import GroupCodes
 from models.scoring.policy import PolicyConfig
 from pipelines.registry import LoadedBundle
 from serving.errors import ConflictError, NotReadyError
@@ -65,6 +66,7 @@ class CandidateIndex:
     context_rows: np.ndarray  # FeatureContext state row (-1: not in service)
     position_rows: np.ndarray  # row of the current post in Lookups.positions (-1: unknown)
     people: Mapping[str, np.ndarray]  # PERSON_COLUMNS as object arrays
+    groups: GroupCodes  # gender and age band of every context row, for the fairness audit
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ BATCH_COLUMNS: tuple[str, ...] = (
     "fit_after",
 )
 
+_FEATURE_INDEX = pd.Index(FEATURE_COLUMNS)  # built once: an index of names costs per frame
+
 
 def _fits(
     ctx: FeatureContext,
@@ -60,7 +62,7 @@ def _fits(
     # One float block (the scorer reads floats): a frame of 26 separate arrays costs more to
     # build and to read back than the few dozen scenarios it holds.
     matrix = np.column_stack([np.asarray(arrays[n], dtype=np.float64) for n in FEATURE_COLUMNS])
-    return scorer.predict_fit(pd.DataFrame(matrix, columns=list(FEATURE_COLUMNS)))
+    return scorer.predict_fit(pd.DataFrame(matrix, columns=_FEATURE_INDEX))
 
 
 def _choose(
@@ -73,9 +75,10 @@ def _choose(
     hours: np.ndarray,
     competency: np.ndarray,
     keep: int,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Per pair and gap, the cheapest trainings closing it (largest gaps first), at most `keep`
-    per pair; trainings the model expects to lower fit are left out.
+    per pair; trainings the model expects to lower fit are left out. Columns, with `index`: the
+    chosen options' positions.
 
     Options are sorted by pair, gap (largest first) and competency; one pair's options for one
     competency share its gap, so each (pair, competency) is one run of that order.
@@ -106,7 +109,7 @@ def _choose(
     first = np.r_[0, np.flatnonzero(chosen_pair[1:] != chosen_pair[:-1]) + 1]
     rank = np.arange(len(chosen)) - np.repeat(first, np.diff(np.r_[first, len(chosen)]))
     chosen = chosen[rank < keep] if len(chosen) else chosen
-    return pd.DataFrame({name: values[chosen] for name, values in columns.items()}, index=chosen)
+    return {"index": chosen} | {name: values[chosen] for name, values in columns.items()}
 
 
 def _options(
@@ -143,15 +146,39 @@ def ranked_trainings(
     `max_trainings` per pair. A caller that keeps `completed` per snapshot (built from the
     same catalogue and history) passes it; otherwise it is built here.
     """
+    columns, fit_before, _, _ = _ranked(
+        ctx,
+        scorer,
+        pairs,
+        catalogue=catalogue,
+        training_history=training_history,
+        config=config,
+        completed=completed,
+    )
+    return pd.DataFrame(columns, index=columns["index"]).drop(columns="index"), fit_before
+
+
+def _ranked(
+    ctx: FeatureContext,
+    scorer: PairScorer,
+    pairs: pd.DataFrame,
+    *,
+    catalogue: pd.DataFrame,
+    training_history: pd.DataFrame,
+    config: TrainingPlanConfig | None,
+    completed: CompletedTrainings | None,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """`ranked_trainings` with its frame as columns (and `index`: the frame's index), and the
+    pairs' state rows and catalog codes."""
     config = config or TrainingPlanConfig()
     nips = pairs["nip"].to_numpy(dtype=object)
     rows = ctx.employee_index(nips)
     codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
-    known = np.flatnonzero((rows >= 0) & (codes >= 0))
     if completed is None:
         completed = CompletedTrainings.build(
             ctx, catalogue=catalogue, training_history=training_history
         )
+    known = np.flatnonzero((rows >= 0) & (codes >= 0))
     pair_of, training_of, gap = _options(ctx, rows, codes, completed.mask(nips))
     # One model call for every scenario: each pair untrained, and each option alone.
     empty = np.zeros(0, dtype=np.int64)
@@ -162,7 +189,7 @@ def ranked_trainings(
         np.concatenate([codes[known], codes[pair_of]]),
         [empty] * len(known) + [np.array([t]) for t in training_of],
     )
-    fit_before = np.full(len(pairs), np.nan)
+    fit_before = np.full(len(rows), np.nan)
     fit_before[known] = fits[: len(known)]
     single = fits[len(known) :]
     chosen = _choose(
@@ -175,7 +202,7 @@ def ranked_trainings(
         competency=ctx.training_competency[training_of],
         keep=config.max_trainings,
     )
-    return chosen, fit_before
+    return chosen, fit_before, rows, codes
 
 
 def plan_trainings(
@@ -193,7 +220,7 @@ def plan_trainings(
     Pairs with an unknown employee or position get no trainings and NaN fits. `completed`: as
     `ranked_trainings`.
     """
-    chosen, fit_before = ranked_trainings(
+    chosen, fit_before, rows, codes = _ranked(
         ctx,
         scorer,
         pairs,
@@ -202,25 +229,27 @@ def plan_trainings(
         config=config,
         completed=completed,
     )
-    return _assemble(ctx, scorer, pairs, chosen, fit_before)
+    return _assemble(ctx, scorer, pairs, chosen, fit_before, rows=rows, codes=codes)
 
 
 def _assemble(
     ctx: FeatureContext,
     scorer: PairScorer,
     pairs: pd.DataFrame,
-    chosen: pd.DataFrame,
+    chosen: dict[str, np.ndarray],
     fit_before: np.ndarray,
+    *,
+    rows: np.ndarray,
+    codes: np.ndarray,
 ) -> pd.DataFrame:
-    """`chosen` (ranked_trainings) as one row per pair, with the fit after all its trainings."""
+    """`chosen` (`_ranked`'s columns) as one row per pair, with the fit after all its
+    trainings."""
     ids = ctx.training_ids.astype(str).to_numpy()
-    hours = chosen["hours"].to_numpy(dtype=float)
-    pair_ids = chosen["pair"].to_numpy()
+    hours = np.asarray(chosen["hours"], dtype=float)
+    pair_ids = chosen["pair"]
     with_sets, starts = np.unique(pair_ids, return_index=True)  # chosen is sorted by pair
-    sets = np.split(chosen["training"].to_numpy(), starts[1:]) if len(with_sets) else []
+    sets = np.split(chosen["training"], starts[1:]) if len(with_sets) else []
     hour_sets = np.split(hours, starts[1:]) if len(with_sets) else []
-    rows = ctx.employee_index(pairs["nip"].to_numpy(dtype=object))
-    codes = ctx.position_index(pairs["position_id"].to_numpy(dtype=object))
     after = fit_before.copy()
     after[with_sets] = _fits(ctx, scorer, rows[with_sets], codes[with_sets], sets)
     joined = np.full(len(pairs), "", dtype=object)
@@ -228,13 +257,12 @@ def _assemble(
     for pair, at, jp in zip(with_sets, sets, hour_sets, strict=True):  # a few trainings each
         joined[pair] = ";".join(ids[at])
         total_hours[pair] = float(jp.sum())
-    return pd.DataFrame(
-        {
-            "nip": pairs["nip"].to_numpy(),
-            "position_id": pairs["position_id"].to_numpy(),
-            "training_ids": joined,
-            "hours": total_hours,
-            "fit_before": fit_before,
-            "fit_after": after,
-        }
-    )[list(BATCH_COLUMNS)]
+    columns = {
+        "nip": pairs["nip"].to_numpy(),
+        "position_id": pairs["position_id"].to_numpy(),
+        "training_ids": joined,
+        "hours": total_hours,
+        "fit_before": fit_before,
+        "fit_after": after,
+    }
+    return pd.DataFrame({name: columns[name] for name in BATCH_COLUMNS})  # no list selection

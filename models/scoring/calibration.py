@@ -191,5 +191,6 @@ class FoldEnsemble:
 
 def booster_predict(model: lgb.LGBMModel, matrix: np.ndarray, **kwargs: Any) -> np.ndarray:
     """`model.predict` through its Booster, on the model's `n_jobs` threads (same output)."""
-    threads = int(model.get_params()["n_jobs"] or 0)
+    # the constructor's n_jobs, as get_params() gives it (which inspects the signature per call)
+    threads = int(getattr(model, "n_jobs", 0) or 0)
     return np.asarray(model.booster_.predict(matrix, num_threads=threads, **kwargs))

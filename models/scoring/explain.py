@@ -118,10 +118,15 @@ def top_factor_columns(
 
 
 def _matrix(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
-    """Columns `names` of `frame` as one float matrix, read column by column (selecting a list
-    of columns builds a string index each time: most of the cost for a shortlist's ten rows)."""
+    """Columns `names` of `frame` as one float matrix. A frame that holds just these columns in
+    this order (a feature frame; contributions add `bias` last) is taken whole, as one block;
+    any other is read column by column (selecting a list of columns builds a string index each
+    time: most of the cost for a shortlist's ten rows)."""
     if not names:
         return np.empty((len(frame), 0))
+    columns = list(frame.columns)
+    if columns == names or columns == [*names, "bias"]:
+        return frame.to_numpy(np.float64)[:, : len(names)]
     return np.column_stack([frame[name].to_numpy(np.float64) for name in names])
 
 

@@ -86,12 +86,28 @@ def selection_audit(
     against fairlearn's MetricFrame); it is counted with integer group codes and `bincount`
     because MetricFrame costs about 30 times as much, on every shortlist.
     """
+    coded = {attribute: _group_codes(values) for attribute, values in groups.items()}
+    return _frame(_selection_columns(selected, coded, config=config), AUDIT_COLUMNS)
+
+
+def _frame(columns: Mapping[str, np.ndarray], names: tuple[str, ...]) -> pd.DataFrame:
+    if not len(columns["group"]):
+        return pd.DataFrame({c: [] for c in names})
+    return pd.DataFrame(dict(columns))
+
+
+def _selection_columns(
+    selected: np.ndarray,
+    coded: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    config: FairnessConfig,
+) -> dict[str, np.ndarray]:
+    """`selection_audit` as columns, from each attribute's sorted group names and codes."""
     chosen = np.asarray(selected, dtype=bool)
     columns: dict[str, list[np.ndarray]] = {c: [] for c in AUDIT_COLUMNS}
-    for attribute, values in groups.items():
+    for attribute, (names, codes) in coded.items():
         if not len(chosen):
             continue
-        names, codes = _group_codes(values)
         pool = np.bincount(codes, minlength=len(names))
         picked = np.bincount(codes, weights=chosen, minlength=len(names)).astype(int)
         rate = picked / pool
@@ -113,9 +129,11 @@ def selection_audit(
             ),
         ):
             columns[column].append(value)
-    if not columns["group"]:
-        return pd.DataFrame({c: [] for c in AUDIT_COLUMNS})
-    return pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
+    return _joined(columns)
+
+
+def _joined(columns: Mapping[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
+    return {c: np.concatenate(v) if v else np.zeros(0) for c, v in columns.items()}
 
 
 def prefix_audit(
@@ -130,12 +148,23 @@ def prefix_audit(
     `ranked[attribute]` holds the group of each ranked row, best first; `pool[attribute]` the
     group of every member of the pool the list was drawn from. Groups come largest first.
     """
-    columns: dict[str, list[np.ndarray]] = {c: [] for c in PREFIX_COLUMNS}
+    coded = {}
     for attribute, order in ranked.items():
         names, codes = _group_codes(pool[attribute])
+        coded[attribute] = (names, codes, _codes_in(names, order))
+    return _frame(_prefix_columns(coded, config=config), PREFIX_COLUMNS)
+
+
+def _prefix_columns(
+    coded: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]], *, config: FairnessConfig
+) -> dict[str, np.ndarray]:
+    """`prefix_audit` as columns, from each attribute's sorted group names, the pool's codes
+    and the ranked rows' codes (-1: a group not in the pool)."""
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in PREFIX_COLUMNS}
+    for attribute, (names, codes, top) in coded.items():
         sizes = np.bincount(codes, minlength=len(names))
         groups = np.argsort(-sizes, kind="stable")
-        top, length = _codes_in(names, order), len(order)
+        length = len(top)
         if length:
             ks = np.arange(1, length + 1)
             observed = np.cumsum(top[None, :] == groups[:, None], axis=1)
@@ -153,18 +182,19 @@ def prefix_audit(
             ("flagged", (corrected < config.alpha) & (sizes[groups] >= config.min_group)),
         ):
             columns[column].append(value)
-    if not columns["group"]:
-        return pd.DataFrame(columns=list(PREFIX_COLUMNS))
-    return pd.DataFrame({c: np.concatenate(v) for c, v in columns.items()})
+    return _joined(columns)
 
 
-def _flagged(frame: pd.DataFrame, columns: tuple[str, ...]) -> zip[tuple[object, ...]]:
+Columns = pd.DataFrame | Mapping[str, np.ndarray]
+
+
+def _flagged(frame: Columns, columns: tuple[str, ...]) -> zip[tuple[object, ...]]:
     """The flagged rows' `columns` as tuples (no frame is built: most audits flag nothing)."""
-    flagged = frame["flagged"].to_numpy(dtype=bool)
-    return zip(*(frame[c].to_numpy()[flagged] for c in columns), strict=True)
+    flagged = np.asarray(frame["flagged"], dtype=bool)
+    return zip(*(np.asarray(frame[c])[flagged] for c in columns), strict=True)
 
 
-def fairness_flags(audit: pd.DataFrame, prefixes: pd.DataFrame) -> list[str]:
+def fairness_flags(audit: Columns, prefixes: Columns) -> list[str]:
     """The flagged findings as "Indonesian / English" sentences."""
     flags = []
     for attribute, group, pool, rate, ratio in _flagged(
@@ -227,3 +257,59 @@ def audit_selection(
     if ranked_rows is not None:
         prefixes = prefix_audit(protected_groups(ctx, ranked_rows), pool_groups, config=config)
     return FairnessReport(groups, prefixes, fairness_flags(groups, prefixes))
+
+
+@dataclass(frozen=True)
+class GroupCodes:
+    """Every context employee's protected groups as integer codes, built once per context (a
+    serving load): an audit per request then counts codes instead of labelling and sorting
+    its whole pool. Names are sorted, as `np.unique` sorts a pool's labels."""
+
+    names: Mapping[str, np.ndarray]  # attribute -> every group label, sorted
+    codes: Mapping[str, np.ndarray]  # attribute -> code per context employee row; last: row -1
+
+    @classmethod
+    def build(cls, ctx: FeatureContext) -> GroupCodes:
+        rows = np.r_[np.arange(len(ctx.state.gender)), -1]
+        coded = {a: _group_codes(v) for a, v in protected_groups(ctx, rows).items()}
+        return cls(
+            names={a: names for a, (names, _) in coded.items()},
+            codes={a: codes for a, (_, codes) in coded.items()},
+        )
+
+    def _of(self, attribute: str, employee_rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(employee_rows, dtype=np.int64)
+        codes = self.codes[attribute]
+        return codes[np.where(rows >= 0, rows, len(codes) - 1)]
+
+    def ranked_audit(
+        self,
+        pool_rows: np.ndarray,
+        selected: np.ndarray,
+        ranked_rows: np.ndarray,
+        *,
+        config: FairnessConfig | None = None,
+    ) -> SelectionAudit:
+        """`audit_selection(ctx, pool_rows, selected, ranked_rows=ranked_rows)` as columns,
+        the same numbers and flags, counted on the codes."""
+        config = config or FairnessConfig()
+        pools: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        ranked: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for attribute, every in self.names.items():
+            codes, top = self._of(attribute, pool_rows), self._of(attribute, ranked_rows)
+            present = np.bincount(codes, minlength=len(every)) > 0  # the pool's groups only
+            local = np.cumsum(present) - 1
+            pools[attribute] = (every[present], local[codes])
+            ranked[attribute] = (*pools[attribute], np.where(present[top], local[top], -1))
+        groups = _selection_columns(selected, pools, config=config)
+        prefixes = _prefix_columns(ranked, config=config)
+        return SelectionAudit(groups, prefixes, fairness_flags(groups, prefixes))
+
+
+@dataclass(frozen=True)
+class SelectionAudit:
+    """A `FairnessReport` as columns (arrays), for a response built straight from them."""
+
+    groups: Mapping[str, np.ndarray]  # AUDIT_COLUMNS
+    prefixes: Mapping[str, np.ndarray]  # PREFIX_COLUMNS
+    flags: list[str]

@@ -34,7 +34,10 @@ def _text(value: object) -> str | None:
 
 def _candidates(state: LoadedState, frame: pd.DataFrame, result: Shortlist) -> list[Candidate]:
     """Response rows for ranked pairs: the people gathered by row from the cached arrays."""
-    at = state.lookups.employees.index.get_indexer(pd.Index(frame["nip"]))
+    if frame.empty:
+        return []
+    rows = state.lookups.employee_rows
+    at = [rows[nip] for nip in frame["nip"].tolist()]
     columns = state.candidates.people
     people = [{name: columns[name][i] for name in PERSON_COLUMNS} for i in at]
     candidates = []
@@ -109,12 +112,12 @@ def get_shortlist(
 
 def _response(state: LoadedState, query: ShortlistQuery, result: Shortlist) -> ShortlistResponse:
     position_id = query.position_id
-    position = state.lookups.positions.loc[position_id]
+    positions = state.lookups.positions  # three cells, not the row as a Series of objects
     return ShortlistResponse(
         position_id=position_id,
-        title=str(position["title"]),
-        unit_id=str(position["unit_id"]),
-        unit_name=str(position["unit_name"]),
+        title=str(positions.at[position_id, "title"]),
+        unit_id=str(positions.at[position_id, "unit_id"]),
+        unit_name=str(positions.at[position_id, "unit_name"]),
         model_version=state.model_version,
         snapshot_id=state.snapshot_id,
         as_of=state.as_of,

@@ -5,16 +5,17 @@ Enum values come from models/contract/enums.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, with_config
 from typing_extensions import TypedDict
 
 from models.contract.enums import NIP_LENGTH, JobType
-from models.scoring.fairness import FairnessReport
+from models.scoring.fairness import SelectionAudit
 
 MAX_SHORTLIST_K = 200
 MAX_RISK_PAIRS = 10_000
@@ -40,15 +41,20 @@ class Strict(BaseModel):
 StrictModel = TypeVar("StrictModel", bound=Strict)
 
 
-def records(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def records(
+    frame: pd.DataFrame | Mapping[str, np.ndarray], columns: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """`frame.to_dict("records")` (of `columns`, default all) built column by column: the same
-    Python values, without pandas' per-cell boxing (~2 ms even for five rows)."""
-    names = list(frame.columns if columns is None else columns)
+    Python values, without pandas' per-cell boxing (~2 ms even for five rows). A mapping of
+    arrays reads the same way."""
+    names: list[Any] = list(frame if columns is None else columns)
     values = [frame[name].tolist() for name in names]
     return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
-def rows_as(model: type[StrictModel], frame: pd.DataFrame) -> list[StrictModel]:
+def rows_as(
+    model: type[StrictModel], frame: pd.DataFrame | Mapping[str, np.ndarray]
+) -> list[StrictModel]:
     """One `model` per row of `frame`, from the columns named like its fields."""
     return [model.model_validate(row) for row in records(frame, list(model.model_fields))]
 
@@ -179,7 +185,7 @@ class Fairness(Strict):
     flags: list[str] = Field(description="Temuan / Findings (Indonesian / English)")
 
 
-def fairness_of(report: FairnessReport) -> Fairness:
+def fairness_of(report: SelectionAudit) -> Fairness:
     return Fairness(
         groups=rows_as(FairnessGroup, report.groups),
         prefix_tests=rows_as(PrefixTest, report.prefixes),

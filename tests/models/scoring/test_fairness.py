@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from math import comb
 
 import numpy as np
@@ -11,12 +12,16 @@ from fairlearn.metrics import MetricFrame, selection_rate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models.features.build import FeatureContext
 from models.scoring.fairness import (
     FairnessConfig,
+    GroupCodes,
+    audit_selection,
     fairness_flags,
     prefix_audit,
     selection_audit,
 )
+from tests.fixtures.agency import world
 
 CONFIG = FairnessConfig()
 
@@ -100,3 +105,25 @@ def test_rates_and_ratios_equal_fairlearns_metricframe(labels, data):
     if theirs.max() > 0:
         ratio = theirs / theirs.max()
         assert ours["impact_ratio"].to_dict() == pytest.approx(ratio.to_dict())
+
+
+def _context_with_unknowns() -> FeatureContext:
+    """The tiny agency with one gender left blank: groups 'tidak diketahui' appear."""
+    base = world()
+    employees = base.employees.assign(gender=["P", "L", "", "L"])
+    return FeatureContext.build(world(employees=employees), date(2025, 6, 30))
+
+
+@pytest.mark.parametrize("shown", [(), (0,), (2, 4), (4, 1, 3), (3, 2, 1, 0)])
+def test_group_codes_audit_equals_the_label_audit(shown: tuple[int, ...]) -> None:
+    ctx = _context_with_unknowns()
+    pool = np.array([0, 1, 2, 3, -1, 1][: 5 if 4 in shown else 4])
+    ranked = pool[list(shown)] if shown else np.zeros(0, dtype=np.int64)
+    selected = np.isin(np.arange(len(pool)), list(shown))
+    report = audit_selection(ctx, pool, selected, ranked_rows=ranked)
+    coded = GroupCodes.build(ctx).ranked_audit(pool, selected, ranked)
+    for frame, columns in ((report.groups, coded.groups), (report.prefixes, coded.prefixes)):
+        assert list(frame) == list(columns)
+        for name in frame:
+            assert frame[name].tolist() == np.asarray(columns[name]).tolist(), name
+    assert coded.flags == report.flags
