@@ -4,9 +4,10 @@
 feature context of the movers' rows only: `CandidateSearch.movers_only`) is sent once per round
 to every worker (`scatter(broadcast=True)`, shared by both search rounds), then each partition
 is a task calling the pure `CandidateSearch.kept` (models/planning/partition.py). Each result
-(integer codes, ~26 bytes a pair) is handed to the round's merge as soon as it arrives and then
-released, so the client holds the merged pool and one result at a time, not every partition's;
-the merge does not depend on the order, so the pool equals the in-process one. The compiled boosters
+(integer codes, ~26 bytes a pair) is fetched when it is finished and the merge is ready for it,
+folded into the round's merge and released, so the client holds the merge and one result, not
+every partition's (finished results wait on their workers meanwhile); the merge does not
+depend on the order, so the pool equals the in-process one. The compiled boosters
 travel as their text and are loaded from the compiled cache (or recompiled) once per worker and
 round (pipelines/compiled.py).
 
@@ -92,11 +93,15 @@ def dask_runner(client: Any, *, progress: Progress | None = None) -> PartitionRu
         futures = client.map(_kept, partitions, search=sent["shared"], pure=False)
         number = {future.key: i for i, future in enumerate(futures)}
         # as_completed holds each future until it is yielded; with the list dropped, a result
-        # is released on its worker once merged (the loop moves on), not at the round's end.
-        pending = as_completed(futures, with_results=True)
+        # is fetched only when the merge takes it (`result()` raises a task's error or its
+        # cancellation as itself) and released on its worker once the loop moves on.
+        pending = as_completed(futures)
         del futures
-        for done, (future, kept) in enumerate(pending, start=1):
-            yield number[future.key], kept
+        for done, future in enumerate(pending, start=1):
+            at, kept = number[future.key], future.result()
+            del future
+            yield at, kept
+            del kept
             if progress is not None:
                 progress(done, len(number))
         logger.info("dask: %d partitions on %d workers", len(partitions), _workers(client))

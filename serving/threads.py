@@ -13,17 +13,26 @@ worker process."""
 from __future__ import annotations
 
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 HELPER_THREADS = 2  # the machine's cores: more threads would only queue on them
 SIDE_THREADS = 4  # requests beyond this many at once queue for their side work
 
 
-@functools.cache
+_MAKING = threading.Lock()  # two first calls at once must not make two pools
+
+
 def helper_threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=HELPER_THREADS, thread_name_prefix="mutasi-helper")
+    with _MAKING:
+        return _pool(HELPER_THREADS, "mutasi-helper")
+
+
+def side_threads() -> ThreadPoolExecutor:
+    with _MAKING:
+        return _pool(SIDE_THREADS, "mutasi-side")
 
 
 @functools.cache
-def side_threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=SIDE_THREADS, thread_name_prefix="mutasi-side")
+def _pool(workers: int, name: str) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)

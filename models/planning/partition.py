@@ -1,13 +1,14 @@
 """The candidate search of a round in partitions, so that they can run apart (here or on Dask).
 
 Open positions are grouped by job family (`job_type`) and region (the unit's `region_code`);
-`CandidateSearch.candidates(partition)` is the whole, pure work of one group: the pairs of its
+`CandidateSearch.kept(partition)` is the whole, pure work of one group: the pairs of its
 positions with the people who may move at all, pre-filtered before any feature is built (the
 policy's personal rules, then optionally a grade window and the same job family), then
 eligibility, features and fit, and the pairs the pool keeps (models/planning/pool.py), on
-integer codes (`KeptPairs`). Every kept set is local to a position except the free movers'
-top-K, cut per partition and re-cut over all partitions by `RoundMerge` as the partitions'
-results arrive, so the pool is the same however the partitions (and their chunks) are run, and
+integer codes (`KeptPairs`, models/planning/pool.py). Every kept set is local to a position
+except the free movers' top-K, cut per partition and re-cut over all partitions by `RoundMerge`
+as the partitions' results arrive (`CandidateSearch.merge`), so the pool is the same however
+the partitions (and their chunks) are run, and
 what the merge holds stays near (open positions x M + free movers x K) however many partitions a
 national round has. Strings (NIPs, position ids) are built once, for the merged pool only.
 """
@@ -22,7 +23,7 @@ import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FeatureContext
-from models.planning.pool import FreeChoices, PoolConfig, select_coded
+from models.planning.pool import FreeChoices, KeptPairs, PoolConfig, RoundMerge, select_coded
 from models.scoring.compose import PairScorer, fit_pairs
 from models.scoring.policy import PolicyConfig, eligible_pairs, movable
 
@@ -164,12 +165,17 @@ class CandidateSearch:
                 )
                 top, chosen = rows[in_top_m], rows[free_choice]
                 best.append((chunk.movers[top], target[top], chunk.fit[top]))
-                free.add(*self._free_rows(chunk.movers[chosen], target[chosen], chunk.fit[chosen]))
+                free.add(
+                    chunk.movers[chosen],
+                    target[chosen],
+                    chunk.fit[chosen],
+                    self.mover_rank[chunk.movers[chosen]],
+                    self.position_rank[target[chosen]],
+                )
         if not best:
             return KeptPairs.empty()
         mover, target, fit = (np.concatenate(column) for column in zip(*best, strict=True))
-        free_mover, free_target, free_fit = free.top()
-        return KeptPairs.join(mover, target, fit, free_mover, free_target, free_fit)
+        return KeptPairs.join((mover, target, fit), free=free.top())
 
     def target_codes(self, position_ids: np.ndarray) -> np.ndarray:
         """Codes of target positions in ctx.position_lookup (every position of the data has one)."""
@@ -179,7 +185,9 @@ class CandidateSearch:
         """Pool rows of a round from its partitions' kept pairs, (partition number, pairs) in
         any order: every top-M pair in partition order, then each free mover's top-K over the
         round (`RoundMerge`)."""
-        merged = RoundMerge(self, top_k_free)
+        merged = RoundMerge(
+            mover_rank=self.mover_rank, target_rank=self.position_rank, top_k_free=top_k_free
+        )
         for number, kept in results:
             merged.add(number, kept)
         return self.frame(merged.result())
@@ -200,12 +208,6 @@ class CandidateSearch:
                 "free_choice": kept.free_choice,
             }
         )
-
-    def _free_rows(
-        self, mover: np.ndarray, target: np.ndarray, fit: np.ndarray
-    ) -> tuple[np.ndarray, ...]:
-        """Arguments of `FreeChoices.add`: the pairs with the string ranks that order ties."""
-        return mover, target, fit, self.mover_rank[mover], self.position_rank[target]
 
     def score_chunks(self, people: np.ndarray, targets: np.ndarray) -> Iterator[ScoredChunk]:
         """Fit of every eligible pair of movers `people` (indices into `movers`) and `targets`,
@@ -248,75 +250,6 @@ class CandidateSearch:
                 keep &= (self.movers["job_type"] == target_family).fillna(False).to_numpy()
             if keep.any():
                 yield np.flatnonzero(keep), targets[group.index.to_numpy()]
-
-
-@dataclass(frozen=True)
-class KeptPairs:
-    """Pairs kept from a partition (or a whole round) on integer codes: mover (index into
-    `CandidateSearch.movers`), target (code in ctx.position_lookup) and fit; `in_top_m` marks a
-    target's top-M pairs and `free_choice` a free mover's top-K pairs (a pair may be both).
-    About 26 bytes a pair: this is what a Dask worker sends back."""
-
-    mover: np.ndarray
-    target: np.ndarray
-    fit: np.ndarray
-    in_top_m: np.ndarray
-    free_choice: np.ndarray
-
-    @classmethod
-    def empty(cls) -> KeptPairs:
-        return cls(*(np.zeros(0, dtype) for dtype in (np.int64, np.int64, float, bool, bool)))
-
-    @classmethod
-    def join(
-        cls,
-        mover: np.ndarray,
-        target: np.ndarray,
-        fit: np.ndarray,
-        free_mover: np.ndarray,
-        free_target: np.ndarray,
-        free_fit: np.ndarray,
-    ) -> KeptPairs:
-        """The top-M pairs, then the free choices that are not among them, flagged."""
-        span = int(max(target.max(initial=-1), free_target.max(initial=-1))) + 1
-        pair, free_pair = mover * span + target, free_mover * span + free_target
-        only_free = ~np.isin(free_pair, pair)
-        return cls(
-            np.concatenate([mover, free_mover[only_free]]),
-            np.concatenate([target, free_target[only_free]]),
-            np.concatenate([fit, free_fit[only_free]]),
-            np.arange(len(mover) + only_free.sum()) < len(mover),
-            np.concatenate([np.isin(pair, free_pair), only_free[only_free]]),
-        )
-
-
-class RoundMerge:
-    """The round's pool from its partitions' `KeptPairs`, folded one partition at a time: the
-    top-M pairs are kept as they come (a target lies in one partition) and put in partition
-    order at the end, the free choices are re-cut to each free mover's top-K over the round
-    (`FreeChoices`). Equal to concatenating every partition's rows in order and
-    `merge_free_choices`, in whatever order the partitions finish, without holding them all: a
-    free mover is a candidate in every region of their job family, so across partitions their
-    choices number K x regions before the cut."""
-
-    def __init__(self, search: CandidateSearch, top_k_free: int) -> None:
-        self.search = search
-        self.top: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.free = FreeChoices(top_k_free)
-
-    def add(self, number: int, kept: KeptPairs) -> None:
-        top, chosen = kept.in_top_m, kept.free_choice
-        self.top[number] = (kept.mover[top], kept.target[top], kept.fit[top])
-        self.free.add(
-            *self.search._free_rows(kept.mover[chosen], kept.target[chosen], kept.fit[chosen])
-        )
-
-    def result(self) -> KeptPairs:
-        if not self.top:
-            return KeptPairs.empty()
-        parts = [self.top[number] for number in sorted(self.top)]
-        mover, target, fit = (np.concatenate(column) for column in zip(*parts, strict=True))
-        return KeptPairs.join(mover, target, fit, *self.free.top())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from itertools import repeat
 from typing import Annotated, Any
 
 import numpy as np
@@ -56,7 +55,7 @@ def _unknown(ids: np.ndarray, rows: np.ndarray) -> list[str]:
 
 
 def _rows(rows: Mapping[str, int], ids: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(rows.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+    return np.fromiter(map(rows.get, ids, itertools.repeat(-1)), dtype=np.int64, count=len(ids))
 
 
 def _lookup(
@@ -116,7 +115,23 @@ def _score(
     bounds = np.linspace(0, len(rows), HELPER_THREADS + 1).astype(int).tolist()
     first, *rest = [slice(start, stop) for start, stop in itertools.pairwise(bounds)]
     others = [helper_threads().submit(scored_serially, block) for block in rest]
-    return PairScores.joined([scored_serially(first), *(other.result() for other in others)])
+    try:
+        done = scored_serially(first)
+    except BaseException:
+        for other in others:
+            other.cancel()
+        raise
+    # A block still queued behind other requests' helper work is scored here instead of waited
+    # for: the helpers are shared with the shortlists' explanations.
+    return PairScores.joined(
+        [
+            done,
+            *(
+                scored_serially(block) if other.cancel() else other.result()
+                for block, other in zip(rest, others, strict=True)
+            ),
+        ]
+    )
 
 
 def _initiated_by_employee(pairs: list[RiskPair]) -> np.ndarray | None:

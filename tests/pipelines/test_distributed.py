@@ -200,11 +200,16 @@ def test_the_round_merge_folds_partitions_in_any_order_as_the_pandas_merge(round
     )
     in_order = search.merge(kept, top_k_free=2)
     shuffled = search.merge(kept[::-1][1::2] + kept[::-1][::2], top_k_free=2)
-    pairs = ["nip", "from_position_id", "position_id", "fit"]
-    assert len(partitions) > 3 and expected["free_choice"].any()
-    assert (~in_order["in_top_m"]).any()  # free choices beyond the top-M lists were merged
+    pairs = ["nip", "from_position_id", "position_id", "fit", "in_top_m"]
+    offered = pd.concat([search.candidates(p) for p in partitions], ignore_index=True)
+    free_only = offered.loc[offered["free_choice"] & ~offered["in_top_m"]]
+    assert len(partitions) > 3 and len(free_only) > 0
+    assert len(in_order) < len(offered.drop_duplicates(["nip", "position_id"]))  # the round cut
     pd.testing.assert_frame_equal(in_order[pairs], expected[pairs])
     pd.testing.assert_frame_equal(shuffled, in_order)
+    # Flags are the round's: every merged pair outside the top-M lists is a free choice of it.
+    assert in_order.loc[~in_order["in_top_m"], "free_choice"].all()
+    assert in_order.groupby("nip")["free_choice"].sum().max() <= 2
 
 
 def test_grade_window_keeps_only_pairs_within_it(round_: Round):
