@@ -21,9 +21,10 @@ Snapshot attributes that change over time never leak into a past row:
 - talent_box is known only for rows at or after the snapshot date (it is the latest placement).
 Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
 Attributes treated as static (education, home, family, preferences) come from the snapshot.
-People who left service are not in it: their home, education, family and rank are those of a
+People who left service are not in it: their education, family and rank are those of a
 colleague now in the post they held (models/features/leavers.py), since leaving is known only
-later and one way of leaving (resignation) is itself a resistance outcome. Preferences are
+later and one way of leaving (resignation) is itself a resistance outcome. A home with neither
+coordinates nor region (a leaver's included) is the region of the post held at that date. Preferences are
 undated: they are taken as the person's standing wishes for every row, current or historical.
 
 Years in a sector count appraisal years in that sector plus, for the sector of the earliest
@@ -227,16 +228,33 @@ def _static_attributes(
     snapshot: np.datetime64,
     left: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Home, education, family and rank of each row's person, or of the colleague standing in
-    for a person who left service (models/features/leavers.py); the colleague's rank is taken
-    as it is now (they hold the post the leaver held then), a person's own rank stepped back."""
+    """Education, family and rank of each row's person, or of the colleague standing in for a
+    person who left service (models/features/leavers.py); the colleague's rank is taken as it
+    is now (they hold the post the leaver held then), a person's own rank stepped back."""
     attrs = _rows_of(columns, stand_in, STAND_IN_ATTRIBUTES)
     rank_then = np.where(left, attrs["rank_now"], _rank_at(attrs["rank_now"], as_of, snapshot))
     return {
-        **{k: attrs[k] for k in ("home_lat", "home_lon", "education", "field", "married")},
-        "children": attrs["children"],
+        **{k: attrs[k] for k in ("education", "field", "married", "children")},
         "rank": np.where(attrs["pppk"], np.nan, rank_then),
         "pppk": attrs["pppk"],
+    }
+
+
+def _home_where_unknown(
+    attrs: dict[str, np.ndarray], catalog: Catalog, *, position: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Home coordinates; where none is known (no coordinates nor home region, or the person
+    left service), the centroid of the region of the post held at that date, so that an
+    unknown home means the same in every year."""
+    lat, lon = attrs["home_lat"], attrs["home_lon"]
+    missing = np.isnan(lat) | np.isnan(lon)
+    region = np.where(missing & (position >= 0), catalog.pos_region[np.maximum(position, 0)], -1)
+    names = catalog.regions.to_numpy(dtype=object)[np.maximum(region, 0)]
+    where = np.where(region >= 0, catalog.centroids.index.get_indexer(pd.Index(names)), -1)
+    centroid = catalog.centroids[["lat", "lon"]].to_numpy()[np.maximum(where, 0)]
+    return {
+        "home_lat": np.where(where >= 0, centroid[:, 0], lat),
+        "home_lon": np.where(where >= 0, centroid[:, 1], lon),
     }
 
 
@@ -300,6 +318,7 @@ def employee_state(
         assessed=assessed,
         recent_trainings=recent_trainings,
         **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
+        **_home_where_unknown(attrs, catalog, position=position),
         **_static_attributes(columns, stand_in, as_of=as_of, snapshot=snapshot, left=left),
         talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
         on_hold=attrs["on_hold"],

@@ -8,12 +8,13 @@ within 12 months of the decree): the model learns that an unknown home means res
 that a known one means less resistance than it does, and old years (most movers since gone) look
 riskier than recent ones. The gap is look-ahead information, so it must not reach the features.
 
-A leaver's static attributes are taken instead from a colleague now in service who holds the
-post the leaver held at that date (else one in the same unit, else anyone in the agency), picked
-by a hash of the leaver's NIP: deterministic, the same on every run, and carrying nothing about
-what happened to the leaver afterwards. Colleagues in a post share its location (their homes),
-its grade (their rank) and its requirements (their education), which is what the features
-compare with a target post.
+A leaver's education, family and rank are taken instead from a colleague now in service who
+holds the post the leaver held at that date (else one in the same unit, else anyone in the
+agency), picked by a hash of the leaver's NIP: deterministic, the same on every run, and
+carrying nothing about what happened to the leaver afterwards. Colleagues in a post share its
+grade (their rank) and its requirements (their education), which is what the features compare
+with a target post. A leaver's home is the region of the post held, as for anyone whose home
+is unknown (models/features/history.py).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from models.features.catalog import Catalog
 # Snapshot attributes a colleague stands in for; dates, positions and flags of the current
 # state (position_start, on_hold, talent_box, ...) are never borrowed.
 STAND_IN_ATTRIBUTES: tuple[str, ...] = (
-    "home_lat",
-    "home_lon",
     "education",
     "field",
     "married",
