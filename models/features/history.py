@@ -24,8 +24,9 @@ Attributes treated as static (education, home, family, preferences) come from th
 People who left service are not in it: their education, family and rank are those of a
 colleague now in the post they held (models/features/leavers.py), since leaving is known only
 later and one way of leaving (resignation) is itself a resistance outcome. A home with neither
-coordinates nor region (a leaver's included) is the region of the post held at that date. Preferences are
-undated: they are taken as the person's standing wishes for every row, current or historical.
+coordinates nor region (a leaver's included) is the region of the post held at that date.
+Preferences are undated: they are taken as the person's standing wishes for every row, current
+or historical.
 
 Years in a sector count appraisal years in that sector plus, for the sector of the earliest
 appraisal known, the service from CPNS start to that appraisal's year: an export's appraisal
