@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from models.features.build import FEATURE_COLUMNS
 from models.scoring.calibration import booster_predict
@@ -78,6 +79,13 @@ def main() -> None:
     known = ~np.isnan(data.bayes_risk)
     risk = scorer.predict_risk(data.heldout[list(FEATURE_COLUMNS)])
     ece = expected_calibration_error(data.bayes_risk[known], risk[known])
+    held = heldout["resisted"].to_numpy(dtype=bool)
+    in_service = heldout["nip"].isin(snapshot.data.employees["nip"]).to_numpy()
+    held_risk = scorer.predict_risk(heldout[list(FEATURE_COLUMNS)])
+    auc = {
+        "auc_heldout": roc_auc_score(held, held_risk),
+        "auc_in_service": roc_auc_score(held[in_service], held_risk[in_service]),
+    }
     print(by_year.to_string())
     print(
         json.dumps(
@@ -86,6 +94,7 @@ def main() -> None:
                 "ece_heldout": round(float(ece), 4),
                 "mean_pred": round(float(risk[known].mean()), 4),
                 "mean_true": round(float(data.bayes_risk[known].mean()), 4),
+                **{k: round(float(v), 4) for k, v in auc.items()},
             }
         )
     )
