@@ -247,16 +247,16 @@ def _home_where_unknown(
     """Home coordinates; where none is known (no coordinates nor home region, or the person
     left service), the centroid of the region of the post held at that date, so that an
     unknown home means the same in every year."""
-    lat, lon = attrs["home_lat"], attrs["home_lon"]
-    missing = np.isnan(lat) | np.isnan(lon)
-    region = np.where(missing & (position >= 0), catalog.pos_region[np.maximum(position, 0)], -1)
-    names = catalog.regions.to_numpy(dtype=object)[np.maximum(region, 0)]
-    where = np.where(region >= 0, catalog.centroids.index.get_indexer(pd.Index(names)), -1)
-    centroid = catalog.centroids[["lat", "lon"]].to_numpy()[np.maximum(where, 0)]
-    return {
-        "home_lat": np.where(where >= 0, centroid[:, 0], lat),
-        "home_lon": np.where(where >= 0, centroid[:, 1], lon),
-    }
+    region = np.where(position >= 0, catalog.pos_region[np.maximum(position, 0)], -1)
+    names = pd.Series(catalog.regions.to_numpy(dtype=object)[np.maximum(region, 0)])
+    post_region = names.where(region >= 0).astype("string")
+    lat, lon = coordinates_with_fallback(
+        pd.Series(attrs["home_lat"]),
+        pd.Series(attrs["home_lon"]),
+        post_region,
+        centroids=catalog.centroids,
+    )
+    return {"home_lat": lat, "home_lon": lon}
 
 
 def employee_state(
