@@ -78,7 +78,8 @@ def rating_values(ratings: pd.Series) -> np.ndarray:
 def performance_state(
     perf: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Recent ratings, their trend, recent and last score, last position, years per sector."""
+    """Recent ratings, their trend, recent and last score, last position, years per sector,
+    and the year and position of the earliest appraisal known (-1 when none)."""
     n, n_sectors = len(nips), len(catalog.sectors)
     t_year = year_of(as_of)
     row, rec = pairs_by_nip(nips, perf["nip"])
@@ -101,6 +102,9 @@ def performance_state(
     last_score[row[last]] = score[last]
     last_position = np.full(n, -1)
     last_position[row[last]] = position[last]
+    first = last_in_group(row, -year)
+    first_year, first_position = np.full(n, -1, dtype=np.int64), np.full(n, -1)
+    first_year[row[first]], first_position[row[first]] = year[first], position[first]
     return {
         "recent_rating_mean": _mean(row[recent], rating[recent], n),
         "rating_trend": _slope(row[recent], offset[recent], rating[recent], n=n),
@@ -108,6 +112,8 @@ def performance_state(
         "recent_score_mean": _mean(row[scored], score[scored], n),
         "sector_years": sector_years.astype(float),
         "last_position": last_position,
+        "first_year": first_year,
+        "first_position": first_position,
     }
 
 

@@ -20,9 +20,18 @@ Snapshot attributes that change over time never leak into a past row:
   between as_of and the snapshot date (regular promotion every four years), never below I/a;
 - talent_box is known only for rows at or after the snapshot date (it is the latest placement).
 Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
-Attributes treated as static (education, home, family, preferences) come from the snapshot;
-people who left service have them as unknown (NaN). Preferences are undated: they are taken as
-the person's standing wishes for every row, current or historical.
+Attributes treated as static (education, home, family, preferences) come from the snapshot.
+People who left service are not in it: their education, family and rank are those of a
+colleague now in the post they held (models/features/leavers.py), since leaving is known only
+later and one way of leaving (resignation) is itself a resistance outcome. A home with neither
+coordinates nor region (a leaver's included) is the region of the post held at that date.
+Preferences are undated: they are taken as the person's standing wishes for every row, current
+or historical.
+
+Years in a sector count appraisal years in that sector plus, for the sector of the earliest
+appraisal known, the service from CPNS start to that appraisal's year: an export's appraisal
+history starts somewhere, and without that the experience of long-serving people would grow
+with the calendar.
 """
 
 from __future__ import annotations
@@ -38,6 +47,7 @@ from models.features.catalog import Catalog, normalise_field, ordinal
 from models.features.competencies import competency_state
 from models.features.events import performance_state, preference_table, transfer_state
 from models.features.geo import coordinates_with_fallback
+from models.features.leavers import STAND_IN_ATTRIBUTES, stand_in_colleagues
 
 DAYS_PER_YEAR = 365.25
 YEARS_PER_RANK_STEP = 4.0
@@ -138,16 +148,17 @@ def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarr
 _UNKNOWN: dict[str, object] = {"field": -1, "snap_pos": -1, "pppk": False, "on_hold": False}
 
 
-def _snapshot_attributes(
-    data: AgencyData, catalog: Catalog, emp_idx: np.ndarray
+def _rows_of(
+    columns: dict[str, np.ndarray], index: np.ndarray, names: tuple[str, ...] | None = None
 ) -> dict[str, np.ndarray]:
-    """Each row's person's snapshot attributes; unknown (NaN, NaT, -1) for people who left."""
-    known = emp_idx >= 0
+    """columns[name][index] per row; unknown (NaN, NaT, -1, False) where index is -1."""
+    known = index >= 0
     out = {}
-    for name, values in _employee_columns(data.employees, catalog).items():
+    for name in columns if names is None else names:
+        values = columns[name]
         fill = _UNKNOWN.get(name, np.datetime64("NaT") if values.dtype.kind == "M" else np.nan)
-        column = np.full(len(emp_idx), fill, dtype=values.dtype)
-        column[known] = values[emp_idx[known]]
+        column = np.full(len(index), fill, dtype=values.dtype)
+        column[known] = values[index[known]]
         out[name] = column
     return out
 
@@ -185,6 +196,69 @@ def _rank_at(rank_now: np.ndarray, as_of: np.ndarray, snapshot: np.datetime64) -
     return np.maximum(rank_now - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
 
 
+def _with_service_before_history(
+    sector_years: np.ndarray,
+    catalog: Catalog,
+    *,
+    first_year: np.ndarray,
+    first_position: np.ndarray,
+    service_start: np.ndarray,
+) -> np.ndarray:
+    """Appraisal years per sector plus the service before the earliest appraisal known, from
+    TMT CPNS to 1 January of that appraisal's year, credited to that appraisal's sector.
+
+    The appraisal history of an export starts somewhere (a system's go-live, a cut-off), so
+    counting appraisal years alone makes a long-serving person's experience grow with the
+    calendar; the service before it is known from service_start (also in the NIP).
+    """
+    first = (first_year >= 0) & (first_position >= 0)
+    sector = np.where(first, catalog.pos_sector[np.maximum(first_position, 0)], -1)
+    first_day = (np.maximum(first_year, 1970) - 1970).astype("datetime64[Y]")
+    before = _years(first_day.astype("datetime64[ns]"), service_start)
+    credit = np.flatnonzero((sector >= 0) & ~np.isnan(before) & (before > 0))
+    out = sector_years.copy()
+    out[credit, sector[credit]] += before[credit]
+    return out
+
+
+def _static_attributes(
+    columns: dict[str, np.ndarray],
+    stand_in: np.ndarray,
+    *,
+    as_of: np.ndarray,
+    snapshot: np.datetime64,
+    left: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Education, family and rank of each row's person, or of the colleague standing in for a
+    person who left service (models/features/leavers.py); the colleague's rank is taken as it
+    is now (they hold the post the leaver held then), a person's own rank stepped back."""
+    attrs = _rows_of(columns, stand_in, STAND_IN_ATTRIBUTES)
+    rank_then = np.where(left, attrs["rank_now"], _rank_at(attrs["rank_now"], as_of, snapshot))
+    return {
+        **{k: attrs[k] for k in ("education", "field", "married", "children")},
+        "rank": np.where(attrs["pppk"], np.nan, rank_then),
+        "pppk": attrs["pppk"],
+    }
+
+
+def _home_where_unknown(
+    attrs: dict[str, np.ndarray], catalog: Catalog, *, position: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Home coordinates; where none is known (no coordinates nor home region, or the person
+    left service), the centroid of the region of the post held at that date, so that an
+    unknown home means the same in every year."""
+    region = np.where(position >= 0, catalog.pos_region[np.maximum(position, 0)], -1)
+    names = pd.Series(catalog.regions.to_numpy(dtype=object)[np.maximum(region, 0)])
+    post_region = names.where(region >= 0).astype("string")
+    lat, lon = coordinates_with_fallback(
+        pd.Series(attrs["home_lat"]),
+        pd.Series(attrs["home_lon"]),
+        post_region,
+        centroids=catalog.centroids,
+    )
+    return {"home_lat": lat, "home_lon": lon}
+
+
 def employee_state(
     data: AgencyData,
     catalog: Catalog,
@@ -199,8 +273,12 @@ def employee_state(
     as_of = rows["as_of"].to_numpy("datetime64[ns]")
     nips = rows["nip"].astype("string").reset_index(drop=True)
     emp_idx = pd.Index(data.employees["nip"].astype("string")).get_indexer(pd.Index(nips))
-    attrs = _snapshot_attributes(data, catalog, emp_idx)
+    columns = _employee_columns(data.employees, catalog)
+    attrs = _rows_of(columns, emp_idx)
     facts = nip_facts(nips)
+    service_start = np.where(
+        np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
+    )
     perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
     moves = transfer_state(data, catalog, nips=nips, as_of=as_of, labels=post_move)
     given = (
@@ -212,29 +290,38 @@ def employee_state(
         from_pos=catalog.position_codes(given.astype("string")),
         last_perf_pos=perf.pop("last_position"),
         as_of=as_of,
-        service_start=np.where(
-            np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
-        ),
+        service_start=service_start,
+    )
+    sector_years = _with_service_before_history(
+        perf.pop("sector_years"),
+        catalog,
+        first_year=perf.pop("first_year"),
+        first_position=perf.pop("first_position"),
+        service_start=service_start,
+    )
+    left = emp_idx < 0
+    stand_in = np.where(
+        left,
+        stand_in_colleagues(data.employees, catalog, nips=nips, position=position, left=left),
+        emp_idx,
     )
     level, recent_trainings, assessed = competency_state(data, catalog, nips=nips, as_of=as_of)
     pref_codes, priority = preference_table(data.preferences, catalog, nips=nips)
-    birth = facts["birth_date"].to_numpy("datetime64[ns]")
     snapshot = snapshot_date(data)
     return EmployeeState(
         position=position,
         tenure_years=tenure,
-        age_years=_years(as_of, birth),
+        age_years=_years(as_of, facts["birth_date"].to_numpy("datetime64[ns]")),
         gender=facts["gender"].to_numpy(dtype=object),
         **perf,
+        sector_years=sector_years,
         competency_level=level,
         assessed=assessed,
         recent_trainings=recent_trainings,
         **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
-        **{k: attrs[k] for k in ("home_lat", "home_lon", "education", "field", "married")},
-        children=attrs["children"],
+        **_home_where_unknown(attrs, catalog, position=position),
+        **_static_attributes(columns, stand_in, as_of=as_of, snapshot=snapshot, left=left),
         talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
-        rank=np.where(attrs["pppk"], np.nan, _rank_at(attrs["rank_now"], as_of, snapshot)),
-        pppk=attrs["pppk"],
         on_hold=attrs["on_hold"],
         pref_codes=pref_codes,
         pref_priority=priority,

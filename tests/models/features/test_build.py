@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from models.contract.enums import Table
+from models.contract.enums import EDUCATION_ORDINAL, Table
 from models.contract.tables import AgencyData
 from models.features.build import (
     FEATURE_COLUMNS,
@@ -88,10 +88,28 @@ def test_recent_score_mean_averages_the_last_three_appraisal_years():
 
 def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
     before = one_pair(world(), ANI, "P2")
-    old_year = dict(nip=ANI, year=2010, position_id="P2", rating="baik", score=80.0)
-    after = one_pair(world(performance=with_rows(Table.PERFORMANCE, old_year)), ANI, "P2")
+    performance = base_frames()[Table.PERFORMANCE]
+    ani_2016 = (performance["nip"] == ANI) & (performance["year"] == 2016)
+    moved = performance.assign(position_id=performance["position_id"].mask(ani_2016, "P2"))
+    after = one_pair(world(performance=moved), ANI, "P2")
     assert after["years_in_target_sector"] == before["years_in_target_sector"] + 1
     assert changed_columns(before, after) == {"years_in_target_sector"}
+
+
+def test_service_before_the_earliest_appraisal_counts_in_that_appraisals_sector():
+    # ANI: TMT CPNS 2005-03-01, appraisals 2014-2024 in P1 (health), none in education
+    assert one_pair(world(), ANI, "P1")["years_in_target_sector"] == pytest.approx(
+        11 + (date(2014, 1, 1) - date(2005, 3, 1)).days / 365.25
+    )
+    assert one_pair(world(), ANI, "P2")["years_in_target_sector"] == 0.0
+
+
+def test_people_who_left_service_borrow_home_and_family_from_a_colleague_in_their_post():
+    row = transfer_examples(world()).set_index("transfer_id").loc["T1"]  # EKO left P2 in 2019
+    # BUDI holds P2 now: single, no children, home in 1375 (education's region)
+    assert (row["married"], row["children"]) == (0.0, 0.0)
+    assert row["distance_home_km"] == pytest.approx(row["distance_move_km"], abs=1e-6)
+    assert row["education_level_gap"] == EDUCATION_ORDINAL["S2"] - EDUCATION_ORDINAL["SMA"]
 
 
 def test_farther_home_raises_distance_home_only():
@@ -148,7 +166,8 @@ def test_current_pair_features_keeps_order_and_gives_nan_rows_for_unknowns():
     nips = np.array([BUDI, "000000000000000000", ANI])
     features = current_pair_features(ctx, nips, np.array(["P1", "P1", "NOPE"]))
     assert list(features.columns) == list(FEATURE_COLUMNS)
-    assert features.iloc[0]["years_in_target_sector"] == 5.0  # BUDI 2016-2020 in health
+    # BUDI in health: 2016-2020 appraised, and since TMT CPNS 2010-01-01 before that
+    assert features.iloc[0]["years_in_target_sector"] == pytest.approx(5.0 + 6.0, abs=0.01)
     assert features.iloc[1:].isna().all(axis=None)
 
 

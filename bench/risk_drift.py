@@ -1,0 +1,104 @@
+"""The risk level by calendar year on one demo world: model vs truth (a design look).
+
+Generates and ingests the world, trains the hand-set risk model (boosters + Platt on all
+folds) on the development years and prints, per decree year of development and held-out
+moves: the share of moves whose home address is unknown, the mean true resistance probability,
+the realised rate, the model's mean prediction (in-sample for development years), and the
+held-out ECE vs truth. What issue 15 part f was designed on (seeds 10-12), never a report.
+
+    .venv/bin/python bench/risk_drift.py VARIANT EMPLOYEES SEED
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from models.features.build import FEATURE_COLUMNS
+from models.scoring.calibration import booster_predict
+from models.scoring.config import ScorerConfig
+from models.scoring.estimators import TransferScorer
+from models.scoring.metrics import expected_calibration_error
+from pipelines import evaluate
+from pipelines.ingest import ingest_folder
+from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
+from pipelines.train import TrainConfig, split
+from simulator import generate_agency
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("variant")
+    parser.add_argument("employees", type=int)
+    parser.add_argument("seed", type=int)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-drift-") as home:
+        settings = Settings(home=Path(home))
+        folder = Path(home) / "demo"
+        generate_agency(folder, employees=args.employees, seed=args.seed, variant=args.variant)
+        snapshot = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings)
+        development, heldout = split(snapshot.data, TrainConfig())
+        truth = evaluate.read_truth(folder).transfers
+        data = evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
+    scorer = TransferScorer(ScorerConfig(), random_state=0)
+    out_of_fold = scorer.fit_risk_boosters(
+        development[list(FEATURE_COLUMNS)],
+        y_resisted=development["resisted"].to_numpy(dtype=bool),
+        decree_date=development["decree_date"],
+    )
+    scorer.calibrate_risk(out_of_fold, calibration="sigmoid", recent_folds=None)
+    assert truth is not None and data.bayes_risk is not None
+    true_p = truth.set_index("transfer_id")["resistance_probability"]
+    moves = pd.concat([development, heldout], ignore_index=True)
+    table = pd.DataFrame(
+        {
+            "year": pd.to_datetime(moves["decree_date"]).dt.year,
+            "home_unknown": moves["distance_home_km"].isna(),
+            "true": moves["transfer_id"].map(true_p).to_numpy(dtype=float),
+            "resisted": moves["resisted"].to_numpy(dtype=float),
+            "predicted": scorer.predict_risk(moves[list(FEATURE_COLUMNS)]),
+            "sector_years": moves["years_in_target_sector"],
+        }
+    )
+    by_year = table.groupby("year").mean().round(3)
+    matrix = moves[list(FEATURE_COLUMNS)].to_numpy(dtype=float)
+    parts = [
+        booster_predict(member, matrix, pred_contrib=True) for member in scorer.risk_model_.members
+    ]
+    contributions = pd.DataFrame(np.mean(parts, axis=0), columns=[*FEATURE_COLUMNS, "bias"])
+    per_year = contributions.groupby(table["year"].to_numpy()).mean()
+    drift = (per_year.loc[2024:].mean() - per_year.loc[:2019].mean()).sort_values()
+    print("log-odds contribution, 2024-26 minus 2017-19:", drift.round(3).to_dict())
+    known = ~np.isnan(data.bayes_risk)
+    risk = scorer.predict_risk(data.heldout[list(FEATURE_COLUMNS)])
+    ece = expected_calibration_error(data.bayes_risk[known], risk[known])
+    held = heldout["resisted"].to_numpy(dtype=bool)
+    in_service = heldout["nip"].isin(snapshot.data.employees["nip"]).to_numpy()
+    held_risk = scorer.predict_risk(heldout[list(FEATURE_COLUMNS)])
+    auc = {
+        "auc_heldout": roc_auc_score(held, held_risk),
+        "auc_in_service": roc_auc_score(held[in_service], held_risk[in_service]),
+    }
+    print(by_year.to_string())
+    print(
+        json.dumps(
+            vars(args)
+            | {
+                "ece_heldout": round(float(ece), 4),
+                "mean_pred": round(float(risk[known].mean()), 4),
+                "mean_true": round(float(data.bayes_risk[known].mean()), 4),
+                **{k: round(float(v), 4) for k, v in auc.items()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
