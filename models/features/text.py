@@ -93,6 +93,18 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
         ("predikat SKP", "SKP rating"),
         ("rata-rata predikat SKP terakhir {value} dari 5", "recent SKP rating {value} of 5"),
     ),
+    "career_rating_mean": _t(
+        ("predikat SKP sepanjang karier", "career SKP rating"),
+        (
+            "rata-rata predikat SKP seluruh tahun penilaian {value} dari 5",
+            "SKP rating over every appraisal year {value} of 5",
+        ),
+    ),
+    "appraisal_years": _t(
+        ("tahun penilaian SKP", "SKP appraisal years"),
+        ("{value} tahun penilaian SKP tercatat", "{value} SKP appraisal years on record"),
+        ("belum ada penilaian SKP tercatat", "no SKP appraisal on record"),
+    ),
     "rating_trend": _t(
         ("tren SKP", "SKP trend"),
         ("predikat SKP naik {value} per tahun", "SKP rating rising {value} a year"),

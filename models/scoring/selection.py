@@ -60,7 +60,14 @@ FIT_GROUPS: dict[str, tuple[str, ...]] = {
     "person": ("married", "children", "age", "tenure_years", "past_moves", "past_resistance"),
 }
 RISK_GROUPS: dict[str, tuple[str, ...]] = {
-    "history": ("recent_rating_mean", "rating_trend", "last_score", "recent_score_mean"),
+    "history": (
+        "recent_rating_mean",
+        "rating_trend",
+        "last_score",
+        "recent_score_mean",
+        "career_rating_mean",
+        "appraisal_years",
+    ),
     "position": ("competency_shortfall", "competency_gap_count", "recent_relevant_trainings"),
 }
 # CV years of the two paired decisions (IPW, calibrator): each compares a few arms on the same

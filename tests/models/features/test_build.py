@@ -93,7 +93,21 @@ def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
     moved = performance.assign(position_id=performance["position_id"].mask(ani_2016, "P2"))
     after = one_pair(world(performance=moved), ANI, "P2")
     assert after["years_in_target_sector"] == before["years_in_target_sector"] + 1
-    assert changed_columns(before, after) == {"years_in_target_sector"}
+    # The old appraisal also counts in the career-long SKP mean and its count of years.
+    assert after["appraisal_years"] == before["appraisal_years"] + 1
+    changed = changed_columns(before, after)
+    assert {"years_in_target_sector", "appraisal_years"} <= changed
+    assert changed <= {"years_in_target_sector", "appraisal_years", "career_rating_mean"}
+
+
+def test_the_career_rating_mean_counts_every_earlier_appraisal_year():
+    before = one_pair(world(), ANI, "P2")
+    poor = dict(nip=ANI, year=2010, position_id="P2", rating="kurang", score=55.0)
+    after = one_pair(world(performance=with_rows(Table.PERFORMANCE, poor)), ANI, "P2")
+    n = before["appraisal_years"]
+    expected = (before["career_rating_mean"] * n + 2.0) / (n + 1)  # kurang = 2 of 5
+    assert after["career_rating_mean"] == pytest.approx(expected)
+    assert after["recent_rating_mean"] == before["recent_rating_mean"]  # 2010 is not recent
 
 
 def test_service_before_the_earliest_appraisal_counts_in_that_appraisals_sector():
