@@ -111,7 +111,6 @@ def performance_state(
         "last_score": last_score,
         "recent_score_mean": _mean(row[scored], score[scored], n),
         "career_rating_mean": _mean(row, rating, n),
-        "appraisal_years": np.bincount(row[~np.isnan(rating)], minlength=n).astype(float),
         "sector_years": sector_years.astype(float),
         "last_position": last_position,
         "first_year": first_year,

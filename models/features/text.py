@@ -100,11 +100,6 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
             "SKP rating over every appraisal year {value} of 5",
         ),
     ),
-    "appraisal_years": _t(
-        ("tahun penilaian SKP", "SKP appraisal years"),
-        ("{value} tahun penilaian SKP tercatat", "{value} SKP appraisal years on record"),
-        ("belum ada penilaian SKP tercatat", "no SKP appraisal on record"),
-    ),
     "rating_trend": _t(
         ("tren SKP", "SKP trend"),
         ("predikat SKP naik {value} per tahun", "SKP rating rising {value} a year"),

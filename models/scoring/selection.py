@@ -66,7 +66,6 @@ RISK_GROUPS: dict[str, tuple[str, ...]] = {
         "last_score",
         "recent_score_mean",
         "career_rating_mean",
-        "appraisal_years",
     ),
     "position": ("competency_shortfall", "competency_gap_count", "recent_relevant_trainings"),
 }

@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.errors
 import pytest
 
-from models.contract.enums import EDUCATION_ORDINAL, Table
+from models.contract.enums import EDUCATION_ORDINAL, SKP_RATING_VALUE, Table
 from models.contract.tables import AgencyData
 from models.features.build import (
     FEATURE_COLUMNS,
@@ -93,19 +93,22 @@ def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
     moved = performance.assign(position_id=performance["position_id"].mask(ani_2016, "P2"))
     after = one_pair(world(performance=moved), ANI, "P2")
     assert after["years_in_target_sector"] == before["years_in_target_sector"] + 1
-    # The old appraisal also counts in the career-long SKP mean and its count of years.
-    assert after["appraisal_years"] == before["appraisal_years"] + 1
+    # The old appraisal also counts in the career-long SKP mean (unchanged if it equals it).
     changed = changed_columns(before, after)
-    assert {"years_in_target_sector", "appraisal_years"} <= changed
-    assert changed <= {"years_in_target_sector", "appraisal_years", "career_rating_mean"}
+    assert "years_in_target_sector" in changed
+    assert changed <= {"years_in_target_sector", "career_rating_mean"}
 
 
 def test_the_career_rating_mean_counts_every_earlier_appraisal_year():
-    before = one_pair(world(), ANI, "P2")
+    data = world()
+    perf = data.performance
+    earlier = perf.loc[(perf["nip"] == ANI) & (perf["year"] < 2025), "rating"]
+    values = earlier.map(SKP_RATING_VALUE).astype(float)
     poor = dict(nip=ANI, year=2010, position_id="P2", rating="kurang", score=55.0)
+    before = one_pair(data, ANI, "P2")
     after = one_pair(world(performance=with_rows(Table.PERFORMANCE, poor)), ANI, "P2")
-    n = before["appraisal_years"]
-    expected = (before["career_rating_mean"] * n + 2.0) / (n + 1)  # kurang = 2 of 5
+    assert len(values) > 0 and before["career_rating_mean"] == pytest.approx(values.mean())
+    expected = (values.sum() + SKP_RATING_VALUE["kurang"]) / (len(values) + 1)
     assert after["career_rating_mean"] == pytest.approx(expected)
     assert after["recent_rating_mean"] == before["recent_rating_mean"]  # 2010 is not recent
 
