@@ -23,8 +23,10 @@ Birth date, sex and CPNS start come from the NIP, so people who left service sti
 Attributes treated as static (education, home, family, preferences) come from the snapshot.
 People who left service are not in it: their education, family and rank are those of a
 colleague now in the post they held (models/features/leavers.py), since leaving is known only
-later and one way of leaving (resignation) is itself a resistance outcome. A home with neither
-coordinates nor region (a leaver's included) is the region of the post held at that date.
+later and one way of leaving (resignation) is itself a resistance outcome. A leaver's home is
+the region of the post held at that date. A person in service whose export gives neither home
+coordinates nor home region keeps an unknown home (NaN): their reasons say "not known" rather
+than a distance made up from their post.
 Preferences are undated: they are taken as the person's standing wishes for every row, current
 or historical.
 
@@ -243,11 +245,11 @@ def _static_attributes(
 
 
 def _home_where_unknown(
-    attrs: dict[str, np.ndarray], catalog: Catalog, *, position: np.ndarray
+    attrs: dict[str, np.ndarray], catalog: Catalog, *, position: np.ndarray, left: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Home coordinates; where none is known (no coordinates nor home region, or the person
-    left service), the centroid of the region of the post held at that date, so that an
-    unknown home means the same in every year."""
+    """Home coordinates; for a person who left service (no home in the export), the centroid
+    of the region of the post held at that date, so that an unknown home does not mark the
+    people who left later. People in service keep their own (possibly unknown) home."""
     region = np.where(position >= 0, catalog.pos_region[np.maximum(position, 0)], -1)
     names = pd.Series(catalog.regions.to_numpy(dtype=object)[np.maximum(region, 0)])
     post_region = names.where(region >= 0).astype("string")
@@ -257,7 +259,10 @@ def _home_where_unknown(
         post_region,
         centroids=catalog.centroids,
     )
-    return {"home_lat": lat, "home_lon": lon}
+    return {
+        "home_lat": np.where(left, lat, attrs["home_lat"]),
+        "home_lon": np.where(left, lon, attrs["home_lon"]),
+    }
 
 
 def employee_state(
@@ -320,7 +325,7 @@ def employee_state(
         assessed=assessed,
         recent_trainings=recent_trainings,
         **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
-        **_home_where_unknown(attrs, catalog, position=position),
+        **_home_where_unknown(attrs, catalog, position=position, left=left),
         **_static_attributes(columns, stand_in, as_of=as_of, snapshot=snapshot, left=left),
         talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
         on_hold=attrs["on_hold"],

@@ -36,10 +36,13 @@ STAND_IN_ATTRIBUTES: tuple[str, ...] = (
 )
 
 
-def _pick_in_group(keys: np.ndarray, wanted: np.ndarray, draw: np.ndarray) -> np.ndarray:
-    """For each wanted key, the index of one entry of `keys` equal to it, chosen by draw;
-    -1 where the key is negative or no entry has it."""
-    order = np.argsort(keys, kind="stable")
+def _pick_in_group(
+    keys: np.ndarray, wanted: np.ndarray, draw: np.ndarray, *, tie: np.ndarray
+) -> np.ndarray:
+    """For each wanted key, the index of one entry of `keys` equal to it, chosen by draw among
+    the entries ordered by `tie` (so not by the export's row order); -1 where the key is
+    negative or no entry has it."""
+    order = np.lexsort((tie, keys))
     sorted_keys = keys[order]
     low = np.searchsorted(sorted_keys, wanted, side="left")
     count = np.searchsorted(sorted_keys, wanted, side="right") - low
@@ -63,6 +66,8 @@ def stand_in_colleagues(
     donor = np.full(len(nips), -1, dtype=np.int64)
     if not left.any() or data_employees.empty:
         return donor
+    nip_order = data_employees["nip"].astype("string").fillna("").to_numpy(dtype=object)
+    tie = np.argsort(np.argsort(nip_order, kind="stable"), kind="stable")
     draw = pd.util.hash_array(nips.astype("string").fillna("").to_numpy(dtype=object))
     held = catalog.position_codes(data_employees["position_id"])
     held_unit = np.where(held >= 0, catalog.pos_unit[np.maximum(held, 0)], -1)
@@ -75,5 +80,5 @@ def stand_in_colleagues(
         fill = left & (donor < 0)
         if not fill.any():
             break
-        donor[fill] = _pick_in_group(keys, wanted[fill], draw[fill])
+        donor[fill] = _pick_in_group(keys, wanted[fill], draw[fill], tie=tie)
     return donor

@@ -94,10 +94,10 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
         ("rata-rata predikat SKP terakhir {value} dari 5", "recent SKP rating {value} of 5"),
     ),
     "career_rating_mean": _t(
-        ("predikat SKP sepanjang karier", "career SKP rating"),
+        ("predikat SKP seluruh tahun penilaian tercatat", "SKP rating over every recorded year"),
         (
-            "rata-rata predikat SKP seluruh tahun penilaian {value} dari 5",
-            "SKP rating over every appraisal year {value} of 5",
+            "rata-rata predikat SKP seluruh tahun penilaian tercatat {value} dari 5",
+            "SKP rating over every recorded appraisal year {value} of 5",
         ),
     ),
     "rating_trend": _t(

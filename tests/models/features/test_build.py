@@ -121,9 +121,9 @@ def test_service_before_the_earliest_appraisal_counts_in_that_appraisals_sector(
     assert one_pair(world(), ANI, "P2")["years_in_target_sector"] == 0.0
 
 
-def test_people_who_left_service_borrow_home_and_family_from_a_colleague_in_their_post():
+def test_people_who_left_service_take_family_from_a_colleague_and_home_at_their_post():
     row = transfer_examples(world()).set_index("transfer_id").loc["T1"]  # EKO left P2 in 2019
-    # BUDI holds P2 now: single, no children, home in 1375 (education's region)
+    # BUDI holds P2 now: single, no children; EKO's home stands at P2's region (1375)
     assert (row["married"], row["children"]) == (0.0, 0.0)
     assert row["distance_home_km"] == pytest.approx(row["distance_move_km"], abs=1e-6)
     assert row["education_level_gap"] == EDUCATION_ORDINAL["S2"] - EDUCATION_ORDINAL["SMA"]
@@ -135,6 +135,28 @@ def test_farther_home_raises_distance_home_only():
     before, after = one_pair(world(), ANI, "P2"), one_pair(world(employees=far), ANI, "P2")
     assert after["distance_home_km"] > before["distance_home_km"] + 100
     assert changed_columns(before, after) == {"distance_home_km"}
+
+
+def test_a_leavers_stand_in_does_not_depend_on_the_order_of_employees_rows():
+    employees = base_frames()[Table.EMPLOYEES]
+    reversed_rows = employees.iloc[::-1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        transfer_examples(world(employees=reversed_rows)), transfer_examples(world())
+    )
+
+
+def test_an_employee_without_any_home_keeps_an_unknown_distance_from_home():
+    # Unlike a leaver's, a person in service's missing home is not filled from their post: a
+    # reason must say the distance is not known, not give the post's own distance.
+    employees = base_frames()[Table.EMPLOYEES]
+    ani = employees["nip"] == ANI
+    homeless = employees.assign(
+        home_lat=employees["home_lat"].mask(ani),
+        home_lon=employees["home_lon"].mask(ani),
+        home_region_code=employees["home_region_code"].mask(ani),
+    )
+    features = one_pair(world(employees=homeless), ANI, "P2")
+    assert np.isnan(features["distance_home_km"]) and features["distance_move_km"] > 0
 
 
 def test_missing_home_coordinates_fall_back_to_the_home_region_centroid():

@@ -115,15 +115,19 @@ def _context_with_unknowns() -> FeatureContext:
 
 
 @pytest.mark.parametrize("shown", [(), (0,), (2, 4), (4, 1, 3), (3, 2, 1, 0)])
-def test_group_codes_audit_equals_the_label_audit(shown: tuple[int, ...]) -> None:
+@pytest.mark.parametrize("min_group", [5, 1], ids=["default", "tiny-groups-flagged"])
+def test_group_codes_audit_equals_the_label_audit(shown: tuple[int, ...], min_group: int) -> None:
     ctx = _context_with_unknowns()
+    config = FairnessConfig(min_group=min_group, min_expected=0.0, alpha=0.99)
     pool = np.array([0, 1, 2, 3, -1, 1][: 5 if 4 in shown else 4])
     ranked = pool[list(shown)] if shown else np.zeros(0, dtype=np.int64)
     selected = np.isin(np.arange(len(pool)), list(shown))
-    report = audit_selection(ctx, pool, selected, ranked_rows=ranked)
-    coded = GroupCodes.build(ctx).ranked_audit(pool, selected, ranked)
+    report = audit_selection(ctx, pool, selected, ranked_rows=ranked, config=config)
+    coded = GroupCodes.build(ctx).ranked_audit(pool, selected, ranked, config=config)
     for frame, columns in ((report.groups, coded.groups), (report.prefixes, coded.prefixes)):
         assert list(frame) == list(columns)
         for name in frame:
             assert frame[name].tolist() == np.asarray(columns[name]).tolist(), name
     assert coded.flags == report.flags
+    if min_group == 1 and shown == (0,):  # one of five shown: groups flag at alpha 0.99
+        assert len(report.flags) > 0
