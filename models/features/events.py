@@ -13,6 +13,7 @@ import pandas as pd
 from models.contract.enums import SKP_RATING_VALUE, PreferenceKind, Resistance
 from models.contract.tables import AgencyData
 from models.features.catalog import Catalog, ordinal
+from models.features.peers import experience_cells, skp_vs_peers
 
 RECENT_YEARS = 3  # recent_rating_mean and rating_trend look at the last three appraisal years
 # When a transfer's resistance is known: an objection or a refusal within two months of the
@@ -78,8 +79,9 @@ def rating_values(ratings: pd.Series) -> np.ndarray:
 def performance_state(
     perf: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Recent ratings, their trend, recent and last score, last position, years per sector,
-    and the year and position of the earliest appraisal known (-1 when none)."""
+    """Recent ratings, their trend, recent and last score, the SKP record relative to peers
+    (models/features/peers.py), last position, years per sector, and the year and position of
+    the earliest appraisal known (-1 when none)."""
     n, n_sectors = len(nips), len(catalog.sectors)
     t_year = year_of(as_of)
     row, rec = pairs_by_nip(nips, perf["nip"])
@@ -111,6 +113,9 @@ def performance_state(
         "last_score": last_score,
         "recent_score_mean": _mean(row[scored], score[scored], n),
         "career_rating_mean": _mean(row, rating, n),
+        "skp_vs_peers": skp_vs_peers(
+            perf, experience_cells(perf, catalog), row=row, rec=rec, row_year=t_year
+        ),
         "sector_years": sector_years.astype(float),
         "last_position": last_position,
         "first_year": first_year,

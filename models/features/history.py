@@ -68,6 +68,7 @@ class EmployeeState:
     last_score: np.ndarray
     recent_score_mean: np.ndarray  # mean SKP score of the last three appraisal years
     career_rating_mean: np.ndarray  # mean SKP rating of every appraisal year before as_of
+    skp_vs_peers: np.ndarray  # SKP relative to same-year, same-experience peers, shrunk
     sector_years: np.ndarray  # (rows, sectors) appraisal years per sector
     competency_level: np.ndarray  # (rows, competencies), NaN where never assessed nor trained
     assessed: np.ndarray  # bool: any competency assessed before as_of

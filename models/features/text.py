@@ -100,6 +100,23 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
             "SKP rating over every recorded appraisal year {value} of 5",
         ),
     ),
+    "skp_vs_peers": _t(
+        ("SKP dibanding rekan sejawat", "SKP relative to peers"),
+        (
+            "SKP {value} poin predikat di atas rekan dengan tahun penilaian dan pengalaman "
+            "sektor yang sama",
+            "SKP {value} rating points above peers of the same year and sector experience",
+        ),
+        (
+            "SKP setara rekan dengan tahun penilaian dan pengalaman sektor yang sama",
+            "SKP level with peers of the same year and sector experience",
+        ),
+        (
+            "SKP {abs} poin predikat di bawah rekan dengan tahun penilaian dan pengalaman "
+            "sektor yang sama",
+            "SKP {abs} rating points below peers of the same year and sector experience",
+        ),
+    ),
     "rating_trend": _t(
         ("tren SKP", "SKP trend"),
         ("predikat SKP naik {value} per tahun", "SKP rating rising {value} a year"),

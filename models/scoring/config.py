@@ -88,7 +88,10 @@ class ScorerConfig(BaseModel):
         "splits on them; they still exist as columns, with zero contribution).",
     )
     risk_ignored: list[str] = Field(
-        default_factory=list, description="Features the risk model may not use (as fit_ignored)."
+        default_factory=lambda: ["skp_vs_peers"],
+        description="Features the risk model may not use (as fit_ignored). The SKP relative to "
+        "peers is for fit: as a risk feature it lowered AUC and worsened ECE on most design "
+        "worlds (bench/README, issue 15 part i).",
     )
     refit_fit_on_all: bool = Field(
         default=True, description="Refit the fit model on all examples at the stopped size."
@@ -112,6 +115,7 @@ class ScorerConfig(BaseModel):
     fit_monotone: dict[str, Direction] = Field(
         default_factory=lambda: {
             "recent_rating_mean": INCREASING,
+            "skp_vs_peers": INCREASING,
             "last_score": INCREASING,
             "years_in_target_sector": INCREASING,
             "competency_shortfall": DECREASING,

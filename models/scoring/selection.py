@@ -58,6 +58,7 @@ __all__ = ["History", "Selection", "cv_years", "fit_cv_loss", "plain_config", "s
 FIT_GROUPS: dict[str, tuple[str, ...]] = {
     "move": ("distance_home_km", "distance_move_km", "preference_match", "unrequested_sector"),
     "person": ("married", "children", "age", "tenure_years", "past_moves", "past_resistance"),
+    "peers": ("skp_vs_peers",),
 }
 RISK_GROUPS: dict[str, tuple[str, ...]] = {
     "history": (
@@ -159,7 +160,9 @@ def risk_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
             "risk": _gbm_params(trial, "risk"),
             "risk_monotone": ScorerConfig().risk_monotone if monotone else {},
             "risk_folds": trial.suggest_int("risk.folds", 3, 6),
-            "risk_ignored": _dropped(trial, RISK_GROUPS, "risk"),
+            "risk_ignored": sorted(
+                set(ScorerConfig().risk_ignored) | set(_dropped(trial, RISK_GROUPS, "risk"))
+            ),
         }
     )
 

@@ -93,10 +93,11 @@ def test_more_years_in_the_target_sector_raises_only_years_in_target_sector():
     moved = performance.assign(position_id=performance["position_id"].mask(ani_2016, "P2"))
     after = one_pair(world(performance=moved), ANI, "P2")
     assert after["years_in_target_sector"] == before["years_in_target_sector"] + 1
-    # The old appraisal also counts in the career-long SKP mean (unchanged if it equals it).
+    # The old appraisal also counts in the career-long SKP mean (unchanged if it equals it), and
+    # its peers are now those with the same experience in P2's sector.
     changed = changed_columns(before, after)
     assert "years_in_target_sector" in changed
-    assert changed <= {"years_in_target_sector", "career_rating_mean"}
+    assert changed <= {"years_in_target_sector", "career_rating_mean", "skp_vs_peers"}
 
 
 def test_the_career_rating_mean_counts_every_earlier_appraisal_year():

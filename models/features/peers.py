@@ -1,0 +1,120 @@
+"""A person's SKP record relative to peers: the person effect behind their yearly ratings.
+
+A yearly SKP says as much about the post and the year as about the person: ratings drift from
+year to year (rating inflation, a new appraisal regime), and people new to a sector rate lower
+than those with years in it. The raw means (recent_rating_mean, career_rating_mean) mix all of
+that, so a person who just changed sector looks weaker than they are.
+
+`skp_vs_peers` puts every appraisal record on the rating scale (the score mapped linearly onto
+it where the agency keeps one: finer than the five categories) and subtracts the mean of the
+records of the same year and the same years of experience in the record's sector (whole years,
+12 and more together). Experience counts the person's earlier records in that sector plus, for
+the sector of their first record, the service from TMT CPNS (in the NIP) to that record, as in
+models/features/history.py. A row's feature is the mean residual over its appraisal years
+before as_of, shrunk toward 0 (the agency's average) by n / (n + k): n the years on record, k
+the ratio of the within-person variance of the residuals to the variance between people
+(empirical Bayes: a single good year counts less than five).
+
+The score mapping, the peers' means and k are all estimated from the agency's own records
+dated before the row's year, so no effect size is assumed and nothing later leaks in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.contract.enums import SKP_RATING_VALUE
+from models.features.catalog import Catalog, ordinal
+
+EXPERIENCE_CAP_YEARS = 12  # experience cells: 0, 1, ..., 11 whole years, then 12 and more
+MIN_SCORED_RECORDS = 10  # fewer records with both a rating and a score: ratings alone
+
+
+def record_values(rating: pd.Series, score: pd.Series) -> np.ndarray:
+    """SKP records on the 1-5 rating scale: the score mapped onto it by least squares of rating
+    on score over the records that have both; the rating where no score is kept."""
+    value = ordinal(rating, SKP_RATING_VALUE)
+    points = score.to_numpy(dtype=float, na_value=np.nan)
+    both = ~np.isnan(value) & ~np.isnan(points)
+    if both.sum() < MIN_SCORED_RECORDS or np.ptp(points[both]) == 0:
+        return value
+    slope, intercept = np.polyfit(points[both], value[both], deg=1)
+    return np.where(np.isnan(points), value, intercept + slope * points)
+
+
+def _experience(perf: pd.DataFrame, sector: np.ndarray) -> np.ndarray:
+    """Years of experience in the record's sector before the record's year."""
+    nip = perf["nip"].astype("string").fillna("").to_numpy(dtype=object)
+    year = perf["year"].to_numpy(dtype=np.int64)
+    person = pd.factorize(nip)[0]
+    order = np.lexsort((year, person))
+    frame = pd.DataFrame({"person": person[order], "sector": sector[order], "year": year[order]})
+    earlier = frame.groupby(["person", "sector"], sort=False).cumcount().to_numpy(dtype=float)
+    first = frame.groupby("person", sort=False)
+    first_year = first["year"].transform("min").to_numpy()
+    first_sector = first["sector"].transform("first").to_numpy()
+    service_year = pd.to_numeric(
+        pd.Series(nip[order], dtype="string").str.slice(8, 12), errors="coerce"
+    ).to_numpy(dtype=float, na_value=np.nan)
+    before = np.nan_to_num(np.maximum(first_year - service_year, 0.0), nan=0.0)
+    credited = (frame["sector"].to_numpy() == first_sector) & (first_sector >= 0)
+    out = np.empty(len(perf))
+    out[order] = earlier + np.where(credited, before, 0.0)
+    return out
+
+
+def experience_cells(perf: pd.DataFrame, catalog: Catalog) -> np.ndarray:
+    """Each record's experience cell: whole years in its sector before it, capped."""
+    position = catalog.position_codes(perf["position_id"])
+    sector = np.where(position >= 0, catalog.pos_sector[np.maximum(position, 0)], -1)
+    return np.minimum(np.floor(_experience(perf, sector)), EXPERIENCE_CAP_YEARS)
+
+
+def skp_vs_peers(
+    perf: pd.DataFrame, cells: np.ndarray, *, row: np.ndarray, rec: np.ndarray, row_year: np.ndarray
+) -> np.ndarray:
+    """Per row, the shrunk mean residual of its records (`rec[i]` a record of row `row[i]`,
+    dated before the row's year `row_year[row[i]]`); NaN without any. See the module.
+
+    Everything a row sees is estimated from the records before its year only (the score
+    mapping, the peers' means, the shrinkage), once per distinct year.
+    """
+    out = np.full(len(row_year), np.nan)
+    year = perf["year"].to_numpy(dtype=np.int64)
+    for cutoff in np.unique(row_year[row]):
+        known = year < cutoff
+        residual, shrinkage = _residuals(perf[known], cells[known])
+        full = np.full(len(perf), np.nan)
+        full[known] = residual
+        pick = row_year[row] == cutoff
+        value = full[rec[pick]]
+        has = ~np.isnan(value)
+        n = len(row_year)
+        count = np.bincount(row[pick][has], minlength=n).astype(float)
+        total = np.bincount(row[pick][has], weights=value[has], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(count > 0, total / (count + shrinkage), out)
+    return out
+
+
+def _residuals(perf: pd.DataFrame, cells: np.ndarray) -> tuple[np.ndarray, float]:
+    """Every record's value minus the mean of its (year, experience) peers, and k."""
+    value = record_values(perf["rating"], perf["score"])
+    peers = pd.Series(value).groupby([perf["year"].to_numpy(), cells]).transform("mean")
+    residual = value - peers.to_numpy(dtype=float)
+    return residual, _shrinkage(perf["nip"], residual)
+
+
+def _shrinkage(nips: pd.Series, residual: np.ndarray) -> float:
+    """Within-person variance over the variance of true person means (one-way ANOVA)."""
+    known = ~np.isnan(residual)
+    person = pd.factorize(nips.astype("string").fillna("").to_numpy(dtype=object)[known])[0]
+    values = residual[known]
+    count = np.bincount(person).astype(float)
+    if len(count) < 2 or count.max() < 2:
+        return 1.0
+    mean = np.bincount(person, weights=values) / count
+    within = float(((values - mean[person]) ** 2).sum() / max((count - 1).sum(), 1.0))
+    between = float(np.var(mean)) - within * float(np.mean(1.0 / count))
+    return within / between if between > 0 else float("inf")
