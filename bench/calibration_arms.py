@@ -13,24 +13,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _worlds import demo_world, development_history
 
 from models.features.build import FEATURE_COLUMNS
 from models.scoring.calibration_choice import CalibrationArm, arm_losses_by_year, arm_name
 from models.scoring.config import ScorerConfig
-from models.scoring.cv import History, cv_years
+from models.scoring.cv import cv_years
 from models.scoring.estimators import TransferScorer
 from models.scoring.metrics import expected_calibration_error
-from pipelines import evaluate
-from pipelines.ingest import ingest_folder
-from pipelines.settings import Settings
-from pipelines.snapshots import load_snapshot
-from pipelines.train import TrainConfig, split
-from simulator import generate_agency
 
 ARMS: tuple[CalibrationArm, ...] = (
     *((method, recent, None) for method in ("sigmoid", "isotonic") for recent in (None, 1, 2)),
@@ -39,31 +32,14 @@ ARMS: tuple[CalibrationArm, ...] = (
 )
 
 
-def world(variant: str, employees: int, seed: int) -> tuple[pd.DataFrame, evaluate.EvaluationData]:
-    """Development examples and the held-out evaluation data of a fresh demo world."""
-    with tempfile.TemporaryDirectory(prefix="bench-calibration-") as home:
-        settings = Settings(home=Path(home))
-        folder = Path(home) / "demo"
-        generate_agency(folder, employees=employees, seed=seed, variant=variant)
-        snapshot = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings)
-        development, heldout = split(snapshot.data, TrainConfig())
-        return development, evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("variant")
     parser.add_argument("employees", type=int)
     parser.add_argument("seed", type=int)
     args = parser.parse_args()
-    development, data = world(args.variant, args.employees, args.seed)
-    history = History(
-        X=development[list(FEATURE_COLUMNS)],
-        rating=development["post_move_rating"].to_numpy(dtype=float, na_value=np.nan),
-        score=development["post_move_score"].to_numpy(dtype=float, na_value=np.nan),
-        resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
-        decree_date=development["decree_date"],
-    )
+    world = demo_world(args.variant, args.employees, args.seed)
+    history, data = development_history(world.development), world.evaluation
     labelled = pd.Series(~np.isnan(history.rating))
     years = cv_years(history.decree_date, labelled, folds=4)
     by_year = arm_losses_by_year(ScorerConfig(), history, years, 0, ARMS)

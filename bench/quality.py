@@ -65,17 +65,17 @@ FIT_NDCG = (
 def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -> dict:
     """The trained configuration with the fit model's IPW flipped (everything else as chosen):
     fit NDCG@10 vs truth, overall and per rarely picked kind, of IPW on minus IPW off."""
+    from _worlds import world_examples
+
     from models.features.build import FEATURE_COLUMNS
     from models.scoring.estimators import TransferScorer
     from models.scoring.propensity import fit_propensity
     from pipelines import evaluate
     from pipelines.snapshots import load_snapshot
-    from pipelines.train import TrainConfig, split
 
-    snapshot = load_snapshot(snapshot_id, settings=settings)
-    development, heldout = split(snapshot.data, TrainConfig())
-    weights = fit_propensity(snapshot.data, development).weights
-    data = evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
+    world = world_examples(load_snapshot(snapshot_id, settings=settings).data, folder)
+    development, data = world.development, world.evaluation
+    weights = fit_propensity(world.data, development).weights
     scores = {}
     for ipw in (False, True):
         scorer = TransferScorer(config.model_copy(update={"fit_ipw": ipw})).fit_rating_model(

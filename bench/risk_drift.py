@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _worlds import demo_world, development_history
 from sklearn.metrics import roc_auc_score
 
 from models.features.build import FEATURE_COLUMNS
@@ -25,12 +24,6 @@ from models.scoring.calibration import booster_predict
 from models.scoring.config import ScorerConfig
 from models.scoring.estimators import TransferScorer
 from models.scoring.metrics import expected_calibration_error
-from pipelines import evaluate
-from pipelines.ingest import ingest_folder
-from pipelines.settings import Settings
-from pipelines.snapshots import load_snapshot
-from pipelines.train import TrainConfig, split
-from simulator import generate_agency
 
 
 def main() -> None:
@@ -39,19 +32,13 @@ def main() -> None:
     parser.add_argument("employees", type=int)
     parser.add_argument("seed", type=int)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-drift-") as home:
-        settings = Settings(home=Path(home))
-        folder = Path(home) / "demo"
-        generate_agency(folder, employees=args.employees, seed=args.seed, variant=args.variant)
-        snapshot = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings)
-        development, heldout = split(snapshot.data, TrainConfig())
-        truth = evaluate.read_truth(folder).transfers
-        data = evaluate.prepare(snapshot.data, heldout, evaluate.read_truth(folder))
+    world = demo_world(args.variant, args.employees, args.seed)
+    development, heldout, data = world.development, world.heldout, world.evaluation
+    truth = world.truth.transfers
+    history = development_history(development)
     scorer = TransferScorer(ScorerConfig(), random_state=0)
     out_of_fold = scorer.fit_risk_boosters(
-        development[list(FEATURE_COLUMNS)],
-        y_resisted=development["resisted"].to_numpy(dtype=bool),
-        decree_date=development["decree_date"],
+        history.X, y_resisted=history.resisted, decree_date=history.decree_date
     )
     scorer.calibrate_risk(out_of_fold, calibration="sigmoid", recent_folds=None)
     assert truth is not None and data.bayes_risk is not None
@@ -80,7 +67,7 @@ def main() -> None:
     risk = scorer.predict_risk(data.heldout[list(FEATURE_COLUMNS)])
     ece = expected_calibration_error(data.bayes_risk[known], risk[known])
     held = heldout["resisted"].to_numpy(dtype=bool)
-    in_service = heldout["nip"].isin(snapshot.data.employees["nip"]).to_numpy()
+    in_service = heldout["nip"].isin(world.data.employees["nip"]).to_numpy()
     held_risk = scorer.predict_risk(heldout[list(FEATURE_COLUMNS)])
     auc = {
         "auc_heldout": roc_auc_score(held, held_risk),

@@ -104,6 +104,19 @@ def top_k_rows(group: np.ndarray, keys: tuple[np.ndarray, ...], *, k: int) -> np
     return order[rank < k]
 
 
+def union_membership(
+    first: np.ndarray, extra: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Membership in the union of `first`, then the items of `extra` not among them (items are
+    row indices or pair codes, each array without repeats): which items of `extra` the union
+    adds, and for each item of the union whether it comes from `first` and whether it is in
+    `extra`. The union itself is `np.concatenate([first, extra[added]])`."""
+    added = ~np.isin(extra, first)
+    size = len(first) + int(added.sum())
+    in_extra = np.concatenate([np.isin(first, extra), np.ones(size - len(first), dtype=bool)])
+    return added, np.arange(size) < len(first), in_extra
+
+
 def select_coded(
     fit: np.ndarray,
     *,
@@ -122,8 +135,8 @@ def select_coded(
     best = top_k_rows(target, keys, k=top_m)
     at = np.flatnonzero(free)
     chosen = at[top_k_rows(person[at], tuple(key[at] for key in keys), k=top_k_free)]
-    rows = np.concatenate([best, chosen[~np.isin(chosen, best)]])
-    return rows, np.arange(len(rows)) < len(best), np.isin(rows, chosen)
+    added, in_top_m, free_choice = union_membership(best, chosen)
+    return np.concatenate([best, chosen[added]]), in_top_m, free_choice
 
 
 class FreeChoices:
@@ -210,14 +223,15 @@ class KeptPairs:
         as (mover, target, fit)."""
         (mover, target, fit), (free_mover, free_target, free_fit) = top, free
         span = int(max(target.max(initial=-1), free_target.max(initial=-1))) + 1
-        pair, free_pair = mover * span + target, free_mover * span + free_target
-        only_free = ~np.isin(free_pair, pair)
+        added, in_top_m, free_choice = union_membership(
+            mover * span + target, free_mover * span + free_target
+        )
         return cls(
-            np.concatenate([mover, free_mover[only_free]]),
-            np.concatenate([target, free_target[only_free]]),
-            np.concatenate([fit, free_fit[only_free]]),
-            np.arange(len(mover) + only_free.sum()) < len(mover),
-            np.concatenate([np.isin(pair, free_pair), only_free[only_free]]),
+            np.concatenate([mover, free_mover[added]]),
+            np.concatenate([target, free_target[added]]),
+            np.concatenate([fit, free_fit[added]]),
+            in_top_m,
+            free_choice,
         )
 
 

@@ -1,0 +1,66 @@
+"""The set-up the model design looks share: one demo world's training examples, split by time
+as training splits them, with the held-out years' evaluation data and the generator's truth.
+
+Imported by the bench scripts as `_worlds` (a script's own folder is first on sys.path).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.contract.tables import AgencyData
+from models.features.build import FEATURE_COLUMNS
+from models.scoring.cv import History
+from pipelines import evaluate
+from pipelines.ingest import ingest_folder
+from pipelines.settings import Settings
+from pipelines.snapshots import load_snapshot
+from pipelines.train import TrainConfig, split
+from simulator import generate_agency
+
+
+@dataclass(frozen=True)
+class WorldExamples:
+    data: AgencyData  # the ingested tables
+    development: pd.DataFrame  # transfer examples of the development (earlier) years
+    evaluation: evaluate.EvaluationData  # the held-out years' examples, truth pools, Bayes risk
+    truth: evaluate.Truth  # the generator's truth (empty for a folder without _truth/)
+
+    @property
+    def heldout(self) -> pd.DataFrame:
+        return self.evaluation.heldout
+
+
+def world_examples(data: AgencyData, folder: Path) -> WorldExamples:
+    """Split an ingested agency as training does and prepare the held-out evaluation against
+    the truth written in `folder` (the export's own folder)."""
+    development, heldout = split(data, TrainConfig())
+    truth = evaluate.read_truth(folder)
+    evaluation = evaluate.prepare(data, heldout, truth)
+    return WorldExamples(data=data, development=development, evaluation=evaluation, truth=truth)
+
+
+def demo_world(variant: str, employees: int, seed: int) -> WorldExamples:
+    """A fresh demo world generated and ingested into a throwaway home, as examples."""
+    with tempfile.TemporaryDirectory(prefix="bench-world-") as home:
+        settings = Settings(home=Path(home))
+        folder = Path(home) / "demo"
+        generate_agency(folder, employees=employees, seed=seed, variant=variant)
+        snapshot = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings)
+        return world_examples(snapshot.data, folder)
+
+
+def development_history(development: pd.DataFrame) -> History:
+    """The development examples as the CV history the selection validates on (unweighted)."""
+    return History(
+        X=development[list(FEATURE_COLUMNS)],
+        rating=development["post_move_rating"].to_numpy(dtype=float, na_value=np.nan),
+        score=development["post_move_score"].to_numpy(dtype=float, na_value=np.nan),
+        resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
+        decree_date=development["decree_date"],
+    )
