@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.contract.errors import MutasiError
 from models.contract.tables import AgencyData
-from models.features.build import FEATURE_COLUMNS, transfer_examples
+from models.features.build import FEATURE_COLUMNS, in_post_examples, transfer_examples
 from models.scoring.baselines import (
     LogisticBaseline,
     PlainLightGBM,
@@ -38,6 +38,10 @@ Progress = Callable[[int, int], None]  # (seconds of selection used, seconds of 
 log = logging.getLogger(__name__)
 PIPELINE = "train"
 MAX_BUDGET_SECONDS = 7 * 86_400  # a week: a finite deadline (inf would never end)
+# In-post appraisals offered to the fit model: up to this many per move with an outcome, and
+# never more than IN_POST_MAX_ROWS (training time at 100k employees).
+IN_POST_PER_MOVE = 6
+IN_POST_MAX_ROWS = 60_000
 
 
 class TrainingDataError(MutasiError):
@@ -94,9 +98,13 @@ class FittedModels:
 
 
 def fit_models(
-    development: pd.DataFrame, config: TrainConfig, propensity: Propensity | None = None
+    development: pd.DataFrame,
+    config: TrainConfig,
+    propensity: Propensity | None = None,
+    in_post: pd.DataFrame | None = None,
 ) -> FittedModels:
-    """Fit the bundle and the three baselines on the development (earlier) years."""
+    """Fit the bundle and the three baselines on the development (earlier) years; the fit
+    model also learns from `in_post` appraisals (the baselines from the moves alone)."""
     X = development[list(FEATURE_COLUMNS)]
     labels = {"y_rating": development["post_move_rating"], "y_resisted": development["resisted"]}
     scorer = TransferScorer(config.scorer, random_state=config.random_state).fit(
@@ -104,6 +112,7 @@ def fit_models(
         decree_date=development["decree_date"],
         y_score=development["post_move_score"],
         fit_weight=propensity.weights if propensity else None,
+        in_post=in_post,
         **labels,
     )
     baselines: dict[str, evaluate.Scorer] = {
@@ -113,6 +122,18 @@ def fit_models(
         "random": RandomBaseline(random_state=config.random_state).fit(X, **labels),
     }
     return FittedModels(scorer=scorer, baselines=baselines)
+
+
+def in_post_rows(
+    data: AgencyData, development: pd.DataFrame, heldout: pd.DataFrame, *, seed: int
+) -> pd.DataFrame:
+    """In-post appraisals of the years before the held-out decrees (so none of the held-out
+    movers' later years reach the model), at most IN_POST_PER_MOVE per development move with an
+    outcome."""
+    before = int(pd.to_datetime(heldout["decree_date"]).dt.year.min())
+    moves = int(development["post_move_rating"].notna().sum())
+    limit = min(IN_POST_PER_MOVE * moves, IN_POST_MAX_ROWS)
+    return in_post_examples(data, before_year=before, limit=limit, random_state=seed)
 
 
 def split(data: AgencyData, config: TrainConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -321,6 +342,7 @@ def select(
     config: TrainConfig,
     propensity: Propensity | None,
     progress: Progress | None = None,
+    in_post: pd.DataFrame | None = None,
 ) -> tuple[TrainConfig, Selection | None]:
     """With a budget: the scorer configuration chosen by time-ordered CV on the development
     years only (the held-out years stay unseen until the report). Without one, IPW "on"
@@ -337,6 +359,7 @@ def select(
         resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
         decree_date=development["decree_date"],
         weight=propensity.weights if propensity else None,
+        in_post=in_post,
     )
     try:
         selection = select_config(
@@ -405,8 +428,9 @@ def evaluate_snapshot(
     """Split, fit the bundle and the baselines, and evaluate them side by side."""
     development, heldout = split(snapshot.data, config)
     propensity = selection_bias(snapshot.data, development, config)
-    config, selection = select(development, config, propensity, progress)
-    fitted = fit_models(development, config, propensity)
+    in_post = in_post_rows(snapshot.data, development, heldout, seed=config.random_state)
+    config, selection = select(development, config, propensity, progress, in_post)
+    fitted = fit_models(development, config, propensity, in_post)
     source = snapshot.manifest.get("source_folder")
     truth = evaluate.read_truth(truth_folder or (Path(source) if source else None))
     data = evaluate.prepare(snapshot.data, heldout, truth)

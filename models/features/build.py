@@ -29,7 +29,7 @@ from models.contract.enums import InitiatedBy, Resistance
 from models.contract.tables import AgencyData
 from models.features.catalog import Catalog
 from models.features.competencies import training_effects
-from models.features.events import post_move_labels
+from models.features.events import post_move_labels, rating_values, year_of
 from models.features.history import EmployeeState, employee_state
 from models.features.inputs import (
     PairInputError,
@@ -326,6 +326,71 @@ def transfer_examples(data: AgencyData) -> pd.DataFrame:
                     "resisted": (transfers["resistance"].astype("string") != Resistance.NONE)
                     .fillna(False)
                     .to_numpy(bool),
+                }
+            ),
+        ],
+        axis=1,
+    )
+
+
+def in_post_examples(
+    data: AgencyData, *, before_year: int, limit: int, random_state: int = 0
+) -> pd.DataFrame:
+    """Yearly appraisals of people in a post they already held, as extra fit examples.
+
+    A past transfer is one example of how a person does in a post; every year anyone is
+    appraised in their own post is another, about the same person and post features, and an
+    agency has several times more of them. Each row is an appraisal of year y < before_year in
+    post p, with the features of the pair (person, p) as of 1 January of y (the history known
+    then, p as the post held: no distance, no grade step) and the year's rating and score as
+    labels (decree_date = 1 January of y). Left out: a person's first appraisal on record (no
+    history behind it), the years in which the person's transfer took effect (the post held on
+    1 January may differ), and the appraisals that are transfers' post-move labels. At most
+    `limit` rows, drawn without replacement with `random_state`.
+    """
+    perf = data.performance.reset_index(drop=True)
+    nip = perf["nip"].astype("string")
+    year = perf["year"].to_numpy(dtype=np.int64)
+    keep = (year < before_year) & (nip.notna() & perf["position_id"].notna()).to_numpy(bool)
+    first = pd.Series(year).groupby(nip.fillna("").to_numpy(dtype=object)).transform("min")
+    keep &= year > first.to_numpy()
+    transfers = data.transfers
+    labels = post_move_labels(data)
+    effective = year_of(transfers["effective_date"].to_numpy("datetime64[ns]"))
+    busy = pd.MultiIndex.from_arrays(
+        [
+            pd.concat([transfers["nip"], transfers["nip"]]).astype("string").to_numpy(),
+            np.r_[effective, labels["post_move_year"].fillna(-1).to_numpy(dtype=np.int64)],
+        ]
+    )
+    keep &= ~pd.MultiIndex.from_arrays([nip.to_numpy(), year]).isin(busy)
+    rows = np.flatnonzero(keep)
+    if len(rows) > limit:
+        rng = np.random.default_rng(random_state)
+        rows = np.sort(rng.choice(rows, size=limit, replace=False))
+    chosen = perf.iloc[rows]
+    as_of = pd.to_datetime(chosen["year"].astype(str) + "-01-01").to_numpy("datetime64[ns]")
+    pairs = pd.DataFrame(
+        {
+            "nip": chosen["nip"].astype("string").to_numpy(),
+            "position_id": chosen["position_id"].astype("string").to_numpy(),
+            "from_position_id": chosen["position_id"].astype("string").to_numpy(),
+            "as_of": as_of,
+        }
+    )
+    features = (
+        pair_features_at(data, pairs)
+        if len(pairs)
+        else _frame({name: np.empty(0) for name in FEATURE_COLUMNS})
+    )
+    return pd.concat(
+        [
+            features.reset_index(drop=True),
+            pd.DataFrame(
+                {
+                    "post_move_rating": rating_values(chosen["rating"]),
+                    "post_move_score": chosen["score"].to_numpy(dtype=float, na_value=np.nan),
+                    "decree_date": as_of,
                 }
             ),
         ],

@@ -107,6 +107,14 @@ class ScorerConfig(BaseModel):
         "of being picked by HR (models/scoring/propensity.py), so the rare moves stand for the "
         "candidates HR seldom chose. Off unless per-agency CV picks it.",
     )
+    fit_in_post_weight: float = Field(
+        default=0.25,
+        ge=0.0,
+        le=1.0,
+        description="Weight of each yearly appraisal in a post already held (in-post examples, "
+        "models/features/build.py) beside the moves' weight 1 when the fit model is given them; "
+        "0 learns from moves alone. Per-agency CV chooses among 0, 0.1, 0.25 and 0.5.",
+    )
     use_score_target: bool = Field(
         default=True,
         description="Learn fit from the post-move SKP score (0-100) mapped onto the rating scale "

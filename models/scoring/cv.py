@@ -47,10 +47,17 @@ class History:
     resisted: np.ndarray
     decree_date: pd.Series
     weight: np.ndarray | None = None  # inverse-propensity weights of the moves, if modelled
+    in_post: pd.DataFrame | None = None  # in-post appraisals (features, labels, decree_date)
 
     @property
     def year(self) -> np.ndarray:
         return np.asarray(pd.to_datetime(self.decree_date).dt.year)
+
+    def in_post_before(self, year: int) -> pd.DataFrame | None:
+        """The in-post appraisals of years before `year` (None without any)."""
+        if self.in_post is None:
+            return None
+        return self.in_post.loc[pd.to_datetime(self.in_post["decree_date"]).dt.year < year]
 
 
 def cv_years(decree_date: pd.Series, labelled: pd.Series, *, folds: int) -> list[int]:
@@ -93,6 +100,7 @@ def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed
             decree_date=history.decree_date[train],
             y_score=history.score[train],
             fit_weight=weight[train] if history.weight is not None else None,
+            in_post=history.in_post_before(year),
         )
         target = score_on_rating_scale(history.rating[valid], history.score[valid])
         predicted = scorer.predict_fit(history.X.loc[valid])

@@ -87,6 +87,31 @@ def _rows(weight: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
     return None if weight is None else weight[mask]
 
 
+def _with_in_post(
+    in_post: pd.DataFrame,
+    in_post_weight: float,
+    *,
+    X: pd.DataFrame,
+    y_rating: ArrayLike,
+    y_score: ArrayLike | None,
+    decree_date: ArrayLike,
+    weight: np.ndarray | None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The moves followed by the in-post appraisals: features, labels, dates, weights (the
+    moves' own, or 1; in_post_weight for each appraisal)."""
+    moves = len(X)
+    score = np.full(moves, np.nan) if y_score is None else np.asarray(y_score, dtype=np.float64)
+    dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy("datetime64[ns]")
+    own = np.ones(moves) if weight is None else weight
+    return (
+        pd.concat([X, in_post[list(X.columns)]], ignore_index=True),
+        np.r_[np.asarray(y_rating, dtype=np.float64), in_post["post_move_rating"].to_numpy(float)],
+        np.r_[score, in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)],
+        np.r_[dates, in_post["decree_date"].to_numpy("datetime64[ns]")],
+        np.r_[own, np.full(len(in_post), in_post_weight)],
+    )
+
+
 def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     """True for the latest `share` of rows by date (all rows of the cut-off date included)."""
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy()
@@ -156,6 +181,7 @@ class TransferScorer(BaseEstimator):
         decree_date: ArrayLike,
         y_score: ArrayLike | None = None,
         fit_weight: ArrayLike | None = None,
+        in_post: pd.DataFrame | None = None,
     ) -> TransferScorer:
         """Learn both models; NaN ratings are skipped by the fit model only.
 
@@ -164,7 +190,12 @@ class TransferScorer(BaseEstimator):
         inverse-propensity weights, is used by the fit model when `fit_ipw`.
         """
         self.fit_rating_model(
-            X, y_rating=y_rating, decree_date=decree_date, y_score=y_score, fit_weight=fit_weight
+            X,
+            y_rating=y_rating,
+            decree_date=decree_date,
+            y_score=y_score,
+            fit_weight=fit_weight,
+            in_post=in_post,
         )
         return self.fit_risk_model(X, y_resisted=y_resisted, decree_date=decree_date)
 
@@ -188,15 +219,28 @@ class TransferScorer(BaseEstimator):
         decree_date: ArrayLike,
         y_score: ArrayLike | None = None,
         fit_weight: ArrayLike | None = None,
+        in_post: pd.DataFrame | None = None,
     ) -> TransferScorer:
         """Learn the fit model alone (`fit` = this + `fit_risk_model`); `fit_weight` is
-        required when the configuration asks for inverse-propensity weights (`fit_ipw`)."""
+        required when the configuration asks for inverse-propensity weights (`fit_ipw`).
+        `in_post` (models/features/build.py `in_post_examples`) adds yearly appraisals in
+        posts already held, weighted `fit_in_post_weight` each."""
         config = self._config()
         weight = None  # unweighted unless asked: the default model trains exactly as before
         if config.fit_ipw:
             if fit_weight is None:
                 raise ValueError("fit_ipw needs the moves' inverse-propensity weights")
             weight = np.asarray(fit_weight, dtype=np.float64)
+        if in_post is not None and len(in_post) and config.fit_in_post_weight > 0:
+            X, y_rating, y_score, decree_date, weight = _with_in_post(
+                in_post,
+                config.fit_in_post_weight,
+                X=X,
+                y_rating=y_rating,
+                y_score=y_score,
+                decree_date=decree_date,
+                weight=weight,
+            )
         self.tree_walks_: TreeWalks | None = None  # walks of earlier boosters would be wrong
         matrix = self._training_matrix(X, config.fit_ignored)
         rating = np.asarray(y_rating, dtype=np.float64)

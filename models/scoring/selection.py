@@ -70,6 +70,8 @@ RISK_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "position": ("competency_shortfall", "competency_gap_count", "recent_relevant_trainings"),
 }
+# Weights of an in-post appraisal beside a move's 1 that the fit search chooses among.
+IN_POST_WEIGHTS = [0.0, 0.1, 0.25, 0.5]
 # CV years of the two paired decisions (IPW, calibrator): each compares a few arms on the same
 # predictions, so it can afford more years than the search, and needs them (small effects).
 DECISION_FOLDS = 4
@@ -93,6 +95,7 @@ def plain_config() -> ScorerConfig:
         risk=PLAIN_GBM,
         calibration="none",
         fit_linear_terms=[],
+        fit_in_post_weight=0.0,
         use_score_target=False,
         fit_monotone={},
         risk_monotone={},
@@ -145,6 +148,7 @@ def fit_config(
             "fit_monotone": default.fit_monotone if monotone else {},
             "fit_linear_terms": default.fit_linear_terms if linear else [],
             "use_score_target": trial.suggest_categorical("fit.score_target", [True, False]),
+            "fit_in_post_weight": trial.suggest_categorical("fit.in_post_weight", IN_POST_WEIGHTS),
             "fit_ignored": _dropped(trial, FIT_GROUPS, "fit"),
             "fit_ipw": bool(ipw),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, intercept_shift
@@ -30,6 +31,24 @@ def test_loss_is_the_mean_over_years_of_each_years_weighted_mean() -> None:
         year=np.array([2022, 2022, 2023]),
     )
     assert errors.loss() == pytest.approx(((1.0 + 9.0) / 4 + 10.0) / 2)
+
+
+def test_a_cv_year_trains_on_in_post_appraisals_of_earlier_years_only() -> None:
+    history = _history(900, seed=6)
+    rows = synthetic_examples(300, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
+    in_post = rows.assign(post_move_score=np.nan)
+    before = History(**{**vars(history), "in_post": in_post}).in_post_before(2022)
+    assert before is not None and len(before) > 0
+    assert (before["decree_date"].dt.year < 2022).all()
+    assert len(before) == (in_post["decree_date"].dt.year < 2022).sum()
+    # Appraisals of the validated year itself would change the year's errors: they never do.
+    later = in_post.loc[in_post["decree_date"].dt.year >= 2022].assign(post_move_rating=1.0)
+    with_later = History(**{**vars(history), "in_post": pd.concat([before, later])})
+    alone = History(**{**vars(history), "in_post": before})
+    np.testing.assert_array_equal(
+        fit_cv_errors(ScorerConfig(), with_later, [2022], 0).squared,
+        fit_cv_errors(ScorerConfig(), alone, [2022], 0).squared,
+    )
 
 
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:

@@ -205,3 +205,30 @@ def test_rating_is_kept_where_no_score_is_known() -> None:
     rating = np.array([4.0] * 12 + [2.0])
     score = np.append(np.linspace(70, 90, 12), np.nan)
     assert score_on_rating_scale(rating, score)[-1] == 2.0
+
+
+def _fit_only(config: ScorerConfig, train: pd.DataFrame, in_post: pd.DataFrame | None):
+    return TransferScorer(config, random_state=0).fit_rating_model(
+        train[FEATURES],
+        y_rating=train["post_move_rating"],
+        decree_date=train["decree_date"],
+        in_post=in_post,
+    )
+
+
+def test_in_post_examples_teach_fit_only_with_a_positive_weight(history: pd.DataFrame) -> None:
+    moves = history.iloc[:600]
+    # Appraisals in posts held: the same kind of rows, with ratings that follow experience.
+    in_post = history.iloc[600:1800].copy()
+    in_post["post_move_rating"] = 3.0 + np.minimum(in_post["years_in_target_sector"], 10) / 5
+    in_post["post_move_score"] = np.nan
+    pairs = history.iloc[1800:][FEATURES]
+    alone = _fit_only(FAST, moves, None).predict_fit(pairs)
+    ignored = FAST.model_copy(update={"fit_in_post_weight": 0.0})
+    np.testing.assert_array_equal(_fit_only(ignored, moves, in_post).predict_fit(pairs), alone)
+    weighted = FAST.model_copy(update={"fit_in_post_weight": 0.5})
+    taught = _fit_only(weighted, moves, in_post).predict_fit(pairs)
+    assert not np.allclose(taught, alone)
+    experienced = pairs["years_in_target_sector"] >= 8
+    gap = taught[experienced].mean() - taught[~experienced].mean()
+    assert gap > alone[experienced].mean() - alone[~experienced].mean()
