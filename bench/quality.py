@@ -51,6 +51,8 @@ COLUMNS = {
     "ipw.cv_loss_off": "ipw_cv_off",
     "ipw.cv_loss_on": "ipw_cv_on",
     "ipw.cv_gain_se": "ipw_cv_gain_se",
+    "in_post.rows": "in_post_rows",
+    "in_post.share": "in_post_share",
 }
 
 
@@ -72,10 +74,13 @@ def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -
     from models.scoring.propensity import fit_propensity
     from pipelines import evaluate
     from pipelines.snapshots import load_snapshot
+    from pipelines.train import TrainConfig, in_post_rows
 
     world = world_examples(load_snapshot(snapshot_id, settings=settings).data, folder)
     development, data = world.development, world.evaluation
     weights = fit_propensity(world.data, development).weights
+    seed = TrainConfig().random_state
+    in_post = in_post_rows(world.data, development, world.heldout, seed=seed)
     scores = {}
     for ipw in (False, True):
         scorer = TransferScorer(config.model_copy(update={"fit_ipw": ipw})).fit_rating_model(
@@ -84,6 +89,7 @@ def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -
             decree_date=development["decree_date"],
             y_score=development["post_move_score"],
             fit_weight=weights,
+            in_post=in_post,
         )
         pools = data.pools
         score = scorer.predict_fit(pools[list(FEATURE_COLUMNS)])

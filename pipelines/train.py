@@ -337,6 +337,20 @@ def ipw_decision_metrics(selection: Selection) -> dict[str, float]:
     }
 
 
+def in_post_metrics(in_post: pd.DataFrame, selection: Selection | None) -> dict[str, float]:
+    """How many in-post appraisals the fit model was offered and, with a selection, the CV
+    loss of each share and the share kept (0: the model learned from moves alone)."""
+    metrics = {"in_post.rows": float(len(in_post))}
+    decision = selection.in_post if selection is not None else None
+    if decision is None or not decision.losses:
+        return metrics
+    return (
+        metrics
+        | {f"in_post.cv_loss_share_{s:g}": loss for s, loss in decision.losses.items()}
+        | {"in_post.share": decision.share, "in_post.cv_gain_se": decision.gain_se}
+    )
+
+
 def select(
     development: pd.DataFrame,
     config: TrainConfig,
@@ -443,6 +457,7 @@ def evaluate_snapshot(
         } | ipw_decision_metrics(selection)
     if propensity is not None:
         metrics |= propensity_metrics(propensity)
+    metrics |= in_post_metrics(in_post, selection)
     return Evaluated(
         fitted=fitted,
         data=data,

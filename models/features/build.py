@@ -345,15 +345,25 @@ def in_post_examples(
     then, p as the post held: no distance, no grade step) and the year's rating and score as
     labels (decree_date = 1 January of y). Left out: a person's first appraisal on record (no
     history behind it), the years in which the person's transfer took effect (the post held on
-    1 January may differ), and the appraisals that are transfers' post-move labels. At most
-    `limit` rows, drawn without replacement with `random_state`.
+    1 January may differ), and the appraisals that are transfers' post-move labels. Kept only
+    where the post is plainly the one held: the person's single appraisal of the year, in a
+    post in positions.csv, the same post as the year before (so moves missing from
+    transfers.csv or without an effective date, duplicate years and merged posts stay out).
+    At most `limit` rows, drawn without replacement with `random_state`.
     """
     perf = data.performance.reset_index(drop=True)
-    nip = perf["nip"].astype("string")
+    nip = perf["nip"].astype("string").fillna("").to_numpy(dtype=object)
     year = perf["year"].to_numpy(dtype=np.int64)
-    keep = (year < before_year) & (nip.notna() & perf["position_id"].notna()).to_numpy(bool)
-    first = pd.Series(year).groupby(nip.fillna("").to_numpy(dtype=object)).transform("min")
-    keep &= year > first.to_numpy()
+    post = perf["position_id"].astype("string").fillna("").to_numpy(dtype=object)
+    person_year = pd.MultiIndex.from_arrays([nip, year])
+    catalog = Catalog.build(data)
+    code = catalog.position_codes(perf["position_id"])
+    known = (code >= 0) & catalog.pos_known[np.maximum(code, 0)]
+    keep = (year < before_year) & (nip != "") & known
+    keep &= ~person_year.duplicated(keep=False)  # one appraisal that year, one post
+    keep &= pd.MultiIndex.from_arrays([nip, year - 1, post]).isin(
+        pd.MultiIndex.from_arrays([nip, year, post])
+    )  # in the same post the year before: held, not just arrived
     transfers = data.transfers
     labels = post_move_labels(data)
     effective = year_of(transfers["effective_date"].to_numpy("datetime64[ns]"))
@@ -363,7 +373,7 @@ def in_post_examples(
             np.r_[effective, labels["post_move_year"].fillna(-1).to_numpy(dtype=np.int64)],
         ]
     )
-    keep &= ~pd.MultiIndex.from_arrays([nip.to_numpy(), year]).isin(busy)
+    keep &= ~person_year.isin(busy)
     rows = np.flatnonzero(keep)
     if len(rows) > limit:
         rng = np.random.default_rng(random_state)

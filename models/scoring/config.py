@@ -107,13 +107,14 @@ class ScorerConfig(BaseModel):
         "of being picked by HR (models/scoring/propensity.py), so the rare moves stand for the "
         "candidates HR seldom chose. Off unless per-agency CV picks it.",
     )
-    fit_in_post_weight: float = Field(
-        default=0.25,
+    fit_in_post_share: float = Field(
+        default=0.0,
         ge=0.0,
-        le=1.0,
-        description="Weight of each yearly appraisal in a post already held (in-post examples, "
-        "models/features/build.py) beside the moves' weight 1 when the fit model is given them; "
-        "0 learns from moves alone. Per-agency CV chooses among 0, 0.1, 0.25 and 0.5.",
+        le=10.0,
+        description="Total weight of the yearly appraisals in posts already held (in-post "
+        "examples, models/features/build.py), as a multiple of the moves' total weight, when "
+        "the fit model is given them; 0 learns from moves alone. Off unless per-agency CV "
+        "picks a share (models/scoring/cv.py decide_in_post).",
     )
     use_score_target: bool = Field(
         default=True,

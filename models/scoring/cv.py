@@ -130,6 +130,20 @@ def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed:
     return float(np.mean(losses))
 
 
+# Shares (in-post appraisals' total weight over the moves') the in-post decision compares.
+IN_POST_SHARES = (0.0, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class InPostDecision:
+    """The in-post arms on one configuration: CV loss per share, and the share kept."""
+
+    share: float
+    losses: dict[float, float]  # CV loss (moves only) per share
+    gain_se: float  # standard error of loss(0) - loss(best share), paired over the moves
+    seconds: float
+
+
 @dataclass(frozen=True)
 class IpwDecision:
     """The two arms of the IPW question on one configuration, and the answer."""
@@ -189,3 +203,40 @@ def decide_ipw(config: ScorerConfig, history: History, years: list[int], seed: i
         gain_se=paired_gain_se(off, on),
         seconds=time.perf_counter() - started,
     )
+
+
+def decide_in_post(
+    config: ScorerConfig,
+    history: History,
+    years: list[int],
+    seed: int,
+    shares: tuple[float, ...] = IN_POST_SHARES,
+) -> InPostDecision:
+    """Train `config` with each share of in-post appraisals on the same CV years (validated
+    on the moves alone) and keep the share with the lowest loss when its gain over no
+    appraisals is larger than its standard error; else 0 (moves alone)."""
+    started = time.perf_counter()
+    nan = float("nan")
+    if history.in_post is None or not len(history.in_post):
+        return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
+    arms: dict[float, list[FitErrors]] = {share: [] for share in shares}
+    for year in years:  # a year too early to train on is left out
+        try:
+            errors = {
+                share: fit_cv_errors(
+                    config.model_copy(update={"fit_in_post_share": share}), history, [year], seed
+                )
+                for share in shares
+            }
+        except ValueError:
+            continue
+        for share, error in errors.items():
+            arms[share].append(error)
+    if not arms[shares[0]]:
+        return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
+    joined = {share: _joined(errors) for share, errors in arms.items()}
+    losses = {share: errors.loss() for share, errors in joined.items()}
+    best = min(losses, key=losses.__getitem__)
+    gain_se = paired_gain_se(joined[0.0], joined[best]) if best else 0.0
+    keep = best if best and losses[0.0] - losses[best] > gain_se else 0.0
+    return InPostDecision(keep, losses, gain_se, seconds=time.perf_counter() - started)

@@ -89,7 +89,7 @@ def _rows(weight: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
 
 def _with_in_post(
     in_post: pd.DataFrame,
-    in_post_weight: float,
+    share: float,
     *,
     X: pd.DataFrame,
     y_rating: ArrayLike,
@@ -98,7 +98,7 @@ def _with_in_post(
     weight: np.ndarray | None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The moves followed by the in-post appraisals: features, labels, dates, weights (the
-    moves' own, or 1; in_post_weight for each appraisal)."""
+    moves' own, or 1; the appraisals together `share` times the moves' total, equally)."""
     moves = len(X)
     score = np.full(moves, np.nan) if y_score is None else np.asarray(y_score, dtype=np.float64)
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy("datetime64[ns]")
@@ -108,7 +108,7 @@ def _with_in_post(
         np.r_[np.asarray(y_rating, dtype=np.float64), in_post["post_move_rating"].to_numpy(float)],
         np.r_[score, in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)],
         np.r_[dates, in_post["decree_date"].to_numpy("datetime64[ns]")],
-        np.r_[own, np.full(len(in_post), in_post_weight)],
+        np.r_[own, np.full(len(in_post), share * own.sum() / len(in_post))],
     )
 
 
@@ -224,17 +224,17 @@ class TransferScorer(BaseEstimator):
         """Learn the fit model alone (`fit` = this + `fit_risk_model`); `fit_weight` is
         required when the configuration asks for inverse-propensity weights (`fit_ipw`).
         `in_post` (models/features/build.py `in_post_examples`) adds yearly appraisals in
-        posts already held, weighted `fit_in_post_weight` each."""
+        posts already held, together weighing `fit_in_post_share` times the moves."""
         config = self._config()
         weight = None  # unweighted unless asked: the default model trains exactly as before
         if config.fit_ipw:
             if fit_weight is None:
                 raise ValueError("fit_ipw needs the moves' inverse-propensity weights")
             weight = np.asarray(fit_weight, dtype=np.float64)
-        if in_post is not None and len(in_post) and config.fit_in_post_weight > 0:
+        if in_post is not None and len(in_post) and config.fit_in_post_share > 0:
             X, y_rating, y_score, decree_date, weight = _with_in_post(
                 in_post,
-                config.fit_in_post_weight,
+                config.fit_in_post_share,
                 X=X,
                 y_rating=y_rating,
                 y_score=y_score,

@@ -46,8 +46,10 @@ from models.scoring.calibration_choice import CalibrationDecision, arm_name, dec
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.cv import (
     History,
+    InPostDecision,
     IpwDecision,
     cv_years,
+    decide_in_post,
     decide_ipw,
     fit_cv_loss,
     risk_cv_loss,
@@ -70,8 +72,6 @@ RISK_GROUPS: dict[str, tuple[str, ...]] = {
     ),
     "position": ("competency_shortfall", "competency_gap_count", "recent_relevant_trainings"),
 }
-# Weights of an in-post appraisal beside a move's 1 that the fit search chooses among.
-IN_POST_WEIGHTS = [0.0, 0.1, 0.25, 0.5]
 # CV years of the two paired decisions (IPW, calibrator): each compares a few arms on the same
 # predictions, so it can afford more years than the search, and needs them (small effects).
 DECISION_FOLDS = 4
@@ -95,7 +95,6 @@ def plain_config() -> ScorerConfig:
         risk=PLAIN_GBM,
         calibration="none",
         fit_linear_terms=[],
-        fit_in_post_weight=0.0,
         use_score_target=False,
         fit_monotone={},
         risk_monotone={},
@@ -111,6 +110,7 @@ class Selection:
     seconds: float
     ipw: IpwDecision | None = None  # the IPW question, when it was asked
     calibration: CalibrationDecision | None = None  # the calibrator arms on the chosen boosters
+    in_post: InPostDecision | None = None  # the in-post arms, when the history had appraisals
 
 
 def _gbm_params(trial: optuna.Trial, part: str) -> GbmParams:
@@ -135,9 +135,14 @@ def _dropped(trial: optuna.Trial, groups: dict[str, tuple[str, ...]], part: str)
 
 
 def fit_config(
-    trial: optuna.Trial, base: ScorerConfig, *, ipw_choices: tuple[bool, ...] = (False,)
+    trial: optuna.Trial,
+    base: ScorerConfig,
+    *,
+    ipw_choices: tuple[bool, ...] = (False,),
+    in_post_share: float = 0.0,
 ) -> ScorerConfig:
-    """The fit half of a trial's configuration (risk left as in `base`)."""
+    """The fit half of a trial's configuration (risk left as in `base`); the in-post share is
+    decided before the search and fixed for it."""
     ipw = trial.suggest_categorical("fit.ipw", list(ipw_choices))
     monotone = trial.suggest_categorical("fit.monotone", [True, False])
     linear = trial.suggest_categorical("fit.linear_base", [True, False])
@@ -148,9 +153,9 @@ def fit_config(
             "fit_monotone": default.fit_monotone if monotone else {},
             "fit_linear_terms": default.fit_linear_terms if linear else [],
             "use_score_target": trial.suggest_categorical("fit.score_target", [True, False]),
-            "fit_in_post_weight": trial.suggest_categorical("fit.in_post_weight", IN_POST_WEIGHTS),
             "fit_ignored": _dropped(trial, FIT_GROUPS, "fit"),
             "fit_ipw": bool(ipw),
+            "fit_in_post_share": in_post_share,
         }
     )
 
@@ -275,13 +280,19 @@ def select_config(
     if len(set(choices)) > 1:
         decision = decide_ipw(previous or ScorerConfig(), history, wide, seed)
     ipw = decision.use if decision else choices[0]
-    starts = start_configs(previous, ipw=ipw)
-    spent = decision.seconds if decision else 0.0
+    base = (previous or ScorerConfig()).model_copy(update={"fit_ipw": ipw})
+    in_post = decide_in_post(base, history, wide, seed)
+    share = in_post.share
+    starts = {
+        name: config.model_copy(update={"fit_in_post_share": share})
+        for name, config in start_configs(previous, ipw=ipw).items()
+    }
+    spent = (decision.seconds if decision else 0.0) + in_post.seconds
     budget = Budget(history=history, years=years, seconds=budget_seconds / 2 - spent, seed=seed)
     fit, fit_table = _search(
         "fit",
         loss=fit_cv_loss,
-        build=functools.partial(fit_config, ipw_choices=(ipw,)),
+        build=functools.partial(fit_config, ipw_choices=(ipw,), in_post_share=share),
         starts=starts,
         budget=budget,
         on_trial=on_trial,
@@ -304,6 +315,7 @@ def select_config(
         }
     )
     tables = [ipw_table(decision, previous)] if decision else []
+    tables += [in_post_table(in_post)] if in_post.losses else []
     return Selection(
         config=fit.model_copy(update=_risk_part(risk)),
         table=pd.concat(
@@ -312,6 +324,7 @@ def select_config(
         seconds=time.perf_counter() - started,
         ipw=decision,
         calibration=calibration,
+        in_post=in_post,
     )
 
 
@@ -349,6 +362,22 @@ def ipw_table(decision: IpwDecision, previous: ScorerConfig | None) -> pd.DataFr
             "start": [_start_name(previous, ipw=False), _start_name(previous, ipw=True)],
             "fit.ipw": ["False", "True"],
             "chosen": [not decision.use, decision.use],
+            "gain_se": decision.gain_se,
+        }
+    )
+
+
+def in_post_table(decision: InPostDecision) -> pd.DataFrame:
+    """The in-post decision's arms as rows of the CV table (part "in_post")."""
+    shares = list(decision.losses)
+    return pd.DataFrame(
+        {
+            "part": "in_post",
+            "trial": range(len(shares)),
+            "cv_loss": [decision.losses[s] for s in shares],
+            "seconds": decision.seconds / len(shares),
+            "fit.in_post_share": [str(s) for s in shares],
+            "chosen": [s == decision.share for s in shares],
             "gain_se": decision.gain_se,
         }
     )

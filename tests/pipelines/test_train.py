@@ -292,6 +292,10 @@ def test_selection_within_a_budget_logs_the_chosen_config_and_cv_table(
     assert run.data.metrics["selection.trials"] >= 4  # default and plain, for fit and risk
     assert "scorer.calibration" in run.data.params
     assert run.data.params["scorer.fit_ipw"] == str(selected.scorer_config.fit_ipw)
+    # The in-post appraisals offered, each share's CV loss and the share kept.
+    assert run.data.metrics["in_post.rows"] > 0
+    assert run.data.metrics["in_post.share"] == selected.scorer_config.fit_in_post_share
+    assert {"in_post.cv_loss_share_0", "in_post.cv_loss_share_1"} <= set(run.data.metrics)
 
 
 def test_selection_offers_ipw_and_logs_the_propensity_model(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.contract.enums import SKP_RATING_VALUE
+from models.contract.enums import SKP_RATING_VALUE, Table
 from models.features.build import FEATURE_COLUMNS, in_post_examples
-from tests.fixtures.agency import ANI, BUDI, EKO, world
+from tests.fixtures.agency import ANI, BUDI, EKO, base_frames, world
 
 
 def years_of(examples: pd.DataFrame, nips: pd.Series, who: str) -> list[int]:
@@ -45,3 +45,19 @@ def test_the_limit_draws_the_same_rows_every_time_and_nothing_from_later_years()
     assert len(first) == 5
     pd.testing.assert_frame_equal(first, again)
     assert first["decree_date"].dt.year.max() < 2020
+
+
+def test_a_post_not_plainly_held_gives_no_row():
+    # ANI: an unrecorded move to P3 in 2019 (no transfer), a second 2017 appraisal, and 2021
+    # in a merged post that positions.csv no longer lists.
+    perf = base_frames()[Table.PERFORMANCE]
+    ani = perf["nip"] == ANI
+    perf.loc[ani & perf["year"].between(2019, 2020), "position_id"] = "P3"
+    perf.loc[ani & (perf["year"] == 2021), "position_id"] = "P_OLD"
+    twice = perf[ani & (perf["year"] == 2017)].assign(score=70.5)
+    data = world(performance=pd.concat([perf, twice], ignore_index=True))
+    examples = in_post_examples(data, before_year=2023, limit=1000)
+    ani_scores = {80.0 + y - 2014: y for y in range(2014, 2023)}  # BUDI 90, EKO 60
+    years = sorted(ani_scores[s] for s in examples["post_move_score"] if s in ani_scores)
+    # 2017 twice; 2019 arrived in P3; 2021 unknown post; 2022 back in P1 from P_OLD.
+    assert years == [2015, 2016, 2018, 2020]

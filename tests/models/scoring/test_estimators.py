@@ -224,11 +224,33 @@ def test_in_post_examples_teach_fit_only_with_a_positive_weight(history: pd.Data
     in_post["post_move_score"] = np.nan
     pairs = history.iloc[1800:][FEATURES]
     alone = _fit_only(FAST, moves, None).predict_fit(pairs)
-    ignored = FAST.model_copy(update={"fit_in_post_weight": 0.0})
+    ignored = FAST.model_copy(update={"fit_in_post_share": 0.0})
     np.testing.assert_array_equal(_fit_only(ignored, moves, in_post).predict_fit(pairs), alone)
-    weighted = FAST.model_copy(update={"fit_in_post_weight": 0.5})
+    weighted = FAST.model_copy(update={"fit_in_post_share": 1.0})
     taught = _fit_only(weighted, moves, in_post).predict_fit(pairs)
     assert not np.allclose(taught, alone)
     experienced = pairs["years_in_target_sector"] >= 8
     gap = taught[experienced].mean() - taught[~experienced].mean()
     assert gap > alone[experienced].mean() - alone[~experienced].mean()
+
+
+def test_in_post_rows_weigh_the_share_of_the_moves_which_keep_their_own_weights(
+    history: pd.DataFrame,
+) -> None:
+    from models.scoring.estimators import _with_in_post
+
+    moves, in_post = history.iloc[:10], history.iloc[10:50].assign(post_move_score=np.nan)
+    own = np.linspace(0.5, 2.0, 10)
+    X, rating, _, dates, weight = _with_in_post(
+        in_post,
+        1.5,
+        X=moves[FEATURES],
+        y_rating=moves["post_move_rating"],
+        y_score=None,
+        decree_date=moves["decree_date"],
+        weight=own,
+    )
+    assert len(X) == len(rating) == len(dates) == 50
+    np.testing.assert_array_equal(weight[:10], own)
+    assert weight[10:].sum() == pytest.approx(1.5 * own.sum())
+    assert np.ptp(weight[10:]) == 0

@@ -112,6 +112,36 @@ def test_ipw_is_kept_only_if_it_lowers_the_weighted_cv_loss() -> None:
     assert chosen.ipw.use == (chosen.ipw.loss_on < chosen.ipw.loss_off)
 
 
+def _with_in_post(frame: pd.DataFrame, in_post: pd.DataFrame) -> History:
+    return dataclasses.replace(_history(frame), in_post=in_post)
+
+
+def test_the_in_post_share_is_decided_first_and_then_fixed_for_the_search() -> None:
+    frame = synthetic_examples(1000, seed=5)
+    extra = synthetic_examples(2000, seed=8)[[*FEATURES, "post_move_rating", "decree_date"]]
+    chosen = select_config(
+        _with_in_post(frame, extra.assign(post_move_score=np.nan)), budget_seconds=1.0
+    )
+    decision = chosen.in_post
+    assert decision is not None and set(decision.losses) == {0.0, 1.0, 3.0}
+    arms = chosen.table[chosen.table["part"] == "in_post"]
+    assert len(arms) == 3 and arms["chosen"].sum() == 1
+    best = min(decision.losses, key=decision.losses.__getitem__)
+    gain = decision.losses[0.0] - decision.losses[best]
+    assert decision.share == (best if gain > decision.gain_se else 0.0)
+    assert chosen.config.fit_in_post_share == decision.share
+
+
+def test_appraisals_unlike_the_moves_are_left_out() -> None:
+    frame = synthetic_examples(1000, seed=5)
+    noise = synthetic_examples(2000, seed=8)[[*FEATURES, "decree_date"]]
+    ratings = np.random.default_rng(1).uniform(1.0, 5.0, len(noise))  # unrelated to anything
+    unlike = noise.assign(post_move_rating=ratings, post_move_score=np.nan)
+    chosen = select_config(_with_in_post(frame, unlike), budget_seconds=1.0)
+    assert chosen.in_post is not None and chosen.in_post.share == 0.0
+    assert chosen.config.fit_in_post_share == 0.0
+
+
 def test_calibrator_is_chosen_on_the_chosen_boosters(selection: Selection) -> None:
     arms = selection.table[selection.table["part"] == "calibration"]
     assert {"sigmoid/all", "isotonic/all", "none/all", "sigmoid/all+shift2"} <= set(arms["start"])
