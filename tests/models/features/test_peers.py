@@ -25,6 +25,36 @@ def records(nips: list[str], rating: str = "baik", position: str = "P1") -> pd.D
     return frame.assign(score=np.nan).astype({"nip": "string", "position_id": "string"})
 
 
+RATING_NAME = {2: "kurang", 3: "butuh_perbaikan", 4: "baik", 5: "sangat_baik"}
+
+
+def noisy_world(
+    seed: int, count: int = 30, *, first: int = 100, years: range = YEARS, scored: bool = True
+) -> pd.DataFrame:
+    """People in P1 with a real person effect (a steady level) and noisy years around it."""
+    rng = np.random.default_rng(seed)
+    level = rng.choice([3, 4, 5], count)
+    rows = []
+    for i, who in enumerate(people(count, first=first)):
+        for year in years:
+            rating = int(np.clip(level[i] + rng.choice([-1, 0, 0, 1]), 2, 5))
+            score = round(50 + 10 * rating + rng.normal(0, 3), 1) if scored else np.nan
+            rows.append((who, year, "P1", RATING_NAME[rating], score))
+    frame = pd.DataFrame(rows, columns=["nip", "year", "position_id", "rating", "score"])
+    return frame.astype({"nip": "string", "position_id": "string"})
+
+
+def anova_k(person: np.ndarray, residual: np.ndarray) -> float:
+    """Within-person variance over between-person variance (moment estimate, as the module)."""
+    frame = pd.DataFrame({"person": person, "r": residual})
+    groups = frame.groupby("person")["r"]
+    within = float(
+        ((frame["r"] - groups.transform("mean")) ** 2).sum() / (len(frame) - groups.ngroups)
+    )
+    between = float(np.var(groups.mean().to_numpy())) - within * float((1.0 / groups.size()).mean())
+    return within / between
+
+
 def value(perf: pd.DataFrame, who: list[str], as_of: np.ndarray = AS_OF) -> np.ndarray:
     nips = pd.Series(who, dtype="string")
     dates = np.repeat(as_of, len(who))
@@ -53,6 +83,7 @@ def test_a_year_when_everyone_was_rated_higher_changes_no_one():
         {"baik": "sangat_baik", "butuh_perbaikan": "baik"}
     )
     np.testing.assert_allclose(value(inflated, who), value(perf, who))
+    assert value(perf, who)[0] > 0 > value(perf, who)[1]  # neither unknown nor zero
 
 
 def test_a_first_year_in_a_new_sector_is_compared_with_other_newcomers():
@@ -79,17 +110,39 @@ def test_a_first_year_in_a_new_sector_is_compared_with_other_newcomers():
 
 
 def test_records_from_the_row_year_on_change_nothing_before_it():
-    rng = np.random.default_rng(0)
-    perf = records(people(25))
-    perf["rating"] = rng.choice(["baik", "sangat_baik", "butuh_perbaikan"], len(perf))
-    perf["score"] = rng.uniform(60, 95, len(perf)).round(1)
-    later = records(people(25), rating="kurang").assign(year=2025, score=10.0)
-    as_of = np.array(["2025-03-01"], dtype="datetime64[ns]")
-    who = people(5)
-    before = value(perf, who, as_of)
-    after = value(pd.concat([perf, later], ignore_index=True), who, as_of)
-    np.testing.assert_array_equal(before, after)
-    assert np.isfinite(before).all()
+    # Rows at two cutoffs in one call; everything dated from a row's year on is cut away.
+    perf = noisy_world(0, years=range(2016, 2027))
+    crowd = noisy_world(5, 20, first=600, years=range(2021, 2027))
+    crowd["rating"], crowd["score"] = "kurang", 97.0  # new peers, a tilted score mapping
+    full = pd.concat([perf, crowd], ignore_index=True)
+    who = people(8)
+    cutoffs = np.array(["2022-03-01", "2025-03-01"], dtype="datetime64[ns]")
+    together = performance_state(
+        full, CATALOG, nips=pd.Series(who * 2, dtype="string"), as_of=np.repeat(cutoffs, len(who))
+    )["skp_vs_peers"]
+    for i, year in enumerate((2022, 2025)):
+        alone = value(full[full["year"] < year], who, cutoffs[i : i + 1])
+        np.testing.assert_array_equal(together[i * len(who) : (i + 1) * len(who)], alone)
+        assert np.ptp(alone) > 0.1  # real values, not zeros that any leak would keep
+
+
+def test_the_mean_residual_is_shrunk_by_the_years_on_record():
+    perf = noisy_world(1, scored=False)  # one experience cell per year: peers = the year
+    rating = perf["rating"].map({v: k for k, v in RATING_NAME.items()}).astype(float)
+    residual = rating - rating.groupby(perf["year"]).transform("mean")
+    k = anova_k(perf["nip"].to_numpy(), residual.to_numpy())
+    assert 0.1 < k < 100  # a real person effect, a real within-person noise
+    mean = residual.groupby(perf["nip"]).mean()
+    who = list(mean.index[:5])
+    expected = mean.loc[who].to_numpy() * len(YEARS) / (len(YEARS) + k)
+    np.testing.assert_allclose(value(perf, who), expected, rtol=1e-9)
+
+
+def test_no_records_or_no_ratings_give_unknown():
+    empty = records([])
+    assert np.isnan(value(empty, people(2))).all()
+    unrated = records(people(5)).assign(rating=pd.NA)
+    assert np.isnan(value(unrated, people(2))).all()
 
 
 def test_no_appraisal_on_record_is_unknown():
