@@ -8,12 +8,18 @@ that, so a person who just changed sector looks weaker than they are.
 `skp_vs_peers` puts every appraisal record on the rating scale (the score mapped linearly onto
 it where the agency keeps one: finer than the five categories) and subtracts the mean of the
 records of the same year and the same years of experience in the record's sector (whole years,
-12 and more together). Experience counts the person's earlier records in that sector plus, for
-the sector of their first record, the service from TMT CPNS (in the NIP) to that record, as in
-models/features/history.py. A row's feature is the mean residual over its appraisal years
-before as_of, shrunk toward 0 (the agency's average) by n / (n + k): n the years on record, k
-the ratio of the within-person variance of the residuals to the variance between people
-(empirical Bayes: a single good year counts less than five).
+12 and more together). Experience counts the person's distinct earlier appraisal years in that
+sector plus, for the sector of their first record, the service from TMT CPNS to 1 January of
+that record's year in months (the NIP's precision), floored to years at the end, as in
+models/features/history.py: employees.service_start where given, else the NIP's month (an
+impossible CPNS date gives no credit; events.performance_state has no employees table to pass
+yet, so the NIP's month is what it uses).
+Posts missing from positions.csv count as one sector of their own, -1, so a veteran first seen
+at a merged post is still a veteran there (a later move from it to a known sector starts a new
+sector, as years_in_target_sector counts it). A row's feature is the mean residual over its
+appraisal years before as_of, shrunk toward 0 (the agency's average) by n / (n + k): n the
+years on record, k the ratio of the within-person variance of the residuals to the variance
+between people (empirical Bayes: a single good year counts less than five).
 
 The score mapping, the peers' means and k are all estimated from the agency's own records
 dated before the row's year, so no effect size is assumed and nothing later leaks in.
@@ -43,32 +49,55 @@ def record_values(rating: pd.Series, score: pd.Series) -> np.ndarray:
     return np.where(np.isnan(points), value, intercept + slope * points)
 
 
-def _experience(perf: pd.DataFrame, sector: np.ndarray) -> np.ndarray:
-    """Years of experience in the record's sector before the record's year."""
-    nip = perf["nip"].astype("string").fillna("").to_numpy(dtype=object)
+def service_starts(perf: pd.DataFrame, employees: pd.DataFrame | None = None) -> np.ndarray:
+    """Each record's TMT CPNS, by the rule of models/features/history.py: the employee's
+    `service_start` where the person is in employees.csv and it is known, else the CPNS month
+    in the NIP (digits 9-14); NaT where neither is a real date (e.g. CPNS "000000")."""
+    nips = perf["nip"].astype("string").fillna("")
+    from_nip = pd.to_datetime(
+        nips.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce"
+    ).to_numpy("datetime64[ns]")
+    if employees is None or employees.empty:
+        return from_nip
+    where = pd.Index(employees["nip"].astype("string")).get_indexer(pd.Index(nips))
+    given = employees["service_start"].to_numpy("datetime64[ns]")[np.maximum(where, 0)]
+    given[where < 0] = np.datetime64("NaT")
+    return np.where(np.isnat(given), from_nip, given)
+
+
+def _experience(perf: pd.DataFrame, sector: np.ndarray, service_start: np.ndarray) -> np.ndarray:
+    """Years of experience in the record's sector before the record's year: the person's
+    distinct earlier appraisal years in that sector, plus, for the sector of their first record,
+    the service from TMT CPNS to 1 January of that record's year (in months, the NIP's precision;
+    none when TMT CPNS is unknown or after that day). Posts missing from positions.csv (merged
+    or renamed) form one sector of their own, -1, credited like any other."""
+    person = pd.factorize(perf["nip"].astype("string").fillna(""))[0]
     year = perf["year"].to_numpy(dtype=np.int64)
-    person = pd.factorize(nip)[0]
     order = np.lexsort((year, person))
     frame = pd.DataFrame({"person": person[order], "sector": sector[order], "year": year[order]})
-    earlier = frame.groupby(["person", "sector"], sort=False).cumcount().to_numpy(dtype=float)
+    earlier = frame.groupby(["person", "sector"], sort=False)["year"].rank(method="dense") - 1
     first = frame.groupby("person", sort=False)
     first_year = first["year"].transform("min").to_numpy()
     first_sector = first["sector"].transform("first").to_numpy()
-    service_year = pd.to_numeric(
-        pd.Series(nip[order], dtype="string").str.slice(8, 12), errors="coerce"
-    ).to_numpy(dtype=float, na_value=np.nan)
-    before = np.nan_to_num(np.maximum(first_year - service_year, 0.0), nan=0.0)
-    credited = (frame["sector"].to_numpy() == first_sector) & (first_sector >= 0)
+    start_month = service_start[order].astype("datetime64[M]")
+    months = (first_year - 1970) * 12 - start_month.astype(np.int64)  # whole months before
+    before = np.where(np.isnat(start_month) | (months < 0), 0.0, months / 12.0)
+    credited = frame["sector"].to_numpy() == first_sector
     out = np.empty(len(perf))
-    out[order] = earlier + np.where(credited, before, 0.0)
+    out[order] = earlier.to_numpy(dtype=float) + np.where(credited, before, 0.0)
     return out
 
 
-def experience_cells(perf: pd.DataFrame, catalog: Catalog) -> np.ndarray:
-    """Each record's experience cell: whole years in its sector before it, capped."""
+def experience_cells(
+    perf: pd.DataFrame, catalog: Catalog, employees: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Each record's experience cell: whole years in its sector before it (floored), capped.
+
+    `employees` (nip, service_start) gives TMT CPNS where the NIP's is not preferred."""
     position = catalog.position_codes(perf["position_id"])
     sector = np.where(position >= 0, catalog.pos_sector[np.maximum(position, 0)], -1)
-    return np.minimum(np.floor(_experience(perf, sector)), EXPERIENCE_CAP_YEARS)
+    service_start = service_starts(perf, employees)
+    return np.minimum(np.floor(_experience(perf, sector, service_start)), EXPERIENCE_CAP_YEARS)
 
 
 def skp_vs_peers(

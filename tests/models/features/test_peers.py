@@ -8,6 +8,7 @@ import pytest
 
 from models.features.catalog import Catalog
 from models.features.events import performance_state
+from models.features.peers import experience_cells
 from tests.fixtures.agency import nip, world
 
 CATALOG = Catalog.build(world())  # P1 health, P2 education, P3 finance
@@ -147,3 +148,41 @@ def test_no_records_or_no_ratings_give_unknown():
 
 def test_no_appraisal_on_record_is_unknown():
     assert np.isnan(value(records(people(5)), [nip("19900101", "201501", 2, 999)])[0])
+
+
+def cells_of(rows: list[tuple[str, int, str]], employees: pd.DataFrame | None = None) -> list:
+    perf = pd.DataFrame(rows, columns=["nip", "year", "position_id"]).astype("string")
+    perf = perf.astype({"year": "int64"}).assign(rating="baik", score=np.nan)
+    return experience_cells(perf, CATALOG, employees).tolist()
+
+
+def test_experience_counts_the_service_before_the_first_record_by_the_month():
+    december = nip("19900101", "201912", 1, 1)  # CPNS one month before the first appraisal
+    veteran = nip("19800101", "200801", 1, 2)
+    assert cells_of([(december, 2020, "P1"), (veteran, 2020, "P1")]) == [0, 12]
+
+
+def test_a_veteran_first_seen_at_a_merged_post_is_credited_there():
+    veteran = nip("19700101", "199501", 1, 3)
+    rows = [(veteran, 2016, "OLD-9"), (veteran, 2017, "OLD-9")]  # posts not in positions.csv
+    rows += [(veteran, 2018, "P1"), (veteran, 2019, "P1")]
+    assert cells_of(rows) == [12, 12, 0, 1]  # P1 (health) is a new sector for them
+
+
+def test_an_impossible_cpns_date_gives_no_credit_and_duplicates_count_once():
+    no_cpns = nip("19900101", "000000", 1, 4)
+    later = nip("19900101", "202303", 1, 5)  # CPNS after the records: no credit either
+    rows = [(no_cpns, 2020, "P1"), (no_cpns, 2020, "P1"), (no_cpns, 2021, "P1")]
+    assert cells_of([*rows, (later, 2020, "P1")]) == [0, 0, 1, 0]
+
+
+def test_the_employees_service_start_wins_over_the_nip():
+    person = nip("19900101", "201912", 1, 6)
+    employees = pd.DataFrame(
+        {
+            "nip": pd.Series([person], dtype="string"),
+            "service_start": pd.to_datetime(["2010-01-15"]),
+        }
+    )
+    assert cells_of([(person, 2020, "P1")], employees) == [10]
+    assert cells_of([(person, 2020, "P1")]) == [0]
