@@ -7,19 +7,25 @@ that, so a person who just changed sector looks weaker than they are.
 
 `skp_vs_peers` puts every appraisal record on the rating scale (the score mapped linearly onto
 it where the agency keeps one: finer than the five categories) and subtracts the mean of the
-records of the same year and the same years of experience in the record's sector (whole years,
-12 and more together). Experience counts the person's distinct earlier appraisal years in that
-sector plus, for the sector of their first record, the service from TMT CPNS to 1 January of
-that record's year in months (the NIP's precision), floored to years at the end, as in
-models/features/history.py: employees.service_start where given, else the NIP's month (an
-impossible CPNS date gives no credit; events.performance_state has no employees table to pass
-yet, so the NIP's month is what it uses).
-Posts missing from positions.csv count as one sector of their own, -1, so a veteran first seen
-at a merged post is still a veteran there (a later move from it to a known sector starts a new
-sector, as years_in_target_sector counts it). A row's feature is the mean residual over its
-appraisal years before as_of, shrunk toward 0 (the agency's average) by n / (n + k): n the
-years on record, k the ratio of the within-person variance of the residuals to the variance
-between people (empirical Bayes: a single good year counts less than five).
+other records of the same year and the same years of experience in the record's sector (whole
+years, 12 and more together; the year's other records when the cell has none, no residual when
+the year has none). The peers pool every sector, so a lenient sector stays in the residual.
+
+Experience counts the person's distinct earlier appraisal years in the sector plus, for the
+sector of their first record, the service from TMT CPNS to 1 January of that record's year, in
+months (the NIP's precision), floored to whole years at the end, as models/features/history.py
+credits it: employees.service_start where given, else the NIP's month; an impossible CPNS date
+(month 00, after the record) gives no credit. events.performance_state has no employees table
+to pass yet, so it uses the NIP's month. Posts missing from positions.csv count as one sector
+of their own, -1, so a veteran first seen at a merged post is still a veteran there (a later
+move from it to a known sector starts a new sector, as years_in_target_sector counts it).
+
+A row's feature is the mean residual over its appraisal years before as_of, shrunk toward 0
+(the agency's average) by n / (n + k): n the years on record, k the ratio of the within-person
+variance of the residuals to the variance between people (empirical Bayes, the one-way ANOVA
+estimates: a single good year counts less than five). When k cannot be estimated (nobody with
+two records, or no variance between people) it is inf: no evidence beyond the average, the
+feature 0 for anyone with records.
 
 The score mapping, the peers' means and k are all estimated from the agency's own records
 dated before the row's year, so no effect size is assumed and nothing later leaks in.
@@ -128,22 +134,43 @@ def skp_vs_peers(
 
 
 def _residuals(perf: pd.DataFrame, cells: np.ndarray) -> tuple[np.ndarray, float]:
-    """Every record's value minus the mean of its (year, experience) peers, and k."""
-    value = record_values(perf["rating"], perf["score"])
-    peers = pd.Series(value).groupby([perf["year"].to_numpy(), cells]).transform("mean")
-    residual = value - peers.to_numpy(dtype=float)
+    """Every record's value minus the mean of the OTHER records of its (year, experience) cell,
+    or of its year when the cell has no other record (NaN when the year has none), and k."""
+    value = pd.Series(record_values(perf["rating"], perf["score"]))
+    year = perf["year"].to_numpy()
+    by_cell, by_year = value.groupby([year, cells]), value.groupby(year)
+    cell_others = by_cell.transform("count").to_numpy(dtype=float) - 1
+    year_others = by_year.transform("count").to_numpy(dtype=float) - 1
+    v = value.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        in_cell = (by_cell.transform("sum").to_numpy(dtype=float) - v) / cell_others
+        in_year = (by_year.transform("sum").to_numpy(dtype=float) - v) / year_others
+    peers = np.where(cell_others > 0, in_cell, np.where(year_others > 0, in_year, np.nan))
+    residual = v - peers
     return residual, _shrinkage(perf["nip"], residual)
 
 
 def _shrinkage(nips: pd.Series, residual: np.ndarray) -> float:
-    """Within-person variance over the variance of true person means (one-way ANOVA)."""
+    """k = within-person variance / between-person variance of the residuals, the one-way
+    ANOVA estimates for unbalanced groups (n0 = (N - sum n_i^2 / N) / (m - 1)).
+
+    inf ("no evidence of a person effect": the feature is 0 for anyone with records) when k
+    cannot be estimated: fewer than two people, nobody with two records, or a between-person
+    variance estimate <= 0.
+    """
     known = ~np.isnan(residual)
     person = pd.factorize(nips.astype("string").fillna("").to_numpy(dtype=object)[known])[0]
-    values = residual[known]
+    return _anova_ratio(person, residual[known])
+
+
+def _anova_ratio(person: np.ndarray, values: np.ndarray) -> float:
     count = np.bincount(person).astype(float)
-    if len(count) < 2 or count.max() < 2:
-        return 1.0
+    total, groups = float(count.sum()), len(count)
+    if groups < 2 or total <= groups:
+        return float("inf")
     mean = np.bincount(person, weights=values) / count
-    within = float(((values - mean[person]) ** 2).sum() / max((count - 1).sum(), 1.0))
-    between = float(np.var(mean)) - within * float(np.mean(1.0 / count))
+    within = float(((values - mean[person]) ** 2).sum()) / (total - groups)
+    between_square = float((count * (mean - values.mean()) ** 2).sum()) / (groups - 1)
+    n0 = (total - float((count**2).sum()) / total) / (groups - 1)
+    between = (between_square - within) / n0
     return within / between if between > 0 else float("inf")

@@ -8,7 +8,7 @@ import pytest
 
 from models.features.catalog import Catalog
 from models.features.events import performance_state
-from models.features.peers import experience_cells
+from models.features.peers import _shrinkage, experience_cells
 from tests.fixtures.agency import nip, world
 
 CATALOG = Catalog.build(world())  # P1 health, P2 education, P3 finance
@@ -46,14 +46,14 @@ def noisy_world(
 
 
 def anova_k(person: np.ndarray, residual: np.ndarray) -> float:
-    """Within-person variance over between-person variance (moment estimate, as the module)."""
+    """Within-person over between-person variance: the textbook one-way ANOVA estimates."""
     frame = pd.DataFrame({"person": person, "r": residual})
     groups = frame.groupby("person")["r"]
-    within = float(
-        ((frame["r"] - groups.transform("mean")) ** 2).sum() / (len(frame) - groups.ngroups)
-    )
-    between = float(np.var(groups.mean().to_numpy())) - within * float((1.0 / groups.size()).mean())
-    return within / between
+    size, m, total = groups.size(), groups.ngroups, len(frame)
+    within = ((frame["r"] - groups.transform("mean")) ** 2).sum() / (total - m)
+    between_square = (size * (groups.mean() - frame["r"].mean()) ** 2).sum() / (m - 1)
+    n0 = (total - (size**2).sum() / total) / (m - 1)
+    return float(within / ((between_square - within) / n0))
 
 
 def value(perf: pd.DataFrame, who: list[str], as_of: np.ndarray = AS_OF) -> np.ndarray:
@@ -89,7 +89,7 @@ def test_a_year_when_everyone_was_rated_higher_changes_no_one():
 
 def test_a_first_year_in_a_new_sector_is_compared_with_other_newcomers():
     # One star for every five people, among stayers and movers alike.
-    stayers = pd.concat([records(people(20)), records(people(4, first=200), "sangat_baik")])
+    stayers = pd.concat([records(people(10)), records(people(2, first=200), "sangat_baik")])
     movers = pd.concat(
         [records(people(10, first=300)), records(people(2, first=400), "sangat_baik")]
     )
@@ -130,7 +130,8 @@ def test_records_from_the_row_year_on_change_nothing_before_it():
 def test_the_mean_residual_is_shrunk_by_the_years_on_record():
     perf = noisy_world(1, scored=False)  # one experience cell per year: peers = the year
     rating = perf["rating"].map({v: k for k, v in RATING_NAME.items()}).astype(float)
-    residual = rating - rating.groupby(perf["year"]).transform("mean")
+    by_year = rating.groupby(perf["year"])  # the other records of the record's year
+    residual = rating - (by_year.transform("sum") - rating) / (by_year.transform("count") - 1)
     k = anova_k(perf["nip"].to_numpy(), residual.to_numpy())
     assert 0.1 < k < 100  # a real person effect, a real within-person noise
     mean = residual.groupby(perf["nip"]).mean()
@@ -186,3 +187,27 @@ def test_the_employees_service_start_wins_over_the_nip():
     )
     assert cells_of([(person, 2020, "P1")], employees) == [10]
     assert cells_of([(person, 2020, "P1")]) == [0]
+
+
+def test_k_is_the_one_way_anova_ratio_and_inf_without_evidence():
+    residual = np.array([0.5, 0.9, 0.1, 0.4, -0.2, 0.0, -0.6, 0.1, -0.3, -0.8, -0.1, 0.2, 0.7])
+    person = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+    nips = pd.Series([f"n{p}" for p in person], dtype="string")
+    assert _shrinkage(nips, residual) == pytest.approx(anova_k(person, residual), rel=1e-12)
+    assert _shrinkage(nips[:3], residual[:3]) == np.inf  # one person
+    assert _shrinkage(pd.Series(["a", "b", "c"], dtype="string"), residual[:3]) == np.inf
+    same = np.array([0.3, -0.3, 0.3, -0.3])  # no variance between people
+    assert _shrinkage(pd.Series(["a", "a", "b", "b"], dtype="string"), same) == np.inf
+
+
+def test_one_record_each_is_no_evidence_beyond_the_average():
+    perf = noisy_world(3, years=range(2023, 2024))
+    assert (value(perf, people(30)) == 0).all()
+
+
+def test_a_record_alone_in_its_cell_is_compared_with_the_rest_of_its_year():
+    perf = noisy_world(2)
+    newcomer = nip("19950101", "202306", 1, 950)  # seven months of service: cell 0, alone
+    alone = records([newcomer], rating="sangat_baik").query("year == 2024")
+    got = value(pd.concat([perf, alone], ignore_index=True), [newcomer])[0]
+    assert got > 0.1  # above the year's others, not "equal to itself"
