@@ -43,55 +43,58 @@ EXPERIENCE_CAP_YEARS = 12  # experience cells: 0, 1, ..., 11 whole years, then 1
 MIN_SCORED_RECORDS = 10  # fewer records with both a rating and a score: ratings alone
 
 
-def record_values(rating: pd.Series, score: pd.Series) -> np.ndarray:
+def _on_rating_scale(rating: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """SKP records on the 1-5 rating scale: the score mapped onto it by least squares of rating
-    on score over the records that have both; the rating where no score is kept."""
-    value = ordinal(rating, SKP_RATING_VALUE)
-    points = score.to_numpy(dtype=float, na_value=np.nan)
-    both = ~np.isnan(value) & ~np.isnan(points)
-    if both.sum() < MIN_SCORED_RECORDS or np.ptp(points[both]) == 0:
-        return value
-    slope, intercept = np.polyfit(points[both], value[both], deg=1)
-    return np.where(np.isnan(points), value, intercept + slope * points)
+    on score, fitted over the `rows` that have both; the rating where no score is kept."""
+    both = rows & ~np.isnan(rating) & ~np.isnan(score)
+    if both.sum() < MIN_SCORED_RECORDS or np.ptp(score[both]) == 0:
+        return rating
+    slope, intercept = np.polyfit(score[both], rating[both], deg=1)
+    return np.where(np.isnan(score), rating, intercept + slope * score)
 
 
-def service_starts(perf: pd.DataFrame, employees: pd.DataFrame | None = None) -> np.ndarray:
-    """Each record's TMT CPNS, by the rule of models/features/history.py: the employee's
+def service_starts(nips: pd.Series, employees: pd.DataFrame | None = None) -> np.ndarray:
+    """TMT CPNS per NIP, by the rule of models/features/history.py: the employee's
     `service_start` where the person is in employees.csv and it is known, else the CPNS month
     in the NIP (digits 9-14); NaT where neither is a real date (e.g. CPNS "000000")."""
-    nips = perf["nip"].astype("string").fillna("")
+    text = nips.astype("string").fillna("")
     from_nip = pd.to_datetime(
-        nips.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce"
+        text.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce"
     ).to_numpy("datetime64[ns]")
     if employees is None or employees.empty:
         return from_nip
-    where = pd.Index(employees["nip"].astype("string")).get_indexer(pd.Index(nips))
+    where = pd.Index(employees["nip"].astype("string")).get_indexer(pd.Index(text))
     given = employees["service_start"].to_numpy("datetime64[ns]")[np.maximum(where, 0)]
     given[where < 0] = np.datetime64("NaT")
     return np.where(np.isnat(given), from_nip, given)
 
 
-def _experience(perf: pd.DataFrame, sector: np.ndarray, service_start: np.ndarray) -> np.ndarray:
+def _experience(
+    person: np.ndarray, year: np.ndarray, sector: np.ndarray, service_start: np.ndarray
+) -> np.ndarray:
     """Years of experience in the record's sector before the record's year: the person's
     distinct earlier appraisal years in that sector, plus, for the sector of their first record,
-    the service from TMT CPNS to 1 January of that record's year (in months, the NIP's precision;
-    none when TMT CPNS is unknown or after that day). Posts missing from positions.csv (merged
-    or renamed) form one sector of their own, -1, credited like any other."""
-    person = pd.factorize(perf["nip"].astype("string").fillna(""))[0]
-    year = perf["year"].to_numpy(dtype=np.int64)
-    order = np.lexsort((year, person))
-    frame = pd.DataFrame({"person": person[order], "sector": sector[order], "year": year[order]})
-    earlier = frame.groupby(["person", "sector"], sort=False)["year"].rank(method="dense") - 1
-    first = frame.groupby("person", sort=False)
-    first_year = first["year"].transform("min").to_numpy()
-    first_sector = first["sector"].transform("first").to_numpy()
-    start_month = service_start[order].astype("datetime64[M]")
+    the service from TMT CPNS (`service_start[person]`) to 1 January of that record's year (in
+    months, the NIP's precision; none when TMT CPNS is unknown or after that day). Posts missing
+    from positions.csv (merged or renamed) form one sector of their own, -1, credited as any."""
+    out = np.zeros(len(person))
+    if len(person) == 0:
+        return out
+    order = np.lexsort((year, sector, person))  # distinct earlier years per (person, sector)
+    p, s, y = person[order], sector[order], year[order]
+    new_group = np.r_[True, (p[1:] != p[:-1]) | (s[1:] != s[:-1])]
+    distinct = np.cumsum(new_group | np.r_[True, y[1:] != y[:-1]])
+    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(p)), 0))
+    out[order] = distinct - distinct[group_start]
+    by_time = np.lexsort((year, person))  # the first record: earliest year, then input order
+    head = by_time[np.r_[True, person[by_time][1:] != person[by_time][:-1]]]
+    first_year = np.zeros(len(service_start), dtype=np.int64)
+    first_sector = np.full(len(service_start), -2)
+    first_year[person[head]], first_sector[person[head]] = year[head], sector[head]
+    start_month = service_start.astype("datetime64[M]")
     months = (first_year - 1970) * 12 - start_month.astype(np.int64)  # whole months before
     before = np.where(np.isnat(start_month) | (months < 0), 0.0, months / 12.0)
-    credited = frame["sector"].to_numpy() == first_sector
-    out = np.empty(len(perf))
-    out[order] = earlier.to_numpy(dtype=float) + np.where(credited, before, 0.0)
-    return out
+    return out + np.where(sector == first_sector[person], before[person], 0.0)
 
 
 def experience_cells(
@@ -102,8 +105,10 @@ def experience_cells(
     `employees` (nip, service_start) gives TMT CPNS where the NIP's is not preferred."""
     position = catalog.position_codes(perf["position_id"])
     sector = np.where(position >= 0, catalog.pos_sector[np.maximum(position, 0)], -1)
-    service_start = service_starts(perf, employees)
-    return np.minimum(np.floor(_experience(perf, sector, service_start)), EXPERIENCE_CAP_YEARS)
+    person, nips = pd.factorize(perf["nip"].astype("string").fillna(""))
+    year = perf["year"].to_numpy(dtype=np.int64)
+    years = _experience(person, year, sector, service_starts(pd.Series(nips), employees))
+    return np.minimum(np.floor(years), EXPERIENCE_CAP_YEARS)
 
 
 def skp_vs_peers(
@@ -113,17 +118,25 @@ def skp_vs_peers(
     dated before the row's year `row_year[row[i]]`); NaN without any. See the module.
 
     Everything a row sees is estimated from the records before its year only (the score
-    mapping, the peers' means, the shrinkage), once per distinct year.
+    mapping, the peers' means, the shrinkage), once per distinct year. The strings (ratings,
+    NIPs) are decoded once; per year there is only numpy on the records before it.
     """
     out = np.full(len(row_year), np.nan)
+    if len(row) == 0:
+        return out
     year = perf["year"].to_numpy(dtype=np.int64)
+    rating = ordinal(perf["rating"], SKP_RATING_VALUE)
+    score = perf["score"].to_numpy(dtype=float, na_value=np.nan)
+    person = pd.factorize(perf["nip"].astype("string").fillna(""))[0]
+    year_code = year - year.min()
+    cell = year_code * (EXPERIENCE_CAP_YEARS + 1) + cells.astype(np.int64)
     for cutoff in np.unique(row_year[row]):
         known = year < cutoff
-        residual, shrinkage = _residuals(perf[known], cells[known])
-        full = np.full(len(perf), np.nan)
-        full[known] = residual
+        residual = _residuals(_on_rating_scale(rating, score, known), known, cell, year_code)
+        used = ~np.isnan(residual)
+        shrinkage = _anova_ratio(person[used], residual[used])
         pick = row_year[row] == cutoff
-        value = full[rec[pick]]
+        value = residual[rec[pick]]
         has = ~np.isnan(value)
         n = len(row_year)
         count = np.bincount(row[pick][has], minlength=n).astype(float)
@@ -133,44 +146,50 @@ def skp_vs_peers(
     return out
 
 
-def _residuals(perf: pd.DataFrame, cells: np.ndarray) -> tuple[np.ndarray, float]:
-    """Every record's value minus the mean of the OTHER records of its (year, experience) cell,
-    or of its year when the cell has no other record (NaN when the year has none), and k."""
-    value = pd.Series(record_values(perf["rating"], perf["score"]))
-    year = perf["year"].to_numpy()
-    by_cell, by_year = value.groupby([year, cells]), value.groupby(year)
-    cell_others = by_cell.transform("count").to_numpy(dtype=float) - 1
-    year_others = by_year.transform("count").to_numpy(dtype=float) - 1
-    v = value.to_numpy(dtype=float)
+def _residuals(
+    value: np.ndarray, known: np.ndarray, cell: np.ndarray, year_code: np.ndarray
+) -> np.ndarray:
+    """Each known record's value minus the mean of the OTHER known records of its (year,
+    experience) cell, or of its year when the cell has no other record; NaN elsewhere."""
+    use = known & ~np.isnan(value)
+    v, in_cell, in_year = value[use], cell[use], year_code[use]
+    cell_others = np.bincount(in_cell)[in_cell] - 1.0
+    year_others = np.bincount(in_year)[in_year] - 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        in_cell = (by_cell.transform("sum").to_numpy(dtype=float) - v) / cell_others
-        in_year = (by_year.transform("sum").to_numpy(dtype=float) - v) / year_others
-    peers = np.where(cell_others > 0, in_cell, np.where(year_others > 0, in_year, np.nan))
-    residual = v - peers
-    return residual, _shrinkage(perf["nip"], residual)
+        cell_mean = (np.bincount(in_cell, weights=v)[in_cell] - v) / cell_others
+        year_mean = (np.bincount(in_year, weights=v)[in_year] - v) / year_others
+    peers = np.where(cell_others > 0, cell_mean, np.where(year_others > 0, year_mean, np.nan))
+    residual = np.full(len(value), np.nan)
+    residual[use] = v - peers
+    return residual
 
 
 def _shrinkage(nips: pd.Series, residual: np.ndarray) -> float:
-    """k = within-person variance / between-person variance of the residuals, the one-way
-    ANOVA estimates for unbalanced groups (n0 = (N - sum n_i^2 / N) / (m - 1)).
-
-    inf ("no evidence of a person effect": the feature is 0 for anyone with records) when k
-    cannot be estimated: fewer than two people, nobody with two records, or a between-person
-    variance estimate <= 0.
-    """
+    """k = within-person variance / between-person variance of the residuals (NaN ignored)."""
     known = ~np.isnan(residual)
     person = pd.factorize(nips.astype("string").fillna("").to_numpy(dtype=object)[known])[0]
     return _anova_ratio(person, residual[known])
 
 
 def _anova_ratio(person: np.ndarray, values: np.ndarray) -> float:
+    """k from the one-way ANOVA estimates for unbalanced groups (n0 = (N - sum n_i^2 / N) /
+    (m - 1)), `person` codes (gaps allowed) of the `values`.
+
+    inf ("no evidence of a person effect": the feature is 0 for anyone with records) when k
+    cannot be estimated: fewer than two people, nobody with two records, or a between-person
+    variance estimate <= 0.
+    """
+    if len(values) == 0:
+        return float("inf")
     count = np.bincount(person).astype(float)
-    total, groups = float(count.sum()), len(count)
+    seen = count > 0
+    total, groups = float(len(values)), int(seen.sum())
     if groups < 2 or total <= groups:
         return float("inf")
-    mean = np.bincount(person, weights=values) / count
+    mean = np.bincount(person, weights=values) / np.maximum(count, 1.0)
     within = float(((values - mean[person]) ** 2).sum()) / (total - groups)
-    between_square = float((count * (mean - values.mean()) ** 2).sum()) / (groups - 1)
-    n0 = (total - float((count**2).sum()) / total) / (groups - 1)
+    spread = count[seen] * (mean[seen] - values.mean()) ** 2
+    between_square = float(spread.sum()) / (groups - 1)
+    n0 = (total - float((count[seen] ** 2).sum()) / total) / (groups - 1)
     between = (between_square - within) / n0
     return within / between if between > 0 else float("inf")

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.features import peers
 from models.features.catalog import Catalog
 from models.features.events import performance_state
 from models.features.peers import _shrinkage, experience_cells
@@ -58,7 +59,7 @@ def anova_k(person: np.ndarray, residual: np.ndarray) -> float:
 
 def value(perf: pd.DataFrame, who: list[str], as_of: np.ndarray = AS_OF) -> np.ndarray:
     nips = pd.Series(who, dtype="string")
-    dates = np.repeat(as_of, len(who))
+    dates = as_of if len(as_of) == len(who) else np.repeat(as_of, len(who))
     return performance_state(perf, CATALOG, nips=nips, as_of=dates)["skp_vs_peers"]
 
 
@@ -211,3 +212,16 @@ def test_a_record_alone_in_its_cell_is_compared_with_the_rest_of_its_year():
     alone = records([newcomer], rating="sangat_baik").query("year == 2024")
     got = value(pd.concat([perf, alone], ignore_index=True), [newcomer])[0]
     assert got > 0.1  # above the year's others, not "equal to itself"
+
+
+def test_rows_of_several_years_in_one_call_decode_the_ratings_once(monkeypatch):
+    perf = noisy_world(4)
+    who = people(6)
+    as_of = np.array([f"{2019 + i}-06-01" for i in range(6)], dtype="datetime64[ns]")
+    one_by_one = [value(perf, [w], as_of[i : i + 1])[0] for i, w in enumerate(who)]
+    decoded = []
+    real = peers.ordinal
+    monkeypatch.setattr(peers, "ordinal", lambda *a: decoded.append(1) or real(*a))
+    together = value(perf, who, as_of)
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-12)
+    assert len(decoded) == 1  # the rating strings, once per call, not once per year
