@@ -10,6 +10,7 @@ from models.features import peers
 from models.features.catalog import Catalog
 from models.features.events import performance_state
 from models.features.peers import _shrinkage, experience_cells
+from models.features.text import describe_feature
 from tests.fixtures.agency import nip, world
 
 CATALOG = Catalog.build(world())  # P1 health, P2 education, P3 finance
@@ -225,3 +226,22 @@ def test_rows_of_several_years_in_one_call_decode_the_ratings_once(monkeypatch):
     together = value(perf, who, as_of)
     np.testing.assert_allclose(together, one_by_one, rtol=1e-12)
     assert len(decoded) == 1  # the rating strings, once per call, not once per year
+
+
+@pytest.mark.parametrize(
+    ("shown", "indonesian", "english"),
+    [
+        (0.04, "setara rekan sejawat", "on a par with peers"),
+        (-0.04, "setara rekan sejawat", "on a par with peers"),
+        (1.0, "tercatat 1 poin predikat di atas", "record 1 rating point above"),
+        (0.26, "tercatat 0,3 poin predikat di atas", "record 0.3 rating points above"),
+        (-0.3, "tercatat 0,3 poin predikat di bawah", "record 0.3 rating points below"),
+    ],
+)
+def test_the_reason_reads_as_an_average_against_peers(shown, indonesian, english):
+    text = describe_feature("skp_vs_peers", shown)
+    first, second = text.split(" / ")
+    assert first.startswith("rata-rata SKP selama tahun penilaian tercatat")
+    assert indonesian in first and english in second
+    assert "lama pengalaman di sektor yang sama" in first
+    assert "same length of experience in the sector" in second
