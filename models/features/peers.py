@@ -40,17 +40,21 @@ from models.contract.enums import SKP_RATING_VALUE
 from models.features.catalog import Catalog, ordinal
 
 EXPERIENCE_CAP_YEARS = 12  # experience cells: 0, 1, ..., 11 whole years, then 12 and more
+RATING_LOW, RATING_HIGH = min(SKP_RATING_VALUE.values()), max(SKP_RATING_VALUE.values())
 MIN_SCORED_RECORDS = 10  # fewer records with both a rating and a score: ratings alone
 
 
 def _on_rating_scale(rating: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """SKP records on the 1-5 rating scale: the score mapped onto it by least squares of rating
-    on score, fitted over the `rows` that have both; the rating where no score is kept."""
+    on score, fitted over the `rows` that have both, and clipped to the scale (as the training
+    target's score_on_rating_scale); the rating where no score is kept. Residuals of values on
+    the scale lie in [-4, 4], and so does the feature (schema.FEATURE_RANGES)."""
     both = rows & ~np.isnan(rating) & ~np.isnan(score)
     if both.sum() < MIN_SCORED_RECORDS or np.ptp(score[both]) == 0:
         return rating
     slope, intercept = np.polyfit(score[both], rating[both], deg=1)
-    return np.where(np.isnan(score), rating, intercept + slope * score)
+    mapped = np.clip(intercept + slope * score, RATING_LOW, RATING_HIGH)
+    return np.where(np.isnan(score), rating, mapped)
 
 
 def service_starts(nips: pd.Series, employees: pd.DataFrame | None = None) -> np.ndarray:

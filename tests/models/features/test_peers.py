@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 
 from models.features import peers
 from models.features.catalog import Catalog
 from models.features.events import performance_state
+from models.features.pair_logic import FEATURE_COLUMNS
 from models.features.peers import _shrinkage, experience_cells
+from models.features.schema import FEATURE_SCHEMA
 from models.features.text import describe_feature
 from tests.fixtures.agency import nip, world
 
@@ -245,3 +248,14 @@ def test_the_reason_reads_as_an_average_against_peers(shown, indonesian, english
     assert indonesian in first and english in second
     assert "lama pengalaman di sektor yang sama" in first
     assert "same length of experience in the sector" in second
+
+
+def test_the_feature_stays_within_the_rating_scale_span():
+    perf = noisy_world(6)
+    unrated = records([nip("19800101", "200501", 1, 990)]).assign(rating=pd.NA, score=0.0)
+    got = value(pd.concat([perf, unrated], ignore_index=True), [unrated["nip"].iloc[0]])[0]
+    assert -4.0 <= got < -1.0  # a zero score is the bottom of the scale, not below it
+    frame = pd.DataFrame({name: [np.nan] for name in FEATURE_COLUMNS})
+    FEATURE_SCHEMA.validate(frame.assign(skp_vs_peers=[-4.0]))
+    with pytest.raises(pa.errors.SchemaError):
+        FEATURE_SCHEMA.validate(frame.assign(skp_vs_peers=[4.5]))
