@@ -29,6 +29,7 @@ FEATURE_RANGES: dict[str, tuple[float | None, float | None]] = {
     "last_score": (0.0, 100.0),
     "recent_score_mean": (0.0, 100.0),
     "career_rating_mean": (1.0, 5.0),
+    "skp_vs_peers": (-4.0, 4.0),  # residuals of values on the 1-5 scale, shrunk toward 0
     "years_in_target_sector": (0.0, None),
     "sector_change": (0.0, 1.0),
     "competency_shortfall": (0.0, None),

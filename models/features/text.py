@@ -35,6 +35,7 @@ class FeatureText:
     positive: tuple[str, str]
     zero: tuple[str, str] | None = None
     negative: tuple[str, str] | None = None
+    zero_when_rounded: bool = False  # a value printed as 0 reads as zero ("setara", not "0 poin")
 
     def render(self, value: float, *, sector: str | None = None) -> str:
         indonesian, english = self.render_pair(value, sector=sector)
@@ -45,7 +46,8 @@ class FeatureText:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return f"{self.label[0]} tidak diketahui", f"{self.label[1]} unknown"
         templates = self.positive
-        if value == 0 and self.zero is not None:
+        shown_zero = self.zero_when_rounded and _format(abs(value)) == "0"
+        if (value == 0 or shown_zero) and self.zero is not None:
             templates = self.zero
         elif value < 0 and self.negative is not None:
             templates = self.negative
@@ -84,8 +86,16 @@ def _t(
     positive: tuple[str, str],
     zero: tuple[str, str] | None = None,
     negative: tuple[str, str] | None = None,
+    *,
+    zero_when_rounded: bool = False,
 ) -> FeatureText:
-    return FeatureText(label=label, positive=positive, zero=zero, negative=negative)
+    return FeatureText(
+        label=label,
+        positive=positive,
+        zero=zero,
+        negative=negative,
+        zero_when_rounded=zero_when_rounded,
+    )
 
 
 FEATURE_TEXT: Final[dict[str, FeatureText]] = {
@@ -103,19 +113,24 @@ FEATURE_TEXT: Final[dict[str, FeatureText]] = {
     "skp_vs_peers": _t(
         ("SKP dibanding rekan sejawat", "SKP relative to peers"),
         (
-            "SKP {value} poin predikat di atas rekan dengan tahun penilaian dan pengalaman "
-            "sektor yang sama",
-            "SKP {value} rating points above peers of the same year and sector experience",
+            "rata-rata SKP selama tahun penilaian tercatat {value} poin predikat di atas rekan "
+            "sejawat dengan tahun penilaian dan lama pengalaman di sektor yang sama",
+            "SKP averaged over the years on record {value} rating point{s} above peers of the "
+            "same appraisal year with the same length of experience in the sector",
         ),
         (
-            "SKP setara rekan dengan tahun penilaian dan pengalaman sektor yang sama",
-            "SKP level with peers of the same year and sector experience",
+            "rata-rata SKP selama tahun penilaian tercatat setara rekan sejawat dengan tahun "
+            "penilaian dan lama pengalaman di sektor yang sama",
+            "SKP averaged over the years on record on a par with peers of the same appraisal "
+            "year with the same length of experience in the sector",
         ),
         (
-            "SKP {abs} poin predikat di bawah rekan dengan tahun penilaian dan pengalaman "
-            "sektor yang sama",
-            "SKP {abs} rating points below peers of the same year and sector experience",
+            "rata-rata SKP selama tahun penilaian tercatat {abs} poin predikat di bawah rekan "
+            "sejawat dengan tahun penilaian dan lama pengalaman di sektor yang sama",
+            "SKP averaged over the years on record {abs} rating point{s} below peers of the "
+            "same appraisal year with the same length of experience in the sector",
         ),
+        zero_when_rounded=True,
     ),
     "rating_trend": _t(
         ("tren SKP", "SKP trend"),
