@@ -77,7 +77,12 @@ def rating_values(ratings: pd.Series) -> np.ndarray:
 
 
 def performance_state(
-    perf: pd.DataFrame, catalog: Catalog, *, nips: pd.Series, as_of: np.ndarray
+    perf: pd.DataFrame,
+    catalog: Catalog,
+    *,
+    nips: pd.Series,
+    as_of: np.ndarray,
+    employees: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
     """Recent ratings, their trend, recent and last score, the SKP record relative to peers
     (models/features/peers.py), last position, years per sector, and the year and position of
@@ -114,7 +119,7 @@ def performance_state(
         "recent_score_mean": _mean(row[scored], score[scored], n),
         "career_rating_mean": _mean(row, rating, n),
         "skp_vs_peers": skp_vs_peers(
-            perf, experience_cells(perf, catalog), row=row, rec=rec, row_year=t_year
+            perf, experience_cells(perf, catalog, employees), row=row, rec=rec, row_year=t_year
         ),
         "sector_years": sector_years.astype(float),
         "last_position": last_position,

@@ -286,7 +286,9 @@ def employee_state(
     service_start = np.where(
         np.isnat(attrs["service_start"]), facts["service_start"], attrs["service_start"]
     )
-    perf = performance_state(data.performance, catalog, nips=nips, as_of=as_of)
+    perf = performance_state(
+        data.performance, catalog, nips=nips, as_of=as_of, employees=data.employees
+    )
     moves = transfer_state(data, catalog, nips=nips, as_of=as_of, labels=post_move)
     given = (
         rows["from_position_id"] if "from_position_id" in rows else pd.Series([pd.NA] * len(rows))

@@ -170,7 +170,7 @@ def risk_config(trial: optuna.Trial, base: ScorerConfig) -> ScorerConfig:
             "risk_monotone": ScorerConfig().risk_monotone if monotone else {},
             "risk_folds": trial.suggest_int("risk.folds", 3, 6),
             "risk_ignored": sorted(
-                set(ScorerConfig().risk_ignored) | set(_dropped(trial, RISK_GROUPS, "risk"))
+                set(base.risk_ignored) | set(_dropped(trial, RISK_GROUPS, "risk"))
             ),
         }
     )
