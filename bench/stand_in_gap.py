@@ -5,10 +5,12 @@ come from a colleague now in service (models/features/leavers.py). Per age band 
 this prints, for the moves of leavers (from their stand-ins) and of movers still in service
 (their own values): mean children, share married, mean education ordinal and rank ordinal, and
 the band-weighted gap (leavers minus stayers, weighted by the leavers' count per band). It
-also prints the mean years in the target sector of moves with and without an appraisal known
-before the decree. What issue 15 part g was designed on, never a report.
+also prints the mean years in the target sector per decree year, split by whether an
+appraisal is known before the decree; `--appraisals-from YEAR` drops the appraisals before
+YEAR first (an export whose appraisal history starts later). What issue 15 part g was
+designed on, never a report.
 
-    .venv/bin/python bench/stand_in_gap.py VARIANT EMPLOYEES SEED
+    .venv/bin/python bench/stand_in_gap.py VARIANT EMPLOYEES SEED [--appraisals-from YEAR]
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.contract.enums import Table
+from models.contract.tables import AgencyData
 from models.features.build import transfer_examples
 from models.features.catalog import Catalog
 from models.features.events import performance_state
@@ -39,12 +43,15 @@ def main() -> None:
     parser.add_argument("variant")
     parser.add_argument("employees", type=int)
     parser.add_argument("seed", type=int)
+    parser.add_argument("--appraisals-from", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-stand-in-") as home:
         settings = Settings(home=Path(home))
         folder = Path(home) / "demo"
         generate_agency(folder, employees=args.employees, seed=args.seed, variant=args.variant)
         data = load_snapshot(ingest_folder(folder, settings=settings).id, settings=settings).data
+    kept = data.performance[data.performance["year"] >= args.appraisals_from]
+    data = AgencyData.from_frames({**data.frames(), Table.PERFORMANCE: kept})
     transfers = data.transfers.reset_index(drop=True)
     rows = pd.DataFrame(
         {
@@ -70,6 +77,14 @@ def main() -> None:
     known = performance_state(data.performance, catalog, nips=rows["nip"], as_of=as_of)
     no_appraisal = known["first_year"] < 0
     sector_years = transfer_examples(data)["years_in_target_sector"].to_numpy()
+    by_year = pd.DataFrame(
+        {
+            "decree_year": transfers["decree_date"].dt.year,
+            "appraisal_known": ~no_appraisal,
+            "years_in_target_sector": sector_years,
+        }
+    )
+    print(by_year.groupby(["decree_year", "appraisal_known"]).mean().round(2).unstack().to_string())
     print(means.round(3).to_string())
     print(counts.astype(int).to_string())
     print(
