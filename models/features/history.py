@@ -18,8 +18,7 @@ Snapshot attributes that change over time never leak into a past row:
   the last appraisal; tenure runs from position_start / that transfer / service_start;
 - rank (golongan) at as_of is approximated as the snapshot rank minus one step per four years
   between as_of and the snapshot date (regular promotion every four years), never below I/a;
-  a leaver's stand-in colleague's rank is stepped back by the years between the colleague's
-  age now and the leaver's age at as_of instead (their rank at the leaver's age then);
+  a leaver's stand-in colleague's rank is taken as it is now (the rank of the post's holder);
 - talent_box is known only for rows at or after the snapshot date (it is the latest placement).
 Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
 Attributes treated as static (education, home, family, preferences) come from the snapshot.
@@ -154,7 +153,6 @@ def _employee_columns(emp: pd.DataFrame, catalog: Catalog) -> dict[str, np.ndarr
         "snap_pos": catalog.position_codes(emp["position_id"]),
         "snap_start": emp["position_start"].to_numpy("datetime64[ns]"),
         "service_start": emp["service_start"].to_numpy("datetime64[ns]"),
-        "birth_date": emp["birth_date"].to_numpy("datetime64[ns]"),
     }
 
 
@@ -203,10 +201,9 @@ def _position_and_tenure(
     return position, _years(as_of, start)
 
 
-def _rank_back(rank_now: np.ndarray, years_behind: np.ndarray) -> np.ndarray:
-    """Golongan ordinal `years_behind` years before now: one step down per four years, >= I/a
-    (never up: NaN or negative years keep the rank as it is now)."""
-    behind = np.nan_to_num(np.maximum(years_behind, 0.0), nan=0.0)
+def _rank_at(rank_now: np.ndarray, as_of: np.ndarray, snapshot: np.datetime64) -> np.ndarray:
+    """Golongan ordinal at as_of: one step down per four years before the snapshot, >= I/a."""
+    behind = np.maximum(_years(np.full(len(as_of), snapshot, dtype="datetime64[ns]"), as_of), 0.0)
     return np.maximum(rank_now - np.floor(behind / YEARS_PER_RANK_STEP), 0.0)
 
 
@@ -249,20 +246,14 @@ def _static_attributes(
     stand_in: np.ndarray,
     *,
     as_of: np.ndarray,
-    born: np.ndarray,
     snapshot: np.datetime64,
     left: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Education, family and rank of each row's person, or of the colleague standing in for a
-    person who left service (models/features/leavers.py). Rank at as_of is stepped back from
-    the rank now: a person's own by the years since as_of; a stand-in colleague's (nearest in
-    birth date) by the years between their age now and the leaver's age at as_of, so it is
-    their rank at the age the leaver had then (as it is now when a birth date is unknown)."""
-    attrs = _rows_of(columns, stand_in, (*STAND_IN_ATTRIBUTES, "birth_date"))
-    now = np.full(len(as_of), snapshot, dtype="datetime64[ns]")
-    age_apart = _years(now, attrs["birth_date"]) - _years(as_of, born)
-    behind = np.where(left, age_apart, _years(now, as_of))
-    rank_then = _rank_back(attrs["rank_now"], behind)
+    person who left service (models/features/leavers.py); the colleague's rank is taken as it
+    is now (they hold the post the leaver held then), a person's own rank stepped back."""
+    attrs = _rows_of(columns, stand_in, STAND_IN_ATTRIBUTES)
+    rank_then = np.where(left, attrs["rank_now"], _rank_at(attrs["rank_now"], as_of, snapshot))
     return {
         **{k: attrs[k] for k in ("education", "field", "married", "children")},
         "rank": np.where(attrs["pppk"], np.nan, rank_then),
@@ -362,9 +353,7 @@ def employee_state(
         recent_trainings=recent_trainings,
         **{k: moves[k] for k in ("past_moves", "past_resistance", "past_post_move_mean")},
         **_home_where_unknown(attrs, catalog, position=position, left=left),
-        **_static_attributes(
-            columns, stand_in, as_of=as_of, born=born, snapshot=snapshot, left=left
-        ),
+        **_static_attributes(columns, stand_in, as_of=as_of, snapshot=snapshot, left=left),
         talent_box=np.where(as_of >= snapshot, attrs["talent_box"], np.nan),
         on_hold=attrs["on_hold"],
         pref_codes=pref_codes,

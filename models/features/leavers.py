@@ -17,7 +17,8 @@ its requirements (their education), which is what the features compare with a ta
 Nearest in age because the people who have left are older than those still in service
 (retirement), and family and rank go with age: a random holder of the post gave leavers fewer
 children and a lower rank than the movers of their own age still in service. The colleague's
-rank is stepped back to the age the leaver had at that date (models/features/history.py).
+rank is taken as it is now: stepping it back to the leaver's age at that date matched the
+stayers' ranks better but did not help the models on the design worlds (issue 15 part g note).
 Nothing about what happened to the leaver afterwards reaches the features. A leaver's home is
 the region of the post held, as for anyone whose home is unknown (models/features/history.py).
 """

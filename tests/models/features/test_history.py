@@ -58,11 +58,10 @@ def test_colleagues_born_the_same_day_stand_in_by_nip_not_by_row_order():
         assert leaver_state("1965-06-01", *colleagues).children[0] == 4.0  # OLDER < TWIN
 
 
-def test_a_stand_ins_rank_is_stepped_back_to_the_leavers_age_at_the_decree():
-    # OLDER is 59.3 at the snapshot (2025-06-30); the leaver was 52.9 on 2018-05-01: 6.4 years
-    # apart, one four-year step below OLDER's IV/b.
+def test_a_leaver_takes_the_rank_the_nearest_aged_holder_of_the_post_has_now():
+    # OLDER (IV/b), not YOUNGER (II/c) nor ANI (III/b); a colleague's rank is not stepped back.
     state = leaver_state("1965-06-01", *COLLEAGUES)
-    assert state.rank[0] == GOLONGAN_ORDINAL["IV/b"] - 1
+    assert state.rank[0] == GOLONGAN_ORDINAL["IV/b"]
 
 
 IWAN = nip("19750101", "200001", 1, 21)  # TMT CPNS 2000-01, in P1 (health) since 2010
