@@ -18,22 +18,25 @@ Snapshot attributes that change over time never leak into a past row:
   the last appraisal; tenure runs from position_start / that transfer / service_start;
 - rank (golongan) at as_of is approximated as the snapshot rank minus one step per four years
   between as_of and the snapshot date (regular promotion every four years), never below I/a;
+  a leaver's stand-in colleague's rank is taken as it is now (the rank of the post's holder);
 - talent_box is known only for rows at or after the snapshot date (it is the latest placement).
 Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
 Attributes treated as static (education, home, family, preferences) come from the snapshot.
 People who left service are not in it: their education, family and rank are those of a
-colleague now in the post they held (models/features/leavers.py), since leaving is known only
-later and one way of leaving (resignation) is itself a resistance outcome. A leaver's home is
-the region of the post held at that date. A person in service whose export gives neither home
-coordinates nor home region keeps an unknown home (NaN): their reasons say "not known" rather
-than a distance made up from their post.
+colleague now in the post they held, the nearest in birth date (models/features/leavers.py),
+since leaving is known only later and one way of leaving (resignation) is itself a resistance
+outcome. A leaver's home is the region of the post held at that date. A person in service
+whose export gives neither home coordinates nor home region keeps an unknown home (NaN): their
+reasons say "not known" rather than a distance made up from their post.
 Preferences are undated: they are taken as the person's standing wishes for every row, current
 or historical.
 
 Years in a sector count appraisal years in that sector plus, for the sector of the earliest
 appraisal known, the service from CPNS start to that appraisal's year: an export's appraisal
 history starts somewhere, and without that the experience of long-serving people would grow
-with the calendar.
+with the calendar. With no appraisal known before as_of (the history starts later, or the
+person is new), the service from CPNS start to 1 January of as_of's year counts in the sector
+of the post held at as_of, so a veteran moved in the history's first year is not a novice.
 """
 
 from __future__ import annotations
@@ -47,7 +50,12 @@ from models.contract.enums import EDUCATION_ORDINAL, GOLONGAN_ORDINAL, Employmen
 from models.contract.tables import AgencyData
 from models.features.catalog import Catalog, normalise_field, ordinal
 from models.features.competencies import competency_state
-from models.features.events import performance_state, preference_table, transfer_state
+from models.features.events import (
+    performance_state,
+    preference_table,
+    transfer_state,
+    year_of,
+)
 from models.features.geo import coordinates_with_fallback
 from models.features.leavers import STAND_IN_ATTRIBUTES, stand_in_colleagues
 
@@ -206,19 +214,28 @@ def _with_service_before_history(
     *,
     first_year: np.ndarray,
     first_position: np.ndarray,
+    position: np.ndarray,
+    as_of: np.ndarray,
     service_start: np.ndarray,
 ) -> np.ndarray:
     """Appraisal years per sector plus the service before the earliest appraisal known, from
-    TMT CPNS to 1 January of that appraisal's year, credited to that appraisal's sector.
+    TMT CPNS to 1 January of that appraisal's year, credited to that appraisal's sector; with
+    no appraisal known before as_of, the service from TMT CPNS to 1 January of as_of's year,
+    credited to the sector of the post held at as_of.
 
     The appraisal history of an export starts somewhere (a system's go-live, a cut-off), so
     counting appraisal years alone makes a long-serving person's experience grow with the
-    calendar; the service before it is known from service_start (also in the NIP).
+    calendar; the service before it is known from service_start (also in the NIP). Both
+    credits end where the appraisal count would start (1 January of a year), so a person's
+    years do not jump when their first appraisal becomes known.
     """
-    first = (first_year >= 0) & (first_position >= 0)
-    sector = np.where(first, catalog.pos_sector[np.maximum(first_position, 0)], -1)
-    first_day = (np.maximum(first_year, 1970) - 1970).astype("datetime64[Y]")
-    before = _years(first_day.astype("datetime64[ns]"), service_start)
+    known = (first_year >= 0) & (first_position >= 0)
+    none_yet = first_year < 0
+    credited_post = np.where(known, first_position, np.where(none_yet, position, -1))
+    sector = np.where(credited_post >= 0, catalog.pos_sector[np.maximum(credited_post, 0)], -1)
+    until_year = np.where(known, first_year, year_of(as_of))
+    until = (np.maximum(until_year, 1970) - 1970).astype("datetime64[Y]")
+    before = _years(until.astype("datetime64[ns]"), service_start)
     credit = np.flatnonzero((sector >= 0) & ~np.isnan(before) & (before > 0))
     out = sector_years.copy()
     out[credit, sector[credit]] += before[credit]
@@ -306,12 +323,22 @@ def employee_state(
         catalog,
         first_year=perf.pop("first_year"),
         first_position=perf.pop("first_position"),
+        position=position,
+        as_of=as_of,
         service_start=service_start,
     )
     left = emp_idx < 0
+    born = facts["birth_date"].to_numpy("datetime64[ns]")
     stand_in = np.where(
         left,
-        stand_in_colleagues(data.employees, catalog, nips=nips, position=position, left=left),
+        stand_in_colleagues(
+            data.employees,
+            catalog,
+            nips=nips,
+            born=born,
+            position=position,
+            left=left,
+        ),
         emp_idx,
     )
     level, recent_trainings, assessed = competency_state(data, catalog, nips=nips, as_of=as_of)
