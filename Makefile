@@ -7,6 +7,7 @@ export MUTASI_HOME ?= $(CURDIR)/var
 DEMO_DATA := $(MUTASI_HOME)/demo-data
 DEMO_EMPLOYEES ?= 3000
 DEMO_SEED ?= 7
+DEMO_BUDGET ?= 60
 HOST ?= 127.0.0.1
 PORT ?= 8000
 MLFLOW_PORT ?= 5000
@@ -60,7 +61,7 @@ demo-data: setup ## Generate the demo agency into $(DEMO_DATA)
 	$(BIN)/mutasi demo-data $(DEMO_DATA) --employees $(DEMO_EMPLOYEES) --seed $(DEMO_SEED)
 
 train: demo-data ## Ingest the demo agency and train, evaluate, register, promote
-	$(BIN)/mutasi train --data $(DEMO_DATA)
+	$(BIN)/mutasi train --data $(DEMO_DATA) --budget $(DEMO_BUDGET)
 
 demo: train ## The main job: demo data, training, then the service on $(HOST):$(PORT)
 	$(BIN)/mutasi demo-serve --host $(HOST) --port $(PORT)
