@@ -337,17 +337,22 @@ def ipw_decision_metrics(selection: Selection) -> dict[str, float]:
     }
 
 
-def in_post_metrics(in_post: pd.DataFrame, selection: Selection | None) -> dict[str, float]:
-    """How many in-post appraisals the fit model was offered and, with a selection, the CV
-    loss of each share and the share kept (0: the model learned from moves alone)."""
-    metrics = {"in_post.rows": float(len(in_post))}
+def in_post_metrics(
+    in_post: pd.DataFrame | None, selection: Selection | None, share: float
+) -> dict[str, float]:
+    """How many in-post appraisals the fit model was offered, the share it trained with (0:
+    moves alone) and, with a selection, each share's CV loss."""
+    metrics = {
+        "in_post.rows": float(len(in_post) if in_post is not None else 0),
+        "in_post.share": share,
+    }
     decision = selection.in_post if selection is not None else None
     if decision is None or not decision.losses:
         return metrics
     return (
         metrics
         | {f"in_post.cv_loss_share_{s:g}": loss for s, loss in decision.losses.items()}
-        | {"in_post.share": decision.share, "in_post.cv_gain_se": decision.gain_se}
+        | {"in_post.cv_gain_se": decision.gain_se}
     )
 
 
@@ -442,7 +447,12 @@ def evaluate_snapshot(
     """Split, fit the bundle and the baselines, and evaluate them side by side."""
     development, heldout = split(snapshot.data, config)
     propensity = selection_bias(snapshot.data, development, config)
-    in_post = in_post_rows(snapshot.data, development, heldout, seed=config.random_state)
+    offered = config.budget_seconds is not None or config.scorer.fit_in_post_share > 0
+    in_post = (
+        in_post_rows(snapshot.data, development, heldout, seed=config.random_state)
+        if offered
+        else None
+    )
     config, selection = select(development, config, propensity, progress, in_post)
     fitted = fit_models(development, config, propensity, in_post)
     source = snapshot.manifest.get("source_folder")
@@ -457,7 +467,7 @@ def evaluate_snapshot(
         } | ipw_decision_metrics(selection)
     if propensity is not None:
         metrics |= propensity_metrics(propensity)
-    metrics |= in_post_metrics(in_post, selection)
+    metrics |= in_post_metrics(in_post, selection, config.scorer.fit_in_post_share)
     return Evaluated(
         fitted=fitted,
         data=data,

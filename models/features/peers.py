@@ -15,8 +15,8 @@ Experience counts the person's distinct earlier appraisal years in the sector pl
 sector of their first record, the service from TMT CPNS to 1 January of that record's year, in
 months (the NIP's precision), floored to whole years at the end, as models/features/history.py
 credits it: employees.service_start where given, else the NIP's month; an impossible CPNS date
-(month 00, after the record) gives no credit. events.performance_state has no employees table
-to pass yet, so it uses the NIP's month. Posts missing from positions.csv count as one sector
+(month 00, after the record) gives no credit (events.performance_state passes employees.csv).
+Posts missing from positions.csv count as one sector
 of their own, -1, so a veteran first seen at a merged post is still a veteran there (a later
 move from it to a known sector starts a new sector, as years_in_target_sector counts it).
 

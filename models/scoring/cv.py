@@ -142,6 +142,7 @@ class InPostDecision:
     losses: dict[float, float]  # CV loss (moves only) per share
     gain_se: float  # standard error of loss(0) - loss(best share), paired over the moves
     seconds: float
+    years: tuple[int, ...] = ()  # the CV years compared
 
 
 @dataclass(frozen=True)
@@ -210,17 +211,27 @@ def decide_in_post(
     history: History,
     years: list[int],
     seed: int,
+    *,
+    seconds: float = float("inf"),
     shares: tuple[float, ...] = IN_POST_SHARES,
 ) -> InPostDecision:
     """Train `config` with each share of in-post appraisals on the same CV years (validated
     on the moves alone) and keep the share with the lowest loss when its gain over no
-    appraisals is larger than its standard error; else 0 (moves alone)."""
+    appraisals is larger than its standard error; else 0 (moves alone). `shares` starts with
+    0. Years are taken latest first: two at least (a pair of years, when there are), more
+    while another one still fits in `seconds`."""
     started = time.perf_counter()
     nan = float("nan")
     if history.in_post is None or not len(history.in_post):
         return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
     arms: dict[float, list[FitErrors]] = {share: [] for share in shares}
-    for year in years:  # a year too early to train on is left out
+    compared: list[int] = []
+    done = 0
+    for year in sorted(years, reverse=True):  # a year too early to train on is left out
+        used = time.perf_counter() - started
+        if done >= 2 and used + used / done > seconds:
+            break
+        done += 1
         try:
             errors = {
                 share: fit_cv_errors(
@@ -232,11 +243,13 @@ def decide_in_post(
             continue
         for share, error in errors.items():
             arms[share].append(error)
+        compared.append(year)
     if not arms[shares[0]]:
         return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
     joined = {share: _joined(errors) for share, errors in arms.items()}
     losses = {share: errors.loss() for share, errors in joined.items()}
     best = min(losses, key=losses.__getitem__)
-    gain_se = paired_gain_se(joined[0.0], joined[best]) if best else 0.0
-    keep = best if best and losses[0.0] - losses[best] > gain_se else 0.0
-    return InPostDecision(keep, losses, gain_se, seconds=time.perf_counter() - started)
+    gain_se = paired_gain_se(joined[shares[0]], joined[best]) if best else nan
+    keep = best if best and losses[shares[0]] - losses[best] > gain_se else shares[0]
+    elapsed = time.perf_counter() - started
+    return InPostDecision(keep, losses, gain_se, seconds=elapsed, years=tuple(compared))

@@ -97,18 +97,30 @@ def _with_in_post(
     decree_date: ArrayLike,
     weight: np.ndarray | None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The moves followed by the in-post appraisals: features, labels, dates, weights (the
-    moves' own, or 1; the appraisals together `share` times the moves' total, equally)."""
+    """The moves followed by the in-post appraisals: features, labels, dates, weights.
+
+    The moves keep their own weights (or 1). The appraisals share `share` times the total
+    weight of the moves with an outcome, equally, but none weighs more than such a move does on
+    average (a handful of appraisals never outweighs the history). Without the moves' scores
+    the appraisals' scores are not used either, so every row has the same kind of target.
+    """
     moves = len(X)
-    score = np.full(moves, np.nan) if y_score is None else np.asarray(y_score, dtype=np.float64)
+    rating = np.asarray(y_rating, dtype=np.float64)
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy("datetime64[ns]")
     own = np.ones(moves) if weight is None else weight
+    labelled = own[~np.isnan(rating)]
+    each = min(share * labelled.sum() / len(in_post), labelled.mean() if len(labelled) else 0.0)
+    in_post_score = in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)
+    if y_score is None:
+        score = np.full(moves + len(in_post), np.nan)
+    else:
+        score = np.r_[np.asarray(y_score, dtype=np.float64), in_post_score]
     return (
         pd.concat([X, in_post[list(X.columns)]], ignore_index=True),
-        np.r_[np.asarray(y_rating, dtype=np.float64), in_post["post_move_rating"].to_numpy(float)],
-        np.r_[score, in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)],
+        np.r_[rating, in_post["post_move_rating"].to_numpy(float)],
+        score,
         np.r_[dates, in_post["decree_date"].to_numpy("datetime64[ns]")],
-        np.r_[own, np.full(len(in_post), share * own.sum() / len(in_post))],
+        np.r_[own, np.full(len(in_post), each)],
     )
 
 

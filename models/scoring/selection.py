@@ -281,7 +281,9 @@ def select_config(
         decision = decide_ipw(previous or ScorerConfig(), history, wide, seed)
     ipw = decision.use if decision else choices[0]
     base = (previous or ScorerConfig()).model_copy(update={"fit_ipw": ipw})
-    in_post = decide_in_post(base, history, wide, seed)
+    # The in-post question takes two CV years, and more while they fit in a third of the budget.
+    in_post = decide_in_post(base, history, wide, seed, seconds=budget_seconds / 3)
+    on_trial()
     share = in_post.share
     starts = {
         name: config.model_copy(update={"fit_in_post_share": share})
@@ -302,7 +304,7 @@ def select_config(
         loss=risk_cv_loss,
         build=risk_config,
         starts=_distinct({n: fit.model_copy(update=_risk_part(s)) for n, s in starts.items()}),
-        budget=dataclasses.replace(budget, seconds=budget_seconds / 2),
+        budget=dataclasses.replace(budget, seconds=budget_seconds / 2 - max(0.0, -budget.seconds)),
         on_trial=on_trial,
     )
     calibration = decide_calibration(risk, history, wide, seed)

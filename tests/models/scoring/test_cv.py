@@ -12,6 +12,7 @@ from models.scoring.config import ScorerConfig
 from models.scoring.cv import (
     FitErrors,
     History,
+    decide_in_post,
     decide_ipw,
     fit_cv_errors,
     paired_gain_se,
@@ -45,10 +46,21 @@ def test_a_cv_year_trains_on_in_post_appraisals_of_earlier_years_only() -> None:
     later = in_post.loc[in_post["decree_date"].dt.year >= 2022].assign(post_move_rating=1.0)
     with_later = History(**{**vars(history), "in_post": pd.concat([before, later])})
     alone = History(**{**vars(history), "in_post": before})
-    np.testing.assert_array_equal(
-        fit_cv_errors(ScorerConfig(), with_later, [2022], 0).squared,
-        fit_cv_errors(ScorerConfig(), alone, [2022], 0).squared,
-    )
+    shared = ScorerConfig(fit_in_post_share=1.0)
+    taught = fit_cv_errors(shared, alone, [2022], 0).squared
+    np.testing.assert_array_equal(fit_cv_errors(shared, with_later, [2022], 0).squared, taught)
+    # ... while the earlier years' appraisals do reach the CV model.
+    assert not np.array_equal(taught, fit_cv_errors(shared, history, [2022], 0).squared)
+
+
+def test_the_in_post_decision_compares_the_two_latest_years_when_time_is_short() -> None:
+    history = _history(900, seed=6)
+    rows = synthetic_examples(600, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
+    with_rows = History(**{**vars(history), "in_post": rows.assign(post_move_score=np.nan)})
+    years = [2020, 2021, 2022, 2023]
+    short = decide_in_post(ScorerConfig(), with_rows, years, 0, seconds=0.0)
+    assert short.years == (2023, 2022) and set(short.losses) == {0.0, 1.0, 3.0}
+    assert decide_in_post(ScorerConfig(), with_rows, years, 0).years == (2023, 2022, 2021, 2020)
 
 
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:

@@ -252,5 +252,18 @@ def test_in_post_rows_weigh_the_share_of_the_moves_which_keep_their_own_weights(
     )
     assert len(X) == len(rating) == len(dates) == 50
     np.testing.assert_array_equal(weight[:10], own)
-    assert weight[10:].sum() == pytest.approx(1.5 * own.sum())
+    labelled = own[moves["post_move_rating"].notna().to_numpy()]  # moves with an outcome
+    assert weight[10:].sum() == pytest.approx(1.5 * labelled.sum())
     assert np.ptp(weight[10:]) == 0
+    # A handful of appraisals never outweighs the history: each at most a move's mean weight.
+    few = in_post.iloc[:2]
+    capped = _with_in_post(
+        few,
+        3.0,
+        X=moves[FEATURES],
+        y_rating=moves["post_move_rating"],
+        y_score=None,
+        decree_date=moves["decree_date"],
+        weight=own,
+    )[4]
+    np.testing.assert_allclose(capped[10:], labelled.mean())
