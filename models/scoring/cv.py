@@ -216,9 +216,9 @@ def decide_in_post(
     shares: tuple[float, ...] = IN_POST_SHARES,
 ) -> InPostDecision:
     """Train `config` with each share of in-post appraisals on the same CV years (validated
-    on the moves alone) and keep the share with the lowest loss when its gain over no
-    appraisals is larger than its standard error; else 0 (moves alone). `shares` starts with
-    0. Years are taken latest first: two at least (a pair of years, when there are), more
+    on the moves alone) and keep the share with the lowest loss (as the IPW decision keeps the
+    arm with the lower loss; the gain's standard error over moves alone is reported beside it).
+    `shares` starts with 0 (moves alone), which wins ties. Years are taken latest first: two at least (a pair of years, when there are), more
     while another one still fits in `seconds`."""
     started = time.perf_counter()
     nan = float("nan")
@@ -250,6 +250,6 @@ def decide_in_post(
     losses = {share: errors.loss() for share, errors in joined.items()}
     best = min(losses, key=losses.__getitem__)
     gain_se = paired_gain_se(joined[shares[0]], joined[best]) if best else nan
-    keep = best if best and losses[shares[0]] - losses[best] > gain_se else shares[0]
+    keep = best if losses[best] < losses[shares[0]] else shares[0]
     elapsed = time.perf_counter() - started
     return InPostDecision(keep, losses, gain_se, seconds=elapsed, years=tuple(compared))
