@@ -218,8 +218,8 @@ def decide_in_post(
     """Train `config` with each share of in-post appraisals on the same CV years (validated
     on the moves alone) and keep the share with the lowest loss (as the IPW decision keeps the
     arm with the lower loss; the gain's standard error over moves alone is reported beside it).
-    `shares` starts with 0 (moves alone), which wins ties. Years are taken latest first: two at least (a pair of years, when there are), more
-    while another one still fits in `seconds`."""
+    `shares` starts with 0 (moves alone), which wins ties. Years are taken latest first: two
+    at least (when there are two), more while another one still fits in `seconds`."""
     started = time.perf_counter()
     nan = float("nan")
     if history.in_post is None or not len(history.in_post):
