@@ -121,7 +121,10 @@ def test_answering_moves_risk_the_way_the_served_model_learned_from_history(
         - _served_risk(world_state, nip, [first])[0]
     )
     moved = answered["after"][0] - answered["before"][0]
-    assert np.sign(round(moved, 3)) == np.sign(round(learned, 3))
+    # The answers carry risks rounded to 0.001: a change the model learned smaller than that
+    # can show as 0 or as one step either way, so only a larger one has a visible direction.
+    if abs(learned) >= 1e-3:
+        assert np.sign(moved) == np.sign(learned)
     assert moved == pytest.approx(learned, abs=1e-3)
 
 
