@@ -41,7 +41,7 @@ MAX_BUDGET_SECONDS = 7 * 86_400  # a week: a finite deadline (inf would never en
 # In-post appraisals offered to the fit model: up to this many per move with an outcome, and
 # never more than IN_POST_MAX_ROWS (training time at 100k employees).
 IN_POST_PER_MOVE = 6
-IN_POST_MAX_ROWS = 60_000
+IN_POST_MAX_ROWS = 20_000
 
 
 class TrainingDataError(MutasiError):
@@ -352,7 +352,7 @@ def in_post_metrics(
     return (
         metrics
         | {f"in_post.cv_loss_share_{s:g}": loss for s, loss in decision.losses.items()}
-        | {"in_post.cv_gain_se": decision.gain_se}
+        | {"in_post.cv_gain_se": decision.gain_se, "in_post.cv_years": len(decision.years)}
     )
 
 

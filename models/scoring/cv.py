@@ -218,38 +218,54 @@ def decide_in_post(
     """Train `config` with each share of in-post appraisals on the same CV years (validated
     on the moves alone) and keep the share with the lowest loss (as the IPW decision keeps the
     arm with the lower loss; the gain's standard error over moves alone is reported beside it).
-    `shares` starts with 0 (moves alone), which wins ties. Years are taken latest first: two
-    at least (when there are two), more while another one still fits in `seconds`."""
+    `shares` starts with 0 (moves alone), which wins ties.
+
+    The decision keeps to `seconds`: years are taken latest first while another one still
+    fits; the first year's moves-alone arm is timed, and when the year's arms (which train on
+    the appraisals too) would not fit, nothing is compared and the model learns from the moves
+    alone (`years` empty)."""
     started = time.perf_counter()
     nan = float("nan")
-    if history.in_post is None or not len(history.in_post):
-        return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
     arms: dict[float, list[FitErrors]] = {share: [] for share in shares}
     compared: list[int] = []
-    done = 0
-    for year in sorted(years, reverse=True):  # a year too early to train on is left out
+    for year in sorted(years, reverse=True) if history.in_post is not None else []:
         used = time.perf_counter() - started
-        if done >= 2 and used + used / done > seconds:
+        if compared and used + used / len(compared) > seconds:
             break
-        done += 1
-        try:
-            errors = {
-                share: fit_cv_errors(
-                    config.model_copy(update={"fit_in_post_share": share}), history, [year], seed
-                )
-                for share in shares
-            }
+        try:  # a year too early to train on is left out
+            errors = {shares[0]: _in_post_arm(config, history, year, seed, shares[0])}
+            if not compared and _year_cost(history, year, shares, started) > seconds:
+                break
+            for share in shares[1:]:
+                errors[share] = _in_post_arm(config, history, year, seed, share)
         except ValueError:
             continue
         for share, error in errors.items():
             arms[share].append(error)
         compared.append(year)
-    if not arms[shares[0]]:
-        return InPostDecision(0.0, {}, nan, seconds=time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if not compared:
+        return InPostDecision(shares[0], {}, nan, seconds=elapsed)
     joined = {share: _joined(errors) for share, errors in arms.items()}
     losses = {share: errors.loss() for share, errors in joined.items()}
     best = min(losses, key=losses.__getitem__)
     gain_se = paired_gain_se(joined[shares[0]], joined[best]) if best else nan
     keep = best if losses[best] < losses[shares[0]] else shares[0]
-    elapsed = time.perf_counter() - started
     return InPostDecision(keep, losses, gain_se, seconds=elapsed, years=tuple(compared))
+
+
+def _in_post_arm(
+    config: ScorerConfig, history: History, year: int, seed: int, share: float
+) -> FitErrors:
+    return fit_cv_errors(
+        config.model_copy(update={"fit_in_post_share": share}), history, [year], seed
+    )
+
+
+def _year_cost(history: History, year: int, shares: tuple[float, ...], started: float) -> float:
+    """Projected seconds of a year's arms from its moves-alone arm (done): each other arm
+    trains on the appraisals too, in proportion to its rows."""
+    moves = max(int((history.year < year).sum()), 1)
+    appraisals = history.in_post_before(year)
+    rows = (moves + (len(appraisals) if appraisals is not None else 0)) / moves
+    return (time.perf_counter() - started) * (1 + rows * (len(shares) - 1))

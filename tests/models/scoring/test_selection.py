@@ -118,10 +118,10 @@ def _with_in_post(frame: pd.DataFrame, in_post: pd.DataFrame) -> History:
 
 def test_the_in_post_share_is_decided_first_and_then_fixed_for_the_search() -> None:
     frame = synthetic_examples(400, seed=5)  # a short history, many appraisals like its moves
-    extra = synthetic_examples(4000, seed=8)[[*FEATURES, "post_move_rating", "decree_date"]]
+    extra = synthetic_examples(1200, seed=8)[[*FEATURES, "post_move_rating", "decree_date"]]
     chosen = select_config(
-        _with_in_post(frame, extra.assign(post_move_score=np.nan)), budget_seconds=1.0
-    )
+        _with_in_post(frame, extra.assign(post_move_score=np.nan)), budget_seconds=9.0
+    )  # a third of it for the in-post arms: about 7x the moves-alone arm's time
     decision = chosen.in_post
     assert decision is not None and set(decision.losses) == {0.0, 1.0, 3.0}
     # Appraisals drawn like the moves teach the same thing: some share is kept.
@@ -134,11 +134,12 @@ def test_the_in_post_share_is_decided_first_and_then_fixed_for_the_search() -> N
 
 def test_appraisals_unlike_the_moves_are_left_out() -> None:
     frame = synthetic_examples(1000, seed=5)
-    noise = synthetic_examples(2000, seed=8)[[*FEATURES, "decree_date"]]
+    noise = synthetic_examples(1000, seed=8)[[*FEATURES, "decree_date"]]
     ratings = np.random.default_rng(1).uniform(1.0, 5.0, len(noise))  # unrelated to anything
     unlike = noise.assign(post_move_rating=ratings, post_move_score=np.nan)
-    chosen = select_config(_with_in_post(frame, unlike), budget_seconds=1.0)
-    assert chosen.in_post is not None and chosen.in_post.share == 0.0
+    chosen = select_config(_with_in_post(frame, unlike), budget_seconds=9.0)
+    assert chosen.in_post is not None and chosen.in_post.losses  # compared, not out of time
+    assert chosen.in_post.share == 0.0
     assert chosen.config.fit_in_post_share == 0.0
 
 
