@@ -220,10 +220,8 @@ def decide_in_post(
     arm with the lower loss; the gain's standard error over moves alone is reported beside it).
     `shares` starts with 0 (moves alone), which wins ties.
 
-    The decision keeps to `seconds`: years are taken latest first while another one still
-    fits; the first year's moves-alone arm is timed, and when the year's arms (which train on
-    the appraisals too) would not fit, nothing is compared and the model learns from the moves
-    alone (`years` empty)."""
+    Years are taken latest first: the first always, more while another one still fits in
+    `seconds`."""
     started = time.perf_counter()
     nan = float("nan")
     arms: dict[float, list[FitErrors]] = {share: [] for share in shares}
@@ -233,11 +231,7 @@ def decide_in_post(
         if compared and used + used / len(compared) > seconds:
             break
         try:  # a year too early to train on is left out
-            errors = {shares[0]: _in_post_arm(config, history, year, seed, shares[0])}
-            if not compared and _year_cost(history, year, shares, started) > seconds:
-                break
-            for share in shares[1:]:
-                errors[share] = _in_post_arm(config, history, year, seed, share)
+            errors = {share: _in_post_arm(config, history, year, seed, share) for share in shares}
         except ValueError:
             continue
         for share, error in errors.items():
@@ -260,12 +254,3 @@ def _in_post_arm(
     return fit_cv_errors(
         config.model_copy(update={"fit_in_post_share": share}), history, [year], seed
     )
-
-
-def _year_cost(history: History, year: int, shares: tuple[float, ...], started: float) -> float:
-    """Projected seconds of a year's arms from its moves-alone arm (done): each other arm
-    trains on the appraisals too, in proportion to its rows."""
-    moves = max(int((history.year < year).sum()), 1)
-    appraisals = history.in_post_before(year)
-    rows = (moves + (len(appraisals) if appraisals is not None else 0)) / moves
-    return (time.perf_counter() - started) * (1 + rows * (len(shares) - 1))

@@ -281,7 +281,7 @@ def select_config(
         decision = decide_ipw(previous or ScorerConfig(), history, wide, seed)
     ipw = decision.use if decision else choices[0]
     base = (previous or ScorerConfig()).model_copy(update={"fit_ipw": ipw})
-    # The in-post question takes the CV years that fit in a third of the budget (none: moves alone).
+    # The in-post question: the latest CV year, more while they fit in a third of the budget.
     in_post = decide_in_post(base, history, wide, seed, seconds=budget_seconds / 3)
     on_trial()
     share = in_post.share

@@ -53,13 +53,13 @@ def test_a_cv_year_trains_on_in_post_appraisals_of_earlier_years_only() -> None:
     assert not np.array_equal(taught, fit_cv_errors(shared, history, [2022], 0).squared)
 
 
-def test_the_in_post_decision_keeps_to_its_time_and_without_time_learns_from_moves() -> None:
+def test_the_in_post_decision_compares_the_latest_year_and_more_while_they_fit() -> None:
     history = _history(900, seed=6)
     rows = synthetic_examples(600, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
     with_rows = History(**{**vars(history), "in_post": rows.assign(post_move_score=np.nan)})
     years = [2020, 2021, 2022, 2023]
-    no_time = decide_in_post(ScorerConfig(), with_rows, years, 0, seconds=0.0)
-    assert (no_time.share, no_time.years, no_time.losses) == (0.0, (), {})
+    short = decide_in_post(ScorerConfig(), with_rows, years, 0, seconds=0.0)
+    assert short.years == (2023,) and set(short.losses) == {0.0, 1.0, 3.0}
     full = decide_in_post(ScorerConfig(), with_rows, years, 0)
     assert full.years[:2] == (2023, 2022) and set(full.losses) == {0.0, 1.0, 3.0}
 
