@@ -64,6 +64,28 @@ def test_the_in_post_decision_compares_the_latest_year_and_more_while_they_fit()
     assert full.years[:2] == (2023, 2022) and set(full.losses) == {0.0, 1.0, 3.0}
 
 
+def test_a_decision_trains_on_a_sample_of_earlier_moves_and_validates_on_the_year() -> None:
+    history = _history(900, seed=6)
+    rows = synthetic_examples(600, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
+    with_rows = History(**{**vars(history), "in_post": rows.assign(post_move_score=np.nan)})
+    sample = with_rows.for_year(2023, moves=300, seed=0)
+    earlier = (with_rows.year < 2023).sum()
+    assert (sample.year < 2023).sum() == 300 and (sample.year > 2023).sum() == 0
+    assert (sample.year == 2023).sum() == (with_rows.year == 2023).sum()
+    in_post = with_rows.in_post_before(2023)
+    assert sample.in_post is not None and in_post is not None
+    assert len(sample.in_post) == round(len(in_post) * 300 / earlier)
+    assert sample.in_post.index.isin(in_post.index).all()
+    assert with_rows.for_year(2023, moves=earlier, seed=0) is with_rows  # under the cap: whole
+    # The decision validates the sampled arms on every move of the year.
+    capped = decide_in_post(ScorerConfig(), with_rows, [2023], 0, moves=300)
+    whole = decide_in_post(ScorerConfig(), with_rows, [2023], 0)
+    assert capped.years == whole.years == (2023,) and capped.losses != whole.losses
+    errors = fit_cv_errors(ScorerConfig(), sample, [2023], 0)
+    assert capped.losses[0.0] == pytest.approx(errors.loss())
+    assert len(errors.squared) == (~np.isnan(history.rating[history.year == 2023])).sum()
+
+
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:
     errors = FitErrors(squared=np.array([0.2, 0.5]), weight=np.ones(2), year=np.array([1, 1]))
     assert paired_gain_se(errors, errors) == 0.0
