@@ -20,7 +20,8 @@ Snapshot attributes that change over time never leak into a past row:
   between as_of and the snapshot date (regular promotion every four years), never below I/a;
   a leaver's stand-in colleague's rank is taken as it is now (the rank of the post's holder);
 - talent_box is known only for rows at or after the snapshot date (it is the latest placement).
-Birth date, sex and CPNS start come from the NIP, so people who left service still have them.
+Birth date, sex and CPNS start come from the NIP (models/features/nip.py), so people who left
+service still have them.
 Attributes treated as static (education, home, family, preferences) come from the snapshot.
 People who left service are not in it: their education, family and rank are those of a
 colleague now in the post they held, the nearest in birth date (models/features/leavers.py),
@@ -58,6 +59,7 @@ from models.features.events import (
 )
 from models.features.geo import coordinates_with_fallback
 from models.features.leavers import STAND_IN_ATTRIBUTES, stand_in_colleagues
+from models.features.nip import nip_facts
 
 DAYS_PER_YEAR = 365.25
 YEARS_PER_RANK_STEP = 4.0
@@ -112,17 +114,6 @@ def snapshot_date(data: AgencyData) -> np.datetime64:
     """The date the employees table describes: its latest position_start (NaT when empty)."""
     latest = data.employees["position_start"].max()
     return np.datetime64(latest, "ns") if pd.notna(latest) else np.datetime64("NaT", "ns")
-
-
-def nip_facts(nips: pd.Series) -> pd.DataFrame:
-    """Birth date, CPNS start and sex encoded in an 18-digit NIP (NaT / "" when malformed)."""
-    text = nips.astype("string").fillna("")
-    birth = pd.to_datetime(text.str.slice(0, 8), format="%Y%m%d", errors="coerce")
-    service = pd.to_datetime(text.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce")
-    sex = text.str.slice(14, 15).map({"1": "L", "2": "P"}).fillna("")
-    return pd.DataFrame(
-        {"birth_date": birth.to_numpy(), "service_start": service.to_numpy(), "gender": sex}
-    )
 
 
 def _years(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:

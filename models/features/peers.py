@@ -38,6 +38,7 @@ import pandas as pd
 
 from models.contract.enums import SKP_RATING_VALUE
 from models.features.catalog import Catalog, ordinal
+from models.features.nip import cpns_start
 
 EXPERIENCE_CAP_YEARS = 12  # experience cells: 0, 1, ..., 11 whole years, then 12 and more
 RATING_LOW, RATING_HIGH = min(SKP_RATING_VALUE.values()), max(SKP_RATING_VALUE.values())
@@ -60,11 +61,9 @@ def _on_rating_scale(rating: np.ndarray, score: np.ndarray, rows: np.ndarray) ->
 def service_starts(nips: pd.Series, employees: pd.DataFrame | None = None) -> np.ndarray:
     """TMT CPNS per NIP, by the rule of models/features/history.py: the employee's
     `service_start` where the person is in employees.csv and it is known, else the CPNS month
-    in the NIP (digits 9-14); NaT where neither is a real date (e.g. CPNS "000000")."""
+    in the NIP (nip.cpns_start); NaT where neither is a real date (e.g. CPNS "000000")."""
     text = nips.astype("string").fillna("")
-    from_nip = pd.to_datetime(
-        text.str.slice(8, 14) + "01", format="%Y%m%d", errors="coerce"
-    ).to_numpy("datetime64[ns]")
+    from_nip = cpns_start(text)
     if employees is None or employees.empty:
         return from_nip
     where = pd.Index(employees["nip"].astype("string")).get_indexer(pd.Index(text))
