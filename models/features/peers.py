@@ -167,13 +167,6 @@ def _residuals(
     return residual
 
 
-def _shrinkage(nips: pd.Series, residual: np.ndarray) -> float:
-    """k = within-person variance / between-person variance of the residuals (NaN ignored)."""
-    known = ~np.isnan(residual)
-    person = pd.factorize(nips.astype("string").fillna("").to_numpy(dtype=object)[known])[0]
-    return _anova_ratio(person, residual[known])
-
-
 def _anova_ratio(person: np.ndarray, values: np.ndarray) -> float:
     """k from the one-way ANOVA estimates for unbalanced groups (n0 = (N - sum n_i^2 / N) /
     (m - 1)), `person` codes (gaps allowed) of the `values`.

@@ -11,7 +11,7 @@ from models.features import peers
 from models.features.catalog import Catalog
 from models.features.events import performance_state
 from models.features.pair_logic import FEATURE_COLUMNS
-from models.features.peers import _shrinkage, experience_cells
+from models.features.peers import _anova_ratio, experience_cells
 from models.features.schema import FEATURE_SCHEMA
 from models.features.text import describe_feature
 from tests.fixtures.agency import nip, world
@@ -197,12 +197,15 @@ def test_the_employees_service_start_wins_over_the_nip():
 def test_k_is_the_one_way_anova_ratio_and_inf_without_evidence():
     residual = np.array([0.5, 0.9, 0.1, 0.4, -0.2, 0.0, -0.6, 0.1, -0.3, -0.8, -0.1, 0.2, 0.7])
     person = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
-    nips = pd.Series([f"n{p}" for p in person], dtype="string")
-    assert _shrinkage(nips, residual) == pytest.approx(anova_k(person, residual), rel=1e-12)
-    assert _shrinkage(nips[:3], residual[:3]) == np.inf  # one person
-    assert _shrinkage(pd.Series(["a", "b", "c"], dtype="string"), residual[:3]) == np.inf
+    k = anova_k(person, residual)
+    assert _anova_ratio(person, residual) == pytest.approx(k, rel=1e-12)
+    gaps = np.array([1, 1, 1, 1, 4, 4, 4, 4, 7, 7, 7, 7, 7])  # codes of the records kept
+    assert _anova_ratio(gaps, residual) == pytest.approx(k, rel=1e-12)
+    assert _anova_ratio(person[:3], residual[:3]) == np.inf  # one person
+    assert _anova_ratio(np.array([0, 1, 2]), residual[:3]) == np.inf  # one record each
     same = np.array([0.3, -0.3, 0.3, -0.3])  # no variance between people
-    assert _shrinkage(pd.Series(["a", "a", "b", "b"], dtype="string"), same) == np.inf
+    assert _anova_ratio(np.array([0, 0, 1, 1]), same) == np.inf
+    assert _anova_ratio(np.array([], dtype=np.int64), np.array([])) == np.inf  # no records
 
 
 def test_one_record_each_is_no_evidence_beyond_the_average():
