@@ -241,15 +241,19 @@ def test_in_post_rows_weigh_the_share_of_the_moves_which_keep_their_own_weights(
 
     moves, in_post = history.iloc[:10], history.iloc[10:50].assign(post_move_score=np.nan)
     own = np.linspace(0.5, 2.0, 10)
-    X, rating, _, dates, weight = _with_in_post(
-        in_post,
-        1.5,
-        X=moves[FEATURES],
-        y_rating=moves["post_move_rating"],
-        y_score=None,
-        decree_date=moves["decree_date"],
-        weight=own,
-    )
+
+    def after_the_moves(appraisals: pd.DataFrame, share: float) -> tuple:
+        return _with_in_post(
+            appraisals,
+            share,
+            X=moves[FEATURES],
+            y_rating=moves["post_move_rating"],
+            y_score=None,
+            decree_date=moves["decree_date"],
+            weight=own,
+        )
+
+    X, rating, _, dates, weight = after_the_moves(in_post, 1.5)
     assert len(X) == len(rating) == len(dates) == 50
     np.testing.assert_array_equal(weight[:10], own)
     labelled = own[moves["post_move_rating"].notna().to_numpy()]  # moves with an outcome
@@ -257,13 +261,5 @@ def test_in_post_rows_weigh_the_share_of_the_moves_which_keep_their_own_weights(
     assert np.ptp(weight[10:]) == 0
     # A handful of appraisals never outweighs the history: each at most a move's mean weight.
     few = in_post.iloc[:2]
-    capped = _with_in_post(
-        few,
-        3.0,
-        X=moves[FEATURES],
-        y_rating=moves["post_move_rating"],
-        y_score=None,
-        decree_date=moves["decree_date"],
-        weight=own,
-    )[4]
+    capped = after_the_moves(few, 3.0)[4]
     np.testing.assert_allclose(capped[10:], labelled.mean())
