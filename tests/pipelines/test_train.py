@@ -29,7 +29,9 @@ from pipelines.train import (
     TrainConfig,
     TrainResult,
     baseline_gate,
+    in_post_rows,
     run_training,
+    split,
     stale_reason,
 )
 from simulator import generate_agency
@@ -77,6 +79,18 @@ def first(settings: Settings, world: Path) -> TrainResult:
 @pytest.fixture(scope="module")
 def worse(settings: Settings, world: Path, first: TrainResult) -> TrainResult:
     return run_training(settings, truth_folder=world, config=WORSE)
+
+
+def test_in_post_rows_come_from_years_before_the_held_out_decrees(settings: Settings) -> None:
+    data = load_snapshot(settings=settings).data
+    development, heldout = split(data, TrainConfig())
+    first_held_out = int(pd.to_datetime(heldout["decree_date"]).dt.year.min())
+    assert (data.performance["year"] >= first_held_out).any()  # appraisals to leave out
+    rows = in_post_rows(data, development, heldout, seed=0)
+    years = pd.to_datetime(rows["decree_date"]).dt.year
+    assert len(rows) > 0
+    assert (years < first_held_out).all()
+    assert years.max() == first_held_out - 1  # up to the held-out years, not short of them
 
 
 def test_first_model_clearly_ahead_of_the_plain_lightgbm_is_promoted(
