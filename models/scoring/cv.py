@@ -41,7 +41,7 @@ import pandas as pd
 from sklearn.metrics import log_loss
 
 from models.scoring.config import ScorerConfig
-from models.scoring.estimators import TransferScorer, score_on_rating_scale
+from models.scoring.estimators import TransferScorer, in_post_weight, score_on_rating_scale
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ def decide_in_post(
             break
         sample = history.for_year(year, moves=moves, seed=seed)
         try:  # a year too early to train on is left out
-            errors = {share: _in_post_arm(config, sample, year, seed, share) for share in shares}
+            errors = _in_post_arms(config, sample, year, seed, shares)
         except ValueError:
             continue
         for share, error in errors.items():
@@ -296,9 +296,23 @@ def decide_in_post(
     return InPostDecision(keep, losses, gain_se, seconds=elapsed, years=tuple(compared))
 
 
-def _in_post_arm(
-    config: ScorerConfig, history: History, year: int, seed: int, share: float
-) -> FitErrors:
-    return fit_cv_errors(
-        config.model_copy(update={"fit_in_post_share": share}), history, [year], seed
-    )
+def _in_post_arms(
+    config: ScorerConfig, history: History, year: int, seed: int, shares: tuple[float, ...]
+) -> dict[float, FitErrors]:
+    """Each share's errors on CV `year`. Shares that give every appraisal the same weight
+    (the cap at a move's mean weight binds: at 100,000 employees 1 and 3 both did) train the
+    same model, so it is trained once."""
+    train = history.year < year
+    in_post = history.in_post_before(year)
+    appraisals = 0 if in_post is None else len(in_post)
+    own = history.weight if config.fit_ipw and history.weight is not None else None
+    labelled = (np.ones(len(train)) if own is None else own)[train & ~np.isnan(history.rating)]
+    trained: dict[float, FitErrors] = {}  # by each appraisal's weight
+    errors = {}
+    for share in shares:
+        each = in_post_weight(share, labelled, appraisals) if appraisals else 0.0
+        if each not in trained:
+            update = {"fit_in_post_share": share}
+            trained[each] = fit_cv_errors(config.model_copy(update=update), history, [year], seed)
+        errors[share] = trained[each]
+    return errors

@@ -87,6 +87,14 @@ def _rows(weight: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
     return None if weight is None else weight[mask]
 
 
+def in_post_weight(share: float, labelled: np.ndarray, appraisals: int) -> float:
+    """The weight of each in-post appraisal: together `share` times the weight of the moves
+    with an outcome (`labelled`: their weights), but none above such a move's mean."""
+    if not len(labelled):
+        return 0.0
+    return float(min(share * labelled.sum() / appraisals, labelled.mean()))
+
+
 def _with_in_post(
     in_post: pd.DataFrame,
     share: float,
@@ -108,8 +116,7 @@ def _with_in_post(
     rating = np.asarray(y_rating, dtype=np.float64)
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy("datetime64[ns]")
     own = np.ones(moves) if weight is None else weight
-    labelled = own[~np.isnan(rating)]
-    each = min(share * labelled.sum() / len(in_post), labelled.mean() if len(labelled) else 0.0)
+    each = in_post_weight(share, own[~np.isnan(rating)], len(in_post))
     in_post_score = in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)
     if y_score is None:
         score = np.full(moves + len(in_post), np.nan)

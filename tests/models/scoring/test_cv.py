@@ -17,7 +17,7 @@ from models.scoring.cv import (
     fit_cv_errors,
     paired_gain_se,
 )
-from models.scoring.estimators import TransferScorer
+from models.scoring.estimators import TransferScorer, in_post_weight
 from tests.fixtures.examples import FEATURES, cv_history, synthetic_examples
 
 
@@ -84,6 +84,22 @@ def test_a_decision_trains_on_a_sample_of_earlier_moves_and_validates_on_the_yea
     errors = fit_cv_errors(ScorerConfig(), sample, [2023], 0)
     assert capped.losses[0.0] == pytest.approx(errors.loss())
     assert len(errors.squared) == (~np.isnan(history.rating[history.year == 2023])).sum()
+
+
+def test_shares_that_weigh_each_appraisal_alike_get_one_loss() -> None:
+    """100 appraisals beside ~450 earlier moves: share 1 and 3 would each weigh more than a
+    move, so both are capped at a move's weight and are the same arm; 0.1 is not capped."""
+    history = _history(900, seed=6)
+    rows = synthetic_examples(400, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
+    rows = rows.loc[rows["decree_date"].dt.year < 2023].head(100)
+    with_rows = History(**{**vars(history), "in_post": rows.assign(post_move_score=np.nan)})
+    labelled = np.ones(int(((history.year < 2023) & ~np.isnan(history.rating)).sum()))
+    assert in_post_weight(1.0, labelled, 100) == in_post_weight(3.0, labelled, 100) == 1.0
+    assert in_post_weight(0.1, labelled, 100) == pytest.approx(0.1 * len(labelled) / 100)
+    decision = decide_in_post(ScorerConfig(), with_rows, [2023], 0, shares=(0.0, 0.1, 1.0, 3.0))
+    alone = fit_cv_errors(ScorerConfig(fit_in_post_share=3.0), with_rows, [2023], 0).loss()
+    assert decision.losses[1.0] == decision.losses[3.0] == alone
+    assert len(set(decision.losses.values())) == 3
 
 
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:
