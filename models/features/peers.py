@@ -6,10 +6,12 @@ than those with years in it. The raw means (recent_rating_mean, career_rating_me
 that, so a person who just changed sector looks weaker than they are.
 
 `skp_vs_peers` puts every appraisal record on the rating scale (the score mapped linearly onto
-it where the agency keeps one: finer than the five categories) and subtracts the mean of the
-other records of the same year and the same years of experience in the record's sector (whole
-years, 12 and more together; the year's other records when the cell has none, no residual when
-the year has none). The peers pool every sector, so a lenient sector stays in the residual.
+it where the agency keeps one: finer than the five categories; models/features/skp_scale.py, the
+fit target's mapping) and subtracts the mean of the other records of the same year and the same
+years of experience in the record's sector (whole years, 12 and more together; the year's other
+records when the cell has none, no residual when the year has none). The peers pool every
+sector, so a lenient sector stays in the residual. Residuals of values on the 1-5 scale lie in
+[-4, 4], and so does the feature (schema.FEATURE_RANGES).
 
 Experience counts the person's distinct earlier appraisal years in the sector plus, for the
 sector of their first record, the service from TMT CPNS to 1 January of that record's year, in
@@ -39,23 +41,9 @@ import pandas as pd
 from models.contract.enums import SKP_RATING_VALUE
 from models.features.catalog import Catalog, ordinal
 from models.features.nip import cpns_start
+from models.features.skp_scale import score_on_rating_scale
 
 EXPERIENCE_CAP_YEARS = 12  # experience cells: 0, 1, ..., 11 whole years, then 12 and more
-RATING_LOW, RATING_HIGH = min(SKP_RATING_VALUE.values()), max(SKP_RATING_VALUE.values())
-MIN_SCORED_RECORDS = 10  # fewer records with both a rating and a score: ratings alone
-
-
-def _on_rating_scale(rating: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """SKP records on the 1-5 rating scale: the score mapped onto it by least squares of rating
-    on score, fitted over the `rows` that have both, and clipped to the scale (as the training
-    target's score_on_rating_scale); the rating where no score is kept. Residuals of values on
-    the scale lie in [-4, 4], and so does the feature (schema.FEATURE_RANGES)."""
-    both = rows & ~np.isnan(rating) & ~np.isnan(score)
-    if both.sum() < MIN_SCORED_RECORDS or np.ptp(score[both]) == 0:
-        return rating
-    slope, intercept = np.polyfit(score[both], rating[both], deg=1)
-    mapped = np.clip(intercept + slope * score, RATING_LOW, RATING_HIGH)
-    return np.where(np.isnan(score), rating, mapped)
 
 
 def service_starts(nips: pd.Series, employees: pd.DataFrame | None = None) -> np.ndarray:
@@ -135,7 +123,8 @@ def skp_vs_peers(
     cell = year_code * (EXPERIENCE_CAP_YEARS + 1) + cells.astype(np.int64)
     for cutoff in np.unique(row_year[row]):
         known = year < cutoff
-        residual = _residuals(_on_rating_scale(rating, score, known), known, cell, year_code)
+        on_scale = score_on_rating_scale(rating, score, map_unrated=True, fit_rows=known)
+        residual = _residuals(on_scale, known, cell, year_code)
         used = ~np.isnan(residual)
         shrinkage = _anova_ratio(person[used], residual[used])
         pick = row_year[row] == cutoff
