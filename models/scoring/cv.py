@@ -40,8 +40,9 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import log_loss
 
+from models.features.skp_scale import score_on_rating_scale
 from models.scoring.config import ScorerConfig
-from models.scoring.estimators import TransferScorer, in_post_weight, score_on_rating_scale
+from models.scoring.estimators import TransferScorer, in_post_weight
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,9 @@ def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed
             fit_weight=weight[train] if history.weight is not None else None,
             in_post=history.in_post_before(year),
         )
-        target = score_on_rating_scale(history.rating[valid], history.score[valid])
+        target = score_on_rating_scale(
+            history.rating[valid], history.score[valid], map_unrated=False
+        )
         predicted = scorer.predict_fit(history.X.loc[valid])
         parts.append(((predicted - target) ** 2, weight[valid], np.full(valid.sum(), year)))
     squared, weights, year_of = (np.concatenate(column) for column in zip(*parts, strict=True))

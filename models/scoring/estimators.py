@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
+from models.features.skp_scale import RATING_HIGH, RATING_LOW, score_on_rating_scale
 from models.scoring.calibration import (
     BoosterMap,
     Calibrator,
@@ -45,8 +46,7 @@ from models.scoring.config import (
 )
 from models.scoring.linear_base import LinearBase
 
-RATING_MIN, RATING_MAX = 1.0, 5.0
-__all__ = ["GbmParams", "ScorerConfig", "TransferScorer", "TreeWalks", "score_on_rating_scale"]
+__all__ = ["GbmParams", "ScorerConfig", "TransferScorer", "TreeWalks"]
 
 TreeWalk = Callable[[np.ndarray], np.ndarray]
 
@@ -138,20 +138,6 @@ def time_holdout_mask(decree_date: ArrayLike, *, share: float) -> np.ndarray:
     return np.asarray(ticks >= np.quantile(ticks, 1.0 - share))
 
 
-def score_on_rating_scale(rating: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """The rating target refined by the score: where both are known, the score mapped linearly
-    onto the 1-5 scale (least squares of rating on score over those rows); else the rating.
-
-    The five rating categories are a coarse cut of performance; the score keeps the detail.
-    """
-    both = ~np.isnan(rating) & ~np.isnan(score)
-    if both.sum() < 10 or np.ptp(score[both]) == 0:
-        return rating
-    slope, intercept = np.polyfit(score[both], rating[both], deg=1)
-    mapped = np.clip(intercept + slope * score, RATING_MIN, RATING_MAX)
-    return np.where(both, mapped, rating)
-
-
 @dataclass(frozen=True)
 class OutOfFold:
     """The risk boosters' out-of-fold raw probabilities, the labels and each row's time fold."""
@@ -205,7 +191,7 @@ class TransferScorer(BaseEstimator):
         """Learn both models; NaN ratings are skipped by the fit model only.
 
         `y_score`, the post-move SKP score (0-100, NaN where not kept), refines the fit target
-        when `use_score_target`: see `score_on_rating_scale`. `fit_weight`, the moves'
+        when `use_score_target`: see models/features/skp_scale.py. `fit_weight`, the moves'
         inverse-propensity weights, is used by the fit model when `fit_ipw`.
         """
         self.fit_rating_model(
@@ -264,7 +250,8 @@ class TransferScorer(BaseEstimator):
         matrix = self._training_matrix(X, config.fit_ignored)
         rating = np.asarray(y_rating, dtype=np.float64)
         if config.use_score_target and y_score is not None:
-            rating = score_on_rating_scale(rating, np.asarray(y_score, dtype=np.float64))
+            score = np.asarray(y_score, dtype=np.float64)
+            rating = score_on_rating_scale(rating, score, map_unrated=False)
         share = max(config.holdout_share, min(0.5, config.calibration_min_rows / len(X)))
         late = time_holdout_mask(decree_date, share=share)
         if late.all() or not late.any():
@@ -419,7 +406,7 @@ class TransferScorer(BaseEstimator):
 
     def _fit_from_trees(self, matrix: np.ndarray, trees: np.ndarray) -> np.ndarray:
         predicted = self.linear_base_.predict(matrix) + trees
-        return np.clip(np.asarray(predicted, dtype=np.float64), RATING_MIN, RATING_MAX)
+        return np.clip(np.asarray(predicted, dtype=np.float64), RATING_LOW, RATING_HIGH)
 
     def predict_matrix(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(`predict_fit_matrix`, `predict_risk_matrix`) of one matrix, the same numbers; with

@@ -187,26 +187,6 @@ def test_auto_calibration_picks_isotonic_for_a_step_on_many_rows() -> None:
     assert choose_calibrator(raw, resisted).name == "isotonic"
 
 
-def test_score_target_maps_scores_onto_the_rating_scale() -> None:
-    from models.scoring.estimators import score_on_rating_scale
-
-    score = np.linspace(50, 95, 40)
-    rating = np.clip(np.rint((score - 22.5) / 15), 1, 5)
-    rating[0] = np.nan
-    mapped = score_on_rating_scale(rating, score)
-    assert np.isnan(mapped[0])
-    assert np.all(np.diff(mapped[1:]) > 0)  # finer than the five categories, order kept
-    assert mapped[1:] == pytest.approx((score[1:] - 22.5) / 15, abs=0.2)
-
-
-def test_rating_is_kept_where_no_score_is_known() -> None:
-    from models.scoring.estimators import score_on_rating_scale
-
-    rating = np.array([4.0] * 12 + [2.0])
-    score = np.append(np.linspace(70, 90, 12), np.nan)
-    assert score_on_rating_scale(rating, score)[-1] == 2.0
-
-
 def _fit_only(config: ScorerConfig, train: pd.DataFrame, in_post: pd.DataFrame | None):
     return TransferScorer(config, random_state=0).fit_rating_model(
         train[FEATURES],
