@@ -53,6 +53,8 @@ COLUMNS = {
     "ipw.cv_gain_se": "ipw_cv_gain_se",
     "in_post.rows": "in_post_rows",
     "in_post.share": "in_post_share",
+    "in_post.cv_years": "in_post_cv_years",
+    "in_post.seconds": "in_post_s",
 }
 
 

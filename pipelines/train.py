@@ -341,7 +341,7 @@ def in_post_metrics(
     in_post: pd.DataFrame | None, selection: Selection | None, share: float
 ) -> dict[str, float]:
     """How many in-post appraisals the fit model was offered, the share it trained with (0:
-    moves alone) and, with a selection, each share's CV loss."""
+    moves alone) and, with a selection, each share's CV loss, the CV years and seconds it took."""
     metrics = {
         "in_post.rows": float(len(in_post) if in_post is not None else 0),
         "in_post.share": share,
@@ -353,6 +353,7 @@ def in_post_metrics(
         metrics
         | {f"in_post.cv_loss_share_{s:g}": loss for s, loss in decision.losses.items()}
         | {"in_post.cv_gain_se": decision.gain_se, "in_post.cv_years": len(decision.years)}
+        | {"in_post.seconds": decision.seconds}
     )
 
 

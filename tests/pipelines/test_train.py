@@ -311,6 +311,7 @@ def test_selection_within_a_budget_logs_the_chosen_config_and_cv_table(
     assert run.data.metrics["in_post.share"] == selected.scorer_config.fit_in_post_share
     if "in_post.cv_years" in run.data.metrics:  # compared (a loaded machine may leave no time)
         assert {"in_post.cv_loss_share_0", "in_post.cv_loss_share_1"} <= set(run.data.metrics)
+        assert run.data.metrics["in_post.seconds"] > 0
 
 
 def test_selection_offers_ipw_and_logs_the_propensity_model(
