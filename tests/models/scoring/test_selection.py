@@ -180,6 +180,29 @@ def test_a_search_trial_still_running_at_the_deadline_is_pruned_after_its_fold()
     assert chosen == start
 
 
+def test_time_reserved_for_what_follows_ends_the_search_sooner() -> None:
+    """Trials of ~0.05 s in a 1.5 s study: a search with nothing reserved runs more than
+    the start; one that must leave 60 folds' time (more than it has) runs the start alone."""
+    history = _history(synthetic_examples(300, seed=6))
+
+    def loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+        time.sleep(0.025)
+        return 1.0
+
+    def trials(reserve_folds: int) -> int:
+        _, table = _search(
+            "fit",
+            loss=loss,
+            build=lambda trial, base: base,
+            starts={"default": ScorerConfig()},
+            budget=Budget(history=history, years=[2021, 2022], seconds=1.5, seed=0),
+            reserve_folds=reserve_folds,
+        )
+        return len(table)
+
+    assert trials(60) == 1 and trials(0) > 1
+
+
 def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
     assert not selection.config.fit_ipw and selection.ipw is None
     assert "default+ipw" not in set(selection.table["start"])
