@@ -206,7 +206,7 @@ def paired_gain_se(off: FitErrors, on: FitErrors) -> float:
     return float(np.sqrt(variance * np.sum(share**2)))
 
 
-def _joined(parts: list[FitErrors]) -> FitErrors:
+def joined(parts: list[FitErrors]) -> FitErrors:
     return FitErrors(
         *(
             np.concatenate(column)
@@ -245,7 +245,7 @@ def decide_ipw(
     if not arms[0]:
         nan = float("nan")
         return IpwDecision(False, nan, nan, nan, seconds=time.perf_counter() - started)
-    off, on = (_joined(errors) for errors in arms)
+    off, on = (joined(errors) for errors in arms)
     return IpwDecision(
         use=on.loss() < off.loss(),
         loss_off=off.loss(),
@@ -291,10 +291,10 @@ def decide_in_post(
     elapsed = time.perf_counter() - started
     if not compared:
         return InPostDecision(shares[0], {}, nan, seconds=elapsed)
-    joined = {share: _joined(errors) for share, errors in arms.items()}
-    losses = {share: errors.loss() for share, errors in joined.items()}
+    merged = {share: joined(errors) for share, errors in arms.items()}
+    losses = {share: errors.loss() for share, errors in merged.items()}
     best = min(losses, key=losses.__getitem__)
-    gain_se = paired_gain_se(joined[shares[0]], joined[best]) if best else nan
+    gain_se = paired_gain_se(merged[shares[0]], merged[best]) if best else nan
     keep = best if losses[best] < losses[shares[0]] else shares[0]
     return InPostDecision(keep, losses, gain_se, seconds=elapsed, years=tuple(compared))
 

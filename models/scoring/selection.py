@@ -47,13 +47,17 @@ import pandas as pd
 from models.scoring.calibration_choice import CalibrationDecision, arm_name, decide_calibration
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.cv import (
+    FitErrors,
     History,
     InPostDecision,
     IpwDecision,
     cv_years,
     decide_in_post,
     decide_ipw,
+    fit_cv_errors,
     fit_cv_loss,
+    joined,
+    paired_gain_se,
     risk_cv_loss,
 )
 
@@ -303,14 +307,16 @@ def select_config(
     }
     spent = (decision.seconds if decision else 0.0) + in_post.seconds
     budget = Budget(history=history, years=years, seconds=budget_seconds / 2 - spent, seed=seed)
+    errors = FitErrorLog()
     fit, fit_table = _search(
         "fit",
-        loss=fit_cv_loss,
+        loss=errors.loss,
         build=functools.partial(fit_config, ipw_choices=(ipw,), in_post_share=share),
         starts=starts,
         budget=budget,
         on_trial=on_trial,
     )
+    fit, fit_table = one_se_fit(fit, fit_table, starts, errors)
     risk, risk_table = _search(
         "risk",
         loss=risk_cv_loss,
@@ -341,6 +347,60 @@ def select_config(
         calibration=calibration,
         in_post=in_post,
     )
+
+
+class FitErrorLog:
+    """The fit search's loss, keeping each configuration's per-move CV errors by year, so
+    the chosen trial can be compared with the best start move by move."""
+
+    def __init__(self) -> None:
+        self.by_config: dict[str, dict[int, FitErrors]] = {}
+
+    def loss(self, config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+        errors = fit_cv_errors(config, history, years, seed)
+        self.by_config.setdefault(config.model_dump_json(), {})[years[0]] = errors
+        return errors.loss()
+
+    def of(self, config: ScorerConfig) -> FitErrors | None:
+        years = self.by_config.get(config.model_dump_json())
+        return joined([years[y] for y in sorted(years)]) if years else None
+
+
+def one_se_fit(
+    chosen: ScorerConfig,
+    table: pd.DataFrame,
+    starts: dict[str, ScorerConfig],
+    errors: FitErrorLog,
+) -> tuple[ScorerConfig, pd.DataFrame]:
+    """The fit configuration kept: the best start (default, plain, previous) unless the
+    search's best beats it by more than the standard error of the paired difference over the
+    validated moves (the one-standard-error rule, as for the calibrator).
+
+    Why: a study keeps the lowest of some dozen noisy CV losses, and the lowest is partly
+    luck (the winner's curse). On a design world (interactions, seed 12, 10,000 employees) a
+    searched configuration 0.9 % below the default's CV loss ranked the held-out pools at
+    NDCG@10 0.944 against the default's 0.976. Returns the table with the kept row marked
+    (`chosen`) and the searched best's paired standard error (`gain_se`)."""
+    table = table.assign(chosen=False, gain_se=np.nan)
+    done = table[table["state"].eq("complete") & np.isfinite(table["cv_loss"])]
+    from_starts = done[done["start"].ne("")]
+    if from_starts.empty:
+        table.loc[table["cv_loss"].eq(done["cv_loss"].min()), "chosen"] = True
+        return chosen, table
+    start_row = from_starts["cv_loss"].idxmin()
+    start = starts[str(table.at[start_row, "start"])]
+    kept, row = start, start_row
+    searched = done[done["start"].eq("")]
+    if not searched.empty:
+        best_row = searched["cv_loss"].idxmin()
+        mine, theirs = errors.of(start), errors.of(chosen)
+        if theirs is not None and mine is not None and chosen is not start:
+            gain_se = paired_gain_se(mine, theirs)
+            table.at[best_row, "gain_se"] = gain_se
+            if mine.loss() - theirs.loss() > gain_se:
+                kept, row = chosen, best_row
+    table.at[row, "chosen"] = True
+    return kept, table
 
 
 def calibration_table(decision: CalibrationDecision) -> pd.DataFrame:

@@ -11,14 +11,17 @@ import pytest
 
 from models.scoring.calibration import choose_calibrator
 from models.scoring.config import GbmParams, ScorerConfig
+from models.scoring.cv import FitErrors
 from models.scoring.estimators import TransferScorer
 from models.scoring.selection import (
     Budget,
+    FitErrorLog,
     History,
     Selection,
     _search,
     cv_years,
     fit_cv_loss,
+    one_se_fit,
     plain_config,
     select_config,
 )
@@ -201,6 +204,54 @@ def test_time_reserved_for_what_follows_ends_the_search_sooner() -> None:
         return len(table)
 
     assert trials(60) == 1 and trials(0) > 1
+
+
+def _search_log(start_errors: np.ndarray, searched_errors: np.ndarray) -> tuple:
+    """A fit study of one start and one searched trial, their squared errors on 200 moves."""
+    start, searched = ScorerConfig(), ScorerConfig(fit_in_post_share=1.0)
+    log = FitErrorLog()
+    for config, squared in ((start, start_errors), (searched, searched_errors)):
+        year = np.repeat([2022, 2023], 100)
+        log.by_config[config.model_dump_json()] = {
+            y: FitErrors(squared=squared[year == y], weight=np.ones(100), year=year[year == y])
+            for y in (2022, 2023)
+        }
+    table = pd.DataFrame(
+        {
+            "part": "fit",
+            "trial": [0, 1],
+            "cv_loss": [log.of(c).loss() for c in (start, searched)],  # type: ignore[union-attr]
+            "start": ["default", ""],
+            "state": "complete",
+        }
+    )
+    return start, searched, log, table
+
+
+def test_a_searched_configuration_replaces_the_best_start_only_beyond_one_se() -> None:
+    noise = np.random.default_rng(3).normal(0.0, 0.1, 200)
+    start_errors = 0.4 + noise
+    # Lower by 0.005 on average, the moves' differences spread by 0.1 (SE ~0.007): kept start.
+    spread = noise[::-1] - noise.mean()
+    start, searched, log, table = _search_log(start_errors, start_errors - 0.005 + spread)
+    assert table.at[0, "cv_loss"] - table.at[1, "cv_loss"] == pytest.approx(0.005)
+    kept, marked = one_se_fit(searched, table, {"default": start}, log)
+    assert kept is start and list(marked["chosen"]) == [True, False]
+    assert marked.at[1, "gain_se"] > 0.005
+    # Lower on every move by far more than the spread: the searched one is kept.
+    start, searched, log, table = _search_log(start_errors, start_errors - 0.05)
+    kept, marked = one_se_fit(searched, table, {"default": start}, log)
+    assert kept is searched and list(marked["chosen"]) == [False, True]
+
+
+def test_the_kept_fit_configuration_is_marked_in_the_cv_table(selection: Selection) -> None:
+    rows = selection.table[selection.table["part"] == "fit"]
+    assert rows["chosen"].sum() == 1
+    kept = rows[rows["chosen"]].iloc[0]
+    best_start = rows.loc[rows["start"].ne(""), "cv_loss"].min()
+    assert kept["cv_loss"] <= best_start
+    if kept["start"] == "":  # a searched configuration beat the best start by over one SE
+        assert best_start - kept["cv_loss"] > kept["gain_se"]
 
 
 def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
