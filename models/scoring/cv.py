@@ -25,7 +25,8 @@ the rest with that choice fixed, still on the weighted loss.
 The IPW and in-post decisions train each arm on at most `DECISION_MOVES` of the moves
 before the CV year, a seeded random sample (the in-post appraisals before it in the same
 proportion), and validate on all of the year's moves. The arms differ in one thing, so a sample
-asks the same question; without the cap one year's three in-post arms took 251 s at 100,000
+asks nearly the same question (beside fewer moves, extra rows are worth a little more);
+without the cap one year's three in-post arms took 251 s at 100,000
 employees (65,741 moves), past the third of a 480 s budget they may use. Below the cap (at the
 demo agency's move rate, about 30,000 employees) nothing is sampled.
 """
@@ -42,7 +43,7 @@ from sklearn.metrics import log_loss
 
 from models.features.skp_scale import score_on_rating_scale
 from models.scoring.config import ScorerConfig
-from models.scoring.estimators import TransferScorer, in_post_weight
+from models.scoring.estimators import TransferScorer, appraisal_weight, move_weights
 
 
 @dataclass(frozen=True)
@@ -308,14 +309,14 @@ def _in_post_arms(
     train = history.year < year
     in_post = history.in_post_before(year)
     appraisals = 0 if in_post is None else len(in_post)
-    own = history.weight if config.fit_ipw and history.weight is not None else None
-    labelled = (np.ones(len(train)) if own is None else own)[train & ~np.isnan(history.rating)]
-    trained: dict[float, FitErrors] = {}  # by each appraisal's weight
+    fit_weight = history.weight[train] if history.weight is not None else None
+    trained: dict[float | None, FitErrors] = {}  # by each appraisal's weight (None: left out)
     errors = {}
     for share in shares:
-        each = in_post_weight(share, labelled, appraisals) if appraisals else 0.0
+        arm = config.model_copy(update={"fit_in_post_share": share})
+        weight = move_weights(arm, fit_weight)
+        each = appraisal_weight(arm, history.rating[train], weight, appraisals)
         if each not in trained:
-            update = {"fit_in_post_share": share}
-            trained[each] = fit_cv_errors(config.model_copy(update=update), history, [year], seed)
+            trained[each] = fit_cv_errors(arm, history, [year], seed)
         errors[share] = trained[each]
     return errors

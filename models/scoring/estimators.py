@@ -95,9 +95,31 @@ def in_post_weight(share: float, labelled: np.ndarray, appraisals: int) -> float
     return float(min(share * labelled.sum() / appraisals, labelled.mean()))
 
 
+def move_weights(config: ScorerConfig, fit_weight: ArrayLike | None) -> np.ndarray | None:
+    """The moves' training weights: their inverse-propensity weights when the configuration
+    asks for them (`fit_ipw`), else None (every move weighs 1)."""
+    if not config.fit_ipw:
+        return None  # unweighted unless asked: the default model trains exactly as before
+    if fit_weight is None:
+        raise ValueError("fit_ipw needs the moves' inverse-propensity weights")
+    return np.asarray(fit_weight, dtype=np.float64)
+
+
+def appraisal_weight(
+    config: ScorerConfig, y_rating: ArrayLike, weight: np.ndarray | None, appraisals: int
+) -> float | None:
+    """Each in-post appraisal's training weight beside moves of `weight` (None: 1 each), or
+    None when the fit model leaves them out (share 0, or none given)."""
+    if not appraisals or config.fit_in_post_share <= 0:
+        return None
+    rating = np.asarray(y_rating, dtype=np.float64)
+    own = np.ones(len(rating)) if weight is None else weight
+    return in_post_weight(config.fit_in_post_share, own[~np.isnan(rating)], appraisals)
+
+
 def _with_in_post(
     in_post: pd.DataFrame,
-    share: float,
+    each: float,
     *,
     X: pd.DataFrame,
     y_rating: ArrayLike,
@@ -107,16 +129,14 @@ def _with_in_post(
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The moves followed by the in-post appraisals: features, labels, dates, weights.
 
-    The moves keep their own weights (or 1). The appraisals share `share` times the total
-    weight of the moves with an outcome, equally, but none weighs more than such a move does on
-    average (a handful of appraisals never outweighs the history). Without the moves' scores
-    the appraisals' scores are not used either, so every row has the same kind of target.
+    The moves keep their own weights (or 1); each appraisal weighs `each` (`appraisal_weight`:
+    together a share of the moves' weight, none above a move's mean). Without the moves'
+    scores the appraisals' scores are not used either, so every row has the same kind of target.
     """
     moves = len(X)
     rating = np.asarray(y_rating, dtype=np.float64)
     dates = pd.to_datetime(pd.Series(np.asarray(decree_date))).to_numpy("datetime64[ns]")
     own = np.ones(moves) if weight is None else weight
-    each = in_post_weight(share, own[~np.isnan(rating)], len(in_post))
     in_post_score = in_post["post_move_score"].to_numpy(dtype=float, na_value=np.nan)
     if y_score is None:
         score = np.full(moves + len(in_post), np.nan)
@@ -231,15 +251,13 @@ class TransferScorer(BaseEstimator):
         `in_post` (models/features/build.py `in_post_examples`) adds yearly appraisals in
         posts already held, together weighing `fit_in_post_share` times the moves."""
         config = self._config()
-        weight = None  # unweighted unless asked: the default model trains exactly as before
-        if config.fit_ipw:
-            if fit_weight is None:
-                raise ValueError("fit_ipw needs the moves' inverse-propensity weights")
-            weight = np.asarray(fit_weight, dtype=np.float64)
-        if in_post is not None and len(in_post) and config.fit_in_post_share > 0:
+        weight = move_weights(config, fit_weight)
+        appraisals = 0 if in_post is None else len(in_post)
+        each = appraisal_weight(config, y_rating, weight, appraisals)
+        if in_post is not None and each is not None:
             X, y_rating, y_score, decree_date, weight = _with_in_post(
                 in_post,
-                config.fit_in_post_share,
+                each,
                 X=X,
                 y_rating=y_rating,
                 y_score=y_score,

@@ -23,7 +23,7 @@ def test_scores_are_mapped_onto_the_rating_scale_in_order(map_unrated: bool) -> 
 
 def test_mapped_scores_stay_on_the_scale() -> None:
     score = np.r_[np.linspace(60, 80, 20), 0.0, 100.0]
-    rating = np.r_[banded(score[:20]), 1.0, 5.0]
+    rating = np.r_[banded(score[:20]), 3.0, 3.0]  # rated mid-scale: the clip, not the rating
     fit_rows = np.arange(22) < 20  # the line of the middle scores runs off the scale at 0, 100
     mapped = score_on_rating_scale(rating, score, map_unrated=False, fit_rows=fit_rows)
     assert mapped[-2:].tolist() == [1.0, 5.0]

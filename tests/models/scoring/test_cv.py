@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.scoring import cv
 from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, intercept_shift
 from models.scoring.calibration_choice import decide_calibration
 from models.scoring.config import ScorerConfig
@@ -86,20 +87,40 @@ def test_a_decision_trains_on_a_sample_of_earlier_moves_and_validates_on_the_yea
     assert len(errors.squared) == (~np.isnan(history.rating[history.year == 2023])).sum()
 
 
-def test_shares_that_weigh_each_appraisal_alike_get_one_loss() -> None:
+@pytest.mark.parametrize("ipw", [False, True])
+def test_shares_that_weigh_each_appraisal_alike_are_trained_once(
+    ipw: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """100 appraisals beside ~450 earlier moves: share 1 and 3 would each weigh more than a
-    move, so both are capped at a move's weight and are the same arm; 0.1 is not capped."""
-    history = _history(900, seed=6)
+    move, so both are capped at a move's (mean) weight and are one arm; 0.1 is not capped.
+    With IPW the moves' uneven weights set the cap, as they do in the estimator."""
+    weight = np.random.default_rng(2).uniform(0.3, 3.0, 900) if ipw else None
+    history = _history(900, seed=6, weight=weight)
     rows = synthetic_examples(400, seed=7)[[*FEATURES, "post_move_rating", "decree_date"]]
     rows = rows.loc[rows["decree_date"].dt.year < 2023].head(100)
     with_rows = History(**{**vars(history), "in_post": rows.assign(post_move_score=np.nan)})
-    labelled = np.ones(int(((history.year < 2023) & ~np.isnan(history.rating)).sum()))
-    assert in_post_weight(1.0, labelled, 100) == in_post_weight(3.0, labelled, 100) == 1.0
-    assert in_post_weight(0.1, labelled, 100) == pytest.approx(0.1 * len(labelled) / 100)
-    decision = decide_in_post(ScorerConfig(), with_rows, [2023], 0, shares=(0.0, 0.1, 1.0, 3.0))
-    alone = fit_cv_errors(ScorerConfig(fit_in_post_share=3.0), with_rows, [2023], 0).loss()
-    assert decision.losses[1.0] == decision.losses[3.0] == alone
+    config = ScorerConfig(fit_ipw=ipw)
+    trained: list[float] = []
+
+    def counted(config: ScorerConfig, *args: object) -> FitErrors:
+        trained.append(config.fit_in_post_share)
+        return fit_cv_errors(config, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cv, "fit_cv_errors", counted)
+    decision = decide_in_post(config, with_rows, [2023], 0, shares=(0.0, 0.1, 1.0, 3.0))
+    assert trained == [0.0, 0.1, 1.0]  # share 3 weighs each appraisal as share 1 does
+    alone = fit_cv_errors(
+        config.model_copy(update={"fit_in_post_share": 3.0}), with_rows, [2023], 0
+    )
+    assert decision.losses[1.0] == decision.losses[3.0] == alone.loss()
     assert len(set(decision.losses.values())) == 3
+
+
+def test_an_appraisal_weighs_a_share_of_the_moves_up_to_a_moves_mean() -> None:
+    labelled = np.array([0.5, 1.5, 1.0, 1.0])
+    assert in_post_weight(0.2, labelled, 8) == pytest.approx(0.2 * 4.0 / 8)
+    assert in_post_weight(3.0, labelled, 8) == 1.0  # 1.5 each would outweigh a mean move
+    assert in_post_weight(1.0, labelled[:0], 8) == 0.0
 
 
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:

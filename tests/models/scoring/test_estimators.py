@@ -217,15 +217,18 @@ def test_in_post_examples_teach_fit_only_with_a_positive_weight(history: pd.Data
 def test_in_post_rows_weigh_the_share_of_the_moves_which_keep_their_own_weights(
     history: pd.DataFrame,
 ) -> None:
-    from models.scoring.estimators import _with_in_post
+    from models.scoring.estimators import _with_in_post, appraisal_weight
 
     moves, in_post = history.iloc[:10], history.iloc[10:50].assign(post_move_score=np.nan)
     own = np.linspace(0.5, 2.0, 10)
 
     def after_the_moves(appraisals: pd.DataFrame, share: float) -> tuple:
+        config = ScorerConfig(fit_in_post_share=share)
+        each = appraisal_weight(config, moves["post_move_rating"], own, len(appraisals))
+        assert each is not None
         return _with_in_post(
             appraisals,
-            share,
+            each,
             X=moves[FEATURES],
             y_rating=moves["post_move_rating"],
             y_score=None,
