@@ -6,6 +6,7 @@ Imported by the bench scripts as `_worlds` (a script's own folder is first on sy
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,9 @@ import pandas as pd
 
 from models.contract.tables import AgencyData
 from models.features.build import FEATURE_COLUMNS
+from models.scoring.config import ScorerConfig
 from models.scoring.cv import History
+from models.scoring.estimators import TransferScorer
 from pipelines import evaluate
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
@@ -63,4 +66,34 @@ def development_history(development: pd.DataFrame) -> History:
         score=development["post_move_score"].to_numpy(dtype=float, na_value=np.nan),
         resisted=development["resisted"].to_numpy(dtype=bool).astype(int),
         decree_date=development["decree_date"],
+    )
+
+
+def world_from_args(description: str | None) -> tuple[dict, WorldExamples]:
+    """The demo world a design look's command line names (VARIANT EMPLOYEES SEED): the names
+    as a record's first fields, and the world."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("variant")
+    parser.add_argument("employees", type=int)
+    parser.add_argument("seed", type=int)
+    args = parser.parse_args()
+    return vars(args), demo_world(args.variant, args.employees, args.seed)
+
+
+def fit_on_development(
+    config: ScorerConfig,
+    development: pd.DataFrame,
+    *,
+    fit_weight: np.ndarray | None,
+    in_post: pd.DataFrame | None,
+    seed: int = 0,
+) -> TransferScorer:
+    """The fit model of `config` trained on the development years, as training trains it."""
+    return TransferScorer(config, random_state=seed).fit_rating_model(
+        development[list(FEATURE_COLUMNS)],
+        y_rating=development["post_move_rating"],
+        decree_date=development["decree_date"],
+        y_score=development["post_move_score"],
+        fit_weight=fit_weight,
+        in_post=in_post,
     )

@@ -11,12 +11,11 @@ world: what the calibrator rule was designed on (seeds 10-12), never a report.
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pandas as pd
-from _worlds import demo_world, development_history
+from _worlds import development_history, world_from_args
 
 from models.features.build import FEATURE_COLUMNS
 from models.scoring.calibration_choice import CalibrationArm, arm_losses_by_year, arm_name
@@ -33,12 +32,7 @@ ARMS: tuple[CalibrationArm, ...] = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("variant")
-    parser.add_argument("employees", type=int)
-    parser.add_argument("seed", type=int)
-    args = parser.parse_args()
-    world = demo_world(args.variant, args.employees, args.seed)
+    named, world = world_from_args(__doc__)
     history, data = development_history(world.development), world.evaluation
     labelled = pd.Series(~np.isnan(history.rating))
     years = cv_years(history.decree_date, labelled, folds=4)
@@ -57,7 +51,7 @@ def main() -> None:
         risk = scorer.predict_risk(data.heldout[list(FEATURE_COLUMNS)])
         name = arm_name(method, recent, shift)
         ece[name] = expected_calibration_error(data.bayes_risk[known], risk[known])
-    record = vars(args) | {"years": years, "ece": ece}
+    record = named | {"years": years, "ece": ece}
     print(json.dumps(record | {"by_year": {k: list(v) for k, v in by_year.items()}}))
 
 

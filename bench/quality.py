@@ -69,10 +69,9 @@ FIT_NDCG = (
 def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -> dict:
     """The trained configuration with the fit model's IPW flipped (everything else as chosen):
     fit NDCG@10 vs truth, overall and per rarely picked kind, of IPW on minus IPW off."""
-    from _worlds import world_examples
+    from _worlds import fit_on_development, world_examples
 
     from models.features.build import FEATURE_COLUMNS
-    from models.scoring.estimators import TransferScorer
     from models.scoring.propensity import fit_propensity
     from pipelines import evaluate
     from pipelines.snapshots import load_snapshot
@@ -85,11 +84,9 @@ def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -
     in_post = in_post_rows(world.data, development, world.heldout, seed=seed)
     scores = {}
     for ipw in (False, True):
-        scorer = TransferScorer(config.model_copy(update={"fit_ipw": ipw})).fit_rating_model(
-            development[list(FEATURE_COLUMNS)],
-            y_rating=development["post_move_rating"],
-            decree_date=development["decree_date"],
-            y_score=development["post_move_score"],
+        scorer = fit_on_development(
+            config.model_copy(update={"fit_ipw": ipw}),
+            development,
             fit_weight=weights,
             in_post=in_post,
         )

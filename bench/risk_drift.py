@@ -11,12 +11,11 @@ held-out ECE vs truth. What issue 15 part f was designed on (seeds 10-12), never
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pandas as pd
-from _worlds import demo_world, development_history
+from _worlds import development_history, world_from_args
 from sklearn.metrics import roc_auc_score
 
 from models.features.build import FEATURE_COLUMNS
@@ -27,12 +26,7 @@ from models.scoring.metrics import expected_calibration_error
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("variant")
-    parser.add_argument("employees", type=int)
-    parser.add_argument("seed", type=int)
-    args = parser.parse_args()
-    world = demo_world(args.variant, args.employees, args.seed)
+    named, world = world_from_args(__doc__)
     development, heldout, data = world.development, world.heldout, world.evaluation
     truth = world.truth.transfers
     history = development_history(development)
@@ -76,7 +70,7 @@ def main() -> None:
     print(by_year.to_string())
     print(
         json.dumps(
-            vars(args)
+            named
             | {
                 "ece_heldout": round(float(ece), 4),
                 "mean_pred": round(float(risk[known].mean()), 4),

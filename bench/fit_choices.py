@@ -1,0 +1,94 @@
+"""Does the fit search's CV loss agree with the held-out ranking on one demo world?
+
+The fit search judges a configuration by its squared error on the moves HR made (time-ordered
+CV, the moves' inverse-propensity weights); the product ranks every eligible candidate for a
+position. This look takes the hand-set configuration (IPW on, in-post share 1) and changes one
+structural choice the search may make at a time (a feature group dropped, no score-refined
+target, no monotone constraints, no linear base, smaller trees), and prints each arm's CV loss
+beside its fit NDCG@10 vs truth on the held-out pools. A design look, not a report.
+
+    .venv/bin/python bench/fit_choices.py VARIANT EMPLOYEES SEED
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from _worlds import development_history, fit_on_development, world_from_args
+
+from models.features.build import FEATURE_COLUMNS
+from models.scoring.config import GbmParams, ScorerConfig
+from models.scoring.cv import cv_years, fit_cv_loss
+from models.scoring.propensity import fit_propensity
+from models.scoring.selection import FIT_GROUPS
+from pipelines import evaluate
+from pipelines.train import TrainConfig, in_post_rows
+
+# The boosters the fit search picked on interactions seed 22 at 3k (2026-12-03).
+SMALL_TREES = GbmParams(
+    num_leaves=4,
+    learning_rate=0.082,
+    min_child_samples=8,
+    subsample=0.64,
+    colsample_bytree=0.94,
+    reg_lambda=0.054,
+)
+
+
+def dropped(*groups: str) -> dict:
+    return {"fit_ignored": [name for group in groups for name in FIT_GROUPS[group]]}
+
+
+ARMS: dict[str, dict] = {
+    "hand-set": {},
+    "no score target": {"use_score_target": False},
+    **{f"drop {group}": dropped(group) for group in FIT_GROUPS},
+    "drop all groups": dropped(*FIT_GROUPS),
+    "no monotone": {"fit_monotone": {}},
+    "no linear base": {"fit_linear_terms": []},
+    "small trees": {"fit": SMALL_TREES},
+    "all of these": {
+        "fit": SMALL_TREES,
+        "use_score_target": False,
+        "fit_monotone": {},
+        "fit_linear_terms": [],
+        **dropped(*FIT_GROUPS),
+    },
+}
+
+
+def main() -> None:
+    named, world = world_from_args(__doc__)
+    development, pools = world.development, world.evaluation.pools
+    if pools is None:
+        raise SystemExit("the world has no truth pools")
+    train = TrainConfig()
+    weights = fit_propensity(world.data, development).weights
+    in_post = in_post_rows(world.data, development, world.heldout, seed=train.random_state)
+    history = dataclasses.replace(development_history(development), weight=weights, in_post=in_post)
+    years = cv_years(
+        development["decree_date"], development["post_move_rating"].notna(), folds=train.cv_folds
+    )
+    base = ScorerConfig().model_copy(update={"fit_ipw": True, "fit_in_post_share": 1.0})
+    for arm, change in ARMS.items():
+        config = base.model_copy(update=change)
+        scorer = fit_on_development(
+            config, development, fit_weight=weights, in_post=in_post, seed=train.random_state
+        )
+        ndcg = evaluate.mean_ndcg(
+            pools["pool_id"],
+            pools["expected_post_move_rating"],
+            scorer.predict_fit(pools[list(FEATURE_COLUMNS)]),
+            k=10,
+        )
+        record = named | {
+            "arm": arm,
+            "cv_loss": round(fit_cv_loss(config, history, years, train.random_state), 5),
+            "fit_ndcg10_truth": round(ndcg, 4),
+        }
+        print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    main()
