@@ -76,16 +76,11 @@ def main() -> None:
         scorer = fit_on_development(
             config, development, fit_weight=weights, in_post=in_post, seed=train.random_state
         )
-        ndcg = evaluate.mean_ndcg(
-            pools["pool_id"],
-            pools["expected_post_move_rating"],
-            scorer.predict_fit(pools[list(FEATURE_COLUMNS)]),
-            k=10,
-        )
+        ndcg = evaluate.truth_ndcg(pools, scorer.predict_fit(pools[list(FEATURE_COLUMNS)]), k=10)
         record = named | {
             "arm": arm,
             "cv_loss": round(fit_cv_loss(config, history, years, train.random_state), 5),
-            "fit_ndcg10_truth": round(ndcg, 4),
+            "fit_ndcg10_truth": round(ndcg["fit_ndcg10_truth"], 4),
         }
         print(json.dumps(record), flush=True)
 

@@ -91,12 +91,9 @@ def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -
             in_post=in_post,
         )
         pools = data.pools
-        score = scorer.predict_fit(pools[list(FEATURE_COLUMNS)])
-        scores[ipw] = {
-            "fit_ndcg10_truth": evaluate.mean_ndcg(
-                pools["pool_id"], pools["expected_post_move_rating"], score, k=10
-            )
-        } | evaluate.rarely_picked_ndcg(pools, score, k=10)
+        scores[ipw] = evaluate.truth_ndcg(
+            pools, scorer.predict_fit(pools[list(FEATURE_COLUMNS)]), k=10
+        )
     names = {key: key.removeprefix("fit_ndcg10_truth").strip(".") or "overall" for key in FIT_NDCG}
     return {
         f"delta_ipw.{name}": round(

@@ -131,13 +131,15 @@ def model_metrics(model: Scorer, data: EvaluationData, *, k: int = 10) -> dict[s
             data.bayes_risk[known], risk[known]
         )
     if data.pools is not None:
-        pools = data.pools
-        score = model.predict_fit(pools[list(FEATURE_COLUMNS)])
-        metrics[f"fit_ndcg{k}_truth"] = mean_ndcg(
-            pools["pool_id"], pools["expected_post_move_rating"], score, k=k
-        )
-        metrics |= rarely_picked_ndcg(pools, score, k=k)
+        metrics |= truth_ndcg(data.pools, model.predict_fit(data.pools[list(FEATURE_COLUMNS)]), k=k)
     return metrics
+
+
+def truth_ndcg(pools: pd.DataFrame, score: np.ndarray, *, k: int) -> dict[str, float]:
+    """Fit NDCG@k vs the generator's truth over the evaluation pools (`fit_ndcg10_truth`), and
+    within each rarely picked kind of candidate."""
+    overall = mean_ndcg(pools["pool_id"], pools["expected_post_move_rating"], score, k=k)
+    return {f"fit_ndcg{k}_truth": overall} | rarely_picked_ndcg(pools, score, k=k)
 
 
 FAR_FROM_HOME_KM = 100.0
