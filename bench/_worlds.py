@@ -7,6 +7,7 @@ Imported by the bench scripts as `_worlds` (a script's own folder is first on sy
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,12 @@ from models.features.build import FEATURE_COLUMNS
 from models.scoring.config import ScorerConfig
 from models.scoring.cv import History
 from models.scoring.estimators import TransferScorer
+from models.scoring.propensity import fit_propensity
 from pipelines import evaluate
 from pipelines.ingest import ingest_folder
 from pipelines.settings import Settings
 from pipelines.snapshots import load_snapshot
-from pipelines.train import TrainConfig, split
+from pipelines.train import TrainConfig, in_post_rows, split
 from simulator import generate_agency
 
 
@@ -69,6 +71,15 @@ def development_history(development: pd.DataFrame) -> History:
     )
 
 
+def selection_history(world: WorldExamples, *, seed: int) -> History:
+    """The development history as `mutasi train` selects on it: with the moves'
+    inverse-propensity weights and the in-post appraisals."""
+    development = world.development
+    weights = fit_propensity(world.data, development, random_state=seed).weights
+    in_post = in_post_rows(world.data, development, world.heldout, seed=seed)
+    return dataclasses.replace(development_history(development), weight=weights, in_post=in_post)
+
+
 def world_from_args(description: str | None) -> tuple[dict, WorldExamples]:
     """The demo world a design look's command line names (VARIANT EMPLOYEES SEED): the names
     as a record's first fields, and the world."""
@@ -78,6 +89,31 @@ def world_from_args(description: str | None) -> tuple[dict, WorldExamples]:
     parser.add_argument("seed", type=int)
     args = parser.parse_args()
     return vars(args), demo_world(args.variant, args.employees, args.seed)
+
+
+def look_from_args(description: str | None) -> tuple[dict, WorldExamples, History]:
+    """A model design look's set-up: the named world (with truth pools) and its selection
+    history (`selection_history`, seeded as training is)."""
+    named, world = world_from_args(description)
+    if world.evaluation.pools is None:
+        raise SystemExit("the world has no truth pools")
+    return named, world, selection_history(world, seed=TrainConfig().random_state)
+
+
+def pool_ndcg(config: ScorerConfig, world: WorldExamples, history: History) -> float:
+    """Fit NDCG@10 vs truth on the held-out pools of `config`'s fit model trained on the
+    development years (with the history's weights and in-post appraisals)."""
+    scorer = fit_on_development(
+        config,
+        world.development,
+        fit_weight=history.weight,
+        in_post=history.in_post,
+        seed=TrainConfig().random_state,
+    )
+    pools = world.evaluation.pools
+    assert pools is not None
+    score = scorer.predict_fit(pools[list(FEATURE_COLUMNS)])
+    return evaluate.truth_ndcg(pools, score, k=10)["fit_ndcg10_truth"]
 
 
 def fit_on_development(

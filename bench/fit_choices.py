@@ -12,18 +12,14 @@ beside its fit NDCG@10 vs truth on the held-out pools. A design look, not a repo
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-from _worlds import development_history, fit_on_development, world_from_args
+from _worlds import look_from_args, pool_ndcg
 
-from models.features.build import FEATURE_COLUMNS
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.cv import cv_years, fit_cv_loss
-from models.scoring.propensity import fit_propensity
 from models.scoring.selection import FIT_GROUPS
-from pipelines import evaluate
-from pipelines.train import TrainConfig, in_post_rows
+from pipelines.train import TrainConfig
 
 # The boosters the fit search picked on interactions seed 22 at 3k (2026-12-03).
 SMALL_TREES = GbmParams(
@@ -59,28 +55,18 @@ ARMS: dict[str, dict] = {
 
 
 def main() -> None:
-    named, world = world_from_args(__doc__)
-    development, pools = world.development, world.evaluation.pools
-    if pools is None:
-        raise SystemExit("the world has no truth pools")
-    train = TrainConfig()
-    weights = fit_propensity(world.data, development).weights
-    in_post = in_post_rows(world.data, development, world.heldout, seed=train.random_state)
-    history = dataclasses.replace(development_history(development), weight=weights, in_post=in_post)
+    named, world, history = look_from_args(__doc__)
+    development, train = world.development, TrainConfig()
     years = cv_years(
         development["decree_date"], development["post_move_rating"].notna(), folds=train.cv_folds
     )
     base = ScorerConfig().model_copy(update={"fit_ipw": True, "fit_in_post_share": 1.0})
     for arm, change in ARMS.items():
         config = base.model_copy(update=change)
-        scorer = fit_on_development(
-            config, development, fit_weight=weights, in_post=in_post, seed=train.random_state
-        )
-        ndcg = evaluate.truth_ndcg(pools, scorer.predict_fit(pools[list(FEATURE_COLUMNS)]), k=10)
         record = named | {
             "arm": arm,
             "cv_loss": round(fit_cv_loss(config, history, years, train.random_state), 5),
-            "fit_ndcg10_truth": round(ndcg["fit_ndcg10_truth"], 4),
+            "fit_ndcg10_truth": round(pool_ndcg(config, world, history), 4),
         }
         print(json.dumps(record), flush=True)
 

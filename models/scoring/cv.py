@@ -216,6 +216,29 @@ def joined(parts: list[FitErrors]) -> FitErrors:
     )
 
 
+def paired_errors(
+    configs: list[ScorerConfig],
+    history: History,
+    years: list[int],
+    seed: int,
+    *,
+    moves: int = DECISION_MOVES,
+) -> list[FitErrors] | None:
+    """Each configuration's errors on the same CV years (a paired comparison), each year's
+    arms trained on at most `moves` earlier moves. A year too early to train on (too few of a
+    kind) is left out for all; None when no year is left."""
+    arms: list[list[FitErrors]] = [[] for _ in configs]
+    for year in years:
+        sample = history.for_year(year, moves=moves, seed=seed)
+        try:
+            errors = [fit_cv_errors(config, sample, [year], seed) for config in configs]
+        except ValueError:
+            continue
+        for arm, error in zip(arms, errors, strict=True):
+            arm.append(error)
+    return [joined(arm) for arm in arms] if arms and arms[0] else None
+
+
 def decide_ipw(
     config: ScorerConfig,
     history: History,
@@ -231,22 +254,17 @@ def decide_ipw(
     if history.weight is None:
         raise ValueError("the IPW decision needs the moves' inverse-propensity weights")
     started = time.perf_counter()
-    arms: tuple[list[FitErrors], list[FitErrors]] = ([], [])
-    for year in years:  # a year too early to train on (too few of a kind) is left out
-        sample = history.for_year(year, moves=moves, seed=seed)
-        try:
-            pair = [
-                fit_cv_errors(config.model_copy(update={"fit_ipw": ipw}), sample, [year], seed)
-                for ipw in (False, True)
-            ]
-        except ValueError:
-            continue
-        arms[0].append(pair[0])
-        arms[1].append(pair[1])
-    if not arms[0]:
+    arms = paired_errors(
+        [config.model_copy(update={"fit_ipw": ipw}) for ipw in (False, True)],
+        history,
+        years,
+        seed,
+        moves=moves,
+    )
+    if arms is None:
         nan = float("nan")
         return IpwDecision(False, nan, nan, nan, seconds=time.perf_counter() - started)
-    off, on = (joined(errors) for errors in arms)
+    off, on = arms
     return IpwDecision(
         use=on.loss() < off.loss(),
         loss_off=off.loss(),

@@ -15,6 +15,7 @@ from models.scoring.cv import FitErrors
 from models.scoring.estimators import TransferScorer
 from models.scoring.selection import (
     Budget,
+    Confirm,
     FitErrorLog,
     History,
     Selection,
@@ -242,6 +243,35 @@ def test_a_searched_configuration_replaces_the_best_start_only_beyond_one_se() -
     start, searched, log, table = _search_log(start_errors, start_errors - 0.05)
     kept, marked = one_se_fit(searched, table, {"default": start}, log)
     assert kept is searched and list(marked["chosen"]) == [False, True]
+
+
+def test_a_searched_winner_must_also_beat_the_start_on_years_the_study_did_not_see() -> None:
+    noise = np.random.default_rng(3).normal(0.0, 0.1, 200)
+    start, searched, log, table = _search_log(0.4 + noise, 0.35 + noise)  # far beyond one SE
+    year = np.repeat([2020, 2021], 100)
+    spread = np.random.default_rng(5).normal(0.0, 0.1, 200)
+
+    def older(gain: float) -> Confirm:
+        """Both arms' errors on two older years: the searched one lower by `gain` on average,
+        the moves' differences spread by 0.05 (SE ~0.0035)."""
+        arms = [
+            FitErrors(squared=0.4 + spread, weight=np.ones(200), year=year),
+            FitErrors(
+                squared=0.4 + spread - gain + (spread[::-1] - spread.mean()) / 2,
+                weight=np.ones(200),
+                year=year,
+            ),
+        ]
+        return lambda a, b: arms
+
+    for gain, expected in ((0.001, start), (0.05, searched)):
+        kept, marked = one_se_fit(searched, table, {"default": start}, log, older(gain))
+        assert kept is expected
+        assert marked.at[1, "older_gain"] == pytest.approx(gain)
+        assert marked.at[1, "older_gain_se"] == pytest.approx(0.0035, abs=0.001)
+    # No older year to confirm on (a short history): the one-SE test on the study's years.
+    kept, marked = one_se_fit(searched, table, {"default": start}, log, lambda a, b: None)
+    assert kept is searched and np.isnan(marked.at[1, "older_gain"])
 
 
 def test_the_kept_fit_configuration_is_marked_in_the_cv_table(selection: Selection) -> None:
