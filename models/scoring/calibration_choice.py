@@ -65,6 +65,16 @@ class CalibrationDecision:
     gain_se: dict[str, float]  # arm_name -> standard error of (reference - arm) over the years
     seconds: float
 
+    def applied(self, config: ScorerConfig) -> ScorerConfig:
+        """`config` with this calibrator."""
+        return config.model_copy(
+            update={
+                "calibration": self.method,
+                "calibration_recent_folds": self.recent_folds,
+                "calibration_shift_folds": self.shift_folds,
+            }
+        )
+
 
 def paired_year_se(reference: np.ndarray, arm: np.ndarray) -> float:
     """Standard error of the mean over CV years of reference - arm (NaN under two years)."""

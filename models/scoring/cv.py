@@ -35,11 +35,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import log_loss
 
 from models.features.skp_scale import score_on_rating_scale
 from models.scoring.config import ScorerConfig
@@ -104,26 +104,27 @@ def cv_years(decree_date: pd.Series, labelled: pd.Series, *, folds: int) -> list
 
 
 @dataclass(frozen=True)
-class FitErrors:
-    """Squared errors of every validated move, its weight and its CV year."""
+class CvErrors:
+    """Every validated example's error (a move's squared fit error, a decree's risk log
+    loss), its weight and its CV year."""
 
-    squared: np.ndarray
+    error: np.ndarray  # each example's: squared error (fit), log loss (risk)
     weight: np.ndarray
     year: np.ndarray
 
     def shares(self) -> np.ndarray:
-        """Each move's share of the loss: its weight over its year's total, over the years
+        """Each example's share of the loss: its weight over its year's total, over the years
         (so the loss is the mean over CV years of each year's weighted mean)."""
         years, index = np.unique(self.year, return_inverse=True)
         totals = np.bincount(index, weights=self.weight)
         return np.asarray(self.weight / totals[index] / len(years))
 
     def loss(self) -> float:
-        """Mean over CV years of the (weighted) mean squared error."""
-        return float(np.sum(self.shares() * self.squared))
+        """Mean over CV years of the (weighted) mean error."""
+        return float(np.sum(self.shares() * self.error))
 
 
-def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed: int) -> FitErrors:
+def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed: int) -> CvErrors:
     """Each CV year's moves with an outcome: squared error of the fit predicted by a model
     trained on the earlier years, against the refined outcome."""
     weight = history.weight if history.weight is not None else np.ones(len(history.rating))
@@ -144,7 +145,7 @@ def fit_cv_errors(config: ScorerConfig, history: History, years: list[int], seed
         predicted = scorer.predict_fit(history.X.loc[valid])
         parts.append(((predicted - target) ** 2, weight[valid], np.full(valid.sum(), year)))
     squared, weights, year_of = (np.concatenate(column) for column in zip(*parts, strict=True))
-    return FitErrors(squared=squared, weight=weights, year=year_of)
+    return CvErrors(error=squared, weight=weights, year=year_of)
 
 
 def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
@@ -153,9 +154,10 @@ def fit_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: 
     return fit_cv_errors(config, history, years, seed).loss()
 
 
-def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
-    """Mean over CV years of the log loss of the calibrated risk (every decree of the year)."""
-    losses = []
+def risk_cv_errors(config: ScorerConfig, history: History, years: list[int], seed: int) -> CvErrors:
+    """Each CV year's decrees: log loss of the calibrated risk predicted by a model trained on
+    the earlier years."""
+    parts = []
     for year in years:
         train, valid = history.year < year, history.year == year
         scorer = TransferScorer(config, random_state=seed).fit_risk_model(
@@ -164,8 +166,15 @@ def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed:
             decree_date=history.decree_date[train],
         )
         predicted = np.clip(scorer.predict_risk(history.X.loc[valid]), 1e-6, 1 - 1e-6)
-        losses.append(float(log_loss(history.resisted[valid], predicted, labels=[0, 1])))
-    return float(np.mean(losses))
+        resisted = history.resisted[valid]
+        loss = -np.where(resisted == 1, np.log(predicted), np.log1p(-predicted))
+        parts.append(CvErrors(error=loss, weight=np.ones(len(loss)), year=np.full(len(loss), year)))
+    return joined(parts)
+
+
+def risk_cv_loss(config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
+    """Mean over CV years of the log loss of the calibrated risk (every decree of the year)."""
+    return risk_cv_errors(config, history, years, seed).loss()
 
 
 # Moves before a CV year that a decision's arms train on at most (a random sample above it).
@@ -197,23 +206,26 @@ class IpwDecision:
     seconds: float
 
 
-def paired_gain_se(off: FitErrors, on: FitErrors) -> float:
+def paired_gain_se(off: CvErrors, on: CvErrors) -> float:
     """Standard error of loss_off - loss_on: the per-move differences (same moves, same
     weights in both arms) as a weighted mean, its variance over Kish's effective size."""
-    difference = off.squared - on.squared
+    difference = off.error - on.error
     share = off.shares()
     mean = float(np.sum(share * difference))
     variance = float(np.sum(share * (difference - mean) ** 2))
     return float(np.sqrt(variance * np.sum(share**2)))
 
 
-def joined(parts: list[FitErrors]) -> FitErrors:
-    return FitErrors(
+def joined(parts: list[CvErrors]) -> CvErrors:
+    return CvErrors(
         *(
             np.concatenate(column)
             for column in zip(*(dataclasses.astuple(p) for p in parts), strict=True)
         )
     )
+
+
+Errors = Callable[[ScorerConfig, History, list[int], int], CvErrors]
 
 
 def paired_errors(
@@ -223,15 +235,16 @@ def paired_errors(
     seed: int,
     *,
     moves: int = DECISION_MOVES,
-) -> list[FitErrors] | None:
-    """Each configuration's errors on the same CV years (a paired comparison), each year's
-    arms trained on at most `moves` earlier moves. A year too early to train on (too few of a
-    kind) is left out for all; None when no year is left."""
-    arms: list[list[FitErrors]] = [[] for _ in configs]
+    errors_of: Errors = fit_cv_errors,
+) -> list[CvErrors] | None:
+    """Each configuration's errors (`errors_of`: fit's by default) on the same CV years (a
+    paired comparison), each year's arms trained on at most `moves` earlier moves. A year too
+    early to train on (too few of a kind) is left out for all; None when no year is left."""
+    arms: list[list[CvErrors]] = [[] for _ in configs]
     for year in years:
         sample = history.for_year(year, moves=moves, seed=seed)
         try:
-            errors = [fit_cv_errors(config, sample, [year], seed) for config in configs]
+            errors = [errors_of(config, sample, [year], seed) for config in configs]
         except ValueError:
             continue
         for arm, error in zip(arms, errors, strict=True):
@@ -293,7 +306,7 @@ def decide_in_post(
     `seconds`. Each year's arms train on at most `moves` earlier moves."""
     started = time.perf_counter()
     nan = float("nan")
-    arms: dict[float, list[FitErrors]] = {share: [] for share in shares}
+    arms: dict[float, list[CvErrors]] = {share: [] for share in shares}
     compared: list[int] = []
     for year in sorted(years, reverse=True) if history.in_post is not None else []:
         used = time.perf_counter() - started
@@ -320,7 +333,7 @@ def decide_in_post(
 
 def _in_post_arms(
     config: ScorerConfig, history: History, year: int, seed: int, shares: tuple[float, ...]
-) -> dict[float, FitErrors]:
+) -> dict[float, CvErrors]:
     """Each share's errors on CV `year`. Shares that give every appraisal the same weight
     (the cap at a move's mean weight binds: at 100,000 employees 1 and 3 both did) train the
     same model, so it is trained once."""
@@ -328,7 +341,7 @@ def _in_post_arms(
     in_post = history.in_post_before(year)
     appraisals = 0 if in_post is None else len(in_post)
     fit_weight = history.weight[train] if history.weight is not None else None
-    trained: dict[float | None, FitErrors] = {}  # by each appraisal's weight (None: left out)
+    trained: dict[float | None, CvErrors] = {}  # by each appraisal's weight (None: left out)
     errors = {}
     for share in shares:
         arm = config.model_copy(update={"fit_in_post_share": share})

@@ -46,7 +46,8 @@ import pandas as pd
 from models.scoring.calibration_choice import CalibrationDecision, arm_name, decide_calibration
 from models.scoring.config import GbmParams, ScorerConfig
 from models.scoring.cv import (
-    FitErrors,
+    CvErrors,
+    Errors,
     History,
     InPostDecision,
     IpwDecision,
@@ -58,7 +59,7 @@ from models.scoring.cv import (
     joined,
     paired_errors,
     paired_gain_se,
-    risk_cv_loss,
+    risk_cv_errors,
 )
 
 __all__ = ["History", "Selection", "cv_years", "fit_cv_loss", "plain_config", "select_config"]
@@ -309,30 +310,24 @@ def select_config(
     decision, in_post = found.ipw, found.in_post
     older = older_years(years, wide)
 
-    def confirm(start: ScorerConfig, searched: ScorerConfig) -> list[FitErrors] | None:
+    def confirm(start: ScorerConfig, searched: ScorerConfig) -> list[CvErrors] | None:
         return paired_errors([start, searched], history, older, seed) if older else None
 
-    fit, fit_table = one_se_fit(found.best, found.table, found.starts, found.errors, confirm)
-    risk, risk_table = _search(
-        "risk",
-        loss=risk_cv_loss,
-        build=risk_config,
-        starts=_distinct(
-            {n: fit.model_copy(update=_risk_part(s)) for n, s in found.starts.items()}
-        ),
-        budget=Budget(history, years, seconds=budget_seconds / 2 - found.overrun, seed=seed),
+    fit, fit_table = one_se_pick(found.best, found.table, found.starts, found.errors, confirm)
+    risk_study = search_risk(
+        history,
+        fit,
+        years=years,
+        wide=wide,
+        budget_seconds=budget_seconds / 2 - found.overrun,
+        starts=found.starts,
+        seed=seed,
         on_trial=on_trial,
-        reserve_folds=len(wide),  # the calibrator decision: one risk training per year
     )
+    risk, risk_table = risk_study.best, risk_study.table
     calibration = decide_calibration(risk, history, wide, seed)
     on_trial()
-    risk = risk.model_copy(
-        update={
-            "calibration": calibration.method,
-            "calibration_recent_folds": calibration.recent_folds,
-            "calibration_shift_folds": calibration.shift_folds,
-        }
-    )
+    risk = calibration.applied(risk)
     tables = [ipw_table(decision, previous)] if decision else []
     tables += [in_post_table(in_post)] if in_post.losses else []
     return Selection(
@@ -355,7 +350,7 @@ class FitSearch:
     starts: dict[str, ScorerConfig]
     best: ScorerConfig  # the lowest CV loss of the study (a start or a searched one)
     table: pd.DataFrame
-    errors: FitErrorLog
+    errors: ErrorLog
     ipw: IpwDecision | None
     in_post: InPostDecision
     overrun: float  # seconds the decisions ran past the fit half (taken from the risk half)
@@ -388,7 +383,7 @@ def search_fit(
         for name, config in start_configs(previous, ipw=ipw).items()
     }
     left = budget_seconds - (decision.seconds if decision else 0.0) - in_post.seconds
-    errors = FitErrorLog()
+    errors = ErrorLog()
     best, table = _search(
         "fit",
         loss=errors.loss,
@@ -396,24 +391,64 @@ def search_fit(
         starts=starts,
         budget=Budget(history=history, years=years, seconds=left, seed=seed),
         on_trial=on_trial,
-        reserve_folds=2 * len(older_years(years, wide)),  # the confirmation in one_se_fit
+        reserve_folds=2 * len(older_years(years, wide)),  # the confirmation in one_se_pick
     )
     return FitSearch(starts, best, table, errors, decision, in_post, overrun=max(0.0, -left))
 
 
-class FitErrorLog:
-    """The fit search's loss, keeping each configuration's per-move CV errors by year, so
-    the chosen trial can be compared with the best start move by move."""
+@dataclass(frozen=True)
+class Study:
+    """A study before the one-SE rule: its starts, its best (lowest CV loss), its trials (the
+    table) and their per-example errors."""
 
-    def __init__(self) -> None:
-        self.by_config: dict[str, dict[int, FitErrors]] = {}
+    starts: dict[str, ScorerConfig]
+    best: ScorerConfig
+    table: pd.DataFrame
+    errors: ErrorLog
+
+
+def search_risk(
+    history: History,
+    fit: ScorerConfig,
+    *,
+    years: list[int],
+    wide: list[int],
+    budget_seconds: float,
+    starts: dict[str, ScorerConfig],
+    seed: int,
+    on_trial: Callable[[], None] = lambda: None,
+) -> Study:
+    """The risk study on `years` from the starts' risk parts (on the kept `fit`), leaving the
+    calibrator decision on the `wide` years its time."""
+    errors = ErrorLog(risk_cv_errors)
+    firsts = _distinct({n: fit.model_copy(update=_risk_part(s)) for n, s in starts.items()})
+    best, table = _search(
+        "risk",
+        loss=errors.loss,
+        build=risk_config,
+        starts=firsts,
+        budget=Budget(history, years, seconds=budget_seconds, seed=seed),
+        on_trial=on_trial,
+        reserve_folds=len(wide),  # the calibrator decision: one risk training per year
+    )
+    return Study(firsts, best, table, errors)
+
+
+class ErrorLog:
+    """A search's loss (`errors_of`: fit's by default), keeping each configuration's
+    per-example CV errors by year, so the chosen trial can be compared with the best start
+    example by example."""
+
+    def __init__(self, errors_of: Errors = fit_cv_errors) -> None:
+        self.errors_of = errors_of
+        self.by_config: dict[str, dict[int, CvErrors]] = {}
 
     def loss(self, config: ScorerConfig, history: History, years: list[int], seed: int) -> float:
-        errors = fit_cv_errors(config, history, years, seed)
+        errors = self.errors_of(config, history, years, seed)
         self.by_config.setdefault(config.model_dump_json(), {})[years[0]] = errors
         return errors.loss()
 
-    def of(self, config: ScorerConfig) -> FitErrors | None:
+    def of(self, config: ScorerConfig) -> CvErrors | None:
         years = self.by_config.get(config.model_dump_json())
         return joined([years[y] for y in sorted(years)]) if years else None
 
@@ -424,19 +459,19 @@ def older_years(years: list[int], wide: list[int]) -> list[int]:
 
 
 # Both arms' errors on the years a searched winner is confirmed on (None: no such year).
-Confirm = Callable[[ScorerConfig, ScorerConfig], list[FitErrors] | None]
+Confirm = Callable[[ScorerConfig, ScorerConfig], list[CvErrors] | None]
 
 
-def one_se_fit(
+def one_se_pick(
     chosen: ScorerConfig,
     table: pd.DataFrame,
     starts: dict[str, ScorerConfig],
-    errors: FitErrorLog,
+    errors: ErrorLog,
     confirm: Confirm | None = None,
 ) -> tuple[ScorerConfig, pd.DataFrame]:
-    """The fit configuration kept: the best start (default, plain, previous) unless the
+    """A study's kept configuration: the best start (default, plain, previous) unless the
     search's best beats it by more than the standard error of the paired difference over the
-    validated moves (the one-standard-error rule, as for the calibrator), and again by more
+    validated examples (the one-standard-error rule, as for the calibrator), and again by more
     than one standard error on CV years the study did not see (`confirm`, when there are any).
 
     Why the rule: a study keeps the lowest of some dozen noisy CV losses, and the lowest is

@@ -11,7 +11,7 @@ from models.scoring.calibration import PlattCalibrator, ShiftedCalibrator, inter
 from models.scoring.calibration_choice import decide_calibration
 from models.scoring.config import ScorerConfig
 from models.scoring.cv import (
-    FitErrors,
+    CvErrors,
     History,
     decide_in_post,
     decide_ipw,
@@ -27,8 +27,8 @@ def _history(n: int, *, seed: int, weight: np.ndarray | None = None) -> History:
 
 
 def test_loss_is_the_mean_over_years_of_each_years_weighted_mean() -> None:
-    errors = FitErrors(
-        squared=np.array([1.0, 3.0, 10.0]),
+    errors = CvErrors(
+        error=np.array([1.0, 3.0, 10.0]),
         weight=np.array([1.0, 3.0, 5.0]),
         year=np.array([2022, 2022, 2023]),
     )
@@ -48,10 +48,10 @@ def test_a_cv_year_trains_on_in_post_appraisals_of_earlier_years_only() -> None:
     with_later = History(**{**vars(history), "in_post": pd.concat([before, later])})
     alone = History(**{**vars(history), "in_post": before})
     shared = ScorerConfig(fit_in_post_share=1.0)
-    taught = fit_cv_errors(shared, alone, [2022], 0).squared
-    np.testing.assert_array_equal(fit_cv_errors(shared, with_later, [2022], 0).squared, taught)
+    taught = fit_cv_errors(shared, alone, [2022], 0).error
+    np.testing.assert_array_equal(fit_cv_errors(shared, with_later, [2022], 0).error, taught)
     # ... while the earlier years' appraisals do reach the CV model.
-    assert not np.array_equal(taught, fit_cv_errors(shared, history, [2022], 0).squared)
+    assert not np.array_equal(taught, fit_cv_errors(shared, history, [2022], 0).error)
 
 
 def test_the_in_post_decision_compares_the_latest_year_and_more_while_they_fit() -> None:
@@ -84,7 +84,7 @@ def test_a_decision_trains_on_a_sample_of_earlier_moves_and_validates_on_the_yea
     assert capped.years == whole.years == (2023,) and capped.losses != whole.losses
     errors = fit_cv_errors(ScorerConfig(), sample, [2023], 0)
     assert capped.losses[0.0] == pytest.approx(errors.loss())
-    assert len(errors.squared) == (~np.isnan(history.rating[history.year == 2023])).sum()
+    assert len(errors.error) == (~np.isnan(history.rating[history.year == 2023])).sum()
 
 
 @pytest.mark.parametrize("ipw", [False, True])
@@ -102,7 +102,7 @@ def test_shares_that_weigh_each_appraisal_alike_are_trained_once(
     config = ScorerConfig(fit_ipw=ipw)
     trained: list[float] = []
 
-    def counted(config: ScorerConfig, *args: object) -> FitErrors:
+    def counted(config: ScorerConfig, *args: object) -> CvErrors:
         trained.append(config.fit_in_post_share)
         return fit_cv_errors(config, *args)  # type: ignore[arg-type]
 
@@ -124,7 +124,7 @@ def test_an_appraisal_weighs_a_share_of_the_moves_up_to_a_moves_mean() -> None:
 
 
 def test_identical_arms_have_no_gain_and_no_uncertainty() -> None:
-    errors = FitErrors(squared=np.array([0.2, 0.5]), weight=np.ones(2), year=np.array([1, 1]))
+    errors = CvErrors(error=np.array([0.2, 0.5]), weight=np.ones(2), year=np.array([1, 1]))
     assert paired_gain_se(errors, errors) == 0.0
 
 
@@ -132,7 +132,7 @@ def test_cv_errors_cover_every_validated_move_of_the_cv_years() -> None:
     history = _history(900, seed=6)
     errors = fit_cv_errors(ScorerConfig(), history, [2022, 2023], 0)
     validated = np.isin(history.year, [2022, 2023]) & ~np.isnan(history.rating)
-    assert len(errors.squared) == validated.sum() and (errors.squared >= 0).all()
+    assert len(errors.error) == validated.sum() and (errors.error >= 0).all()
 
 
 def test_equal_weights_never_turn_ipw_on() -> None:

@@ -11,18 +11,18 @@ import pytest
 
 from models.scoring.calibration import choose_calibrator
 from models.scoring.config import GbmParams, ScorerConfig
-from models.scoring.cv import FitErrors
+from models.scoring.cv import CvErrors
 from models.scoring.estimators import TransferScorer
 from models.scoring.selection import (
     Budget,
     Confirm,
-    FitErrorLog,
+    ErrorLog,
     History,
     Selection,
     _search,
     cv_years,
     fit_cv_loss,
-    one_se_fit,
+    one_se_pick,
     plain_config,
     select_config,
 )
@@ -210,11 +210,11 @@ def test_time_reserved_for_what_follows_ends_the_search_sooner() -> None:
 def _search_log(start_errors: np.ndarray, searched_errors: np.ndarray) -> tuple:
     """A fit study of one start and one searched trial, their squared errors on 200 moves."""
     start, searched = ScorerConfig(), ScorerConfig(fit_in_post_share=1.0)
-    log = FitErrorLog()
+    log = ErrorLog()
     for config, squared in ((start, start_errors), (searched, searched_errors)):
         year = np.repeat([2022, 2023], 100)
         log.by_config[config.model_dump_json()] = {
-            y: FitErrors(squared=squared[year == y], weight=np.ones(100), year=year[year == y])
+            y: CvErrors(error=squared[year == y], weight=np.ones(100), year=year[year == y])
             for y in (2022, 2023)
         }
     table = pd.DataFrame(
@@ -236,12 +236,12 @@ def test_a_searched_configuration_replaces_the_best_start_only_beyond_one_se() -
     spread = noise[::-1] - noise.mean()
     start, searched, log, table = _search_log(start_errors, start_errors - 0.005 + spread)
     assert table.at[0, "cv_loss"] - table.at[1, "cv_loss"] == pytest.approx(0.005)
-    kept, marked = one_se_fit(searched, table, {"default": start}, log)
+    kept, marked = one_se_pick(searched, table, {"default": start}, log)
     assert kept is start and list(marked["chosen"]) == [True, False]
     assert marked.at[1, "gain_se"] > 0.005
     # Lower on every move by far more than the spread: the searched one is kept.
     start, searched, log, table = _search_log(start_errors, start_errors - 0.05)
-    kept, marked = one_se_fit(searched, table, {"default": start}, log)
+    kept, marked = one_se_pick(searched, table, {"default": start}, log)
     assert kept is searched and list(marked["chosen"]) == [False, True]
 
 
@@ -255,9 +255,9 @@ def test_a_searched_winner_must_also_beat_the_start_on_years_the_study_did_not_s
         """Both arms' errors on two older years: the searched one lower by `gain` on average,
         the moves' differences spread by 0.05 (SE ~0.0035)."""
         arms = [
-            FitErrors(squared=0.4 + spread, weight=np.ones(200), year=year),
-            FitErrors(
-                squared=0.4 + spread - gain + (spread[::-1] - spread.mean()) / 2,
+            CvErrors(error=0.4 + spread, weight=np.ones(200), year=year),
+            CvErrors(
+                error=0.4 + spread - gain + (spread[::-1] - spread.mean()) / 2,
                 weight=np.ones(200),
                 year=year,
             ),
@@ -265,12 +265,12 @@ def test_a_searched_winner_must_also_beat_the_start_on_years_the_study_did_not_s
         return lambda a, b: arms
 
     for gain, expected in ((0.001, start), (0.05, searched)):
-        kept, marked = one_se_fit(searched, table, {"default": start}, log, older(gain))
+        kept, marked = one_se_pick(searched, table, {"default": start}, log, older(gain))
         assert kept is expected
         assert marked.at[1, "older_gain"] == pytest.approx(gain)
         assert marked.at[1, "older_gain_se"] == pytest.approx(0.0035, abs=0.001)
     # No older year to confirm on (a short history): the one-SE test on the study's years.
-    kept, marked = one_se_fit(searched, table, {"default": start}, log, lambda a, b: None)
+    kept, marked = one_se_pick(searched, table, {"default": start}, log, lambda a, b: None)
     assert kept is searched and np.isnan(marked.at[1, "older_gain"])
 
 
