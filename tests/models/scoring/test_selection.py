@@ -108,12 +108,13 @@ def test_ipw_is_decided_first_and_then_fixed_for_the_search() -> None:
     assert chosen.config.fit_ipw == chosen.ipw.use
 
 
-def test_ipw_is_kept_only_if_it_lowers_the_weighted_cv_loss() -> None:
+def test_ipw_is_kept_only_if_it_lowers_the_weighted_cv_loss_beyond_one_se() -> None:
     frame = synthetic_examples(1000, seed=5)
     weight = np.random.default_rng(0).uniform(0.2, 3.0, len(frame))
     chosen = select_config(_weighted(frame, weight / weight.mean()), budget_seconds=1.0)
     assert chosen.ipw is not None
-    assert chosen.ipw.use == (chosen.ipw.loss_on < chosen.ipw.loss_off)
+    gain = chosen.ipw.loss_off - chosen.ipw.loss_on
+    assert chosen.ipw.use == (gain > chosen.ipw.gain_se) and chosen.ipw.gain_se > 0
 
 
 def _with_in_post(frame: pd.DataFrame, in_post: pd.DataFrame) -> History:
