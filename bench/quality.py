@@ -69,28 +69,24 @@ FIT_NDCG = (
 def ipw_flipped(settings: Any, *, snapshot_id: str, folder: Path, config: Any) -> dict:
     """The trained configuration with the fit model's IPW flipped (everything else as chosen):
     fit NDCG@10 vs truth, overall and per rarely picked kind, of IPW on minus IPW off."""
-    from _worlds import fit_on_development, world_examples
+    from _worlds import fit_on_development, selection_history, world_examples
 
     from models.features.build import FEATURE_COLUMNS
-    from models.scoring.propensity import fit_propensity
     from pipelines import evaluate
     from pipelines.snapshots import load_snapshot
-    from pipelines.train import TrainConfig, in_post_rows
+    from pipelines.train import TrainConfig
 
     world = world_examples(load_snapshot(snapshot_id, settings=settings).data, folder)
-    development, data = world.development, world.evaluation
-    weights = fit_propensity(world.data, development).weights
-    seed = TrainConfig().random_state
-    in_post = in_post_rows(world.data, development, world.heldout, seed=seed)
+    history = selection_history(world, seed=TrainConfig().random_state)
+    pools = world.evaluation.pools
     scores = {}
     for ipw in (False, True):
         scorer = fit_on_development(
             config.model_copy(update={"fit_ipw": ipw}),
-            development,
-            fit_weight=weights,
-            in_post=in_post,
+            world.development,
+            fit_weight=history.weight,
+            in_post=history.in_post,
         )
-        pools = data.pools
         scores[ipw] = evaluate.truth_ndcg(
             pools, scorer.predict_fit(pools[list(FEATURE_COLUMNS)]), k=10
         )

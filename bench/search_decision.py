@@ -89,18 +89,17 @@ def main() -> None:
         seed=SEED,
         ipw_choices=IPW_CHOICES["auto"],
     )
-    fit = Study(found.starts, found.best, found.table, found.errors)
     risk = search_risk(
         history,
-        found.best,
+        found.study.best,
         years=years,
         wide=wide,
         budget_seconds=BUDGET / 2,
-        starts=found.starts,
+        starts=found.study.starts,
         seed=SEED,
     )
     record = named | {"years": years, "older_years": older}
-    for part, study in {"fit": fit, "risk": risk}.items():
+    for part, study in {"fit": found.study, "risk": risk}.items():
         name, start = best_start(study)
         row = {"start": name, "trials": len(study.table)}
         if part == "fit":

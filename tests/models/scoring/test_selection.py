@@ -19,6 +19,7 @@ from models.scoring.selection import (
     ErrorLog,
     History,
     Selection,
+    Study,
     _search,
     cv_years,
     fit_cv_loss,
@@ -237,12 +238,12 @@ def test_a_searched_configuration_replaces_the_best_start_only_beyond_one_se() -
     spread = noise[::-1] - noise.mean()
     start, searched, log, table = _search_log(start_errors, start_errors - 0.005 + spread)
     assert table.at[0, "cv_loss"] - table.at[1, "cv_loss"] == pytest.approx(0.005)
-    kept, marked = one_se_pick(searched, table, {"default": start}, log)
+    kept, marked = one_se_pick(Study({"default": start}, searched, table, log))
     assert kept is start and list(marked["chosen"]) == [True, False]
     assert marked.at[1, "gain_se"] > 0.005
     # Lower on every move by far more than the spread: the searched one is kept.
     start, searched, log, table = _search_log(start_errors, start_errors - 0.05)
-    kept, marked = one_se_pick(searched, table, {"default": start}, log)
+    kept, marked = one_se_pick(Study({"default": start}, searched, table, log))
     assert kept is searched and list(marked["chosen"]) == [False, True]
 
 
@@ -266,23 +267,32 @@ def test_a_searched_winner_must_also_beat_the_start_on_years_the_study_did_not_s
         return lambda a, b: arms
 
     for gain, expected in ((0.001, start), (0.05, searched)):
-        kept, marked = one_se_pick(searched, table, {"default": start}, log, older(gain))
+        kept, marked = one_se_pick(Study({"default": start}, searched, table, log), older(gain))
         assert kept is expected
         assert marked.at[1, "older_gain"] == pytest.approx(gain)
         assert marked.at[1, "older_gain_se"] == pytest.approx(0.0035, abs=0.001)
     # No older year to confirm on (a short history): the one-SE test on the study's years.
-    kept, marked = one_se_pick(searched, table, {"default": start}, log, lambda a, b: None)
+    kept, marked = one_se_pick(Study({"default": start}, searched, table, log), lambda a, b: None)
     assert kept is searched and np.isnan(marked.at[1, "older_gain"])
 
 
-def test_the_kept_fit_configuration_is_marked_in_the_cv_table(selection: Selection) -> None:
-    rows = selection.table[selection.table["part"] == "fit"]
+@pytest.mark.parametrize("part", ["fit", "risk"])
+def test_the_kept_configuration_of_each_study_is_marked_in_the_cv_table(
+    selection: Selection, part: str
+) -> None:
+    rows = selection.table[selection.table["part"] == part]
     assert rows["chosen"].sum() == 1
     kept = rows[rows["chosen"]].iloc[0]
     best_start = rows.loc[rows["start"].ne(""), "cv_loss"].min()
     assert kept["cv_loss"] <= best_start
     if kept["start"] == "":  # a searched configuration beat the best start by over one SE
         assert best_start - kept["cv_loss"] > kept["gain_se"]
+        older = kept["older_gain"]  # and again on the older years, when there were any
+        assert np.isnan(older) or older > kept["older_gain_se"]
+    else:  # a start: the selection's configuration has its part
+        start = {"default": ScorerConfig(), "plain": plain_config()}[kept["start"]]
+        field = "fit" if part == "fit" else "risk"
+        assert getattr(selection.config, field) == getattr(start, field)
 
 
 def test_without_weights_ipw_is_never_chosen(selection: Selection) -> None:
