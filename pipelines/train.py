@@ -65,6 +65,14 @@ class TrainConfig(BaseModel):
         description="Per-agency model selection (Optuna, time-ordered CV on the development "
         "years) within this many seconds; None: train `scorer` as given.",
     )
+    max_trials: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="At most this many trials per study (fit, risk) within the budget; when "
+        "the budget is not reached, a rerun on the same data makes the same choices. None: as "
+        "many as the budget allows.",
+    )
     cv_folds: int = Field(default=2, ge=1, le=5, description="Latest years validated in CV.")
     ipw: Literal["auto", "on", "off"] = Field(
         default="auto",
@@ -389,6 +397,7 @@ def select(
             seed=config.random_state,
             ipw_choices=IPW_CHOICES[config.ipw],
             progress=progress,
+            max_trials=config.max_trials,
         )
     except ValueError as exc:
         raise TrainingDataError(

@@ -47,6 +47,16 @@ def train(
             "history); default: no selection, the standard configuration.",
         ),
     ] = None,
+    max_trials: Annotated[
+        int | None,
+        typer.Option(
+            "--max-trials",
+            min=1,
+            max=10_000,
+            help="At most this many trials per search (fit, risk) within --budget: a rerun on "
+            "the same data makes the same choices when the budget is not reached first.",
+        ),
+    ] = None,
     ipw: Annotated[
         Ipw,
         typer.Option(
@@ -65,7 +75,14 @@ def train(
 
     settings = get_settings()
     snapshot_id = None
-    config = TrainConfig.model_validate({"budget_seconds": budget, "ipw": ipw.value})
+    if max_trials is not None and budget is None:
+        raise typer.BadParameter(
+            "hanya bersama --budget / only with --budget (it caps the selection's trials)",
+            param_hint="--max-trials",
+        )
+    config = TrainConfig.model_validate(
+        {"budget_seconds": budget, "max_trials": max_trials, "ipw": ipw.value}
+    )
     if data is not None:
         with step("ingest / ingest"):
             snapshot_id = ingest_folder(data, settings=settings).id

@@ -198,6 +198,7 @@ class Budget:
     years: list[int]
     seconds: float
     seed: int
+    trials: int | None = None  # at most this many trials (the starts always run); None: no cap
 
 
 def _search(
@@ -256,6 +257,8 @@ def _search(
         reserve = best / len(budget.years) * reserve_folds
         if len(study.trials) >= len(starts) and time.perf_counter() + typical + reserve >= deadline:
             break
+        if budget.trials is not None and len(study.trials) >= max(budget.trials, len(starts)):
+            break
     rows = [
         {"part": part, "trial": t.number, "cv_loss": t.value, "seconds": durations[t.number]}
         | {"start": names[t.number] if t.number < len(names) else ""}
@@ -282,13 +285,17 @@ def select_config(
     seed: int = 0,
     ipw_choices: tuple[bool, ...] = (False, True),
     progress: Callable[[int, int], None] | None = None,
+    max_trials: int | None = None,
 ) -> Selection:
     """The configuration with the best time-ordered CV loss, fit and risk searched in turn.
 
     `ipw_choices`: whether the fit model may (or must) weight its moves by inverse propensity;
     only offered when the history has weights (else never weighted). Offered, it is decided
     first on the default (or previous) configuration, then fixed for the search. `progress`
-    hears (seconds used, seconds of budget) after every trial."""
+    hears (seconds used, seconds of budget) after every trial. `max_trials` caps each study's
+    trials: when the time does not run out first, a rerun on the same history makes the same
+    choices (a time-bounded search gets more or fewer trials as the machine is less or more
+    busy)."""
     started = time.perf_counter()
 
     def on_trial() -> None:
@@ -309,6 +316,7 @@ def select_config(
         seed=seed,
         ipw_choices=ipw_choices,
         on_trial=on_trial,
+        max_trials=max_trials,
     )
     decision, in_post = found.ipw, found.in_post
     older = older_years(years, wide)
@@ -331,6 +339,7 @@ def select_config(
         starts=found.study.starts,
         seed=seed,
         on_trial=on_trial,
+        max_trials=max_trials,
     )
     risk, risk_table = one_se_pick(risk_study, confirm(risk_study))
     calibration = decide_calibration(risk, history, wide, seed)
@@ -382,6 +391,7 @@ def search_fit(
     seed: int,
     ipw_choices: tuple[bool, ...],
     on_trial: Callable[[], None] = lambda: None,
+    max_trials: int | None = None,
 ) -> FitSearch:
     """The IPW and in-post decisions (on the `wide` CV years), then the fit study on `years`
     for what is left of `budget_seconds`."""
@@ -405,7 +415,7 @@ def search_fit(
         loss=errors.loss,
         build=functools.partial(fit_config, ipw_choices=(ipw,), in_post_share=in_post.share),
         starts=starts,
-        budget=Budget(history=history, years=years, seconds=left, seed=seed),
+        budget=Budget(history, years, seconds=left, seed=seed, trials=max_trials),
         on_trial=on_trial,
         reserve_folds=2 * len(older_years(years, wide)),  # the confirmation in one_se_pick
     )
@@ -423,6 +433,7 @@ def search_risk(
     starts: dict[str, ScorerConfig],
     seed: int,
     on_trial: Callable[[], None] = lambda: None,
+    max_trials: int | None = None,
 ) -> Study:
     """The risk study on `years` from the starts' risk parts (on the kept `fit`), leaving the
     calibrator decision on the `wide` years its time."""
@@ -433,7 +444,7 @@ def search_risk(
         loss=errors.loss,
         build=risk_config,
         starts=firsts,
-        budget=Budget(history, years, seconds=budget_seconds, seed=seed),
+        budget=Budget(history, years, seconds=budget_seconds, seed=seed, trials=max_trials),
         on_trial=on_trial,
         # the confirmation in one_se_pick, then the calibrator decision (one training a year)
         reserve_folds=2 * len(older_years(years, wide)) + len(wide),

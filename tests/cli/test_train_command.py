@@ -49,3 +49,9 @@ def test_train_with_selection_and_ipw_on_records_the_weighted_fit_model(
 def test_train_refuses_an_unknown_ipw_choice(settings: Settings) -> None:
     result = runner.invoke(app, ["train", "--ipw", "maybe"])
     assert result.exit_code != 0 and "maybe" in result.output
+
+
+def test_train_refuses_a_trial_cap_without_a_budget(settings: Settings) -> None:
+    result = runner.invoke(app, ["train", "--max-trials", "5"])
+    assert result.exit_code == 2 and "only with --budget" in result.output
+    assert not settings.home.exists() or not any(settings.home.iterdir())  # nothing was done

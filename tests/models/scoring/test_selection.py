@@ -209,6 +209,16 @@ def test_time_reserved_for_what_follows_ends_the_search_sooner() -> None:
     assert trials(60) == 1 and trials(0) > 1
 
 
+def test_a_trial_cap_makes_a_rerun_choose_the_same_configuration() -> None:
+    history = _history(synthetic_examples(1200, seed=9))
+    runs = [select_config(history, budget_seconds=600.0, max_trials=5) for _ in range(2)]
+    assert runs[0].config == runs[1].config
+    for part in ("fit", "risk"):
+        tables = [run.table[run.table["part"] == part].drop(columns="seconds") for run in runs]
+        assert len(tables[0]) == 5  # the cap, not the 600 s, ended each study
+        pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
 def _search_log(start_errors: np.ndarray, searched_errors: np.ndarray) -> tuple:
     """A fit study of one start and one searched trial, their squared errors on 200 moves."""
     start, searched = ScorerConfig(), ScorerConfig(fit_in_post_share=1.0)
